@@ -1,0 +1,64 @@
+# Klantenportaal — the two commands: `make run` and `make test` (see README).
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+TOOLS := .tools
+BUN_VERSION := 1.4.5
+PORT ?= 3000
+
+# Reflex must not call out to the internet: no telemetry, no version check,
+# no registry probe (we name the registry npm is configured with), no bun
+# install script (bun comes from the npm registry into .tools/).
+export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
+export REFLEX_USE_SYSTEM_BUN := 1
+export REFLEX_TELEMETRY_ENABLED := false
+export REFLEX_CHECK_LATEST_VERSION := false
+export NPM_CONFIG_REGISTRY ?= $(shell npm config get registry 2>/dev/null)
+export PORT
+
+.PHONY: run test setup migrate demo frontend chromium clean
+
+setup: $(VENV)/.installed $(TOOLS)/.bun-$(BUN_VERSION)
+
+$(VENV)/.installed: requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(TOOLS)/.bun-$(BUN_VERSION):
+	@mkdir -p $(TOOLS)
+	npm install --silent --no-audit --no-fund --prefix $(TOOLS) bun@$(BUN_VERSION)
+	@$(TOOLS)/node_modules/.bin/bun --version >/dev/null
+	@touch $@
+
+migrate: setup
+	$(PY) -m portal_app.cli migrate
+
+demo: migrate
+	$(PY) -m portal_app.cli seed-demo --if-empty
+
+run: demo
+	@echo
+	@echo "  Klantenportaal: http://localhost:$(PORT)"
+	@echo "  Demo logins (password Portaal-Demo-2026): jansen@example.nl, info@bakkerbv.example.nl,"
+	@echo "  inkoop@bakkerbv.example.nl, notaris@example.nl (admin), medewerker@example.nl (behandelaar)"
+	@echo
+	$(VENV)/bin/reflex run --env prod --single-port --frontend-port $(PORT) --backend-port $(PORT)
+
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's chromium for the browser tests..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "The browser tests need Debian's chromium: run 'sudo apt-get install chromium' and try again." >&2; exit 1; \
+	  fi; \
+	fi
+
+test: setup chromium
+	$(PY) -m pytest -q -ra tests
+
+clean:
+	rm -rf .web $(TOOLS) $(VENV) .pytest-data

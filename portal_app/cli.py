@@ -1,0 +1,109 @@
+"""Admin commands: python -m portal_app.cli <command> (see README)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cmd_migrate(_args) -> int:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "alembic"))
+    command.upgrade(config, "head")
+    print("Database is up to date.")
+    return 0
+
+
+def cmd_seed_demo(args) -> int:
+    from portal_app.services import demo
+    from portal_app.services.db import session_scope
+    from portal_app.services.storage import FileStore
+    from portal_app.settings import get_settings
+
+    settings = get_settings()
+    with session_scope() as db:
+        if not demo.is_empty(db):
+            if args.if_empty:
+                print("Database already has data: demo data not loaded.")
+                return 0
+            print("Refusing: the database is not empty.", file=sys.stderr)
+            return 1
+        demo.seed(db, FileStore(settings.files_dir), office_name=settings.office_name)
+    print("Demo data loaded. Logins (password %s):" % demo.DEMO_PASSWORD)
+    for email, what in demo.DEMO_LOGINS:
+        print(f"  {email:32} {what}")
+    return 0
+
+
+def cmd_create_staff(args) -> int:
+    from portal_app.services import accounts, passwords
+    from portal_app.services.db import session_scope
+    from portal_app.services.errors import ValidationFailed
+
+    password = os.environ.get("STAFF_PASSWORD") or getpass.getpass("Password: ")
+    found = passwords.problems(password, name=args.name, email=args.email)
+    if found:
+        print("Password refused: " + ", ".join(found), file=sys.stderr)
+        return 1
+    try:
+        with session_scope() as db:
+            account = accounts.create_staff(db, email=args.email, name=args.name, role=args.role)
+            accounts.set_password_hash(db, account, passwords.hash_password(password))
+            account.first_login_done = True
+    except ValidationFailed as error:
+        print(f"Refused: {error.code}", file=sys.stderr)
+        return 1
+    print(f"Staff account {args.email} ({args.role}) created.")
+    return 0
+
+
+def cmd_send_mail(_args) -> int:
+    from portal_app.services import mail
+    from portal_app.services.db import get_engine
+    from portal_app.settings import get_settings
+
+    report = asyncio.run(mail.deliver_due(engine=get_engine(), settings=get_settings()))
+    print(f"sent {report.sent}, retrying {report.retrying}, failed {report.failed}")
+    return 0
+
+
+def cmd_purge(_args) -> int:
+    from portal_app.services.db import session_scope
+    from portal_app.services.storage import FileStore
+    from portal_app.settings import get_settings
+
+    with session_scope() as db:
+        result = FileStore(get_settings().files_dir).cleanup(session=db)
+    print(f"Cleanup: {result}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m portal_app.cli", description="Klantenportaal admin commands")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    seed = sub.add_parser("seed-demo", help="load the demo data into an empty database")
+    seed.add_argument("--if-empty", action="store_true", help="do nothing (exit 0) when data exists")
+    seed.set_defaults(func=cmd_seed_demo)
+    staff = sub.add_parser("create-staff", help="create a staff account (password from STAFF_PASSWORD or prompt)")
+    staff.add_argument("--email", required=True)
+    staff.add_argument("--name", required=True)
+    staff.add_argument("--role", choices=["admin", "behandelaar"], default="behandelaar")
+    staff.set_defaults(func=cmd_create_staff)
+    sub.add_parser("send-mail", help="send the mail that is due in the outbox once").set_defaults(func=cmd_send_mail)
+    sub.add_parser("purge", help="remove orphan and stale temporary files").set_defaults(func=cmd_purge)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,9 @@
+"""Shared helpers for the tables: every timestamp is timezone-aware UTC (SQLModel refuses naive ones)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)

@@ -1,0 +1,204 @@
+"""Dossiers as a client sees them: access, Home counts, list, tab counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, case, literal, union_all
+from sqlmodel import Session, func, select
+
+from portal_app.models import (
+    Account,
+    Document,
+    DocumentKind,
+    Dossier,
+    DossierAccess,
+    DossierStatus,
+    Message,
+    ProgressStep,
+    QuestionnaireRequest,
+    QuestionnaireStatus,
+    ReadReceipt,
+)
+from portal_app.services import audit
+from portal_app.services.errors import NotFound
+from portal_app.services.text import fold
+
+PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class HomeCounts:
+    dossiers_in_progress: int
+    dossiers_total: int
+    open_actions: int
+
+
+@dataclass(frozen=True)
+class TabCount:
+    total: int
+    unread: int
+
+
+def make_search_text(number: str, description: str) -> str:
+    return fold(f"{number} {description}")[:400]
+
+
+def create_dossier(
+    session: Session,
+    *,
+    number: str,
+    description: str,
+    status: str = DossierStatus.IN_PROGRESS,
+    handler_id: int | None = None,
+    actor_id: int | None = None,
+) -> Dossier:
+    dossier = Dossier(
+        number=number.strip(),
+        description=description.strip(),
+        status=status,
+        handler_id=handler_id,
+        search_text=make_search_text(number, description),
+    )
+    session.add(dossier)
+    session.flush()
+    audit.record(session, "dossier.created", actor_id=actor_id, dossier_id=dossier.id)
+    return dossier
+
+
+def grant_access(session: Session, *, dossier_id: int, account_id: int, actor_id: int | None = None) -> None:
+    exists = session.exec(
+        select(DossierAccess).where(DossierAccess.dossier_id == dossier_id, DossierAccess.account_id == account_id)
+    ).first()
+    if exists is None:
+        session.add(DossierAccess(dossier_id=dossier_id, account_id=account_id))
+        audit.record(
+            session, "access.granted", actor_id=actor_id, dossier_id=dossier_id, target=f"account:{account_id}"
+        )
+
+
+def _visible_ids(account: Account):
+    return select(DossierAccess.dossier_id).where(DossierAccess.account_id == account.id)
+
+
+def can_see(session: Session, account: Account, dossier_id: int) -> bool:
+    if not isinstance(dossier_id, int) or isinstance(dossier_id, bool):
+        return False
+    if account.is_staff:
+        return session.get(Dossier, dossier_id) is not None
+    return (
+        session.exec(
+            select(DossierAccess.id).where(
+                DossierAccess.account_id == account.id, DossierAccess.dossier_id == dossier_id
+            )
+        ).first()
+        is not None
+    )
+
+
+def get_for_account(session: Session, account: Account, dossier_id, *, ip: str | None = None) -> Dossier:
+    """The dossier, or NotFound (the same for missing and foreign ids, audited)."""
+    if not can_see(session, account, dossier_id):
+        audit.record(
+            session, "access.denied", actor_id=account.id, target=f"dossier:{str(dossier_id)[:40]}", ip=ip
+        )
+        raise NotFound()
+    return session.get(Dossier, dossier_id)
+
+
+def home_counts(session: Session, account: Account) -> HomeCounts:
+    in_progress, total = session.exec(
+        select(
+            func.count(case((Dossier.status == DossierStatus.IN_PROGRESS, 1))),
+            func.count(Dossier.id),
+        ).where(Dossier.id.in_(_visible_ids(account)))
+    ).one()
+    open_actions = session.exec(
+        select(func.count(QuestionnaireRequest.id)).where(
+            QuestionnaireRequest.account_id == account.id,
+            QuestionnaireRequest.status == QuestionnaireStatus.OPEN,
+            QuestionnaireRequest.dossier_id.in_(_visible_ids(account)),
+        )
+    ).one()
+    return HomeCounts(dossiers_in_progress=in_progress or 0, dossiers_total=total or 0, open_actions=open_actions or 0)
+
+
+def visible_statuses(session: Session, account: Account) -> list[str]:
+    rows = session.exec(
+        select(Dossier.status).where(Dossier.id.in_(_visible_ids(account))).distinct()
+    ).all()
+    return [status for status in DossierStatus.ALL if status in rows]
+
+
+def list_for_account(
+    session: Session,
+    account: Account,
+    *,
+    search: str = "",
+    statuses: list[str] | None = None,
+    page: int = 0,
+    page_size: int = PAGE_SIZE,
+) -> tuple[list[Dossier], int]:
+    """One page of the account's dossiers, newest first, and the total matching."""
+    conditions = [Dossier.id.in_(_visible_ids(account))]
+    needle = fold(search)[:100]
+    if needle:
+        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conditions.append(Dossier.search_text.like(f"%{escaped}%", escape="\\"))
+    if statuses:
+        conditions.append(Dossier.status.in_([s for s in statuses if s in DossierStatus.ALL]))
+    total = session.exec(select(func.count(Dossier.id)).where(*conditions)).one()
+    rows = session.exec(
+        select(Dossier)
+        .where(*conditions)
+        .order_by(Dossier.created_at.desc(), Dossier.id.desc())
+        .offset(max(0, page) * page_size)
+        .limit(page_size)
+    ).all()
+    return list(rows), total or 0
+
+
+def progress(session: Session, dossier_id: int) -> tuple[list[ProgressStep], int, int]:
+    steps = list(
+        session.exec(
+            select(ProgressStep).where(ProgressStep.dossier_id == dossier_id).order_by(ProgressStep.position, ProgressStep.id)
+        ).all()
+    )
+    done = sum(1 for step in steps if step.done_at is not None)
+    return steps, done, len(steps)
+
+
+def tab_counts(session: Session, account: Account, dossier_id: int) -> dict[str, TabCount]:
+    """Counts and unread counts of the four tabs, in one query.
+
+    Keys: the three document kinds and "berichten". Items the account made
+    itself (its deliveries, its own messages) are never unread.
+    """
+    doc_read = and_(ReadReceipt.document_id == Document.id, ReadReceipt.account_id == account.id)
+    documents = (
+        select(
+            Document.kind.label("tab"),
+            case((ReadReceipt.id.is_(None) & (Document.uploaded_by_id != account.id), 1), else_=0).label("unread"),
+        )
+        .select_from(Document)
+        .outerjoin(ReadReceipt, doc_read)
+        .where(Document.dossier_id == dossier_id, Document.withdrawn_at.is_(None))
+    )
+    msg_read = and_(ReadReceipt.message_id == Message.id, ReadReceipt.account_id == account.id)
+    messages = (
+        select(
+            literal("berichten").label("tab"),
+            case((ReadReceipt.id.is_(None) & Message.from_office, 1), else_=0).label("unread"),
+        )
+        .select_from(Message)
+        .outerjoin(ReadReceipt, msg_read)
+        .where(Message.dossier_id == dossier_id)
+    )
+    items = union_all(documents, messages).subquery()
+    rows = session.exec(
+        select(items.c.tab, func.count(), func.sum(items.c.unread)).group_by(items.c.tab)
+    ).all()
+    counts = {tab: TabCount(0, 0) for tab in (*DocumentKind.ALL, "berichten")}
+    for tab, total, unread in rows:
+        counts[tab] = TabCount(total or 0, int(unread or 0))
+    return counts

@@ -1,0 +1,98 @@
+"""The signed-in user, as every page state sees it.
+
+Every handler that touches data calls `self._account()` first: it resolves the
+session from the HttpOnly cookie of the websocket handshake on the server, so a
+forged event without a live session gets nothing. Public vars hold only what
+this user may see.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import reflex as rx
+
+from portal_app.models import Account
+from portal_app.services import i18n, sessions
+from portal_app.services.db import session_scope
+from portal_app.services.dossiers import home_counts
+from portal_app.settings import get_settings
+
+
+def session_policy() -> sessions.SessionPolicy:
+    settings = get_settings()
+    return sessions.SessionPolicy(settings.session_idle_minutes, settings.session_absolute_hours)
+
+
+class PortalState(rx.State):
+    """Language, texts and who is signed in. Pages subclass it."""
+
+    lang: str = i18n.DEFAULT_LANGUAGE
+    tr: dict[str, str] = i18n.table(i18n.DEFAULT_LANGUAGE)
+    office_name: str = ""
+    signed_in: bool = False
+    display_name: str = ""
+    is_staff: bool = False
+    open_actions: int = 0
+
+    # ---- server-side helpers (not callable from the browser) ----
+    def _session_token(self) -> str | None:
+        return sessions.token_from_cookie_header(self.router.headers.cookie)
+
+    def _client_ip(self) -> str:
+        return self.router.session.client_ip or "0.0.0.0"
+
+    def _account(self) -> Account | None:
+        """The signed-in account with a completed second factor, or None."""
+        with session_scope() as db:
+            resolved = sessions.resolve(db, self._session_token(), policy=session_policy())
+            if resolved is None or not resolved[0].second_factor_done:
+                return None
+            return resolved[1]
+
+    def _apply_language(self, language: str) -> None:
+        language = i18n.normalize_language(language)
+        if language != self.lang or not self.tr:
+            self.lang = language
+            self.tr = i18n.table(language)
+
+    def _forget_user(self) -> None:
+        self.signed_in = False
+        self.display_name = ""
+        self.is_staff = False
+        self.open_actions = 0
+
+    def _to_login(self):
+        """Clear what this tab knew and send it to the login page."""
+        self._forget_user()
+        path = self.router.url.path or "/"
+        return rx.redirect(f"/login?verlopen=1&next={quote(path, safe='/')}")
+
+    def _signed_in_as(self, account: Account) -> None:
+        self.signed_in = True
+        self.display_name = account.display_name
+        self.is_staff = account.is_staff
+        self.office_name = get_settings().office_name
+        self._apply_language(account.language)
+        if not account.is_staff:
+            with session_scope() as db:
+                self.open_actions = home_counts(db, account).open_actions
+
+    def _require_client(self) -> Account | None:
+        account = self._account()
+        if account is None or account.is_staff:
+            return None
+        self._signed_in_as(account)
+        return account
+
+
+class PublicPageState(PortalState):
+    """Pages before sign-in: the browser's preferred language decides."""
+
+    def _init_public(self) -> None:
+        self.office_name = get_settings().office_name
+        self._apply_language(i18n.language_from_accept_header(self.router.headers.accept_language))
+
+    @rx.event
+    def load_public(self):
+        self._init_public()

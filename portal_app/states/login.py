@@ -1,0 +1,39 @@
+"""The login page: the form posts to /auth/login; this state only shows messages."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app.services import i18n
+from portal_app.services.redirects import safe_next_path
+from portal_app.states.base import PublicPageState
+
+
+class LoginState(PublicPageState):
+    error: str = ""
+    notice: str = ""
+    next_path: str = ""
+
+    @rx.event
+    def load_login(self):
+        self._init_public()
+        params = self.router.url.query_parameters
+        if params.get("lang") in i18n.LANGUAGES:
+            self._apply_language(params["lang"])
+        self.next_path = safe_next_path(params.get("next"), default="")
+        self.error = ""
+        self.notice = ""
+        if params.get("fout") == "onjuist":
+            self.error = i18n.t("login.invalid", self.lang)
+        elif params.get("fout") == "te-veel":
+            minutes = params.get("minuten", "")
+            minutes = int(minutes) if minutes.isdigit() and int(minutes) < 1000 else 15
+            self.error = i18n.t("login.throttled", self.lang, minutes=minutes)
+        elif params.get("verlopen"):
+            self.notice = i18n.t("login.expired", self.lang)
+        elif params.get("uitgelogd"):
+            self.notice = i18n.t("login.logged_out", self.lang)
+
+    @rx.event
+    def switch_language(self, language: str):
+        self._apply_language(language if isinstance(language, str) else "")
