@@ -1,39 +1,26 @@
 """The Reflex app: pages and the plain HTTP routes. Nothing else lives here."""
 
-from pathlib import Path
-
 import reflex as rx
-from starlette.applications import Starlette
 
 from portal_app.api import auth as auth_routes
-from portal_app.api import downloads
-from portal_app.api.security import SecurityHeadersMiddleware, UploadSizeLimitMiddleware
+from portal_app.api import downloads, security
 from portal_app.pages import routes
 from portal_app.pages.home import home_page
 from portal_app.pages.login import login_page
 from portal_app.pages.my_details import my_details_page
 from portal_app.pages.not_found import not_found_page
 from portal_app.services.background import start_background_tasks
-from portal_app.settings import get_settings
 from portal_app.states.base import PublicPageState
 from portal_app.states.home import HomeState
 from portal_app.states.login import LoginState
 from portal_app.states.my_details import MyDetailsState
 
-settings = get_settings()
-BUILD_DIR = Path(__file__).resolve().parent.parent / ".web" / "build" / "client"
-
-http_routes = Starlette(routes=[*auth_routes.routes, *downloads.routes])
 
 app = rx.App(
     theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium"),
     stylesheets=["/portal.css"],
     head_components=[rx.el.meta(name="robots", content="noindex")],
-    api_transformer=[
-        http_routes,
-        lambda asgi: UploadSizeLimitMiddleware(asgi, max_bytes=settings.max_upload_bytes),
-        lambda asgi: SecurityHeadersMiddleware(asgi, settings=settings, build_dir=BUILD_DIR),
-    ],
+    api_transformer=security.transformers(routes=[*auth_routes.routes, *downloads.routes]),
 )
 app.register_lifespan_task(start_background_tasks)
 
