@@ -19,7 +19,7 @@ config = rx.Config(
     api_url=settings.public_url,
     redis_url=settings.redis_url,
     state_manager_mode="redis" if settings.redis_url else "disk",
-    plugins=[rx.plugins.RadixThemesPlugin()],
+    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium"))],
     disable_plugins=[SitemapPlugin],
     frontend_compression_formats=["gzip"],
 )

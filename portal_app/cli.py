@@ -66,6 +66,33 @@ def cmd_create_staff(args) -> int:
     return 0
 
 
+def cmd_invite(args) -> int:
+    """Create a client account and send the first e-mail of the manual (the invitation)."""
+    from portal_app.services import accounts, onboarding
+    from portal_app.services.db import session_scope
+    from portal_app.services.errors import ValidationFailed
+    from portal_app.settings import get_settings
+
+    settings = get_settings()
+    try:
+        with session_scope() as db:
+            existing = accounts.find_by_email(db, args.email)
+            if existing is not None and args.resend:
+                account = existing
+            elif args.company:
+                account = accounts.create_company(
+                    db, email=args.email, name=args.name, company_name=args.company, language=args.language
+                )
+            else:
+                account = accounts.create_person(db, email=args.email, name=args.name, language=args.language)
+            onboarding.invite(db, account, settings=settings)
+    except ValidationFailed as error:
+        print(f"Refused: {error.code}", file=sys.stderr)
+        return 1
+    print(f"Invitation for {args.email} is in the outbox (valid {settings.invite_valid_hours} hours).")
+    return 0
+
+
 def cmd_send_mail(_args) -> int:
     from portal_app.services import mail
     from portal_app.services.db import get_engine
@@ -99,6 +126,13 @@ def main(argv: list[str] | None = None) -> int:
     staff.add_argument("--name", required=True)
     staff.add_argument("--role", choices=["admin", "behandelaar"], default="behandelaar")
     staff.set_defaults(func=cmd_create_staff)
+    invite = sub.add_parser("invite", help="create a client account and send the invitation e-mail")
+    invite.add_argument("--email", required=True)
+    invite.add_argument("--name", required=True)
+    invite.add_argument("--company", help="company name: creates a company main account")
+    invite.add_argument("--language", choices=["nl", "en"], default="nl")
+    invite.add_argument("--resend", action="store_true", help="send a new invitation to an existing account")
+    invite.set_defaults(func=cmd_invite)
     sub.add_parser("send-mail", help="send the mail that is due in the outbox once").set_defaults(func=cmd_send_mail)
     sub.add_parser("purge", help="remove orphan and stale temporary files").set_defaults(func=cmd_purge)
     args = parser.parse_args(argv)

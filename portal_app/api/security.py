@@ -268,10 +268,13 @@ def _origin_of(url: str) -> str | None:
 
 
 def same_origin(request: Any, settings: Settings | None = None) -> bool:
-    """True when the request's Origin (or, without one, its Referer) is the public origin.
+    """True when the request comes from a page of the portal itself.
 
     Use on every state-changing plain HTTP route (POST /login etc.) against CSRF.
-    A request with neither header is refused.
+    Our pages send `Referrer-Policy: no-referrer`, so browsers submit their forms
+    with `Origin: null` and no Referer; for those the browser's own
+    `Sec-Fetch-Site: same-origin` (a header pages cannot forge) decides.
+    A request with none of these headers is refused.
     """
     settings = settings or get_settings()
     expected = settings.public_origin.lower()
@@ -282,7 +285,7 @@ def same_origin(request: Any, settings: Settings | None = None) -> bool:
     referer = headers.get("referer")
     if referer:
         return _origin_of(referer) == expected
-    return False
+    return headers.get("sec-fetch-site") == "same-origin"
 
 
 # --------------------------------------------------------------------------

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.components.plain_form import plain_form
+
 from portal_app.pages import routes
 from portal_app.states.base import PortalState
 
@@ -12,7 +14,7 @@ BRAND = "#1f3a5f"
 
 def logout_button() -> rx.Component:
     """A real form POST: works without JavaScript state and ends the session on the server."""
-    return rx.el.form(
+    return plain_form(
         rx.button(
             rx.icon("log-out", size=16, aria_hidden="true"),
             PortalState.tr["nav.logout"],

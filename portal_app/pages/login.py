@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.components.plain_form import plain_form
+
 from portal_app.components.layout import public_frame
 from portal_app.pages import routes
 from portal_app.states.login import LoginState
 
 
-def language_switch() -> rx.Component:
+def language_switch(state=LoginState) -> rx.Component:
     return rx.hstack(
-        rx.text(LoginState.tr["login.language"] + ":", size="2", color="gray"),
-        rx.button("Nederlands", variant="ghost", size="1", on_click=LoginState.switch_language("nl"), lang="nl"),
-        rx.button("English", variant="ghost", size="1", on_click=LoginState.switch_language("en"), lang="en"),
+        rx.text(state.tr["login.language"] + ":", size="2", color="gray"),
+        rx.button("Nederlands", variant="ghost", size="1", on_click=state.switch_language("nl"), lang="nl"),
+        rx.button("English", variant="ghost", size="1", on_click=state.switch_language("en"), lang="en"),
         spacing="2",
         align="center",
         justify="end",
@@ -29,7 +31,7 @@ def message(text, color: str, role: str, box_id: str) -> rx.Component:
 
 
 def login_form() -> rx.Component:
-    return rx.el.form(
+    return plain_form(
         rx.vstack(
             rx.el.label(LoginState.tr["login.email"], html_for="email", class_name="field-label"),
             rx.input(id="email", name="email", type="email", auto_complete="username", required=True, width="100%", size="3"),

@@ -47,12 +47,19 @@ def get_engine() -> Engine:
 
 
 @contextmanager
-def session_scope(engine: Engine | None = None) -> Iterator[Session]:
-    """A session that commits on success and rolls back on error."""
+def session_scope(engine: Engine | None = None, *, keep_on: tuple[type[BaseException], ...] = ()) -> Iterator[Session]:
+    """A session that commits on success and rolls back on error.
+
+    Errors listed in `keep_on` (e.g. ServiceError) still commit what was written
+    before them, such as failed-attempt counters and audit events, then re-raise.
+    """
     with Session(engine or get_engine(), expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
+        except keep_on:
+            session.commit()
+            raise
         except Exception:
             session.rollback()
             raise

@@ -50,6 +50,16 @@ class PortalState(rx.State):
                 return None
             return resolved[1]
 
+    def _require_session(self) -> tuple[int, Account] | None:
+        """(session id, account) of the signed-in user: for codes bound to this session."""
+        with session_scope() as db:
+            resolved = sessions.resolve(db, self._session_token(), policy=session_policy())
+            if resolved is None or not resolved[0].second_factor_done:
+                return None
+            session_id, account = resolved[0].id, resolved[1]
+        self._signed_in_as(account)
+        return session_id, account
+
     def _apply_language(self, language: str) -> None:
         language = i18n.normalize_language(language)
         if language != self.lang or not self.tr:
@@ -77,6 +87,14 @@ class PortalState(rx.State):
         if not account.is_staff:
             with session_scope() as db:
                 self.open_actions = home_counts(db, account).open_actions
+
+    def _require_account(self) -> Account | None:
+        """Any signed-in account (client or staff)."""
+        account = self._account()
+        if account is None:
+            return None
+        self._signed_in_as(account)
+        return account
 
     def _require_client(self) -> Account | None:
         account = self._account()

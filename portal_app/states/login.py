@@ -29,6 +29,8 @@ class LoginState(PublicPageState):
             minutes = params.get("minuten", "")
             minutes = int(minutes) if minutes.isdigit() and int(minutes) < 1000 else 15
             self.error = i18n.t("login.throttled", self.lang, minutes=minutes)
+        elif params.get("fout") == "te-veel-codes":
+            self.error = i18n.t("login.too_many_codes", self.lang)
         elif params.get("verlopen"):
             self.notice = i18n.t("login.expired", self.lang)
         elif params.get("uitgelogd"):
