@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+from contextlib import contextmanager
 import sys
 from pathlib import Path
 
@@ -79,6 +80,12 @@ def redis_available() -> bool:
 @pytest.fixture
 def postgres_url():
     """A throwaway PostgreSQL database for this test, dropped afterwards."""
+    with throwaway_postgres() as url:
+        yield url
+
+
+@contextmanager
+def throwaway_postgres():
     import uuid
 
     import psycopg2

@@ -20,6 +20,9 @@ class AuditLogIsAppendOnly(RuntimeError):
 
 
 def make_engine(database_url: str) -> Engine:
+    if database_url.startswith("postgresql://"):
+        # the pinned driver is psycopg2 (SQLAlchemy 2.1 would pick psycopg 3)
+        database_url = "postgresql+psycopg2://" + database_url.removeprefix("postgresql://")
     if database_url.startswith("sqlite"):
         engine = create_engine(
             database_url, connect_args={"check_same_thread": False, "timeout": 30}

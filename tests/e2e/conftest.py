@@ -23,9 +23,9 @@ from tests.conftest import (
     REDIS_TEST_URL,
     ROOT,
     free_port,
-    postgres_available,
     redis_available,
     require_service,
+    throwaway_postgres,
 )
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -131,25 +131,30 @@ def _stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
-def _postgres_env(request) -> dict:
-    require_service(postgres_available(), "PostgreSQL")
+def _redis_env() -> dict:
     require_service(redis_available(), "Redis")
-    url = request.getfixturevalue("postgres_url")
     redis_db = REDIS_TEST_URL.rsplit("/", 1)[0] + "/5"
     import redis
 
     redis.Redis.from_url(redis_db).flushdb()
-    return {"DATABASE_URL": url, "REDIS_URL": redis_db, "GRANIAN_WORKERS": "2"}
+    return {"REDIS_URL": redis_db, "GRANIAN_WORKERS": "2"}
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres_redis"])
 def portal(request, tmp_path_factory):
     """The running portal; module-scoped so each e2e module builds it twice at most."""
-    extra = _postgres_env(request) if request.param == "postgres_redis" else {}
-    started, process = _start_portal(tmp_path_factory.mktemp("portal"), request.param, extra)
-    started.setup_name = request.param
-    yield started
-    _stop(process)
+    tmp_root = tmp_path_factory.mktemp("portal")
+    if request.param == "sqlite":
+        started, process = _start_portal(tmp_root, request.param, {})
+        started.setup_name = request.param
+        yield started
+        _stop(process)
+        return
+    with throwaway_postgres() as database_url:
+        started, process = _start_portal(tmp_root, request.param, {"DATABASE_URL": database_url, **_redis_env()})
+        started.setup_name = request.param
+        yield started
+        _stop(process)
 
 
 @pytest.fixture(scope="session")
