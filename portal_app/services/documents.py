@@ -16,7 +16,9 @@ a client that `dossiers.can_see` the dossier); reading goes through
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+from dataclasses import dataclass
 from typing import AsyncIterable, Iterable
 
 from sqlalchemy import and_, update
@@ -211,6 +213,68 @@ async def astore_document(
     )
 
 
+@dataclass(frozen=True)
+class PendingFile:
+    """A validated file in the store that has no Document yet (an attachment being composed).
+
+    Plain values only, so it can sit in server-side UI state. If it is never
+    attached, `FileStore.cleanup` removes it as an orphan.
+    """
+
+    key: str
+    size: int
+    sha256: str
+    filename: str
+    mime: str
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "PendingFile":
+        return cls(**{name: data[name] for name in ("key", "size", "sha256", "filename", "mime")})
+
+
+async def astore_pending(
+    *, store: FileStore, filename: str, chunks: AsyncIterable[bytes] | Iterable[bytes], max_bytes: int
+) -> PendingFile:
+    """Validate (name, type by content and extension, size while streaming) and store one file."""
+    safe_name = sanitize_filename(filename)
+    head, stream = await _apeek(chunks)
+    mime = check_content(safe_name, head)
+    stored = await store.asave_stream(stream, max_bytes=max_bytes)
+    return PendingFile(key=stored.key, size=stored.size, sha256=stored.sha256, filename=safe_name, mime=mime)
+
+
+def attach_pending(
+    *,
+    session: Session,
+    store: FileStore,
+    pending: PendingFile,
+    dossier_id: int,
+    kind: str,
+    uploaded_by_id: int | None,
+    message_id: int | None = None,
+) -> Document:
+    """Give a pending file its Document row (flushes; the caller commits)."""
+    _check_kind(kind)
+    if not store.exists(pending.key):
+        raise NotFound()
+    return _insert(
+        session,
+        store,
+        StoredFile(key=pending.key, size=pending.size, sha256=pending.sha256),
+        dossier_id=dossier_id,
+        kind=kind,
+        title=_clean_title(None, pending.filename),
+        filename=pending.filename,
+        mime=pending.mime,
+        uploaded_by_id=uploaded_by_id,
+        message_id=message_id,
+        questionnaire_request_id=None,
+    )
+
+
 def commit_or_discard(session: Session, store: FileStore, *documents: Document) -> None:
     """Commit; when the commit fails, roll back and delete the documents' files."""
     keys = [document.storage_key for document in documents]
@@ -256,7 +320,7 @@ def get_for_account(
     return document
 
 
-def _dialect_insert(session: Session):
+def dialect_insert(session: Session):
     name = session.get_bind().dialect.name
     if name == "sqlite":
         from sqlalchemy.dialects.sqlite import insert
@@ -270,7 +334,7 @@ def _dialect_insert(session: Session):
 def mark_read(*, session: Session, account_id: int, document_id: int, downloaded: bool = False) -> None:
     """Record that the account read (and maybe downloaded) the document; idempotent."""
     now = utcnow()
-    insert = _dialect_insert(session)
+    insert = dialect_insert(session)
     if insert is not None:
         session.exec(
             insert(ReadReceipt)
