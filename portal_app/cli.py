@@ -41,6 +41,7 @@ def cmd_seed_demo(args) -> int:
     print("Demo data loaded. Logins (password %s):" % demo.DEMO_PASSWORD)
     for email, what in demo.DEMO_LOGINS:
         print(f"  {email:32} {what}")
+    print("Note: the demo switches off the office setting that requires 2-step verification for staff.")
     return 0
 
 

@@ -30,4 +30,4 @@ from portal_app.models.questionnaires import (  # noqa: F401
     QuestionnaireStatus,
     QuestionnaireTemplate,
 )
-from portal_app.models.system import AuditEvent, OutboxMail, OutboxSms, OutboxStatus  # noqa: F401
+from portal_app.models.system import AuditEvent, OfficeSetting, OutboxMail, OutboxSms, OutboxStatus  # noqa: F401

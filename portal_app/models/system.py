@@ -57,3 +57,12 @@ class AuditEvent(SQLModel, table=True):
     target: Optional[str] = Field(default=None, max_length=200)
     ip: Optional[str] = Field(default=None, max_length=64)
     detail: Optional[str] = Field(default=None, max_length=2000)
+
+
+class OfficeSetting(SQLModel, table=True):
+    """Office-wide settings that staff change at run time (name, colour, policies)."""
+
+    key: str = Field(primary_key=True, max_length=60)
+    value: str = Field(default="", max_length=2000)
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by_id: Optional[int] = Field(default=None, foreign_key="account.id")

@@ -19,7 +19,7 @@ from portal_app.models import (
     StaffRole,
     utcnow,
 )
-from portal_app.services import accounts, dossiers, passwords
+from portal_app.services import accounts, dossiers, office_settings, passwords
 from portal_app.services.documents import store_document
 from portal_app.services.storage import FileStore
 
@@ -67,6 +67,8 @@ def is_empty(session: Session) -> bool:
 
 def seed(session: Session, store: FileStore, *, office_name: str) -> None:
     """Fill an empty database with the demo office. The caller commits."""
+    # The demo staff log in with a password only; a real office keeps this on.
+    office_settings.set_value(session, "staff_require_2fa", "false", actor_id=None)
     password_hash = passwords.hash_password(DEMO_PASSWORD)
     now = utcnow()
 

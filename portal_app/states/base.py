@@ -12,8 +12,8 @@ from urllib.parse import quote
 
 import reflex as rx
 
-from portal_app.models import Account
-from portal_app.services import i18n, sessions
+from portal_app.models import Account, StaffRole
+from portal_app.services import i18n, office_settings, sessions, twofactor
 from portal_app.services.db import session_scope
 from portal_app.services.dossiers import home_counts
 from portal_app.settings import get_settings
@@ -93,6 +93,24 @@ class PortalState(rx.State):
         account = self._account()
         if account is None:
             return None
+        self._signed_in_as(account)
+        return account
+
+    def _staff_gate(self, *, admin: bool = False):
+        """The signed-in staff account, or the redirect to return instead.
+
+        Clients get the same "not found" as for any page they may not see; staff
+        without 2-step verification, while the office requires it, are sent to
+        set it up first; a behandelaar asking for an admin screen gets "not found".
+        """
+        account = self._account()
+        if account is None:
+            return self._to_login()
+        if not account.is_staff or (admin and account.staff_role != StaffRole.ADMIN):
+            return rx.redirect("/404")
+        with session_scope() as db:
+            if office_settings.staff_must_use_second_factor(db) and not twofactor.is_enabled(db, account.id):
+                return rx.redirect("/mijn-gegevens?verplicht=1")
         self._signed_in_as(account)
         return account
 
