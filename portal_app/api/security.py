@@ -11,6 +11,8 @@ before it, so the headers middleware sees every response):
 
 from __future__ import annotations
 
+import os
+
 import base64
 import hashlib
 import re
@@ -25,7 +27,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from portal_app.settings import PROJECT_ROOT, Settings, get_settings
 
 # Reflex's production build of the frontend (served on the backend port by `reflex run --env prod`).
-DEFAULT_BUILD_DIR = PROJECT_ROOT / ".web" / "build" / "client"
+# Reflex builds the frontend into .web/ (or REFLEX_WEB_WORKDIR when set).
+DEFAULT_BUILD_DIR = Path(os.environ.get("REFLEX_WEB_WORKDIR") or PROJECT_ROOT / ".web").resolve() / "build" / "client"
 UPLOAD_PATH_SUFFIX = "/_upload"
 # Multipart framing around the files of one upload request.
 UPLOAD_OVERHEAD_BYTES = 1024 * 1024

@@ -99,11 +99,33 @@ def _wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: floa
     raise RuntimeError(f"portal did not start in {timeout}s:\n{log.read_text()[-4000:]}")
 
 
+_WEB_CACHE: list[Path] = []
+
+
+def _web_workdir(data_dir: Path) -> Path:
+    """A private copy of Reflex's .web/ for this server, so servers (and people
+    running tests side by side) never build into each other's folder. The
+    installed node_modules are copied from ./.web or from an earlier start."""
+    workdir = data_dir / "web"
+    source = _WEB_CACHE[0] if _WEB_CACHE else ROOT / ".web"
+    if (source / "node_modules").is_dir() and not workdir.exists():
+        top = str(source)
+        shutil.copytree(
+            source,
+            workdir,
+            symlinks=True,
+            # skip only the top-level build output, never node_modules/*/build
+            ignore=lambda folder, names: {"build", ".states"} & set(names) if folder == top else set(),
+        )
+    return workdir
+
+
 def _start_portal(tmp_root: Path, name: str, extra_env: dict):
     port = free_port()
     data_dir = tmp_root / name
     data_dir.mkdir(parents=True, exist_ok=True)
-    env = _server_env(port, data_dir, extra_env)
+    web_dir = _web_workdir(data_dir)
+    env = _server_env(port, data_dir, {"REFLEX_WEB_WORKDIR": str(web_dir), **extra_env})
     portal = Portal(url=f"http://localhost:{port}", env=env, data_dir=data_dir, log=data_dir / "server.log")
     portal.cli("migrate")
     portal.cli("seed-demo")
@@ -118,6 +140,8 @@ def _start_portal(tmp_root: Path, name: str, extra_env: dict):
     except Exception:
         _stop(process)
         raise
+    if not _WEB_CACHE and (web_dir / "node_modules").is_dir():
+        _WEB_CACHE.append(web_dir)
     return portal, process
 
 
