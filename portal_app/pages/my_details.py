@@ -30,7 +30,8 @@ def details_section() -> rx.Component:
         rx.vstack(
             detail_row(S.tr["my_details.name"], S.name, "detail-name"),
             detail_row(S.tr["my_details.email"], S.email, "detail-email"),
-            detail_row(S.tr["my_details.phone"], S.phone, "detail-phone"),
+            # An empty value would leave a bare label: show a dash instead.
+            detail_row(S.tr["my_details.phone"], rx.cond(S.phone != "", S.phone, "—"), "detail-phone"),
             spacing="3",
         ),
         width="100%",
