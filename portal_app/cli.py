@@ -19,6 +19,11 @@ def cmd_migrate(_args) -> int:
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(ROOT / "alembic"))
     command.upgrade(config, "head")
+    from portal_app.services import questionnaires
+    from portal_app.services.db import session_scope
+
+    with session_scope() as db:
+        questionnaires.install_shipped_templates(db)
     print("Database is up to date.")
     return 0
 

@@ -4,32 +4,67 @@ import reflex as rx
 
 from portal_app.api import auth as auth_routes
 from portal_app.api import downloads, security
+from portal_app.api import staff_exports
 from portal_app.pages import routes
+from portal_app.pages.actions import actions_page
+from portal_app.pages.dossier import dossier_page
+from portal_app.pages.dossiers import dossiers_page
 from portal_app.pages.home import home_page
 from portal_app.pages.login import login_page
 from portal_app.pages.my_details import my_details_page
 from portal_app.pages.not_found import not_found_page
 from portal_app.pages.onboarding import forgot_password_page, invitation_page, set_password_page, verify_page
+from portal_app.pages.questionnaire import questionnaire_page
+from portal_app.pages.staff_audit import staff_audit_page
+from portal_app.pages.staff_clients import staff_client_page, staff_clients_page
+from portal_app.pages.staff_dossiers import staff_dossier_page, staff_dossiers_page
+from portal_app.pages.staff_outbox import staff_outbox_page
+from portal_app.pages.staff_overview import staff_overview_page
+from portal_app.pages.staff_settings import staff_settings_page
 from portal_app.services.background import start_background_tasks
+from portal_app.states.actions import ActionsState
 from portal_app.states.base import PublicPageState
+from portal_app.states.dossier import DossierState
+from portal_app.states.dossiers import DossierListState
 from portal_app.states.home import HomeState
 from portal_app.states.login import LoginState
 from portal_app.states.my_details import MyDetailsState
 from portal_app.states.onboarding import OnboardingState
+from portal_app.states.staff_audit import StaffAuditState
+from portal_app.states.staff_clients import StaffClientsState, StaffClientState
+from portal_app.states.staff_dossiers import StaffDossiersState, StaffDossierState
+from portal_app.states.staff_outbox import StaffOutboxState
+from portal_app.states.staff_overview import StaffOverviewState
+from portal_app.states.staff_settings import StaffSettingsState
+from portal_app.states.questionnaire import QuestionnaireState
 
 
 app = rx.App(
+    html_lang="nl",
     stylesheets=["/portal.css"],
     head_components=[rx.el.meta(name="robots", content="noindex"), rx.el.script(src="/portal.js", defer=True)],
-    api_transformer=security.transformers(routes=[*auth_routes.routes, *downloads.routes]),
+    api_transformer=security.transformers(routes=[*auth_routes.routes, *downloads.routes, *staff_exports.routes]),
 )
 app.register_lifespan_task(start_background_tasks)
 
 app.add_page(login_page, route=routes.LOGIN, title="Inloggen", on_load=LoginState.load_login)
 app.add_page(home_page, route=routes.HOME, title="Home", on_load=HomeState.load_home)
 app.add_page(my_details_page, route=routes.MY_DETAILS, title="Mijn gegevens", on_load=MyDetailsState.load_my_details)
+app.add_page(dossiers_page, route=routes.DOSSIERS, title="Dossiers", on_load=DossierListState.load_dossiers)
+app.add_page(dossier_page, route=routes.DOSSIERS + "/[dossier_id]", title="Dossier", on_load=DossierState.load_dossier)
+app.add_page(actions_page, route="/acties", title="Acties", on_load=ActionsState.load_actions)
+app.add_page(questionnaire_page, route="/vragenlijst/[request_id]", title="Vragenlijst", on_load=QuestionnaireState.load_questionnaire)
 app.add_page(not_found_page, route="/404", title="Niet gevonden", on_load=PublicPageState.load_public)
 app.add_page(invitation_page, route="/account-activeren", title="Account activeren", on_load=OnboardingState.load_invitation)
 app.add_page(forgot_password_page, route="/wachtwoord-vergeten", title="Wachtwoord vergeten", on_load=OnboardingState.load_forgot)
 app.add_page(set_password_page, route="/wachtwoord-instellen", title="Wachtwoord instellen", on_load=OnboardingState.load_set_password)
 app.add_page(verify_page, route="/login/verificatie", title="2-staps verificatie", on_load=OnboardingState.load_verify)
+# Staff dashboard (issue 5): staff accounts only; every handler re-checks through _staff_gate.
+app.add_page(staff_overview_page, route=routes.STAFF, title="Overzicht — medewerkers", on_load=StaffOverviewState.load_overview)
+app.add_page(staff_clients_page, route=routes.STAFF + "/clienten", title="Cliënten", on_load=StaffClientsState.load_clients)
+app.add_page(staff_client_page, route=routes.STAFF + "/clienten/[client_id]", title="Cliënt", on_load=StaffClientState.load_client)
+app.add_page(staff_dossiers_page, route=routes.STAFF + "/dossiers", title="Dossiers — medewerkers", on_load=StaffDossiersState.load_dossiers)
+app.add_page(staff_dossier_page, route=routes.STAFF + "/dossiers/[dossier_id]", title="Dossier — medewerkers", on_load=StaffDossierState.load_dossier)
+app.add_page(staff_outbox_page, route=routes.STAFF + "/outbox", title="Outbox", on_load=StaffOutboxState.load_outbox)
+app.add_page(staff_audit_page, route=routes.STAFF + "/audit", title="Auditlog", on_load=StaffAuditState.load_audit)
+app.add_page(staff_settings_page, route=routes.STAFF + "/instellingen", title="Instellingen", on_load=StaffSettingsState.load_settings)

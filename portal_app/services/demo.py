@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from io import BytesIO
 
@@ -15,11 +14,10 @@ from portal_app.models import (
     Message,
     ProgressStep,
     QuestionnaireRequest,
-    QuestionnaireTemplate,
     StaffRole,
     utcnow,
 )
-from portal_app.services import accounts, dossiers, office_settings, passwords
+from portal_app.services import accounts, dossiers, office_settings, passwords, questionnaires
 from portal_app.services.documents import store_document
 from portal_app.services.storage import FileStore
 
@@ -144,15 +142,7 @@ def seed(session: Session, store: FileStore, *, office_name: str) -> None:
                         body="Beste heer Jansen,\n\nDe concept akte van levering staat onder Documenten. Heeft u vragen, laat het ons weten.",
                         created_at=now - timedelta(days=1)))
 
-    template = QuestionnaireTemplate(
-        slug="levering-koopwoning",
-        version=1,
-        title_nl="Vragenlijst levering koopwoning",
-        title_en="Questionnaire transfer of a house",
-        definition_json=json.dumps({"pages": []}),
-    )
-    session.add(template)
-    session.flush()
+    template = questionnaires.install_shipped_templates(session)["levering-koopwoning"]
     session.add(QuestionnaireRequest(template_id=template.id, dossier_id=house.id, account_id=jansen.id, sent_by_id=handler.id))
 
     shop = dossiers.create_dossier(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, literal, union_all
+from sqlalchemy import and_, case, literal, or_, union_all
 from sqlmodel import Session, func, select
 
 from portal_app.models import (
@@ -79,6 +79,11 @@ def grant_access(session: Session, *, dossier_id: int, account_id: int, actor_id
 
 def _visible_ids(account: Account):
     return select(DossierAccess.dossier_id).where(DossierAccess.account_id == account.id)
+
+
+def _not_own_upload(account: Account):
+    """Documents the account did not upload itself (NULL uploader counts as not own)."""
+    return or_(Document.uploaded_by_id.is_(None), Document.uploaded_by_id != account.id)
 
 
 def can_see(session: Session, account: Account, dossier_id: int) -> bool:
@@ -178,7 +183,7 @@ def tab_counts(session: Session, account: Account, dossier_id: int) -> dict[str,
     documents = (
         select(
             Document.kind.label("tab"),
-            case((ReadReceipt.id.is_(None) & (Document.uploaded_by_id != account.id), 1), else_=0).label("unread"),
+            case((ReadReceipt.id.is_(None) & _not_own_upload(account), 1), else_=0).label("unread"),
         )
         .select_from(Document)
         .outerjoin(ReadReceipt, doc_read)
@@ -202,3 +207,63 @@ def tab_counts(session: Session, account: Account, dossier_id: int) -> dict[str,
     for tab, total, unread in rows:
         counts[tab] = TabCount(total or 0, int(unread or 0))
     return counts
+
+
+def only_dossier_id(session: Session, account: Account) -> int | None:
+    """The id of the account's only dossier, or None when it sees none or several.
+
+    The manual: with access to exactly one dossier, "Dossiers" opens it directly.
+    """
+    ids = session.exec(
+        select(Dossier.id).where(Dossier.id.in_(_visible_ids(account))).order_by(Dossier.id).limit(2)
+    ).all()
+    return ids[0] if len(ids) == 1 else None
+
+
+def unread_per_dossier(session: Session, account: Account, dossier_ids) -> dict[int, int]:
+    """Unread items (documents and office messages) per dossier, for one page of the list.
+
+    One query for all ids; only dossiers the account may see count, other ids
+    are ignored. Dossiers without unread items are absent from the result.
+    The numbers equal the sum of the unread counts of `tab_counts`.
+    """
+    ids = sorted(
+        {i for i in (dossier_ids or []) if isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**63}
+    )[:1000]
+    if not ids:
+        return {}
+    visible = _visible_ids(account)
+    documents = (
+        select(Document.dossier_id.label("dossier_id"))
+        .select_from(Document)
+        .outerjoin(ReadReceipt, and_(ReadReceipt.document_id == Document.id, ReadReceipt.account_id == account.id))
+        .where(
+            Document.dossier_id.in_(ids),
+            Document.dossier_id.in_(visible),
+            Document.withdrawn_at.is_(None),
+            ReadReceipt.id.is_(None),
+            _not_own_upload(account),
+        )
+    )
+    messages = (
+        select(Message.dossier_id.label("dossier_id"))
+        .select_from(Message)
+        .outerjoin(ReadReceipt, and_(ReadReceipt.message_id == Message.id, ReadReceipt.account_id == account.id))
+        .where(
+            Message.dossier_id.in_(ids),
+            Message.dossier_id.in_(visible),
+            Message.from_office,
+            ReadReceipt.id.is_(None),
+        )
+    )
+    items = union_all(documents, messages).subquery()
+    rows = session.exec(select(items.c.dossier_id, func.count()).group_by(items.c.dossier_id)).all()
+    return {int(dossier_id): int(count) for dossier_id, count in rows if count}
+
+
+def handler_name(session: Session, dossier: Dossier) -> str:
+    """The name of the dossier's handler (behandelaar), or "" when none is set."""
+    if dossier.handler_id is None:
+        return ""
+    handler = session.get(Account, dossier.handler_id)
+    return handler.name if handler is not None else ""

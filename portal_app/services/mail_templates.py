@@ -45,6 +45,7 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "password_set": ("office_name", "name", "link"),
     "password_changed": ("office_name", "name", "link"),
     "staff_new_message": ("office_name", "name", "dossier_number", "link"),
+    "staff_questionnaire_completed": ("office_name", "name", "dossier_number", "link"),
     "notification_digest": ("office_name", "name", "items", "link"),
     "email_change_confirm": ("office_name", "name", "link"),
     "email_change_notice": ("office_name", "name", "new_email_masked"),
@@ -170,6 +171,26 @@ _TEMPLATES: dict[str, dict[str, dict[str, Any]]] = {
                 ("p", "A client has posted a new message in the client portal in file {dossier_number}."),
                 ("p", "You can read and answer the message after logging in to the portal."),
                 ("link", "View message"),
+            ],
+        },
+    },
+    "staff_questionnaire_completed": {
+        "nl": {
+            "subject": "Vragenlijst ingevuld in dossier {dossier_number}",
+            "blocks": [
+                ("p", "Een cliënt heeft in het klantenportaal een vragenlijst voltooid in dossier "
+                      "{dossier_number}. Het resultaat staat als pdf onder “Door cliënt aangeleverd”."),
+                ("p", "U kunt de antwoorden bekijken na inloggen in het portaal."),
+                ("link", "Naar het portaal"),
+            ],
+        },
+        "en": {
+            "subject": "Questionnaire completed in file {dossier_number}",
+            "blocks": [
+                ("p", "A client has completed a questionnaire in the client portal in file {dossier_number}. "
+                      "The result is stored as a PDF among the documents delivered by the client."),
+                ("p", "You can view the answers after logging in to the portal."),
+                ("link", "Go to the portal"),
             ],
         },
     },

@@ -12,6 +12,7 @@ OFFICE = "Notariskantoor Van Dam & Partners"
 LINK = "https://portaal.example.nl/account/instellen?token=abc123&x=1"
 
 CONTEXTS: dict[str, dict] = {
+    "staff_questionnaire_completed": {"office_name": OFFICE, "name": "Mr. P. de Boer", "dossier_number": "2024.0123", "link": "https://portaal.example.nl/staff"},
     "invite": {"office_name": OFFICE, "name": "Jan Jansen", "link": LINK},
     "set_password_link": {"office_name": OFFICE, "name": "Jan Jansen", "link": LINK, "minutes": 45},
     "password_set": {"office_name": OFFICE, "name": "Jan Jansen", "link": "https://portaal.example.nl/login"},

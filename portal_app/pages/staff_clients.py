@@ -1,0 +1,394 @@
+"""Cliënten (/staff/clienten) and one client (/staff/clienten/<id>)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app.components.staff_layout import CLIENTS, DOSSIERS, staff_frame
+from portal_app.components.staff_widgets import (
+    empty,
+    field_error,
+    label,
+    notices,
+    pager,
+    section,
+    state_badge,
+    static_select,
+    status_badge,
+    table,
+)
+from portal_app.states.staff_clients import StaffClientsState as L
+from portal_app.states.staff_clients import StaffClientState as C
+
+
+# --------------------------------------------------------------------------- list
+
+
+def client_row(row: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(
+            rx.link(rx.cond(row["company"] != "", row["company"], row["name"]), href=CLIENTS + "/" + row["id"], weight="medium", class_name="staff-wrap"),
+            rx.cond(row["company"] != "", rx.text(row["name"], size="1", color="gray", class_name="staff-wrap")),
+        ),
+        rx.table.cell(rx.text(row["email"], class_name="staff-wrap")),
+        rx.table.cell(row["kind_label"]),
+        rx.table.cell(state_badge(row["state"], row["state_label"])),
+        rx.table.cell(row["last_login"], white_space="nowrap"),
+        data_client_id=row["id"],
+    )
+
+
+def create_dialog() -> rx.Component:
+    is_company = L.create_kind == "company"
+    return rx.dialog.root(
+        rx.dialog.trigger(
+            rx.button(rx.icon("user-plus", size=16, aria_hidden="true"), L.tr["staff.clients.new"], id="new-client")
+        ),
+        rx.dialog.content(
+            rx.dialog.title(L.tr["staff.clients.new"]),
+            rx.dialog.description(L.tr["staff.clients.new_help"], size="2", color="gray"),
+            rx.segmented_control.root(
+                rx.segmented_control.item(L.tr["staff.kind.person"], value="person"),
+                rx.segmented_control.item(L.tr["staff.kind.company"], value="company"),
+                value=L.create_kind,
+                on_change=L.set_create_kind,
+                margin_y="0.75rem",
+                id="new-client-kind",
+            ),
+            rx.form(
+                rx.vstack(
+                    rx.cond(
+                        is_company,
+                        rx.fragment(
+                            label(L.tr["staff.clients.company_name"], "new-company"),
+                            rx.input(id="new-company", name="company_name", max_length=200, width="100%", required=True),
+                        ),
+                    ),
+                    label(rx.cond(is_company, L.tr["staff.clients.contact_name"], L.tr["staff.clients.name"]), "new-name"),
+                    rx.input(id="new-name", name="name", max_length=200, width="100%", required=True),
+                    label(L.tr["staff.clients.email"], "new-email"),
+                    rx.input(id="new-email", name="email", type="email", max_length=254, width="100%", required=True),
+                    label(L.tr["staff.clients.language"], "new-language"),
+                    static_select([("nl", L.tr["lang.nl"]), ("en", L.tr["lang.en"])], select_id="new-language", name="language", default_value="nl"),
+                    field_error(L.create_error, "new-client-error"),
+                    rx.hstack(
+                        rx.dialog.close(rx.button(L.tr["staff.cancel"], variant="soft", color_scheme="gray", type="button")),
+                        rx.button(L.tr["staff.clients.create_and_invite"], type="submit", id="create-client"),
+                        justify="end",
+                        width="100%",
+                        spacing="2",
+                        margin_top="0.5rem",
+                    ),
+                    spacing="2",
+                    width="100%",
+                ),
+                on_submit=L.create_client,
+                reset_on_submit=False,
+            ),
+            max_width="30rem",
+        ),
+        open=L.create_open,
+        on_open_change=L.set_create_open,
+    )
+
+
+def staff_clients_page() -> rx.Component:
+    return staff_frame(
+        rx.vstack(
+            notices(L.notice, rx.Var.create(""), prefix="clients"),
+            rx.hstack(
+                rx.form(
+                    rx.hstack(
+                        rx.input(
+                            name="q",
+                            default_value=L.query,
+                            placeholder=L.tr["staff.clients.search_placeholder"],
+                            aria_label=L.tr["staff.clients.search_label"],
+                            max_length=100,
+                            id="client-search",
+                            width="20rem",
+                            max_width="100%",
+                        ),
+                        rx.button(rx.icon("search", size=16, aria_hidden="true"), L.tr["staff.search"], type="submit", id="client-search-submit"),
+                        spacing="2",
+                        wrap="wrap",
+                    ),
+                    on_submit=L.search,
+                    reset_on_submit=False,
+                    width="auto",
+                ),
+                rx.spacer(),
+                static_select(
+                    [
+                        ("all", L.tr["staff.clients.filter_all"]),
+                        ("active", L.tr["staff.client_state.active"]),
+                        ("invited", L.tr["staff.client_state.invited"]),
+                        ("blocked", L.tr["staff.client_state.blocked"]),
+                    ],
+                    select_id="client-status-filter",
+                    value=L.status_filter,
+                    on_change=L.set_status_filter,
+                    aria_label=L.tr["staff.clients.filter_label"],
+                ),
+                width="100%",
+                align="center",
+                wrap="wrap",
+                spacing="3",
+            ),
+            rx.text(L.total, " ", L.tr["staff.clients.found"], size="2", color="gray", id="client-count"),
+            rx.cond(
+                L.rows.length() > 0,
+                table(
+                    [L.tr["staff.clients.col_name"], L.tr["staff.clients.col_email"], L.tr["staff.clients.col_kind"], L.tr["staff.clients.col_state"], L.tr["staff.clients.col_last_login"]],
+                    L.rows,
+                    client_row,
+                    table_id="client-table",
+                ),
+                empty(L.tr["staff.clients.none"]),
+            ),
+            pager(L, L.prev_page, L.next_page, pager_id="clients-pager"),
+            spacing="3",
+            width="100%",
+        ),
+        title=L.tr["staff.clients.title"],
+        active="clients",
+        actions=create_dialog(),
+    )
+
+
+# --------------------------------------------------------------------------- one client
+
+
+def fact(label_var, value) -> rx.Component:
+    return rx.fragment(
+        rx.el.dt(label_var, class_name="staff-dt"),
+        rx.el.dd(value, class_name="staff-dd"),
+    )
+
+
+def reset_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(C.tr["staff.client.reset_title"]),
+            rx.dialog.description(C.tr["staff.client.reset_help"], size="2"),
+            rx.form(
+                rx.vstack(
+                    label(C.tr["staff.client.reset_reason"], "reset-reason"),
+                    rx.text_area(id="reset-reason", name="reason", max_length=500, rows="3", width="100%", required=True),
+                    field_error(C.reset_error, "reset-error"),
+                    rx.hstack(
+                        rx.dialog.close(rx.button(C.tr["staff.cancel"], variant="soft", color_scheme="gray", type="button")),
+                        rx.button(C.tr["staff.client.reset_confirm"], type="submit", color_scheme="red", id="reset-confirm"),
+                        justify="end",
+                        width="100%",
+                        spacing="2",
+                    ),
+                    spacing="2",
+                    width="100%",
+                ),
+                on_submit=C.reset_two_factor,
+                reset_on_submit=False,
+            ),
+            max_width="30rem",
+        ),
+        open=C.reset_open,
+        on_open_change=C.set_reset_open,
+    )
+
+
+def block_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(C.tr["staff.client.block_title"]),
+            rx.alert_dialog.description(C.tr["staff.client.block_help"]),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button(C.tr["staff.cancel"], variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button(C.tr["staff.client.block"], color_scheme="red", on_click=C.block, id="block-confirm")),
+                justify="end",
+                spacing="2",
+                margin_top="1rem",
+            ),
+        ),
+        open=C.block_open,
+        on_open_change=C.set_block_open,
+    )
+
+
+def extra_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(C.tr["staff.client.extra_new"]),
+            rx.dialog.description(C.tr["staff.client.extra_help"], size="2", color="gray"),
+            rx.form(
+                rx.vstack(
+                    label(C.tr["staff.clients.name"], "extra-name"),
+                    rx.input(id="extra-name", name="name", max_length=200, width="100%", required=True),
+                    label(C.tr["staff.clients.email"], "extra-email"),
+                    rx.input(id="extra-email", name="email", type="email", max_length=254, width="100%", required=True),
+                    label(C.tr["staff.clients.language"], "extra-language"),
+                    static_select([("nl", C.tr["lang.nl"]), ("en", C.tr["lang.en"])], select_id="extra-language", name="language", default_value="nl"),
+                    field_error(C.extra_error, "extra-error"),
+                    rx.hstack(
+                        rx.dialog.close(rx.button(C.tr["staff.cancel"], variant="soft", color_scheme="gray", type="button")),
+                        rx.button(C.tr["staff.clients.create_and_invite"], type="submit", id="extra-create"),
+                        justify="end",
+                        width="100%",
+                        spacing="2",
+                    ),
+                    spacing="2",
+                    width="100%",
+                ),
+                on_submit=C.add_extra_account,
+                reset_on_submit=False,
+            ),
+            max_width="30rem",
+        ),
+        open=C.extra_open,
+        on_open_change=C.set_extra_open,
+    )
+
+
+def client_actions() -> rx.Component:
+    state = C.client["state"]
+    return rx.hstack(
+        rx.cond(
+            state == "invited",
+            rx.button(rx.icon("send", size=14, aria_hidden="true"), C.tr["staff.client.resend"], on_click=C.resend_invitation, variant="soft", id="resend-invite"),
+        ),
+        rx.cond(
+            state == "blocked",
+            rx.button(rx.icon("lock-open", size=14, aria_hidden="true"), C.tr["staff.client.unblock"], on_click=C.unblock, variant="soft", id="unblock"),
+            rx.button(rx.icon("lock", size=14, aria_hidden="true"), C.tr["staff.client.block"], on_click=C.set_block_open(True), variant="soft", color_scheme="red", id="block"),
+        ),
+        rx.cond(
+            C.two_factor != "",
+            rx.button(rx.icon("shield-off", size=14, aria_hidden="true"), C.tr["staff.client.reset_2fa"], on_click=C.set_reset_open(True), variant="soft", color_scheme="orange", id="reset-2fa"),
+        ),
+        spacing="2",
+        wrap="wrap",
+    )
+
+
+def staff_client_page() -> rx.Component:
+    row = C.client
+    return staff_frame(
+        reset_dialog(),
+        block_dialog(),
+        extra_dialog(),
+        rx.vstack(
+            rx.link(rx.hstack(rx.icon("arrow-left", size=14, aria_hidden="true"), C.tr["staff.client.back"], align="center", spacing="1"), href=CLIENTS, size="2"),
+            notices(C.notice, C.error, prefix="client"),
+            rx.cond(
+                C.found,
+                rx.vstack(
+                    section(
+                        rx.cond(row["company"] != "", row["company"], row["name"]),
+                        rx.el.dl(
+                            fact(C.tr["staff.clients.col_kind"], row["kind_label"]),
+                            rx.cond(row["company"] != "", fact(C.tr["staff.clients.contact_name"], row["name"])),
+                            rx.cond(C.parent_id != "", fact(C.tr["staff.client.company_of"], rx.link(C.parent_name, href=CLIENTS + "/" + C.parent_id))),
+                            fact(C.tr["staff.clients.email"], row["email"]),
+                            fact(C.tr["staff.client.phone"], rx.cond(C.phone != "", C.phone, "—")),
+                            fact(C.tr["staff.clients.col_state"], state_badge(row["state"], row["state_label"])),
+                            fact(
+                                C.tr["staff.client.two_factor"],
+                                rx.cond(C.two_factor != "", rx.badge(C.tr["staff.client.2fa_on"], " (", C.two_factor, ")", color_scheme="green"), rx.badge(C.tr["staff.client.2fa_off"], color_scheme="gray")),
+                            ),
+                            rx.cond(
+                                C.invite_sent != "",
+                                fact(C.tr["staff.client.invite"], C.invite_text),
+                            ),
+                            fact(C.tr["staff.clients.col_last_login"], row["last_login"]),
+                            fact(C.tr["staff.client.created_on"], C.created),
+                            class_name="staff-dl",
+                            id="client-facts",
+                        ),
+                        client_actions(),
+                        section_id="client-card",
+                    ),
+                    section(
+                        C.tr["staff.client.logins"],
+                        rx.cond(
+                            C.logins.length() > 0,
+                            rx.el.ul(
+                                rx.foreach(
+                                    C.logins,
+                                    lambda login: rx.el.li(
+                                        rx.text(login["date"], " · ", login["ip"], rx.cond(login["complete"] == "", rx.text(" · ", C.tr["staff.client.login_incomplete"], as_="span", color="gray")), size="2"),
+                                        class_name="staff-list-item",
+                                    ),
+                                ),
+                                class_name="staff-list",
+                                id="client-logins",
+                            ),
+                            empty(C.tr["staff.client.no_logins"]),
+                        ),
+                        section_id="logins",
+                    ),
+                    section(
+                        C.tr["staff.client.dossiers"],
+                        rx.cond(
+                            C.dossiers.length() > 0,
+                            rx.el.ul(
+                                rx.foreach(
+                                    C.dossiers,
+                                    lambda d: rx.el.li(
+                                        rx.hstack(
+                                            rx.link(d["number"], href=DOSSIERS + "/" + d["id"], weight="medium"),
+                                            rx.text(d["description"], size="2", class_name="staff-wrap"),
+                                            status_badge(d["status"], d["status_label"]),
+                                            spacing="2",
+                                            align="center",
+                                            wrap="wrap",
+                                        ),
+                                        class_name="staff-list-item",
+                                    ),
+                                ),
+                                class_name="staff-list",
+                                id="client-dossiers",
+                            ),
+                            empty(C.tr["staff.client.no_dossiers"]),
+                        ),
+                        section_id="client-dossiers-section",
+                        count=C.dossier_total,
+                    ),
+                    rx.cond(
+                        row["kind"] == "company",
+                        section(
+                            C.tr["staff.client.extra_accounts"],
+                            rx.cond(
+                                C.extra_accounts.length() > 0,
+                                rx.el.ul(
+                                    rx.foreach(
+                                        C.extra_accounts,
+                                        lambda a: rx.el.li(
+                                            rx.hstack(
+                                                rx.link(a["name"], href=CLIENTS + "/" + a["id"], weight="medium"),
+                                                rx.text(a["email"], size="2", color="gray"),
+                                                state_badge(a["state"], a["state_label"]),
+                                                spacing="2",
+                                                align="center",
+                                                wrap="wrap",
+                                            ),
+                                            class_name="staff-list-item",
+                                        ),
+                                    ),
+                                    class_name="staff-list",
+                                ),
+                                empty(C.tr["staff.client.no_extra"]),
+                            ),
+                            section_id="extra-accounts",
+                            actions=rx.button(rx.icon("plus", size=14, aria_hidden="true"), C.tr["staff.client.extra_new"], on_click=C.set_extra_open(True), variant="soft", size="2", id="extra-new"),
+                        ),
+                    ),
+                    spacing="4",
+                    width="100%",
+                ),
+                rx.spinner(),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        title=rx.cond(C.found, rx.cond(row["company"] != "", row["company"], row["name"]), C.tr["staff.client.title"]),
+        active="clients",
+    )

@@ -1,0 +1,174 @@
+"""Overzicht (/staff): what needs the office's attention."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app.components.staff_layout import CLIENTS, DOSSIERS, OUTBOX, staff_frame
+from portal_app.components.staff_widgets import empty, file_link, section
+from portal_app.states.staff_overview import StaffOverviewState as S
+
+
+def _dossier_link(row: rx.Var) -> rx.Component:
+    return rx.link(row["dossier_number"], href=DOSSIERS + "/" + row["dossier_id"], weight="medium")
+
+
+def unread_item(row: rx.Var) -> rx.Component:
+    return rx.el.li(
+        rx.hstack(
+            rx.icon("mail", size=16, color="var(--orange-9)", aria_hidden="true"),
+            rx.vstack(
+                rx.link(row["subject"], href=DOSSIERS + "/" + row["dossier_id"] + "?tab=berichten", weight="bold", class_name="staff-wrap"),
+                rx.text(row["author"], " · ", _dossier_link(row), " · ", row["date"], size="1", color="gray"),
+                spacing="0",
+                min_width="0",
+            ),
+            align="start",
+            spacing="2",
+        ),
+        class_name="staff-list-item",
+    )
+
+
+def delivery_item(row: rx.Var) -> rx.Component:
+    return rx.el.li(
+        rx.hstack(
+            rx.icon("file-up", size=16, color="var(--blue-9)", aria_hidden="true"),
+            rx.vstack(
+                file_link(row["title"], href="/files/" + row["id"], class_name="staff-wrap"),
+                rx.text(row["author"], " · ", _dossier_link(row), " · ", row["date"], size="1", color="gray"),
+                spacing="0",
+                min_width="0",
+            ),
+            align="start",
+            spacing="2",
+        ),
+        class_name="staff-list-item",
+    )
+
+
+def questionnaire_item(row: rx.Var) -> rx.Component:
+    return rx.el.li(
+        rx.hstack(
+            rx.icon("clipboard-check", size=16, color="var(--green-9)", aria_hidden="true"),
+            rx.vstack(
+                rx.text(row["title"], weight="medium", class_name="staff-wrap"),
+                rx.text(row["author"], " · ", _dossier_link(row), " · ", row["date"], size="1", color="gray"),
+                spacing="0",
+            ),
+            align="start",
+            spacing="2",
+        ),
+        class_name="staff-list-item",
+    )
+
+
+def failed_item(row: rx.Var) -> rx.Component:
+    return rx.el.li(
+        rx.hstack(
+            rx.icon(rx.cond(row["channel"] == "sms", "message-square", "mail-x"), size=16, color="var(--red-9)", aria_hidden="true"),
+            rx.vstack(
+                rx.text(row["to"], weight="medium", class_name="staff-wrap"),
+                rx.text(row["kind"], " · ", row["date"], " · ", row["error"], size="1", color="gray", class_name="staff-wrap"),
+                spacing="0",
+                min_width="0",
+            ),
+            align="start",
+            spacing="2",
+        ),
+        class_name="staff-list-item",
+    )
+
+
+def invite_item(row: rx.Var) -> rx.Component:
+    return rx.el.li(
+        rx.hstack(
+            rx.icon("user-plus", size=16, color="var(--amber-9)", aria_hidden="true"),
+            rx.vstack(
+                rx.link(
+                    rx.cond(row["company"] != "", row["company"] + " (" + row["name"] + ")", row["name"]),
+                    href=CLIENTS + "/" + row["id"],
+                    weight="medium",
+                    class_name="staff-wrap",
+                ),
+                rx.text(
+                    row["email"], " · ", S.tr["staff.overview.invited_on"], " ", row["sent"],
+                    rx.cond(row["expired"] != "", rx.badge(S.tr["staff.overview.expired"], color_scheme="red", margin_left="0.4rem")),
+                    size="1",
+                    color="gray",
+                    class_name="staff-wrap",
+                ),
+                spacing="0",
+                min_width="0",
+            ),
+            align="start",
+            spacing="2",
+        ),
+        class_name="staff-list-item",
+    )
+
+
+def _list(rows: rx.Var, render, empty_key: str, list_id: str) -> rx.Component:
+    return rx.cond(
+        rows.length() > 0,
+        rx.el.ul(rx.foreach(rows, render), class_name="staff-list", id=list_id),
+        empty(S.tr[empty_key]),
+    )
+
+
+def scope_switch() -> rx.Component:
+    return rx.segmented_control.root(
+        rx.segmented_control.item(S.tr["staff.overview.for_me"], value="mine"),
+        rx.segmented_control.item(S.tr["staff.overview.for_all"], value="all"),
+        value=S.scope,
+        on_change=S.set_scope,
+        size="1",
+        id="scope-switch",
+    )
+
+
+def staff_overview_page() -> rx.Component:
+    return staff_frame(
+        rx.grid(
+            section(
+                S.tr["staff.overview.unread"],
+                _list(S.unread_rows, unread_item, "staff.overview.unread_none", "unread-list"),
+                section_id="unread-messages",
+                count=S.unread_total,
+                actions=scope_switch(),
+            ),
+            section(
+                S.tr["staff.overview.deliveries"],
+                _list(S.delivery_rows, delivery_item, "staff.overview.deliveries_none", "delivery-list"),
+                section_id="deliveries",
+                count=S.delivery_total,
+            ),
+            section(
+                S.tr["staff.overview.questionnaires"],
+                _list(S.questionnaire_rows, questionnaire_item, "staff.overview.questionnaires_none", "questionnaire-list"),
+                section_id="questionnaires",
+                count=S.questionnaire_total,
+            ),
+            section(
+                S.tr["staff.overview.failed"],
+                _list(S.failed_rows, failed_item, "staff.overview.failed_none", "failed-list"),
+                rx.cond(S.failed_total > 0, rx.link(S.tr["staff.overview.to_outbox"], href=OUTBOX + "?status=failed", size="2")),
+                section_id="failed-outbox",
+                count=S.failed_total,
+            ),
+            section(
+                S.tr["staff.overview.invitations"],
+                _list(S.invite_rows, invite_item, "staff.overview.invitations_none", "invite-list"),
+                section_id="invitations",
+                count=S.invite_total,
+            ),
+            columns=rx.breakpoints(initial="1", md="2"),
+            spacing="4",
+            width="100%",
+        ),
+        title=S.tr["staff.overview.title"],
+        active="overview",
+        actions=rx.button(
+            rx.icon("refresh-cw", size=14, aria_hidden="true"), S.tr["staff.refresh"], on_click=S.refresh, variant="soft", size="2", id="refresh"
+        ),
+    )

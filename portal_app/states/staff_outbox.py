@@ -1,0 +1,130 @@
+"""Outbox (/staff/outbox): mail and SMS with status, retry for failed ones; content for admins."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app.models import Account
+from portal_app.services import staff_outbox
+from portal_app.services.db import session_scope
+from portal_app.services.errors import ServiceError
+from portal_app.states.staff_base import StaffState, page_text
+
+
+class StaffOutboxState(StaffState):
+    channel: str = "mail"
+    status_filter: str = "all"
+    rows: list[dict[str, str]] = []
+    total: int = 0
+    page: int = 0
+    page_count: int = 1
+    page_text: str = ""
+    counts: dict[str, int] = {}
+    notice: str = ""
+    error: str = ""
+
+    content_open: bool = False
+    content: dict[str, str] = {}
+
+    def _reload(self, actor: Account) -> None:
+        with session_scope() as db:
+            found = staff_outbox.list_outbox(
+                session=db,
+                actor=actor,
+                channel=self.channel,
+                status="" if self.status_filter == "all" else self.status_filter,
+                page=self.page,
+                language=self.lang,
+            )
+            self.counts = staff_outbox.status_counts(session=db, actor=actor, channel=self.channel)
+        self.rows, self.total, self.page, self.page_count = found.rows, found.total, found.page, found.page_count
+        self.page_text = page_text(self.lang, found.page, found.page_count, found.total)
+
+    @rx.event
+    def load_outbox(self):
+        actor = self._staff_gate()
+        if not isinstance(actor, Account):
+            return actor
+        wanted = self.router.url.query_parameters.get("status", "")
+        self.status_filter = wanted if wanted in staff_outbox.STATUSES else "all"
+        self.notice = self.error = ""
+        self.content_open = False
+        self.page = 0
+        self._reload(actor)
+
+    @rx.event
+    def set_channel(self, value: str | list[str]):
+        actor = self._staff_gate()
+        if not isinstance(actor, Account):
+            return actor
+        if value in staff_outbox.CHANNELS:
+            self.channel = value
+            self.page = 0
+            self._reload(actor)
+
+    @rx.event
+    def set_status_filter(self, value: str):
+        actor = self._staff_gate()
+        if not isinstance(actor, Account):
+            return actor
+        if value == "all" or value in staff_outbox.STATUSES:
+            self.status_filter = value
+            self.page = 0
+            self._reload(actor)
+
+    @rx.event
+    def prev_page(self):
+        actor = self._staff_gate()
+        if not isinstance(actor, Account):
+            return actor
+        self.page = max(0, self.page - 1)
+        self._reload(actor)
+
+    @rx.event
+    def next_page(self):
+        actor = self._staff_gate()
+        if not isinstance(actor, Account):
+            return actor
+        self.page += 1
+        self._reload(actor)
+
+    @rx.event
+    def retry(self, item_id: str):
+        actor = self._staff_gate()
+        if not isinstance(actor, Account):
+            return actor
+        self.notice = self.error = ""
+        try:
+            with session_scope() as db:
+                staff_outbox.retry(session=db, actor=actor, channel=self.channel, item_id=item_id)
+        except ServiceError as error:
+            self.error = self._err(error)
+        else:
+            self.notice = self._t("staff.outbox.retried")
+        self._reload(actor)
+
+    @rx.event
+    def show_content(self, item_id: str):
+        """Admins only: the text of one mail or SMS (personal links and codes masked)."""
+        actor = self._staff_gate(admin=True)
+        if not isinstance(actor, Account):
+            return actor
+        try:
+            with session_scope() as db:
+                if self.channel == "mail":
+                    self.content = staff_outbox.mail_content(session=db, actor=actor, mail_id=item_id)
+                else:
+                    self.content = staff_outbox.sms_content(session=db, actor=actor, sms_id=item_id)
+        except ServiceError as error:
+            self.error = self._err(error)
+            return
+        self.content_open = True
+
+    @rx.event
+    def set_content_open(self, value: bool):
+        actor = self._staff_gate()
+        if not isinstance(actor, Account):
+            return actor
+        self.content_open = value is True
+        if not self.content_open:
+            self.content = {}

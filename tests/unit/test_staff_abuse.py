@@ -1,0 +1,344 @@
+"""Forged events against every staff screen (SECURITY.md 2).
+
+Every public event handler of every staff State class is enumerated from the
+classes themselves (`event_handlers`, including Reflex's generic `setvar`) and
+called the way a forged websocket event would reach it: on a real state tree,
+with the router data (session cookie, path) a browser would send, and with
+arguments of the right and of the wrong types.
+
+- as a client session and without a session: every handler refuses ("/404" or
+  the login page), the database does not change and the state's public vars
+  stay at their defaults (nothing leaks into the browser);
+- as a behandelaar: every handler of the admin screens (and the admin-only
+  outbox content) refuses the same way;
+- as staff without 2-step verification while the office requires it: refused.
+
+A positive control runs the same harness as an admin, so a refusal is never a
+harness accident. A static check proves that the first statement of every
+handler is the `_staff_gate` call.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import inspect
+import io
+import textwrap
+
+import pytest
+import reflex as rx
+from reflex.istate.data import RouterData
+from reflex_base import constants
+from sqlmodel import SQLModel
+
+import portal_app.services.db as db_module
+from portal_app.models import Account, Message, StaffRole
+from portal_app.services import accounts, dossiers, office_settings, sessions
+from portal_app.states import staff_audit, staff_base, staff_clients, staff_dossiers, staff_outbox, staff_overview, staff_settings
+from tests.unit.test_staff_fixtures import PDF
+
+STAFF_STATES = [
+    staff_overview.StaffOverviewState,
+    staff_clients.StaffClientsState,
+    staff_clients.StaffClientState,
+    staff_dossiers.StaffDossiersState,
+    staff_dossiers.StaffDossierState,
+    staff_outbox.StaffOutboxState,
+    staff_audit.StaffAuditState,
+    staff_settings.StaffSettingsState,
+]
+ADMIN_ONLY = {
+    staff_settings.StaffSettingsState: set(staff_settings.StaffSettingsState.event_handlers) - {"setvar"},
+    staff_outbox.StaffOutboxState: {"show_content"},
+}
+STAFF_MODULES = {staff_overview, staff_clients, staff_dossiers, staff_outbox, staff_audit, staff_settings}
+
+
+class FakeUpload:
+    def __init__(self, name: str, data: bytes):
+        self.name = name
+        self.filename = name
+        self._data = io.BytesIO(data)
+
+    def read(self, size: int = -1) -> bytes:
+        return self._data.read(size)
+
+
+FORM = {
+    "q": "a", "email": "forged@example.nl", "name": "Forged", "company_name": "Forged B.V.", "language": "nl",
+    "number": "FORGED-1", "description": "forged", "status": "afgesloten", "handler": "1", "title": "forged",
+    "reason": "forged", "role": "admin", "subject": "forged", "body": "forged", "account": "", "dossier": "",
+}
+
+
+def argument_sets(function) -> list[tuple]:
+    """Plausible forged arguments by annotation, and a set of wrong types."""
+    parameters = list(inspect.signature(function).parameters.values())[1:]
+    plausible, wrong = [], []
+    for parameter in parameters:
+        annotation = str(parameter.annotation)
+        if "UploadFile" in annotation:
+            plausible.append([FakeUpload("forged.pdf", PDF)])
+        elif "dict" in annotation:
+            plausible.append(dict(FORM))
+        elif "bool" in annotation:
+            plausible.append(True)
+        else:
+            plausible.append("1")
+        wrong.append({"$ne": None} if "dict" not in annotation else ["not", "a", "dict"])
+    return [tuple(plausible), tuple(wrong)]
+
+
+def call(handler_fn, state, *args):
+    result = handler_fn(state, *args)
+    if inspect.iscoroutine(result):
+        result = asyncio.run(result)
+    elif inspect.isgenerator(result):
+        result = list(result)
+    return result
+
+
+def redirect_path(result) -> str | None:
+    if isinstance(result, list) and len(result) == 1:
+        result = result[0]
+    if getattr(getattr(result, "handler", None), "fn", None) is None:
+        return None
+    if result.handler.fn.__qualname__ != "redirect" and "redirect" not in str(result.handler.fn):
+        return None
+    for name, value in result.args:
+        if str(name) in ("path", "\"path\""):
+            return str(value).strip('"')
+    return None
+
+
+@pytest.fixture(scope="module")
+def module_engine(tmp_path_factory):
+    """One database for the module (the refusals must leave it unchanged anyway);
+    the states' session_scope() uses it."""
+    from portal_app.services.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('abuse') / 'abuse.db'}")
+    SQLModel.metadata.create_all(engine)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(db_module, "get_engine", lambda: engine)
+        yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def module_db(module_engine):
+    from sqlmodel import Session
+
+    with Session(module_engine, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture(scope="module")
+def people(module_db):
+    db = module_db
+    admin = accounts.create_staff(db, email="admin@example.nl", name="Anna Admin", role=StaffRole.ADMIN)
+    handler = accounts.create_staff(db, email="handler@example.nl", name="Bert Behandel", role=StaffRole.HANDLER)
+    client = accounts.create_person(db, email="klant@example.nl", name="Klaas Klant")
+    other = accounts.create_person(db, email="ander@example.nl", name="Geheime Ander")
+    dossier = dossiers.create_dossier(db, number="2026-0001", description="Levering", handler_id=handler.id)
+    secret = dossiers.create_dossier(db, number="2026-0002", description="Geheim testament", handler_id=admin.id)
+    dossiers.grant_access(db, dossier_id=dossier.id, account_id=client.id)
+    dossiers.grant_access(db, dossier_id=secret.id, account_id=other.id)
+    db.add(Message(dossier_id=secret.id, author_id=other.id, from_office=False, subject="Geheim", body="Niet voor de klant"))
+    office_settings.set_value(db, "staff_require_2fa", "false", actor_id=None)
+    db.commit()
+    policy = sessions.SessionPolicy()
+    tokens = {}
+    for key, account in (("admin", admin), ("handler", handler), ("client", client)):
+        tokens[key], _ = sessions.create_session(db, account, policy=policy)
+    db.commit()
+    return {"admin": admin, "handler": handler, "client": client, "dossier": dossier, "secret": secret, "tokens": tokens}
+
+
+@pytest.fixture
+def db(module_db, people):
+    yield module_db
+    module_db.rollback()
+
+
+def snapshot(db) -> dict:
+    """Every row of every table except the session table (the gate touches last_seen_at)."""
+    db.expire_all()
+    result = {}
+    for name, table in SQLModel.metadata.tables.items():
+        if name == "usersession":
+            continue
+        result[name] = sorted(repr(tuple(row)) for row in db.connection().execute(table.select()).all())
+    return result
+
+
+def make_state(cls, token: str | None, path: str):
+    root = rx.State(_reflex_internal_init=True)
+    cookie = f"{sessions.COOKIE_NAME}={token}" if token else ""
+    root.router = RouterData.from_router_data(
+        {
+            constants.RouteVar.HEADERS: {"cookie": cookie, "origin": "http://localhost:3000"},
+            constants.RouteVar.ORIGIN: path,
+            constants.RouteVar.PATH: path,
+            constants.RouteVar.QUERY: {},
+            constants.RouteVar.CLIENT_IP: "203.0.113.9",
+        }
+    )
+    return root.get_substate(cls.get_full_name().split("."))
+
+
+def public_values(state) -> dict:
+    return {name: getattr(state, name) for name in type(state).base_vars if not name.startswith("_")}
+
+
+def handler_calls(cls):
+    for name, handler in sorted(cls.event_handlers.items()):
+        if name == "setvar":
+            for var in sorted(type_var for type_var in cls.base_vars if not type_var.startswith("_")):
+                yield f"setvar:{var}", handler.fn, [(var, "1"), (var, True)]
+        else:
+            yield name, handler.fn, argument_sets(handler.fn)
+
+
+def path_for(cls, people) -> str:
+    if cls is staff_dossiers.StaffDossierState:
+        return f"/staff/dossiers/{people['secret'].id}"
+    if cls is staff_clients.StaffClientState:
+        return f"/staff/clienten/{people['client'].id}"
+    return "/staff"
+
+
+@pytest.mark.parametrize("who", ["client", "nobody"])
+@pytest.mark.parametrize("cls", STAFF_STATES, ids=lambda cls: cls.__name__)
+def test_every_staff_handler_refuses_clients_and_anonymous(db, people, who, cls):
+    before = snapshot(db)
+    token = people["tokens"]["client"] if who == "client" else None
+    expected = "/404" if who == "client" else "/login"
+    called = 0
+    for name, fn, arg_sets in handler_calls(cls):
+        for args in arg_sets:
+            state = make_state(cls, token, path_for(cls, people))
+            defaults = public_values(state)
+            try:
+                result = call(fn, state, *args)
+            except AttributeError:
+                # setvar for a var without a setter: Reflex refuses before any code of ours runs
+                assert name.startswith("setvar:"), name
+                continue
+            if name.startswith("setvar:"):
+                # Reflex's setvar calls our gated set_* handler and drops its return value
+                assert result is None, (name, result)
+            else:
+                path = redirect_path(result)
+                assert path is not None and path.startswith(expected), (name, args, result)
+            assert public_values(state) == defaults, name
+            text = repr(public_values(state))
+            assert "Geheim" not in text and "ander@example.nl" not in text
+            called += 1
+    assert called >= len(cls.event_handlers) - 1
+    assert snapshot(db) == before, cls
+
+
+def test_admin_handlers_refuse_a_behandelaar(db, people):
+    before = snapshot(db)
+    for cls, names in ADMIN_ONLY.items():
+        for name in sorted(names):
+            fn = cls.event_handlers[name].fn
+            for args in argument_sets(fn):
+                state = make_state(cls, people["tokens"]["handler"], "/staff/instellingen")
+                if cls is staff_settings.StaffSettingsState:
+                    state.staff_rows = [{"id": str(people["admin"].id), "name": "x", "me": ""}]  # what a forged UI might hold
+                result = call(fn, state, *args)
+                assert redirect_path(result) == "/404", (name, args, result)
+    assert snapshot(db) == before
+    assert db.get(Account, people["handler"].id).staff_role == StaffRole.HANDLER
+
+
+def test_staff_without_required_second_factor_is_sent_to_set_it_up(db, people):
+    office_settings.set_value(db, "staff_require_2fa", "true", actor_id=None)
+    db.commit()
+    for cls in STAFF_STATES:
+        load = next(name for name in cls.event_handlers if name.startswith("load_"))
+        state = make_state(cls, people["tokens"]["admin"], path_for(cls, people))
+        result = call(cls.event_handlers[load].fn, state)
+        assert redirect_path(result) == "/mijn-gegevens?verplicht=1", cls
+    office_settings.set_value(db, "staff_require_2fa", "false", actor_id=None)
+    db.commit()
+
+
+def test_positive_control_staff_get_through_the_same_harness(db, people):
+    state = make_state(staff_overview.StaffOverviewState, people["tokens"]["handler"], "/staff")
+    assert call(staff_overview.StaffOverviewState.event_handlers["load_overview"].fn, state) is None
+    assert state.loaded and state.unread_total == 0  # "for me": the secret message is in the admin's dossier
+    state = make_state(staff_dossiers.StaffDossierState, people["tokens"]["admin"], f"/staff/dossiers/{people['secret'].id}")
+    assert call(staff_dossiers.StaffDossierState.event_handlers["load_dossier"].fn, state) is None
+    assert state.found and state.header["number"] == "2026-0002"
+    call(staff_dossiers.StaffDossierState.event_handlers["add_step"].fn, state, {"title": "Stap"})
+    assert [step["title"] for step in state.steps] == ["Stap"]
+    settings_state = make_state(staff_settings.StaffSettingsState, people["tokens"]["admin"], "/staff/instellingen")
+    assert call(staff_settings.StaffSettingsState.event_handlers["load_settings"].fn, settings_state) is None
+    assert {row["email"] for row in settings_state.staff_rows} == {"admin@example.nl", "handler@example.nl"}
+
+
+def test_forged_ids_as_staff_change_nothing_elsewhere(db, people):
+    """A staff member with forged ids: the services validate them (not found, nothing changed)."""
+    state = make_state(staff_dossiers.StaffDossierState, people["tokens"]["handler"], f"/staff/dossiers/{people['dossier'].id}")
+    call(staff_dossiers.StaffDossierState.event_handlers["load_dossier"].fn, state)
+    before = snapshot(db)
+    for name, args in [
+        ("revoke_access", ("../../1",)), ("grant_access", ({"$ne": 1},)), ("toggle_step", ("999",)), ("delete_step", ("-1",)),
+        ("open_message", ("1 OR 1=1",)), ("set_status", ("<script>",)), ("set_handler", (str(people["client"].id),)),
+        ("ask_withdraw", ("1",)), ("move_step_up", (None,)), ("set_tab", ({"x": 1},)),
+    ]:
+        call(staff_dossiers.StaffDossierState.event_handlers[name].fn, state, *args)
+    assert snapshot(db) == before
+
+
+def test_every_handler_starts_with_the_gate():
+    """Static proof: the first statement of every public handler is `actor = self._staff_gate(...)`
+    followed by the refusal check, in every staff state module."""
+    checked = 0
+    for cls in STAFF_STATES:
+        for name, handler in cls.event_handlers.items():
+            if name == "setvar":
+                continue
+            source = textwrap.dedent(inspect.getsource(handler.fn))
+            function = ast.parse(source).body[0]
+            body = [node for node in function.body if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))]
+            first, second = body[0], body[1]
+            assert isinstance(first, ast.Assign) and ast.unparse(first.value).startswith("self._staff_gate("), (cls, name)
+            admin_required = name in ADMIN_ONLY.get(cls, set())
+            assert ("admin=True" in ast.unparse(first.value)) == admin_required, (cls, name)
+            assert ast.unparse(second.test) == "not isinstance(actor, Account)", (cls, name)
+            assert ast.unparse(second.body[0]) == "return actor", (cls, name)
+            checked += 1
+    assert checked >= 80
+
+
+def test_staff_states_only_live_in_staff_modules():
+    """No staff State class is missed by the enumeration above."""
+    found = {
+        cls
+        for module in STAFF_MODULES
+        for cls in vars(module).values()
+        if inspect.isclass(cls) and issubclass(cls, staff_base.StaffState) and cls is not staff_base.StaffState and cls.__module__ == module.__name__
+    }
+    assert found == set(STAFF_STATES)
+    assert set(staff_base.StaffState.event_handlers) == {"setvar"}
+
+
+def test_blocked_or_removed_staff_are_sent_to_the_login_page(db, people):
+    handler = db.get(Account, people["handler"].id)
+    handler.blocked = True
+    db.add(handler)
+    db.commit()
+    try:
+        for cls in STAFF_STATES:
+            load = next(name for name in cls.event_handlers if name.startswith("load_"))
+            state = make_state(cls, people["tokens"]["handler"], path_for(cls, people))
+            assert (redirect_path(call(cls.event_handlers[load].fn, state)) or "").startswith("/login"), cls
+    finally:
+        handler.blocked = False
+        db.add(handler)
+        db.commit()
