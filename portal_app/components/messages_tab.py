@@ -41,6 +41,7 @@ def message_row(row: rx.Var) -> rx.Component:
         rx.cond(is_open, opened_message(row)),
         class_name="message-row",
         data_unread=row["unread"],
+        width="100%",
     )
 
 

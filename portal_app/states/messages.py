@@ -184,7 +184,7 @@ class MessagesState(DossierState):
         """The manual: on reaching 4,000 characters a notice; text beyond it is removed."""
         value = str(value or "").replace("\r\n", "\n")
         limit = messages.MAX_BODY_CHARS
-        if len(value) > limit or (len(value) == limit and len(self.body) < limit):
+        if len(value) > limit or (len(value) == limit and value != self.body):
             self.max_reached = True
         self.body = value[:limit]
         if self.body.strip():

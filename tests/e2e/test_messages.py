@@ -41,7 +41,7 @@ def new_message(page):
 
 def test_read_marks_and_badge_drops(page, portal):
     open_messages(page, portal)
-    badge = page.locator("#unread-berichten")
+    badge = page.locator("#tab-berichten .unread-badge").first
     expect(badge).to_contain_text("2")
     rows = page.locator(".message-row")
     expect(rows.first).to_contain_text("Concept akte klaargezet")  # newest first
