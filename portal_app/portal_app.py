@@ -7,11 +7,12 @@ from portal_app.api import downloads, security
 from portal_app.api import staff_exports
 from portal_app.pages import routes
 from portal_app.pages.actions import actions_page
+from portal_app.pages.company_accounts import company_account_page, company_accounts_page
 from portal_app.pages.dossier import dossier_page
 from portal_app.pages.dossiers import dossiers_page
 from portal_app.pages.home import home_page
 from portal_app.pages.login import login_page
-from portal_app.pages.my_details import my_details_page
+from portal_app.pages.my_details import email_confirm_page, my_details_page
 from portal_app.pages.not_found import not_found_page
 from portal_app.pages.onboarding import forgot_password_page, invitation_page, set_password_page, verify_page
 from portal_app.pages.questionnaire import questionnaire_page
@@ -20,21 +21,24 @@ from portal_app.pages.staff_clients import staff_client_page, staff_clients_page
 from portal_app.pages.staff_dossiers import staff_dossier_page, staff_dossiers_page
 from portal_app.pages.staff_outbox import staff_outbox_page
 from portal_app.pages.staff_overview import staff_overview_page
+from portal_app.pages.staff_questionnaires import staff_questionnaires_page
 from portal_app.pages.staff_settings import staff_settings_page
 from portal_app.services.background import start_background_tasks
 from portal_app.states.actions import ActionsState
 from portal_app.states.base import PublicPageState
+from portal_app.states.company_accounts import CompanyAccountsState
 from portal_app.states.dossier import DossierState
 from portal_app.states.dossiers import DossierListState
 from portal_app.states.home import HomeState
 from portal_app.states.login import LoginState
-from portal_app.states.my_details import MyDetailsState
+from portal_app.states.my_details import EmailConfirmState, MyDetailsState
 from portal_app.states.onboarding import OnboardingState
 from portal_app.states.staff_audit import StaffAuditState
 from portal_app.states.staff_clients import StaffClientsState, StaffClientState
 from portal_app.states.staff_dossiers import StaffDossiersState, StaffDossierState
 from portal_app.states.staff_outbox import StaffOutboxState
 from portal_app.states.staff_overview import StaffOverviewState
+from portal_app.states.staff_questionnaires import StaffQuestionnairesState
 from portal_app.states.staff_settings import StaffSettingsState
 from portal_app.states.questionnaire import QuestionnaireState
 
@@ -50,6 +54,9 @@ app.register_lifespan_task(start_background_tasks)
 app.add_page(login_page, route=routes.LOGIN, title="Inloggen", on_load=LoginState.load_login)
 app.add_page(home_page, route=routes.HOME, title="Home", on_load=HomeState.load_home)
 app.add_page(my_details_page, route=routes.MY_DETAILS, title="Mijn gegevens", on_load=MyDetailsState.load_my_details)
+app.add_page(email_confirm_page, route="/e-mail-bevestigen", title="E-mailadres bevestigen", on_load=EmailConfirmState.confirm_email)
+app.add_page(company_accounts_page, route=routes.MY_DETAILS + "/extra-accounts", title="Extra accounts", on_load=CompanyAccountsState.load_accounts)
+app.add_page(company_account_page, route=routes.MY_DETAILS + "/extra-accounts/[account_id]", title="Extra account", on_load=CompanyAccountsState.load_account)
 app.add_page(dossiers_page, route=routes.DOSSIERS, title="Dossiers", on_load=DossierListState.load_dossiers)
 app.add_page(dossier_page, route=routes.DOSSIERS + "/[dossier_id]", title="Dossier", on_load=DossierState.load_dossier)
 app.add_page(actions_page, route="/acties", title="Acties", on_load=ActionsState.load_actions)
@@ -65,6 +72,7 @@ app.add_page(staff_clients_page, route=routes.STAFF + "/clienten", title="Cliën
 app.add_page(staff_client_page, route=routes.STAFF + "/clienten/[client_id]", title="Cliënt", on_load=StaffClientState.load_client)
 app.add_page(staff_dossiers_page, route=routes.STAFF + "/dossiers", title="Dossiers — medewerkers", on_load=StaffDossiersState.load_dossiers)
 app.add_page(staff_dossier_page, route=routes.STAFF + "/dossiers/[dossier_id]", title="Dossier — medewerkers", on_load=StaffDossierState.load_dossier)
+app.add_page(staff_questionnaires_page, route=routes.STAFF + "/vragenlijsten", title="Vragenlijsten — medewerkers", on_load=StaffQuestionnairesState.load_questionnaires)
 app.add_page(staff_outbox_page, route=routes.STAFF + "/outbox", title="Outbox", on_load=StaffOutboxState.load_outbox)
 app.add_page(staff_audit_page, route=routes.STAFF + "/audit", title="Auditlog", on_load=StaffAuditState.load_audit)
 app.add_page(staff_settings_page, route=routes.STAFF + "/instellingen", title="Instellingen", on_load=StaffSettingsState.load_settings)

@@ -82,6 +82,9 @@ class Settings:
     reset_valid_minutes: int
     sms_provider_url: str | None
     sms_provider_token: str | None
+    # Calm notification mails: at most one digest per client per this many minutes
+    # (0: as soon as the background loop runs).
+    notify_interval_minutes: int = 10
 
     @property
     def max_upload_bytes(self) -> int:
@@ -178,6 +181,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         reset_valid_minutes=_as_int("RESET_VALID_MINUTES", env.get("RESET_VALID_MINUTES", "60"), 5, 24 * 60),
         sms_provider_url=env.get("SMS_PROVIDER_URL") or None,
         sms_provider_token=env.get("SMS_PROVIDER_TOKEN") or None,
+        notify_interval_minutes=_as_int("NOTIFY_INTERVAL_MINUTES", env.get("NOTIFY_INTERVAL_MINUTES", "10"), 0, 24 * 60),
     )
 
 

@@ -11,6 +11,7 @@ from portal_app.states.staff_base import StaffState
 STAFF = "/staff"
 CLIENTS = "/staff/clienten"
 DOSSIERS = "/staff/dossiers"
+QUESTIONNAIRES = "/staff/vragenlijsten"
 OUTBOX = "/staff/outbox"
 AUDIT = "/staff/audit"
 SETTINGS = "/staff/instellingen"
@@ -19,6 +20,7 @@ NAV = [
     ("overview", STAFF, "layout-dashboard", "staff.nav.overview"),
     ("clients", CLIENTS, "users", "staff.nav.clients"),
     ("dossiers", DOSSIERS, "folder-open", "staff.nav.dossiers"),
+    ("questionnaires", QUESTIONNAIRES, "clipboard-list", "staff.nav.questionnaires"),
     ("outbox", OUTBOX, "send", "staff.nav.outbox"),
     ("audit", AUDIT, "scroll-text", "staff.nav.audit"),
 ]

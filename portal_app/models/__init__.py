@@ -24,6 +24,7 @@ from portal_app.models.dossiers import (  # noqa: F401
     ProgressStep,
     ReadReceipt,
 )
+from portal_app.models.notifications import PendingNotification  # noqa: F401
 from portal_app.models.questionnaires import (  # noqa: F401
     QuestionnaireAnswer,
     QuestionnaireRequest,

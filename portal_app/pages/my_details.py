@@ -1,18 +1,23 @@
-"""Mijn gegevens: details, 'Instellen taal' and '2-staps verificatie'."""
+"""Mijn gegevens: personal details, 'Instellen taal', '2-staps verificatie',
+'Notificaties' and, for a company's main account, 'Accounts' -> 'Extra accounts'.
+Also the page the e-mail change link opens (/e-mail-bevestigen)."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from portal_app.components.layout import page_frame
+from portal_app.states.my_details import EmailConfirmState
 from portal_app.states.my_details import MyDetailsState as S
 
 
 def detail_row(label, value, row_id: str) -> rx.Component:
+    # Label and value side by side, also on a phone (a long address wraps inside its column).
     return rx.hstack(
-        rx.text(label, weight="medium", min_width="10rem"),
-        rx.text(value, id=row_id),
-        wrap="wrap",
+        rx.text(label, weight="medium", min_width=rx.breakpoints(initial="8.75rem", sm="10rem"), flex="none"),
+        rx.text(value, id=row_id, class_name="wrap-anywhere", min_width="0"),
+        wrap="nowrap",
+        width="100%",
     )
 
 
@@ -25,16 +30,147 @@ def section(title, *children, section_id: str) -> rx.Component:
     )
 
 
+def error_lines(errors, list_id: str) -> rx.Component:
+    """Every problem on its own line (the password rules can give several)."""
+    return rx.cond(
+        errors.length() > 0,
+        rx.callout.root(
+            rx.callout.icon(rx.icon("triangle-alert")),
+            rx.el.ul(rx.foreach(errors, lambda line: rx.el.li(line)), class_name="error-lines"),
+            color_scheme="red",
+            role="alert",
+            id=list_id,
+            width="100%",
+        ),
+    )
+
+
+def field(label, field_id: str, **props) -> rx.Component:
+    return rx.vstack(
+        rx.el.label(label, html_for=field_id, class_name="field-label"),
+        rx.input(id=field_id, width="100%", **props),
+        spacing="1",
+        width="100%",
+        max_width="24rem",
+    )
+
+
+def form_buttons(submit_label, submit_id: str) -> rx.Component:
+    return rx.hstack(
+        rx.button(submit_label, type="submit", id=submit_id),
+        rx.button(S.tr["details.cancel"], type="button", variant="soft", color_scheme="gray", on_click=S.close_details_step),
+        wrap="wrap",
+        spacing="2",
+    )
+
+
+def email_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.heading(S.tr["details.change_email"], size="3", as_="h3"),
+            rx.text(S.tr["details.email_intro"], size="2", color="gray"),
+            field(S.tr["details.new_email"], "new-email", name="new_email", type="email", auto_complete="email", required=True, max_length=254),
+            field(S.tr["login.password"], "email-password", name="password", type="password", auto_complete="current-password", required=True, max_length=128),
+            error_lines(S.details_errors, "details-errors"),
+            form_buttons(S.tr["details.email_send"], "email-change-submit"),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=S.request_email_change,
+        reset_on_submit=False,
+        id="email-change-form",
+        class_name="inline-form",
+    )
+
+
+def rule_item(rule_id: str, text) -> rx.Component:
+    # portal.js marks the item data-ok="true" while the user types in #new-password.
+    return rx.el.li(
+        rx.el.span("✓", class_name="rule-ok", aria_hidden="true"),
+        rx.el.span("•", class_name="rule-todo", aria_hidden="true"),
+        text,
+        id=rule_id,
+        class_name="rule",
+        data_ok="false",
+    )
+
+
+def password_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.heading(S.tr["details.change_password"], size="3", as_="h3"),
+            rx.text(S.tr["details.password_intro"], size="2", color="gray"),
+            field(S.tr["details.current_password"], "current-password", name="current_password", type="password", auto_complete="current-password", required=True, max_length=128),
+            rx.text(S.tr["setpw.rule"], id="password-rule", size="2"),
+            rx.el.ul(
+                rule_item("rule-length", S.tr["setpw.rule_length"]),
+                rule_item("rule-capital", S.tr["setpw.rule_capital"]),
+                rule_item("rule-digit", S.tr["setpw.rule_digit"]),
+                class_name="rule-list",
+                aria_live="polite",
+            ),
+            field(S.tr["setpw.new"], "new-password", name="password", type="password", auto_complete="new-password", required=True, max_length=128, aria_describedby="password-rule"),
+            field(S.tr["setpw.repeat"], "repeat-password", name="password_repeat", type="password", auto_complete="new-password", required=True, max_length=128),
+            error_lines(S.details_errors, "details-errors"),
+            form_buttons(S.tr["details.change_password"], "password-change-submit"),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=S.change_password,
+        reset_on_submit=False,
+        id="password-change-form",
+        class_name="inline-form",
+    )
+
+
 def details_section() -> rx.Component:
     return rx.card(
         rx.vstack(
+            rx.heading(S.tr["details.title"], size="4", as_="h2"),
+            rx.cond(
+                S.details_notice != "",
+                rx.callout(S.details_notice, icon="circle-check", color_scheme="green", role="status", id="details-notice", width="100%"),
+            ),
             detail_row(S.tr["my_details.name"], S.name, "detail-name"),
             detail_row(S.tr["my_details.email"], S.email, "detail-email"),
+            rx.cond(
+                S.pending_email != "",
+                rx.hstack(
+                    rx.badge(rx.icon("mail-question", size=14, aria_hidden="true"), S.tr["details.email_pending"], color_scheme="orange", size="2"),
+                    rx.text(S.pending_email, id="pending-email", class_name="wrap-anywhere"),
+                    rx.button(S.tr["details.email_cancel"], variant="ghost", size="1", on_click=S.cancel_email_change, id="cancel-email-change"),
+                    rx.text(S.tr["details.email_pending_help"], size="2", color="gray", width="100%"),
+                    wrap="wrap",
+                    align="center",
+                    spacing="2",
+                    class_name="pending-email",
+                    width="100%",
+                ),
+            ),
             # An empty value would leave a bare label: show a dash instead.
             detail_row(S.tr["my_details.phone"], rx.cond(S.phone != "", S.phone, "—"), "detail-phone"),
+            rx.match(
+                S.details_step,
+                ("email", email_form()),
+                ("password", password_form()),
+                rx.hstack(
+                    rx.button(
+                        rx.icon("mail", size=16, aria_hidden="true"), S.tr["details.change_email"],
+                        variant="soft", on_click=S.open_details_step("email"), id="change-email",
+                    ),
+                    rx.button(
+                        rx.icon("key-round", size=16, aria_hidden="true"), S.tr["details.change_password"],
+                        variant="soft", on_click=S.open_details_step("password"), id="change-password",
+                    ),
+                    wrap="wrap",
+                    spacing="2",
+                ),
+            ),
             spacing="3",
+            width="100%",
         ),
         width="100%",
+        id="details",
     )
 
 
@@ -197,6 +333,61 @@ def two_factor_section() -> rx.Component:
     )
 
 
+def notify_switch(kind: str, label_key: str) -> rx.Component:
+    switch_id = f"notify-{kind}"
+    return rx.hstack(
+        rx.switch(
+            checked=S.notify[kind],
+            on_change=lambda value: S.set_notification(kind, value),
+            id=switch_id,
+            size="2",
+        ),
+        rx.el.label(S.tr[label_key], html_for=switch_id, class_name="switch-label"),
+        align="center",
+        spacing="3",
+    )
+
+
+def notifications_section() -> rx.Component:
+    return section(
+        S.tr["notify.title"],
+        rx.text(S.notify_intro, size="2", color="gray", id="notify-intro"),
+        rx.vstack(
+            notify_switch("document", "notify.documents"),
+            notify_switch("questionnaire", "notify.questionnaires"),
+            notify_switch("message", "notify.messages"),
+            spacing="3",
+            role="group",
+            aria_label=S.tr["notify.title"],
+        ),
+        rx.cond(S.notify_notice != "", rx.text(S.notify_notice, size="2", color="green", role="status", id="notify-notice")),
+        section_id="notifications",
+    )
+
+
+def accounts_section() -> rx.Component:
+    return section(
+        S.tr["company.section"],
+        rx.hstack(
+            rx.icon("users", size=18, aria_hidden="true"),
+            rx.heading(S.tr["company.title"], size="3", as_="h3"),
+            rx.badge(S.extra_account_count, color_scheme="gray", id="extra-account-count"),
+            align="center",
+            spacing="2",
+        ),
+        rx.text(S.tr["company.intro"], size="2", color="gray"),
+        rx.link(
+            rx.icon("user-cog", size=16, aria_hidden="true"),
+            S.tr["company.manage"],
+            href="/mijn-gegevens/extra-accounts",
+            class_name="button-link",
+            id="manage-extra-accounts",
+            underline="none",
+        ),
+        section_id="accounts",
+    )
+
+
 def my_details_page() -> rx.Component:
     return page_frame(
         rx.cond(S.first_visit, rx.callout(S.tr["my_details.first_login"], icon="info", margin_bottom="1rem", id="first-login-note")),
@@ -204,5 +395,32 @@ def my_details_page() -> rx.Component:
         details_section(),
         language_section(),
         two_factor_section(),
+        rx.cond(S.is_client, notifications_section()),
+        rx.cond(S.can_manage_accounts, accounts_section()),
+        rx.cond(
+            S.company_note != "",
+            rx.callout(S.company_note, icon="building-2", color_scheme="gray", margin_top="1rem", id="company-note"),
+        ),
         title=S.tr["my_details.title"],
+    )
+
+
+def email_confirm_page() -> rx.Component:
+    C = EmailConfirmState
+    return page_frame(
+        rx.cond(
+            C.confirm_done,
+            rx.vstack(
+                rx.cond(
+                    C.confirm_ok,
+                    rx.callout(C.confirm_message, icon="circle-check", color_scheme="green", role="status", id="email-confirm-result", width="100%"),
+                    rx.callout(C.confirm_message, icon="triangle-alert", color_scheme="red", role="alert", id="email-confirm-result", width="100%"),
+                ),
+                rx.link(C.tr["details.to_my_details"], href="/mijn-gegevens", id="to-my-details"),
+                spacing="3",
+                width="100%",
+            ),
+            rx.text(C.tr["details.email_confirming"], color="gray"),
+        ),
+        title=C.tr["details.email_confirm_title"],
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.components.staff_layout import CLIENTS, DOSSIERS, staff_frame
+from portal_app.components.staff_questionnaire_dossier import questionnaires_tab
 from portal_app.components.staff_widgets import (
     empty,
     field_error,
@@ -714,6 +715,7 @@ def staff_dossier_page() -> rx.Component:
                                 value="berichten",
                                 id="tab-berichten",
                             ),
+                            rx.tabs.trigger(D.tr["staff.tab.questionnaires"], value="vragenlijsten", id="tab-vragenlijsten"),
                             rx.tabs.trigger(D.tr["staff.tab.access"], value="toegang", id="tab-toegang"),
                             class_name="staff-tabs-list",
                         ),
@@ -722,6 +724,7 @@ def staff_dossier_page() -> rx.Component:
                         rx.tabs.content(rx.vstack(publish_panel(), documents_table(), spacing="3", width="100%"), value=DocumentKind.DOCUMENT, padding_top="1rem"),
                         rx.tabs.content(documents_table(), value=DocumentKind.DELIVERED, padding_top="1rem"),
                         rx.tabs.content(messages_tab(), value="berichten", padding_top="1rem"),
+                        rx.tabs.content(questionnaires_tab(), value="vragenlijsten", padding_top="1rem"),
                         rx.tabs.content(access_tab(), value="toegang", padding_top="1rem"),
                         value=D.tab,
                         on_change=D.set_tab,

@@ -1,17 +1,39 @@
-"""Mijn gegevens: details, language and 2-staps verificatie (SMS, app, recovery codes)."""
+"""Mijn gegevens: personal details (e-mail and password changes), language,
+2-staps verificatie (SMS, app, recovery codes), notifications, and the way to
+Accounts -> Extra accounts for a company's main account.
+
+Every handler resolves the session first (`_require_account` /
+`_require_session`); the services check everything again. Public vars hold
+plain values of the signed-in user only.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import quote
 
 import reflex as rx
 
-from portal_app.models import Account
-from portal_app.services import audit, i18n, passwords, twofactor
+from portal_app.models import Account, AccountKind
+from portal_app.services import audit, company_accounts, i18n, notifications, passwords, personal_details, twofactor
 from portal_app.services.db import session_scope
-from portal_app.services.errors import ServiceError
+from portal_app.services.errors import ServiceError, Throttled, ValidationFailed
 from portal_app.settings import get_settings
 from portal_app.states.base import PortalState
+
+NOTIFY_KINDS = notifications.KINDS
+
+
+def error_text(error: ServiceError, language: str) -> list[str]:
+    """The user-facing lines for a service error (password rules give one line each)."""
+    if isinstance(error, Throttled):
+        return [i18n.t("details.throttled", language, minutes=error.minutes)]
+    if isinstance(error, ValidationFailed) and error.params.get("problems"):
+        return [i18n.t(code, language) for code in error.params["problems"]]
+    if error.code == "company.too_many":
+        return [i18n.t(error.code, language, max=error.params.get("max", company_accounts.MAX_EXTRA_ACCOUNTS))]
+    key = error.code if error.code in i18n.TRANSLATIONS["nl"] else "error.generic"
+    return [i18n.t(key, language)]
 
 
 class MyDetailsState(PortalState):
@@ -36,6 +58,42 @@ class MyDetailsState(PortalState):
 
     _pending_phone: str = ""
     _pending_totp_secret: str = ""
+
+    # personal details: e-mail and password changes
+    is_client: bool = False
+    details_step: str = ""  # "" | email | password
+    details_notice: str = ""
+    details_errors: list[str] = []
+    pending_email: str = ""
+
+    # notifications (clients only)
+    notify: dict[str, bool] = {kind: True for kind in NOTIFY_KINDS}
+    notify_intro: str = ""
+    notify_notice: str = ""
+
+    # Accounts -> Extra accounts (company main account only)
+    can_manage_accounts: bool = False
+    extra_account_count: int = 0
+    company_note: str = ""
+
+    def _load_extras(self, account: Account) -> None:
+        """Notifications, pending e-mail change and the Accounts section, for this account only."""
+        self.is_client = not account.is_staff
+        self.can_manage_accounts = company_accounts.can_manage(account)
+        self.company_note = ""
+        with session_scope() as db:
+            self.pending_email = personal_details.pending_email_change(db, account.id)
+            if self.is_client:
+                self.notify = notifications.preferences(db, account.id)
+            if self.can_manage_accounts:
+                self.extra_account_count = len(company_accounts.list_extra_accounts(db, account, language=self.lang))
+            elif account.kind == AccountKind.COMPANY_EXTRA:
+                self.company_note = i18n.t("company.extra_note", self.lang, company=account.company_name or "")
+        minutes = get_settings().notify_interval_minutes
+        if minutes > 1:
+            self.notify_intro = i18n.t("notify.intro", self.lang, minutes=minutes)
+        else:
+            self.notify_intro = i18n.t("notify.intro_one" if minutes == 1 else "notify.intro_soon", self.lang)
 
     def _refresh_two_factor(self, account_id: int) -> None:
         with session_scope() as db:
@@ -63,6 +121,8 @@ class MyDetailsState(PortalState):
         self.tf_error = ""
         self.recovery_codes = []
         self._refresh_two_factor(account.id)
+        self.details_step, self.details_notice, self.details_errors, self.notify_notice = "", "", [], ""
+        self._load_extras(account)
         if not account.first_login_done:
             with session_scope() as db:
                 row = db.get(Account, account.id)
@@ -80,6 +140,9 @@ class MyDetailsState(PortalState):
             row.language = language
             db.add(row)
         self._apply_language(language)
+        # Texts this state built itself follow the new language at once.
+        self.details_notice, self.details_errors, self.notify_notice, self.tf_error = "", [], "", ""
+        self._load_extras(row)
 
     # ---- 2-step verification: set-up ----
     @rx.event
@@ -216,3 +279,127 @@ class MyDetailsState(PortalState):
         self._refresh_two_factor(account.id)
         self.tf_error = ""
         self.tf_step = "sms_phone" if action == "change_phone" else ""
+
+    # ---- notifications ----
+    @rx.event
+    def set_notification(self, kind: str, enabled: bool):
+        account = self._require_account()
+        if account is None:
+            return self._to_login()
+        if account.is_staff or kind not in NOTIFY_KINDS or not isinstance(enabled, bool):
+            return
+        with session_scope() as db:
+            self.notify = notifications.set_preference(db, account, kind, enabled)
+            audit.record(db, "notifications.changed", actor_id=account.id, ip=self._client_ip(), detail={"kind": kind, "on": enabled})
+        self.notify_notice = i18n.t("notify.saved", self.lang)
+
+    # ---- personal details: e-mail address and password ----
+    @rx.event
+    def open_details_step(self, step: str):
+        if self._require_account() is None:
+            return self._to_login()
+        if step not in ("email", "password"):
+            return
+        self.details_step, self.details_errors, self.details_notice = step, [], ""
+
+    @rx.event
+    def close_details_step(self):
+        if self._require_account() is None:
+            return self._to_login()
+        self.details_step, self.details_errors = "", []
+
+    @rx.event
+    async def request_email_change(self, form: dict):
+        resolved = self._require_session()
+        if resolved is None:
+            return self._to_login()
+        _session_id, account = resolved
+        form = form if isinstance(form, dict) else {}
+        new_email = str(form.get("new_email", ""))[:300]
+        password = str(form.get("password", ""))[:1024]
+        settings, ip = get_settings(), self._client_ip()
+
+        def _request():
+            with session_scope(keep_on=(ServiceError,)) as db:
+                personal_details.request_email_change(
+                    db, account_id=account.id, password=password, new_email=new_email, settings=settings, ip=ip
+                )
+                return personal_details.pending_email_change(db, account.id)
+
+        try:
+            self.pending_email = await asyncio.to_thread(_request)
+        except ServiceError as error:
+            self.details_errors = error_text(error, self.lang)
+            return
+        self.details_step, self.details_errors = "", []
+        self.details_notice = i18n.t("details.email_sent", self.lang, email=self.pending_email)
+
+    @rx.event
+    def cancel_email_change(self):
+        account = self._require_account()
+        if account is None:
+            return self._to_login()
+        with session_scope() as db:
+            if personal_details.cancel_email_change(db, account_id=account.id, ip=self._client_ip()):
+                self.details_notice = i18n.t("details.email_cancelled", self.lang)
+        self.pending_email = ""
+
+    @rx.event
+    async def change_password(self, form: dict):
+        resolved = self._require_session()
+        if resolved is None:
+            return self._to_login()
+        session_id, account = resolved
+        form = form if isinstance(form, dict) else {}
+        current = str(form.get("current_password", ""))[:1024]
+        new = str(form.get("password", ""))[:1024]
+        repeat = str(form.get("password_repeat", ""))[:1024]
+        settings, ip = get_settings(), self._client_ip()
+
+        def _change():
+            with session_scope(keep_on=(ServiceError,)) as db:
+                return personal_details.change_password(
+                    db, account_id=account.id, session_id=session_id, current=current, new=new, repeat=repeat,
+                    settings=settings, ip=ip,
+                )
+
+        try:
+            await asyncio.to_thread(_change)
+        except ServiceError as error:
+            self.details_errors = error_text(error, self.lang)
+            return
+        self.details_step, self.details_errors = "", []
+        self.details_notice = i18n.t("details.password_changed", self.lang)
+
+
+class EmailConfirmState(PortalState):
+    """/e-mail-bevestigen?token=...: the link from the mail to the new address.
+
+    Only the signed-in owner of the account can confirm: without a session the
+    login page comes first and brings the user back here.
+    """
+
+    confirm_done: bool = False
+    confirm_ok: bool = False
+    confirm_message: str = ""
+
+    @rx.event
+    def confirm_email(self):
+        self.confirm_done, self.confirm_ok, self.confirm_message = False, False, ""
+        resolved = self._require_session()
+        token = str(self.router.url.query_parameters.get("token", ""))[:100]
+        if resolved is None:
+            self._forget_user()
+            target = personal_details.EMAIL_CHANGE_PATH + (f"?token={quote(token, safe='')}" if token else "")
+            return rx.redirect(f"/login?next={quote(target, safe='/')}")
+        _session_id, account = resolved
+        try:
+            with session_scope(keep_on=(ServiceError,)) as db:
+                changed = personal_details.confirm_email_change(db, account_id=account.id, token=token, ip=self._client_ip())
+                new_email = changed.email
+        except ServiceError as error:
+            self.confirm_message = error_text(error, self.lang)[0]
+            self.confirm_done = True
+            return
+        self.confirm_ok, self.confirm_done = True, True
+        self.confirm_message = i18n.t("details.email_changed", self.lang, email=new_email)

@@ -27,7 +27,7 @@ from portal_app.settings import get_settings
 from portal_app.states.staff_base import StaffState, page_text
 
 MAX_QUERY = 100
-TABS = ("voortgang", DocumentKind.CORRESPONDENCE, DocumentKind.DOCUMENT, DocumentKind.DELIVERED, "berichten", "toegang")
+TABS = ("voortgang", DocumentKind.CORRESPONDENCE, DocumentKind.DOCUMENT, DocumentKind.DELIVERED, "berichten", "vragenlijsten", "toegang")
 DOC_TABS = DocumentKind.ALL
 PUBLISH_UPLOAD_ID = "publish-files"
 ATTACH_UPLOAD_ID = "office-attachments"

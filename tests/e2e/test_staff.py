@@ -50,7 +50,9 @@ def mailbox():
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory, mailbox):
     tmp_root = tmp_path_factory.mktemp("staff")
-    started, process = _start_portal(tmp_root, "sqlite", {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(mailbox.port)})
+    started, process = _start_portal(
+        tmp_root, "sqlite", {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(mailbox.port), "NOTIFY_INTERVAL_MINUTES": "0"}
+    )
     started.setup_name = "sqlite"
     settings = load_settings(started.env)
     engine = make_engine(settings.database_url)
@@ -158,7 +160,7 @@ def test_publish_read_receipt_and_withdraw(fresh, portal, mailbox):
     expect(row).to_contain_text("Jan Jansen: nog niet gelezen")
 
     # the client is told (without the content) by mail
-    news = mailbox.wait_for(CLIENT, subject=SUBJECT_NEWS)
+    news = mailbox.wait_for(CLIENT, subject=SUBJECT_NEWS, timeout=90)
     assert "2026-0142" in news.text and title not in news.text
 
     # the client sees it under Documenten and downloads it

@@ -1,3 +1,4 @@
+import ast
 import re
 from pathlib import Path
 
@@ -44,3 +45,124 @@ def test_accept_language():
     assert i18n.language_from_accept_header("de-DE,nl;q=0.5") == "nl"
     assert i18n.language_from_accept_header("fr") == "nl"
     assert i18n.t("login.throttled", "en", minutes=4) == "Too many attempts, please try again in 4 minutes."
+
+
+# --------------------------------------------------------------------------- no text outside the tables
+#
+# Every text a user reads comes from i18n (`tr[...]` in components, `i18n.t(...)`
+# in states). This scan finds string literals that bypass it: text passed
+# straight to a UI component (rx.text("Opslaan"), rx.button("Annuleren"),
+# placeholder="Zoek...", aria_label="..."), Dutch words in rx.cond/rx.match
+# branches, and sentences assigned to a public state var. Names that are the
+# same in every language (a language's own name on a language switch, "OK")
+# are allowed explicitly.
+
+UI_TEXT_ALLOWLIST = {
+    "OK",
+    "Nederlands",  # a language's own name on the language switch
+    "English",
+}
+# Components whose positional arguments are shown as text.
+UI_TEXT_COMPONENTS = {
+    "text", "heading", "button", "link", "badge", "callout", "label", "span", "th", "td", "li", "p", "option",
+    "strong", "a", "legend", "dt", "dd", "h1", "h2", "h3", "h4", "em", "small", "title", "description",
+    "tooltip", "summary", "caption", "trigger", "item", "div",
+}
+# Keyword arguments whose value is read (or read aloud) by users.
+UI_TEXT_KEYWORDS = {"placeholder", "aria_label", "title", "alt", "label", "content"}
+DUTCH_WORDS = re.compile(
+    r"\b(de|het|een|van|en|niet|uw|u|is|op|in|met|voor|geen|nog|naar|bij|om|er|dit|deze|wordt|zijn|heeft)\b", re.I
+)
+WORDS = re.compile(r"[A-Za-zÀ-ÿ]{2,}")
+
+
+def _dotted(node) -> str:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def untranslated_literals(source: str, *, is_state: bool) -> list[tuple[int, str]]:
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call):
+            name = _dotted(node.func)
+            if not name.startswith("rx."):
+                continue
+            short = name.rsplit(".", 1)[-1]
+            candidates = list(node.args) if short in UI_TEXT_COMPONENTS else []
+            candidates += [keyword.value for keyword in node.keywords if keyword.arg in UI_TEXT_KEYWORDS]
+            for value in candidates:
+                if isinstance(value, ast.Constant) and isinstance(value.value, str) and WORDS.search(value.value):
+                    found.append((value.lineno, value.value))
+                if isinstance(value, ast.JoinedStr):
+                    for part in value.values:
+                        if isinstance(part, ast.Constant) and WORDS.search(part.value):
+                            found.append((value.lineno, part.value))
+            if name in ("rx.cond", "rx.match"):
+                for value in node.args:
+                    if isinstance(value, ast.Constant) and isinstance(value.value, str) and DUTCH_WORDS.search(value.value):
+                        found.append((value.lineno, value.value))
+        elif is_state and isinstance(node, ast.Assign):
+            for target in node.targets:
+                if (
+                    isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id == "self"
+                    and not target.attr.startswith("_")
+                    and isinstance(node.value, ast.Constant)
+                    and isinstance(node.value.value, str)
+                    and re.search(r"[A-Za-zÀ-ÿ]{2,}\s+[A-Za-zÀ-ÿ]{2,}", node.value.value)
+                ):
+                    found.append((node.value.lineno, node.value.value))
+    return [(line, text) for line, text in found if text.strip() not in UI_TEXT_ALLOWLIST]
+
+
+def test_no_ui_text_bypasses_the_translations():
+    root = Path(__file__).resolve().parents[2] / "portal_app"
+    problems = []
+    for path in sorted(list(root.glob("pages/*.py")) + list(root.glob("components/*.py")) + list(root.glob("states/*.py"))):
+        for line, text in untranslated_literals(path.read_text(), is_state=path.parent.name == "states"):
+            problems.append(f"{path.relative_to(root)}:{line}: {text!r}")
+    assert not problems, "UI text outside portal_app/services/i18n.py:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    "source,is_state",
+    [
+        ('rx.text("Opslaan")', False),
+        ('rx.button(rx.icon("x"), "Annuleren")', False),
+        ('rx.input(placeholder="Zoek een dossier")', False),
+        ('rx.el.label(f"Naam {x}")', False),
+        ('rx.cond(a, "Geen documenten", S.tr["x"])', False),
+        ('def f(self):\n    self.error = "Er ging iets mis"', True),
+    ],
+)
+def test_the_scan_finds_untranslated_text(source, is_state):
+    assert untranslated_literals(source, is_state=is_state)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'rx.text(S.tr["home.title"])',
+        'rx.button("OK")',
+        'rx.text("—")',
+        'rx.cond(a, "doc-row unread", "doc-row")',
+        'rx.input(placeholder="06 12345678")',
+        'rx.button("English", on_click=S.switch_language("en"))',
+    ],
+)
+def test_the_scan_allows_keys_symbols_and_names(source):
+    assert untranslated_literals(source, is_state=True) == []
+
+
+def test_dutch_and_english_differ_where_they_should():
+    """A value copied into the other language by mistake shows up here (a few words are the same in both)."""
+    nl, en = i18n.TRANSLATIONS["nl"], i18n.TRANSLATIONS["en"]
+    same = sorted(key for key in nl if nl[key] == en[key] and len(nl[key].split()) > 2)
+    assert same == [], same

@@ -21,6 +21,7 @@ handler is the `_staff_gate` call.
 from __future__ import annotations
 
 import ast
+import json
 import asyncio
 import inspect
 import io
@@ -35,7 +36,16 @@ from sqlmodel import SQLModel
 import portal_app.services.db as db_module
 from portal_app.models import Account, Message, StaffRole
 from portal_app.services import accounts, dossiers, office_settings, sessions
-from portal_app.states import staff_audit, staff_base, staff_clients, staff_dossiers, staff_outbox, staff_overview, staff_settings
+from portal_app.states import (
+    staff_audit,
+    staff_base,
+    staff_clients,
+    staff_dossiers,
+    staff_outbox,
+    staff_overview,
+    staff_questionnaires,
+    staff_settings,
+)
 from tests.unit.test_staff_fixtures import PDF
 
 STAFF_STATES = [
@@ -47,12 +57,14 @@ STAFF_STATES = [
     staff_outbox.StaffOutboxState,
     staff_audit.StaffAuditState,
     staff_settings.StaffSettingsState,
+    staff_questionnaires.StaffQuestionnairesState,
+    staff_questionnaires.StaffDossierQuestionnairesState,
 ]
 ADMIN_ONLY = {
     staff_settings.StaffSettingsState: set(staff_settings.StaffSettingsState.event_handlers) - {"setvar"},
     staff_outbox.StaffOutboxState: {"show_content"},
 }
-STAFF_MODULES = {staff_overview, staff_clients, staff_dossiers, staff_outbox, staff_audit, staff_settings}
+STAFF_MODULES = {staff_overview, staff_clients, staff_dossiers, staff_outbox, staff_audit, staff_settings, staff_questionnaires}
 
 
 class FakeUpload:
@@ -202,7 +214,7 @@ def handler_calls(cls):
 
 
 def path_for(cls, people) -> str:
-    if cls is staff_dossiers.StaffDossierState:
+    if cls in (staff_dossiers.StaffDossierState, staff_questionnaires.StaffDossierQuestionnairesState):
         return f"/staff/dossiers/{people['secret'].id}"
     if cls is staff_clients.StaffClientState:
         return f"/staff/clienten/{people['client'].id}"
@@ -342,3 +354,88 @@ def test_blocked_or_removed_staff_are_sent_to_the_login_page(db, people):
         handler.blocked = False
         db.add(handler)
         db.commit()
+
+
+# --------------------------------------------------------------------------- questionnaire screens
+
+
+def test_questionnaire_screens_positive_control_and_forged_values(db, people):
+    """Staff build and save a template through the state (the draft stays on the server),
+    send it from a dossier and open the result; forged positions, ids and values change nothing."""
+    from sqlmodel import select
+
+    from portal_app.models import QuestionnaireRequest, QuestionnaireTemplate
+
+    T = staff_questionnaires.StaffQuestionnairesState
+    state = make_state(T, people["tokens"]["handler"], "/staff/vragenlijsten")
+    assert call(T.event_handlers["load_questionnaires"].fn, state) is None and state.loaded
+    call(T.event_handlers["new_template"].fn, state)
+    assert state.view == "edit" and state.ed_problems
+    call(T.event_handlers["set_title_field"].fn, state, "title_nl", "Proef")
+    call(T.event_handlers["set_title_field"].fn, state, "title_en", "Trial")
+    call(T.event_handlers["new_question"].fn, state, 0)
+    assert state.qf_open and state.qf_sources == []
+    call(T.event_handlers["set_question_type"].fn, state, "yes_no")
+    call(T.event_handlers["save_question_form"].fn, state, {"label_nl": "Akkoord?", "label_en": "Agreed?", "type": "iban"})
+    assert not state.qf_open and [q.kind for q in state.ed_pages[0].questions] == ["yes_no"]  # the type from the server, not the form
+    call(T.event_handlers["new_question"].fn, state, 0)
+    assert [s["key"] for s in state.qf_sources] == ["akkoord"]
+    call(T.event_handlers["set_condition_question"].fn, state, "akkoord")
+    call(T.event_handlers["toggle_condition_value"].fn, state, "ja", True)
+    call(T.event_handlers["toggle_condition_value"].fn, state, "<forged>", True)
+    assert state.qf_cond_values == ["ja"]
+    call(T.event_handlers["save_question_form"].fn, state, {"label_nl": "Toelichting", "label_en": "Explanation"})
+    assert state.ed_problems == [] and "Akkoord?" in state.ed_pages[0].questions[1].condition
+    draft_before = json.dumps(state._draft, sort_keys=True)
+    before = snapshot(db)
+    for name, args in [
+        ("edit_question", ("9", "9")), ("remove_question", (-1, 0)), ("move_question_up", ({"$ne": 1}, None)),
+        ("remove_page", ("0 OR 1",)), ("move_page_down", (True,)), ("start_page_edit", ("../1",)),
+        ("set_title_field", ("view", "preview")), ("set_title_field", ("title_nl", ["x"])), ("set_question_type", ("<script>",)),
+        ("edit_template", ("999",)), ("copy_template", ("1; DROP",)), ("preview_template", ({"id": 1},)), ("new_question", ("99",)),
+        ("remove_question", (0, 0)),  # in use by the condition: refused with a message
+    ]:
+        call(T.event_handlers[name].fn, state, *args)
+    assert json.dumps(state._draft, sort_keys=True) == draft_before and state.view == "edit"
+    assert snapshot(db) == before
+    call(T.event_handlers["save_template"].fn, state)
+    assert state.view == "list" and "Proef" in state.notice, (state.error, state.ed_problems)
+    template = db.exec(select(QuestionnaireTemplate).where(QuestionnaireTemplate.slug == "proef")).one()
+    assert [row["slug"] for row in state.rows] == ["proef"]
+    call(T.event_handlers["preview_template"].fn, state, str(template.id))
+    assert state.view == "preview" and [q.label for q in state.pv_questions] == ["Akkoord?", "Toelichting"]
+    call(T.event_handlers["set_preview_lang"].fn, state, "en")
+    assert [q.label for q in state.pv_questions] == ["Agreed?", "Explanation"] and state.pv_tr["questionnaire.next"] == "Next"
+    call(T.event_handlers["set_preview_lang"].fn, state, "fr")
+    assert state.pv_lang == "en"
+
+    Q = staff_questionnaires.StaffDossierQuestionnairesState
+    dstate = make_state(Q, people["tokens"]["handler"], f"/staff/dossiers/{people['dossier'].id}")
+    call(Q.event_handlers["load_dossier_questionnaires"].fn, dstate)
+    assert dstate.loaded and [c["id"] for c in dstate.client_options] == [str(people["client"].id)]
+    before = snapshot(db)
+    for form in (
+        {"template": str(template.id), "account": str(people["admin"].id)},  # staff, not a client
+        {"template": "1 OR 1=1", "account": str(people["client"].id)},
+        {"template": str(template.id), "account": "../../2"},
+        ["not", "a", "dict"],
+    ):
+        call(Q.event_handlers["send_questionnaire"].fn, dstate, form)
+        assert dstate.send_error and not dstate.rows
+    assert snapshot(db) == before
+    call(Q.event_handlers["send_questionnaire"].fn, dstate, {"template": str(template.id), "account": str(people["client"].id)})
+    assert dstate.notice and [row["status"] for row in dstate.rows] == ["open"]
+    request_id = dstate.rows[0]["id"]
+    call(Q.event_handlers["ask_reopen"].fn, dstate, request_id)  # still open: no dialog
+    assert not dstate.reopen_open
+    call(Q.event_handlers["open_result"].fn, dstate, request_id)
+    assert dstate.result_open and dstate.result_title == "Proef"
+    # the same request through the secret dossier's screen: not found
+    other = make_state(Q, people["tokens"]["handler"], f"/staff/dossiers/{people['secret'].id}")
+    call(Q.event_handlers["load_dossier_questionnaires"].fn, other)
+    call(Q.event_handlers["open_result"].fn, other, request_id)
+    assert not other.result_open and other.rows == []
+    call(Q.event_handlers["set_reopen_open"].fn, other, True)
+    call(Q.event_handlers["confirm_reopen"].fn, other, {"reason": "forged"})
+    assert not other.reopen_open
+    assert db.get(QuestionnaireRequest, int(request_id)).status == "open"

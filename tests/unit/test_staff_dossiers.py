@@ -13,7 +13,10 @@ from portal_app.models import (
     OutboxMail,
     ProgressStep,
 )
-from portal_app.services import documents, dossiers, staff_dossiers
+from datetime import timedelta
+
+from portal_app.models import utcnow
+from portal_app.services import documents, dossiers, notifications, staff_dossiers
 from portal_app.services.errors import NotFound, PermissionDenied, ValidationFailed
 from tests.unit.test_staff_fixtures import PDF, world  # noqa: F401
 
@@ -131,6 +134,9 @@ def test_publish_stores_notifies_and_reports_refused_files(db, world):
     assert [d.title for d in result.documents] == ["Concept akte – akte.pdf"]
     assert sorted(code for _, code in result.refused) == ["upload.content_mismatch", "upload.too_large"]
     assert result.notified == 1
+    assert db.exec(select(OutboxMail).where(OutboxMail.kind == "notification_digest")).first() is None  # calm: digest later
+    notifications.send_due_digests(db, world.settings, now=utcnow() + timedelta(minutes=11))
+    db.commit()
     mail = db.exec(select(OutboxMail).where(OutboxMail.kind == "notification_digest")).one()
     assert mail.to_address == "klant@example.nl" and "2026-0001" in mail.body_text and "akte" not in mail.body_text.lower()
     assert len(list(world.store.iter_keys())) == 1  # nothing of the refused files kept

@@ -1,9 +1,10 @@
 import asyncio
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
-from portal_app.models import AuditEvent, Document, DocumentKind, Message, NotificationPreference, OutboxMail
+from portal_app.models import utcnow, AuditEvent, Document, DocumentKind, Message, NotificationPreference, OutboxMail
 from portal_app.services import messages, notifications, staff_messages, staff_overview
 from portal_app.services.documents import astore_pending
 from portal_app.services.errors import NotFound, PermissionDenied, ValidationFailed
@@ -50,6 +51,8 @@ def test_office_reply_quotes_notifies_and_marks_read(db, world):
     assert db.get(Message, original.id).staff_read_at is not None
     attachment = db.exec(select(Document).where(Document.message_id == reply.id)).one()
     assert attachment.kind == DocumentKind.CORRESPONDENCE
+    notifications.send_due_digests(db, world.settings, now=utcnow() + timedelta(minutes=11))
+    db.commit()
     mail = db.exec(select(OutboxMail).where(OutboxMail.kind == "notification_digest")).one()
     assert mail.to_address == "klant@example.nl" and "De datum klopt" not in mail.body_text
     # the client sees it unread, quoted
