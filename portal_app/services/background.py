@@ -47,4 +47,8 @@ async def start_background_tasks() -> None:
         logger.warning("SMTP_HOST is not set: mail stays in the outbox until it is.")
     else:
         loops.append(mail.run_sender_loop(engine=engine, settings=settings))
+    if settings.sms_provider_url:
+        from portal_app.services import sms_gateway
+
+        loops.append(sms_gateway.run_sms_loop(engine=engine, settings=settings))
     await asyncio.gather(*loops)
