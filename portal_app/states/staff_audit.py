@@ -9,12 +9,12 @@ import reflex as rx
 from portal_app.models import Account
 from portal_app.services import staff_audit
 from portal_app.services.db import session_scope
-from portal_app.states.staff_base import StaffState, page_text
+from portal_app.states.staff_base import StaffListState, StaffState, page_text
 
 EXPORT_PATH = "/staff/export/audit.csv"
 
 
-class StaffAuditState(StaffState):
+class StaffAuditState(StaffListState):
     f_account: str = ""
     f_dossier: str = ""
     f_event_type: str = ""
@@ -23,7 +23,6 @@ class StaffAuditState(StaffState):
     event_types: list[str] = []
     rows: list[dict[str, str]] = []
     total: int = 0
-    page: int = 0
     page_count: int = 1
     page_text: str = ""
     export_href: str = EXPORT_PATH
@@ -85,18 +84,3 @@ class StaffAuditState(StaffState):
         self._reload(actor)
         return [rx.set_value(field, "") for field in ("audit-account", "audit-dossier", "audit-from", "audit-to", "audit-type")]
 
-    @rx.event
-    def prev_page(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
-        self.page = max(0, self.page - 1)
-        self._reload(actor)
-
-    @rx.event
-    def next_page(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
-        self.page += 1
-        self._reload(actor)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+import reflex as rx
 
 from portal_app.models import Account, StaffRole
 from portal_app.services import i18n
@@ -65,3 +66,28 @@ class StaffState(PortalState):
 
     def _t(self, key: str, **params) -> str:
         return i18n.t(key, self.lang, **params)
+
+
+class StaffListState(StaffState):
+    """A paginated staff list: Vorige/Volgende re-check the gate, then `_reload(actor)`."""
+
+    page: int = 0
+
+    def _reload(self, actor: Account) -> None:  # pragma: no cover - every list defines it
+        raise NotImplementedError
+
+    @rx.event
+    def prev_page(self):
+        actor = self._staff_gate()
+        if not isinstance(actor, Account):
+            return actor
+        self.page = max(0, self.page - 1)
+        self._reload(actor)
+
+    @rx.event
+    def next_page(self):
+        actor = self._staff_gate()
+        if not isinstance(actor, Account):
+            return actor
+        self.page += 1
+        self._reload(actor)

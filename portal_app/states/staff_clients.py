@@ -16,17 +16,16 @@ from portal_app.services import i18n, staff_clients
 from portal_app.services.db import session_scope
 from portal_app.services.errors import NotFound, ServiceError
 from portal_app.settings import get_settings
-from portal_app.states.staff_base import StaffState, page_text
+from portal_app.states.staff_base import StaffListState, StaffState, page_text
 
 MAX_QUERY = 100
 
 
-class StaffClientsState(StaffState):
+class StaffClientsState(StaffListState):
     query: str = ""
     status_filter: str = "all"
     rows: list[dict[str, str]] = []
     total: int = 0
-    page: int = 0
     page_count: int = 1
     page_text: str = ""
 
@@ -77,22 +76,6 @@ class StaffClientsState(StaffState):
             return
         self.status_filter = value
         self.page = 0
-        self._reload(actor)
-
-    @rx.event
-    def prev_page(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
-        self.page = max(0, self.page - 1)
-        self._reload(actor)
-
-    @rx.event
-    def next_page(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
-        self.page = self.page + 1
         self._reload(actor)
 
     @rx.event

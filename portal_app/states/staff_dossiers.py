@@ -24,7 +24,7 @@ from portal_app.services.staff_access import size_text
 from portal_app.services.storage import FileStore
 from portal_app.services.uploads import UploadRefused, aiter_file
 from portal_app.settings import get_settings
-from portal_app.states.staff_base import StaffState, page_text
+from portal_app.states.staff_base import StaffListState, StaffState, page_text
 
 MAX_QUERY = 100
 TABS = ("voortgang", DocumentKind.CORRESPONDENCE, DocumentKind.DOCUMENT, DocumentKind.DELIVERED, "berichten", "vragenlijsten", "toegang")
@@ -38,14 +38,13 @@ def _status_options(language: str) -> list[dict[str, str]]:
     return [{"value": s, "label": staff_dossiers.status_label(s, language)} for s in DossierStatus.ALL]
 
 
-class StaffDossiersState(StaffState):
+class StaffDossiersState(StaffListState):
     query: str = ""
     status_filter: str = "all"
     handler_filter: str = "all"
     mine: bool = False
     rows: list[dict[str, str]] = []
     total: int = 0
-    page: int = 0
     page_count: int = 1
     page_text: str = ""
     status_options: list[dict[str, str]] = []
@@ -129,22 +128,6 @@ class StaffDossiersState(StaffState):
             return actor
         self.mine = value is True
         self.page = 0
-        self._reload(actor)
-
-    @rx.event
-    def prev_page(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
-        self.page = max(0, self.page - 1)
-        self._reload(actor)
-
-    @rx.event
-    def next_page(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
-        self.page += 1
         self._reload(actor)
 
     @rx.event

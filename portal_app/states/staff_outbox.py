@@ -8,15 +8,14 @@ from portal_app.models import Account
 from portal_app.services import staff_outbox
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError
-from portal_app.states.staff_base import StaffState, page_text
+from portal_app.states.staff_base import StaffListState, StaffState, page_text
 
 
-class StaffOutboxState(StaffState):
+class StaffOutboxState(StaffListState):
     channel: str = "mail"
     status_filter: str = "all"
     rows: list[dict[str, str]] = []
     total: int = 0
-    page: int = 0
     page_count: int = 1
     page_text: str = ""
     counts: dict[str, int] = {}
@@ -71,22 +70,6 @@ class StaffOutboxState(StaffState):
             self.status_filter = value
             self.page = 0
             self._reload(actor)
-
-    @rx.event
-    def prev_page(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
-        self.page = max(0, self.page - 1)
-        self._reload(actor)
-
-    @rx.event
-    def next_page(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
-        self.page += 1
-        self._reload(actor)
 
     @rx.event
     def retry(self, item_id: str):
