@@ -58,7 +58,7 @@ chromium:
 	fi
 
 test: setup chromium
-	$(PY) -m pytest -q -ra tests
+	$(PY) -m pytest -q -ra tests/unit tests/integration tests/e2e
 
 clean:
 	rm -rf .web $(TOOLS) $(VENV) .pytest-data

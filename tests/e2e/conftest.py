@@ -184,6 +184,8 @@ def portal(request, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def browser():
+    # Playwright's sync API keeps an event loop running in this thread while it
+    # is open, so the e2e tests run last (Makefile, pytest.ini testpaths).
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
