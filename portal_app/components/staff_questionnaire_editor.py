@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.staff_widgets import field_error, label
+from portal_app.components.staff_widgets import dialog_actions, field_error, label
 from portal_app.services.questionnaire_admin import MAX_CHOICE_CHARS, MAX_HELP_CHARS, MAX_LABEL_CHARS, MAX_TITLE_CHARS
 from portal_app.states.staff_questionnaires import EditorPage, EditorQuestion
 from portal_app.states.staff_questionnaires import StaffQuestionnairesState as S
@@ -356,13 +356,7 @@ def question_dialog() -> rx.Component:
                     ),
                     _condition(),
                     _error("form"),
-                    rx.hstack(
-                        rx.dialog.close(rx.button(S.tr["staff.cancel"], variant="soft", color_scheme="gray", type="button")),
-                        rx.button(S.tr["staff.q.question_save"], type="submit", id="qf-save"),
-                        justify="end",
-                        spacing="2",
-                        width="100%",
-                    ),
+                    dialog_actions(S.tr["staff.q.question_save"], submit_id="qf-save"),
                     spacing="4",
                     width="100%",
                 ),

@@ -49,6 +49,19 @@ def field_error(text: rx.Var, error_id: str) -> rx.Component:
     return rx.cond(text != "", rx.text(text, color="red", size="2", id=error_id, role="alert"))
 
 
+def dialog_actions(submit_label, *, submit_id: str, color_scheme: str | None = None, **props) -> rx.Component:
+    """The footer of a staff form dialog: "Annuleren" closes it, the submit button sends the form."""
+    submit_props = {"color_scheme": color_scheme} if color_scheme else {}
+    return rx.hstack(
+        rx.dialog.close(rx.button(StaffState.tr["staff.cancel"], variant="soft", color_scheme="gray", type="button")),
+        rx.button(submit_label, type="submit", id=submit_id, **submit_props),
+        justify="end",
+        width="100%",
+        spacing="2",
+        **props,
+    )
+
+
 def label(text, html_for: str) -> rx.Component:
     return rx.el.label(text, html_for=html_for, class_name="field-label")
 

@@ -6,6 +6,7 @@ import reflex as rx
 
 from portal_app.components.staff_layout import CLIENTS, DOSSIERS, staff_frame
 from portal_app.components.staff_widgets import (
+    dialog_actions,
     empty,
     field_error,
     label,
@@ -71,14 +72,7 @@ def create_dialog() -> rx.Component:
                     label(L.tr["staff.clients.language"], "new-language"),
                     static_select([("nl", L.tr["lang.nl"]), ("en", L.tr["lang.en"])], select_id="new-language", name="language", default_value="nl"),
                     field_error(L.create_error, "new-client-error"),
-                    rx.hstack(
-                        rx.dialog.close(rx.button(L.tr["staff.cancel"], variant="soft", color_scheme="gray", type="button")),
-                        rx.button(L.tr["staff.clients.create_and_invite"], type="submit", id="create-client"),
-                        justify="end",
-                        width="100%",
-                        spacing="2",
-                        margin_top="0.5rem",
-                    ),
+                    dialog_actions(L.tr["staff.clients.create_and_invite"], submit_id="create-client", margin_top="0.5rem"),
                     spacing="2",
                     width="100%",
                 ),
@@ -176,13 +170,7 @@ def reset_dialog() -> rx.Component:
                     label(C.tr["staff.client.reset_reason"], "reset-reason"),
                     rx.text_area(id="reset-reason", name="reason", max_length=500, rows="3", width="100%", required=True),
                     field_error(C.reset_error, "reset-error"),
-                    rx.hstack(
-                        rx.dialog.close(rx.button(C.tr["staff.cancel"], variant="soft", color_scheme="gray", type="button")),
-                        rx.button(C.tr["staff.client.reset_confirm"], type="submit", color_scheme="red", id="reset-confirm"),
-                        justify="end",
-                        width="100%",
-                        spacing="2",
-                    ),
+                    dialog_actions(C.tr["staff.client.reset_confirm"], submit_id="reset-confirm", color_scheme="red"),
                     spacing="2",
                     width="100%",
                 ),
@@ -228,13 +216,7 @@ def extra_dialog() -> rx.Component:
                     label(C.tr["staff.clients.language"], "extra-language"),
                     static_select([("nl", C.tr["lang.nl"]), ("en", C.tr["lang.en"])], select_id="extra-language", name="language", default_value="nl"),
                     field_error(C.extra_error, "extra-error"),
-                    rx.hstack(
-                        rx.dialog.close(rx.button(C.tr["staff.cancel"], variant="soft", color_scheme="gray", type="button")),
-                        rx.button(C.tr["staff.clients.create_and_invite"], type="submit", id="extra-create"),
-                        justify="end",
-                        width="100%",
-                        spacing="2",
-                    ),
+                    dialog_actions(C.tr["staff.clients.create_and_invite"], submit_id="extra-create"),
                     spacing="2",
                     width="100%",
                 ),

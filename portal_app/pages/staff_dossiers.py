@@ -7,6 +7,7 @@ import reflex as rx
 from portal_app.components.staff_layout import CLIENTS, DOSSIERS, staff_frame
 from portal_app.components.staff_questionnaire_dossier import questionnaires_tab
 from portal_app.components.staff_widgets import (
+    dialog_actions,
     empty,
     field_error,
     file_link,
@@ -62,14 +63,7 @@ def create_dialog() -> rx.Component:
                         class_name="staff-select",
                     ),
                     field_error(L.create_error, "new-dossier-error"),
-                    rx.hstack(
-                        rx.dialog.close(rx.button(L.tr["staff.cancel"], variant="soft", color_scheme="gray", type="button")),
-                        rx.button(L.tr["staff.dossiers.create"], type="submit", id="create-dossier"),
-                        justify="end",
-                        width="100%",
-                        spacing="2",
-                        margin_top="0.5rem",
-                    ),
+                    dialog_actions(L.tr["staff.dossiers.create"], submit_id="create-dossier", margin_top="0.5rem"),
                     spacing="2",
                     width="100%",
                 ),

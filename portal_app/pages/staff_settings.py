@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.staff_widgets import field_error, label, notices, section, static_select, table
+from portal_app.components.staff_widgets import dialog_actions, field_error, label, notices, section, static_select, table
 from portal_app.components.staff_layout import staff_frame
 from portal_app.states.staff_settings import StaffSettingsState as S
 
@@ -57,13 +57,7 @@ def add_dialog() -> rx.Component:
                     label(S.tr["staff.settings.role"], "staff-role"),
                     role_select("staff-role"),
                     field_error(S.add_error, "add-staff-error"),
-                    rx.hstack(
-                        rx.dialog.close(rx.button(S.tr["staff.cancel"], variant="soft", color_scheme="gray", type="button")),
-                        rx.button(S.tr["staff.clients.create_and_invite"], type="submit", id="add-staff-submit"),
-                        justify="end",
-                        width="100%",
-                        spacing="2",
-                    ),
+                    dialog_actions(S.tr["staff.clients.create_and_invite"], submit_id="add-staff-submit"),
                     spacing="2",
                     width="100%",
                 ),
@@ -97,13 +91,7 @@ def edit_dialog() -> rx.Component:
                         key=S.edit_row["id"],
                     ),
                     field_error(S.edit_error, "edit-staff-error"),
-                    rx.hstack(
-                        rx.dialog.close(rx.button(S.tr["staff.cancel"], variant="soft", color_scheme="gray", type="button")),
-                        rx.button(S.tr["staff.save"], type="submit", id="edit-staff-submit"),
-                        justify="end",
-                        width="100%",
-                        spacing="2",
-                    ),
+                    dialog_actions(S.tr["staff.save"], submit_id="edit-staff-submit"),
                     spacing="2",
                     width="100%",
                 ),
