@@ -179,26 +179,11 @@ def send_client_message(
         parent_id=parent_id,
         submit_key=submit_key[:64] if submit_key else None,
     )
-    session.add(message)
-    try:
-        session.flush()
-    except IntegrityError:
-        # the same submit key raced in from another worker: keep the first one
-        session.rollback()
-        existing = session.exec(select(Message).where(Message.submit_key == submit_key)).first()
-        if existing is None:
-            raise
-        return existing
-    for pending in attachments:
-        attach_pending(
-            session=session,
-            store=store,
-            pending=pending,
-            dossier_id=dossier.id,
-            kind=DocumentKind.DELIVERED,
-            uploaded_by_id=account.id,
-            message_id=message.id,
-        )
+    stored = store_with_attachments(
+        session, message, store=store, attachments=attachments, kind=DocumentKind.DELIVERED
+    )
+    if stored is not message:
+        return stored  # the same submit key raced in from another worker
     audit.record(
         session,
         "message.sent",
@@ -209,6 +194,40 @@ def send_client_message(
         detail={"attachments": len(attachments)},
     )
     _notify_handler(session, dossier, settings)
+    return message
+
+
+def store_with_attachments(
+    session: Session, message: Message, *, store: FileStore, attachments: list[PendingFile], kind: str
+) -> Message:
+    """Insert `message` and give its pending files their documents (client and office alike).
+
+    The insert runs in a savepoint: when the same submit key raced in from another
+    worker, the message already stored is returned and nothing else is undone.
+    """
+    try:
+        with session.begin_nested():
+            session.add(message)
+            session.flush()
+    except IntegrityError:
+        existing = (
+            session.exec(select(Message).where(Message.submit_key == message.submit_key)).first()
+            if message.submit_key
+            else None
+        )
+        if existing is None:
+            raise
+        return existing
+    for pending in attachments:
+        attach_pending(
+            session=session,
+            store=store,
+            pending=pending,
+            dossier_id=message.dossier_id,
+            kind=kind,
+            uploaded_by_id=message.author_id,
+            message_id=message.id,
+        )
     return message
 
 

@@ -9,12 +9,11 @@ Plain Python, no Reflex import; functions flush, never commit.
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
 from portal_app.models import Account, Document, DocumentKind, DossierAccess, Message, ReadReceipt, utcnow
 from portal_app.services import audit, messages, notifications
-from portal_app.services.documents import PendingFile, attach_pending
+from portal_app.services.documents import PendingFile
 from portal_app.services.errors import NotFound, ValidationFailed
 from portal_app.services.staff_access import local_text, optional_id, parse_id, require_staff, size_text
 from portal_app.services.staff_dossiers import get_dossier
@@ -152,25 +151,11 @@ def send_office_message(
         parent_id=parent_id,
         submit_key=submit_key,
     )
-    try:
-        with session.begin_nested():
-            session.add(message)
-            session.flush()
-    except IntegrityError:
-        existing = session.exec(select(Message).where(Message.submit_key == submit_key)).first() if submit_key else None
-        if existing is None:
-            raise
-        return existing
-    for pending in attachments:
-        attach_pending(
-            session=session,
-            store=store,
-            pending=pending,
-            dossier_id=dossier.id,
-            kind=DocumentKind.CORRESPONDENCE,
-            uploaded_by_id=actor.id,
-            message_id=message.id,
-        )
+    stored = messages.store_with_attachments(
+        session, message, store=store, attachments=attachments, kind=DocumentKind.CORRESPONDENCE
+    )
+    if stored is not message:
+        return stored  # the same submit key raced in from another worker
     audit.record(
         session,
         "message.sent",
