@@ -1,13 +1,17 @@
-// Live password rule on the set-password page: marks each part of the manual's
-// rule (8 characters, 1 capital letter, 1 digit) as met while the user types.
-// A static file (allowed by the CSP's script-src 'self'); the password never
-// leaves the browser before the form is submitted.
+// Live password rule above a new-password field: marks each part of the rule
+// (the manual's 8 characters, 1 capital letter, 1 digit, or the office's
+// stricter policy read from #rule-list's data attributes) as met while the
+// user types. A static file (allowed by the CSP's script-src 'self'); the
+// password never leaves the browser before the form is submitted.
 (function () {
   function update(value) {
+    var list = document.getElementById("rule-list");
+    var minLength = parseInt((list && list.getAttribute("data-min-length")) || "8", 10) || 8;
     var checks = {
-      "rule-length": value.length >= 8,
+      "rule-length": value.length >= minLength,
       "rule-capital": /\p{Lu}/u.test(value),
       "rule-digit": /\p{Nd}/u.test(value),
+      "rule-symbol": /[^\p{L}\p{N}\s]/u.test(value),
     };
     Object.keys(checks).forEach(function (id) {
       var item = document.getElementById(id);

@@ -51,14 +51,15 @@ def cmd_seed_demo(args) -> int:
 
 
 def cmd_create_staff(args) -> int:
-    from portal_app.services import accounts, passwords
+    from portal_app.services import accounts, office_settings, passwords
     from portal_app.services.db import session_scope
     from portal_app.services.errors import ValidationFailed
 
     password = os.environ.get("STAFF_PASSWORD") or getpass.getpass("Password: ")
-    found = passwords.problems(password, name=args.name, email=args.email)
+    policy = office_settings.profile().password_policy
+    found = passwords.problems(password, name=args.name, email=args.email, policy=policy)
     if found:
-        print("Password refused: " + ", ".join(found), file=sys.stderr)
+        print("Password refused: " + " ".join(passwords.problem_texts(found, "en", policy)), file=sys.stderr)
         return 1
     try:
         with session_scope() as db:

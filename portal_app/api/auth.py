@@ -16,7 +16,7 @@ from starlette.routing import Route
 
 from portal_app.api.security import same_origin
 from portal_app.models import Account
-from portal_app.services import audit, auth, onboarding, sessions, twofactor
+from portal_app.services import audit, auth, office_settings, onboarding, sessions, twofactor
 from portal_app.services.db import session_scope
 from portal_app.services.errors import AuthenticationFailed, NotFound, ServiceError, Throttled, ValidationFailed
 from portal_app.services.redirects import safe_next_path
@@ -26,8 +26,8 @@ MAX_FORM_BYTES = 8 * 1024
 
 
 def session_policy(settings=None) -> sessions.SessionPolicy:
-    settings = settings or get_settings()
-    return sessions.SessionPolicy(settings.session_idle_minutes, settings.session_absolute_hours)
+    """Session lengths from the office settings (admin-editable; defaults from the env)."""
+    return office_settings.profile().session_policy
 
 
 def client_ip(request: Request) -> str:

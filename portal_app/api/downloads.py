@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from portal_app.services import audit, documents, sessions
+from portal_app.services import audit, documents, office_settings, sessions
 from portal_app.services.db import get_engine, session_scope
 from portal_app.services.errors import NotFound
 from portal_app.services.storage import FileStore
@@ -94,10 +94,9 @@ class _Granted:
 
 def _authorize(config: _Config, token: str | None, document_id: int, ip: str | None, *, record: bool):
     """'login', 'missing' or an open file, decided and recorded in one transaction."""
-    settings = config.settings()
-    policy = sessions.SessionPolicy(settings.session_idle_minutes, settings.session_absolute_hours)
     store = config.store()
     with session_scope(config.engine()) as session:
+        policy = office_settings.profile(session).session_policy
         resolved = sessions.resolve(session, token, policy=policy)
         if resolved is None or not resolved[0].second_factor_done:
             return "login"

@@ -187,6 +187,17 @@ async def _send_413(send: Send) -> None:
     await send({"type": "http.response.body", "body": _TOO_LARGE_BODY})
 
 
+def _office_upload_cap() -> int:
+    """The larger of the two upload limits in the office settings, plus form overhead.
+
+    Each upload handler then applies the limit of its own kind (client or staff)
+    while it streams the file."""
+    from portal_app.services import office_settings
+
+    office = office_settings.profile()
+    return max(office.client_max_upload_bytes, office.staff_max_upload_bytes) + UPLOAD_OVERHEAD_BYTES
+
+
 class UploadSizeLimitMiddleware:
     """413 for requests to .../_upload whose body exceeds `max_bytes`.
 
@@ -195,23 +206,29 @@ class UploadSizeLimitMiddleware:
     passes the cap, and whatever the app then tries to send is replaced by 413.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int, path_suffix: str = UPLOAD_PATH_SUFFIX):
+    def __init__(self, app: ASGIApp, max_bytes: int | Callable[[], int], path_suffix: str = UPLOAD_PATH_SUFFIX):
         self.app = app
-        self.max_bytes = max_bytes
+        # a number, or a function read per request (the office settings' upload limits)
+        self._max_bytes = max_bytes
         self.path_suffix = path_suffix
+
+    @property
+    def max_bytes(self) -> int:
+        return self._max_bytes() if callable(self._max_bytes) else self._max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope.get("path", "").rstrip("/").endswith(self.path_suffix):
             await self.app(scope, receive, send)
             return
 
+        limit = self.max_bytes
         for name, value in scope.get("headers", []):
             if name.lower() == b"content-length":
                 try:
                     declared = int(value)
                 except ValueError:
                     declared = -1
-                if declared < 0 or declared > self.max_bytes:
+                if declared < 0 or declared > limit:
                     await _send_413(send)
                     return
 
@@ -223,7 +240,7 @@ class UploadSizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 state["received"] += len(message.get("body", b""))
-                if state["received"] > self.max_bytes:
+                if state["received"] > limit:
                     state["exceeded"] = True
                     raise _BodyTooLarge()
             return message
@@ -308,8 +325,7 @@ def transformers(
     from portal_app.api import downloads
 
     settings = settings or get_settings()
-    if upload_max_bytes is None:
-        upload_max_bytes = max(settings.max_upload_bytes, settings.staff_max_upload_bytes) + UPLOAD_OVERHEAD_BYTES
-    wrap_upload: Callable[[ASGIApp], ASGIApp] = lambda app: UploadSizeLimitMiddleware(app, upload_max_bytes)  # noqa: E731
+    upload_limit: int | Callable[[], int] = upload_max_bytes if upload_max_bytes is not None else _office_upload_cap
+    wrap_upload: Callable[[ASGIApp], ASGIApp] = lambda app: UploadSizeLimitMiddleware(app, upload_limit)  # noqa: E731
     wrap_headers: Callable[[ASGIApp], ASGIApp] = lambda app: SecurityHeadersMiddleware(app, settings, build_dir)  # noqa: E731
     return [Starlette(routes=downloads.routes if routes is None else routes), wrap_upload, wrap_headers]

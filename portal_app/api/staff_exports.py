@@ -38,8 +38,8 @@ HEADERS = {
 
 def _staff_account(engine: Engine, settings: Settings, token: str | None):
     """'login', 'refused' or the staff Account."""
-    policy = sessions.SessionPolicy(settings.session_idle_minutes, settings.session_absolute_hours)
     with session_scope(engine) as session:
+        policy = office_settings.profile(session).session_policy
         resolved = sessions.resolve(session, token, policy=policy)
         if resolved is None or not resolved[0].second_factor_done:
             return "login"

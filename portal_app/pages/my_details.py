@@ -7,6 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.components.layout import page_frame
+from portal_app.components.password_rule import password_rule
 from portal_app.states.my_details import EmailConfirmState
 from portal_app.states.my_details import MyDetailsState as S
 
@@ -83,32 +84,13 @@ def email_form() -> rx.Component:
     )
 
 
-def rule_item(rule_id: str, text) -> rx.Component:
-    # portal.js marks the item data-ok="true" while the user types in #new-password.
-    return rx.el.li(
-        rx.el.span("✓", class_name="rule-ok", aria_hidden="true"),
-        rx.el.span("•", class_name="rule-todo", aria_hidden="true"),
-        text,
-        id=rule_id,
-        class_name="rule",
-        data_ok="false",
-    )
-
-
 def password_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             rx.heading(S.tr["details.change_password"], size="3", as_="h3"),
             rx.text(S.tr["details.password_intro"], size="2", color="gray"),
             field(S.tr["details.current_password"], "current-password", name="current_password", type="password", auto_complete="current-password", required=True, max_length=128),
-            rx.text(S.tr["setpw.rule"], id="password-rule", size="2"),
-            rx.el.ul(
-                rule_item("rule-length", S.tr["setpw.rule_length"]),
-                rule_item("rule-capital", S.tr["setpw.rule_capital"]),
-                rule_item("rule-digit", S.tr["setpw.rule_digit"]),
-                class_name="rule-list",
-                aria_live="polite",
-            ),
+            password_rule(size="2"),
             field(S.tr["setpw.new"], "new-password", name="password", type="password", auto_complete="new-password", required=True, max_length=128, aria_describedby="password-rule"),
             field(S.tr["setpw.repeat"], "repeat-password", name="password_repeat", type="password", auto_complete="new-password", required=True, max_length=128),
             error_lines(S.details_errors, "details-errors"),

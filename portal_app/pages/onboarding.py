@@ -7,6 +7,7 @@ import reflex as rx
 from portal_app.components.plain_form import plain_form
 
 from portal_app.components.layout import public_frame
+from portal_app.components.password_rule import password_rule
 from portal_app.pages.login import language_switch
 from portal_app.states.onboarding import OnboardingState as S
 
@@ -80,29 +81,10 @@ def forgot_password_page() -> rx.Component:
     )
 
 
-def rule_item(rule_id: str, text) -> rx.Component:
-    # portal.js marks the item data-ok="true" while the user types.
-    return rx.el.li(
-        rx.el.span("✓", class_name="rule-ok", aria_hidden="true"),
-        rx.el.span("•", class_name="rule-todo", aria_hidden="true"),
-        text,
-        id=rule_id,
-        class_name="rule",
-        data_ok="false",
-    )
-
-
 def set_password_form() -> rx.Component:
     return plain_form(
         rx.vstack(
-            rx.text(S.tr["setpw.rule"], id="password-rule"),
-            rx.el.ul(
-                rule_item("rule-length", S.tr["setpw.rule_length"]),
-                rule_item("rule-capital", S.tr["setpw.rule_capital"]),
-                rule_item("rule-digit", S.tr["setpw.rule_digit"]),
-                class_name="rule-list",
-                aria_live="polite",
-            ),
+            password_rule(size="3"),
             rx.el.label(S.tr["setpw.new"], html_for="new-password", class_name="field-label"),
             rx.input(
                 id="new-password", name="password", type="password", auto_complete="new-password",

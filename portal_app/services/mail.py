@@ -101,8 +101,13 @@ def queue_mail(
     context: dict,
     account_id: int | None = None,
 ) -> OutboxMail:
-    """Render mail `kind` and add it to the outbox (status queued). Does not commit."""
-    rendered = render(kind, language, context)
+    """Render mail `kind` and add it to the outbox (status queued). Does not commit.
+
+    The office's name comes from the office settings, whatever the caller passed."""
+    from portal_app.services import office_settings
+
+    office = office_settings.profile(session)
+    rendered = render(kind, language, {**context, "office_name": office.office_name})
     mail = OutboxMail(
         to_address=_clean_address(to),
         subject=rendered.subject[:300],

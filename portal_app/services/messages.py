@@ -244,7 +244,6 @@ def _notify_handler(session: Session, dossier: Dossier, settings) -> None:
         kind="staff_new_message",
         language=handler.language,
         context={
-            "office_name": settings.office_name,
             "name": handler.name,
             "dossier_number": dossier.number,
             "link": f"{settings.public_url}/staff",

@@ -399,7 +399,7 @@ def send_digest_for(session: Session, account_id: int, settings, now: datetime) 
         to=account.email,
         kind="notification_digest",
         language=account.language,
-        context={"office_name": settings.office_name, "name": account.name, "items": items, "link": link},
+        context={"name": account.name, "items": items, "link": link},
         account_id=account.id,
     )
     session.flush()

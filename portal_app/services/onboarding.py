@@ -16,7 +16,7 @@ from urllib.parse import quote
 from sqlmodel import Session, func, select, update
 
 from portal_app.models import Account, AuthToken, TokenPurpose, utcnow
-from portal_app.services import audit, mail, passwords, sessions
+from portal_app.services import audit, mail, office_settings, passwords, sessions
 from portal_app.services.accounts import find_by_email, normalize_email
 from portal_app.services.errors import NotFound, ValidationFailed
 from portal_app.services.tokens import hash_token, new_token
@@ -82,7 +82,6 @@ def invite(session: Session, account: Account, *, settings: Settings, actor_id: 
         kind="invite",
         language=account.language,
         context={
-            "office_name": settings.office_name,
             "name": account.name,
             "link": _link(settings, INVITE_PATH, token),
             "hours": settings.invite_valid_hours,
@@ -136,7 +135,6 @@ def request_password_link(
         kind="set_password_link",
         language=account.language,
         context={
-            "office_name": settings.office_name,
             "name": account.name,
             "link": _link(settings, SET_PASSWORD_PATH, token),
             "minutes": settings.reset_valid_minutes,
@@ -164,7 +162,7 @@ def set_password(session: Session, *, token: str, password: str, settings: Setti
     if row is None:
         raise NotFound(code="link.invalid")
     account = session.get(Account, row.account_id)
-    found = passwords.problems(password, name=account.name, email=account.email)
+    found = passwords.problems(password, name=account.name, email=account.email, policy=office_settings.profile(session).password_policy)
     if found:
         raise ValidationFailed("password rejected", field="password", code="password.rejected", problems=found)
     first_time = account.password_hash is None
@@ -180,7 +178,7 @@ def set_password(session: Session, *, token: str, password: str, settings: Setti
         to=account.email,
         kind="password_set" if first_time else "password_changed",
         language=account.language,
-        context={"office_name": settings.office_name, "name": account.name, "link": f"{settings.public_url}/login"},
+        context={"name": account.name, "link": f"{settings.public_url}/login"},
         account_id=account.id,
     )
     audit.record(session, "password.set", actor_id=account.id, ip=ip, detail={"first_time": first_time})

@@ -1,8 +1,9 @@
 """Password rules and hashing.
 
 Rule from the client manual: at least 8 characters, at least 1 capital letter and
-at least 1 digit. Beyond it: at most 128 characters, not a common password, not
-the user's own name or e-mail address.
+at least 1 digit. An office may ask more (office settings: a longer minimum, a
+required symbol) but never less. Beyond it: at most 128 characters, not a
+common password, not the user's own name or e-mail address.
 
 bcrypt reads only the first 72 bytes. Every password is therefore first hashed
 with SHA-256 and base64-encoded (44 ASCII bytes, no NUL) before bcrypt, so two
@@ -28,23 +29,43 @@ COMMON_PASSWORDS_FILE = Path(__file__).parent / "data" / "common-passwords.txt"
 
 
 @dataclass(frozen=True)
+class PasswordPolicy:
+    """The office's password policy (office settings); the manual's rule is the floor."""
+
+    min_length: int = MIN_LENGTH
+    require_symbol: bool = False
+
+    def __post_init__(self):
+        object.__setattr__(self, "min_length", max(MIN_LENGTH, min(int(self.min_length), MAX_LENGTH)))
+
+
+DEFAULT_POLICY = PasswordPolicy()
+
+
+@dataclass(frozen=True)
 class RuleCheck:
     long_enough: bool
     has_capital: bool
     has_digit: bool
     not_too_long: bool
+    has_symbol: bool = True
 
     @property
     def ok(self) -> bool:
-        return self.long_enough and self.has_capital and self.has_digit and self.not_too_long
+        return self.long_enough and self.has_capital and self.has_digit and self.not_too_long and self.has_symbol
 
 
-def check_rule(password: str) -> RuleCheck:
+def _is_symbol(ch: str) -> bool:
+    return not ch.isalnum() and not ch.isspace()
+
+
+def check_rule(password: str, policy: PasswordPolicy = DEFAULT_POLICY) -> RuleCheck:
     return RuleCheck(
-        long_enough=len(password) >= MIN_LENGTH,
+        long_enough=len(password) >= policy.min_length,
         has_capital=any(ch.isupper() for ch in password),
         has_digit=any(ch.isdigit() for ch in password),
         not_too_long=len(password) <= MAX_LENGTH,
+        has_symbol=not policy.require_symbol or any(_is_symbol(ch) for ch in password),
     )
 
 
@@ -61,16 +82,20 @@ def _fold(text: str) -> str:
     return "".join(ch for ch in normalized if ch.isalnum())
 
 
-def problems(password: str, *, name: str = "", email: str = "") -> list[str]:
-    """i18n keys of everything wrong with `password`; empty when it is acceptable."""
+def problems(password: str, *, name: str = "", email: str = "", policy: PasswordPolicy = DEFAULT_POLICY) -> list[str]:
+    """i18n keys of everything wrong with `password`; empty when it is acceptable.
+
+    Translate them with `min=policy.min_length` (password.too_short names it)."""
     found: list[str] = []
-    rule = check_rule(password)
+    rule = check_rule(password, policy)
     if not rule.long_enough:
         found.append("password.too_short")
     if not rule.has_capital:
         found.append("password.no_capital")
     if not rule.has_digit:
         found.append("password.no_digit")
+    if not rule.has_symbol:
+        found.append("password.no_symbol")
     if not rule.not_too_long:
         found.append("password.too_long")
     if found:
@@ -82,6 +107,31 @@ def problems(password: str, *, name: str = "", email: str = "") -> list[str]:
     if any(part and part in folded for part in personal):
         found.append("password.personal")
     return found
+
+
+def rule_texts(policy: PasswordPolicy, language: str) -> dict[str, str]:
+    """The rule as shown above a new-password field, in `language`.
+
+    With the manual's own policy the manual's sentence is shown word for word."""
+    from portal_app.services import i18n
+
+    if policy == DEFAULT_POLICY:
+        rule = i18n.t("setpw.rule", language)
+    else:
+        rule = i18n.t("setpw.rule_n_symbol" if policy.require_symbol else "setpw.rule_n", language, min=policy.min_length)
+    return {
+        "rule": rule,
+        "length": i18n.t("setpw.rule_length_n", language, min=policy.min_length),
+        "capital": i18n.t("setpw.rule_capital", language),
+        "digit": i18n.t("setpw.rule_digit", language),
+        "symbol": i18n.t("setpw.rule_symbol", language) if policy.require_symbol else "",
+    }
+
+
+def problem_texts(codes: list[str], language: str, policy: PasswordPolicy) -> list[str]:
+    from portal_app.services import i18n
+
+    return [i18n.t(code, language, min=policy.min_length) for code in codes]
 
 
 def _rounds() -> int:

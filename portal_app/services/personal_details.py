@@ -28,7 +28,7 @@ from urllib.parse import quote
 from sqlmodel import Session, col, func, select, update
 
 from portal_app.models import Account, AuditEvent, AuthToken, TokenPurpose, utcnow
-from portal_app.services import accounts, audit, mail, passwords, sessions
+from portal_app.services import accounts, audit, mail, office_settings, passwords, sessions
 from portal_app.services.errors import AuthenticationFailed, NotFound, Throttled, ValidationFailed
 from portal_app.services.onboarding import valid_token
 from portal_app.services.tokens import hash_token, new_token
@@ -117,7 +117,6 @@ def request_email_change(
         kind="email_change_confirm",
         language=account.language,
         context={
-            "office_name": settings.office_name,
             "name": account.name,
             "link": f"{settings.public_url}{EMAIL_CHANGE_PATH}?token={quote(token)}",
         },
@@ -128,7 +127,7 @@ def request_email_change(
         to=account.email,
         kind="email_change_notice",
         language=account.language,
-        context={"office_name": settings.office_name, "name": account.name, "new_email_masked": mask_email(email)},
+        context={"name": account.name, "new_email_masked": mask_email(email)},
         account_id=account.id,
     )
     audit.record(
@@ -219,7 +218,7 @@ def change_password(
         new = new[:1024]
     if new != repeat[:1024]:
         raise ValidationFailed("mismatch", field="password", code="password.mismatch")
-    found = passwords.problems(new, name=account.name, email=account.email)
+    found = passwords.problems(new, name=account.name, email=account.email, policy=office_settings.profile(session).password_policy)
     if found:
         raise ValidationFailed("password rejected", field="password", code="password.rejected", problems=found)
     accounts.set_password_hash(session, account, passwords.hash_password(new))
@@ -230,7 +229,7 @@ def change_password(
         to=account.email,
         kind="password_changed",
         language=account.language,
-        context={"office_name": settings.office_name, "name": account.name, "link": f"{settings.public_url}/login"},
+        context={"name": account.name, "link": f"{settings.public_url}/login"},
         account_id=account.id,
     )
     audit.record(

@@ -88,7 +88,7 @@ from portal_app.models import (
     QuestionnaireTemplate,
     utcnow,
 )
-from portal_app.services import audit, i18n, mail
+from portal_app.services import audit, i18n, mail, office_settings
 from portal_app.services.documents import dialect_insert, store_document
 from portal_app.services.dossiers import can_see
 from portal_app.services.errors import NotFound, ValidationFailed
@@ -1220,7 +1220,7 @@ def complete(
     language = i18n.normalize_language(account.language)
     title = template.title_en if language == "en" else template.title_nl
     data = pdf.questionnaire_pdf(
-        office_name=settings.office_name,
+        office_name=office_settings.profile(session).office_name,
         title=title,
         dossier_number=dossier.number,
         dossier_description=dossier.description,
@@ -1269,7 +1269,6 @@ def _notify_handler(session: Session, dossier: Dossier, settings) -> None:
         kind="staff_questionnaire_completed",
         language=handler.language,
         context={
-            "office_name": settings.office_name,
             "name": handler.name,
             "dossier_number": dossier.number,
             "link": f"{settings.public_url}/staff",

@@ -30,7 +30,7 @@ from portal_app.models import (
     ReadReceipt,
     utcnow,
 )
-from portal_app.services import audit, documents, dossiers, i18n, notifications
+from portal_app.services import audit, documents, dossiers, i18n, notifications, office_settings
 from portal_app.services.errors import NotFound, ValidationFailed
 from portal_app.services.staff_access import (
     clean_page,
@@ -501,7 +501,7 @@ async def publish_files(
                     title=_publication_title(title, sanitize_filename(filename), len(files)),
                     filename=filename,
                     chunks=chunks,
-                    max_bytes=settings.staff_max_upload_bytes,
+                    max_bytes=office_settings.profile(session).staff_max_upload_bytes,
                     uploaded_by_id=actor.id,
                 )
             except UploadRefused as refused:

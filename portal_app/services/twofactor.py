@@ -212,8 +212,10 @@ def mask_phone(e164: str | None) -> str:
 # --------------------------------------------------------------------------- SMS codes
 
 
-def _sms_body(account: Account, code: str, settings) -> str:
-    return SMS_TEXT[_language(account)].format(office=settings.office_name, code=code)
+def _sms_body(session: Session, account: Account, code: str) -> str:
+    from portal_app.services import office_settings
+
+    return SMS_TEXT[_language(account)].format(office=office_settings.profile(session).office_name, code=code)
 
 
 def _codes_in_session(session: Session, account_id: int, purpose: str, session_id: int) -> int:
@@ -272,7 +274,7 @@ def _issue_code(
         expires_at=now + CODE_VALID,
     )
     session.add(row)
-    mail.queue_sms(session=session, to_phone=phone, body=_sms_body(account, code, settings), account_id=account.id)
+    mail.queue_sms(session=session, to_phone=phone, body=_sms_body(session, account, code), account_id=account.id)
     audit.record(
         session,
         "2fa.sms_sent",

@@ -13,15 +13,14 @@ from urllib.parse import quote
 import reflex as rx
 
 from portal_app.models import Account, StaffRole
-from portal_app.services import i18n, office_settings, sessions, twofactor
+from portal_app.services import i18n, office_settings, passwords, sessions, twofactor
 from portal_app.services.db import session_scope
 from portal_app.services.dossiers import home_counts
-from portal_app.settings import get_settings
 
 
 def session_policy() -> sessions.SessionPolicy:
-    settings = get_settings()
-    return sessions.SessionPolicy(settings.session_idle_minutes, settings.session_absolute_hours)
+    """Session lengths from the office settings (admin-editable; defaults from the env)."""
+    return office_settings.profile().session_policy
 
 
 class PortalState(rx.State):
@@ -30,6 +29,12 @@ class PortalState(rx.State):
     lang: str = i18n.DEFAULT_LANGUAGE
     tr: dict[str, str] = i18n.table(i18n.DEFAULT_LANGUAGE)
     office_name: str = ""
+    # Office branding (office settings): header colour and logo path ("" = none).
+    brand_colour: str = office_settings.DEFAULT_BRAND_COLOUR
+    logo_url: str = ""
+    # The password rule as the office's policy makes it (components/password_rule.py).
+    pw_rule: dict[str, str] = passwords.rule_texts(passwords.DEFAULT_POLICY, i18n.DEFAULT_LANGUAGE)
+    pw_min_length: int = passwords.MIN_LENGTH
     signed_in: bool = False
     display_name: str = ""
     is_staff: bool = False
@@ -65,6 +70,12 @@ class PortalState(rx.State):
         if language != self.lang or not self.tr:
             self.lang = language
             self.tr = i18n.table(language)
+        policy = office_settings.profile().password_policy
+        self.pw_rule = passwords.rule_texts(policy, self.lang)
+        self.pw_min_length = policy.min_length
+
+    def _password_problem_texts(self, codes: list[str]) -> list[str]:
+        return passwords.problem_texts(codes, self.lang, office_settings.profile().password_policy)
 
     def _forget_user(self) -> None:
         self.signed_in = False
@@ -78,11 +89,17 @@ class PortalState(rx.State):
         path = self.router.url.path or "/"
         return rx.redirect(f"/login?verlopen=1&next={quote(path, safe='/')}")
 
+    def _apply_branding(self) -> None:
+        office = office_settings.profile()
+        self.office_name = office.office_name
+        self.brand_colour = office.brand_colour
+        self.logo_url = office.logo_url
+
     def _signed_in_as(self, account: Account) -> None:
         self.signed_in = True
         self.display_name = account.display_name
         self.is_staff = account.is_staff
-        self.office_name = get_settings().office_name
+        self._apply_branding()
         self._apply_language(account.language)
         if not account.is_staff:
             with session_scope() as db:
@@ -126,7 +143,7 @@ class PublicPageState(PortalState):
     """Pages before sign-in: the browser's preferred language decides."""
 
     def _init_public(self) -> None:
-        self.office_name = get_settings().office_name
+        self._apply_branding()
         self._apply_language(i18n.language_from_accept_header(self.router.headers.accept_language))
 
     @rx.event

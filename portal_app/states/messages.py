@@ -12,7 +12,7 @@ import secrets
 
 import reflex as rx
 
-from portal_app.services import i18n, messages
+from portal_app.services import i18n, messages, office_settings
 from portal_app.services.db import session_scope
 from portal_app.services.documents import PendingFile, astore_pending
 from portal_app.services.errors import NotFound, ServiceError, ValidationFailed
@@ -92,7 +92,7 @@ class MessagesState(DossierState):
         if found is None:
             return
         account, dossier = found
-        self.upload_limits_text = i18n.t("upload.limits", self.lang, max_mb=get_settings().max_upload_mb)
+        self.upload_limits_text = i18n.t("upload.limits", self.lang, max_mb=office_settings.profile().client_max_upload_mb)
         self._load_messages(account, dossier)
 
     @rx.event
@@ -279,8 +279,8 @@ class MessagesState(DossierState):
         """Validate and store the picked or dropped files (type by content, size while streaming)."""
         if self._dossier_and_account() is None:
             return self._to_login()
-        settings = get_settings()
-        store = FileStore(settings.files_dir)
+        store = FileStore(get_settings().files_dir)
+        office = office_settings.profile()
         self.upload_errors = []
         room = messages.MAX_ATTACHMENTS - len(self._attached) - len(self._staged)
         self.uploading = True
@@ -291,10 +291,10 @@ class MessagesState(DossierState):
                 continue
             try:
                 pending = await astore_pending(
-                    store=store, filename=name, chunks=aiter_file(upload), max_bytes=settings.max_upload_bytes
+                    store=store, filename=name, chunks=aiter_file(upload), max_bytes=office.client_max_upload_bytes
                 )
             except UploadRefused as error:
-                self.upload_errors.append(f"{name[:80]}: " + i18n.t(error.code, self.lang, max_mb=settings.max_upload_mb))
+                self.upload_errors.append(f"{name[:80]}: " + i18n.t(error.code, self.lang, max_mb=office.client_max_upload_mb))
                 continue
             self._staged.append(pending.as_dict())
         self.staged_files = [_file_row(PendingFile.from_dict(d), i) for i, d in enumerate(self._staged)]

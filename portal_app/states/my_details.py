@@ -15,7 +15,7 @@ from urllib.parse import quote
 import reflex as rx
 
 from portal_app.models import Account, AccountKind
-from portal_app.services import audit, company_accounts, i18n, notifications, passwords, personal_details, twofactor
+from portal_app.services import audit, company_accounts, i18n, notifications, office_settings, passwords, personal_details, twofactor
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, Throttled, ValidationFailed
 from portal_app.settings import get_settings
@@ -29,7 +29,7 @@ def error_text(error: ServiceError, language: str) -> list[str]:
     if isinstance(error, Throttled):
         return [i18n.t("details.throttled", language, minutes=error.minutes)]
     if isinstance(error, ValidationFailed) and error.params.get("problems"):
-        return [i18n.t(code, language) for code in error.params["problems"]]
+        return passwords.problem_texts(error.params["problems"], language, office_settings.profile().password_policy)
     if error.code == "company.too_many":
         return [i18n.t(error.code, language, max=error.params.get("max", company_accounts.MAX_EXTRA_ACCOUNTS))]
     key = error.code if error.code in i18n.TRANSLATIONS["nl"] else "error.generic"

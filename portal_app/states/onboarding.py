@@ -27,7 +27,7 @@ class OnboardingState(PublicPageState):
     def _read_errors(self) -> None:
         raw = self.router.url.query_parameters.get("fout", "")
         codes = [code for code in raw.split(",") if code][:6]
-        self.errors = [i18n.t(code, self.lang) for code in codes if code in i18n.TRANSLATIONS["nl"]]
+        self.errors = self._password_problem_texts([code for code in codes if code in i18n.TRANSLATIONS["nl"]])
 
     def _init_page(self) -> None:
         self._init_public()

@@ -18,9 +18,8 @@ import re
 import reflex as rx
 
 from portal_app.models import Account, StaffRole
-from portal_app.services import i18n
+from portal_app.services import i18n, office_settings
 from portal_app.services.errors import ServiceError
-from portal_app.settings import get_settings
 from portal_app.states.base import PortalState
 
 _ID_IN_PATH = re.compile(r"^/staff/[a-z]+/(\d{1,18})/?$")
@@ -31,7 +30,7 @@ def error_text(error: ServiceError, language: str, **params) -> str:
     table = i18n.TRANSLATIONS[i18n.normalize_language(language)]
     for key in (f"staff.err.{error.code}", error.code):
         if key in table:
-            values = {"max_mb": get_settings().staff_max_upload_mb, **getattr(error, "params", {}), **params}
+            values = {"max_mb": office_settings.profile().staff_max_upload_mb, **getattr(error, "params", {}), **params}
             try:
                 return table[key].format(**values)
             except (KeyError, IndexError, ValueError):

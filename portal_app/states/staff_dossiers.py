@@ -16,7 +16,7 @@ import secrets
 import reflex as rx
 
 from portal_app.models import Account, DocumentKind, DossierStatus
-from portal_app.services import messages, staff_clients, staff_dossiers, staff_messages
+from portal_app.services import messages, office_settings, staff_clients, staff_dossiers, staff_messages
 from portal_app.services.db import session_scope
 from portal_app.services.documents import PendingFile, astore_pending, commit_or_discard
 from portal_app.services.errors import NotFound, ServiceError, ValidationFailed
@@ -299,7 +299,7 @@ class StaffDossierState(StaffState):
         if self.tab in staff_dossiers.PUBLISH_KINDS:
             self.publish_kind = self.tab
         self.status_options = _status_options(self.lang)
-        self.publish_limit_text = self._t("staff.publish.limits", max_mb=get_settings().staff_max_upload_mb)
+        self.publish_limit_text = self._t("staff.publish.limits", max_mb=office_settings.profile().staff_max_upload_mb)
         try:
             with session_scope() as db:
                 self.handler_options = staff_dossiers.staff_choices(session=db, actor=actor)
@@ -482,7 +482,7 @@ class StaffDossierState(StaffState):
             self.error = self._err(error)
             return
         self.publish_errors = [
-            f"{name[:80]}: " + self._err(UploadRefused(code), max_mb=settings.staff_max_upload_mb) for name, code in result.refused
+            f"{name[:80]}: " + self._err(UploadRefused(code), max_mb=office_settings.profile().staff_max_upload_mb) for name, code in result.refused
         ]
         if result.documents:
             self.notice = self._t("staff.publish.done", count=len(result.documents), clients=result.notified)
@@ -651,7 +651,7 @@ class StaffDossierState(StaffState):
                 self.attach_errors.append(self._t("staff.err.too_many_files", name=name[:80]))
                 continue
             try:
-                pending = await astore_pending(store=store, filename=name, chunks=aiter_file(upload), max_bytes=settings.staff_max_upload_bytes)
+                pending = await astore_pending(store=store, filename=name, chunks=aiter_file(upload), max_bytes=office_settings.profile().staff_max_upload_bytes)
             except UploadRefused as error:
                 self.attach_errors.append(f"{name[:80]}: " + self._err(error))
                 continue

@@ -25,7 +25,7 @@ from portal_app.models import (
     QuestionnaireStatus,
     QuestionnaireTemplate,
 )
-from portal_app.services import accounts, dossiers
+from portal_app.services import accounts, dossiers, office_settings
 from portal_app.services import questionnaires as q
 from portal_app.services.documents import commit_or_discard
 from portal_app.services.errors import NotFound, ValidationFailed
@@ -129,6 +129,8 @@ def error_code(key, raw):
 def world(db, tmp_path):
     settings = load_settings({"PORTAL_ENV": "test", "DATA_DIR": str(tmp_path), "OFFICE_NAME": "Notariskantoor Test"})
     store = FileStore(tmp_path / "files")
+    # the office name of mails and PDFs is an office setting (admin-editable)
+    office_settings.update(db, {"office_name": "Notariskantoor Test"}, actor_id=None)
     handler = accounts.create_staff(db, email="behandelaar@example.nl", name="Bea Handel")
     client = accounts.create_person(db, email="klant@example.nl", name="Ayşe Özdemir")
     other = accounts.create_person(db, email="ander@example.nl", name="Anna Ander")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from portal_app.models import Account, StaffRole
-from portal_app.services import accounts, dossiers
+from portal_app.services import accounts, dossiers, office_settings
 from portal_app.services.storage import FileStore
 from portal_app.settings import Settings, load_settings
 
@@ -30,6 +30,8 @@ class World:
 def world(db, tmp_path) -> World:
     settings = load_settings({"PORTAL_ENV": "test", "DATA_DIR": str(tmp_path), "STAFF_MAX_UPLOAD_MB": "1"})
     store = FileStore(tmp_path / "files")
+    # the staff upload limit is an office setting (admin-editable)
+    office_settings.update(db, {"staff_max_upload_mb": "1"}, actor_id=None)
     admin = accounts.create_staff(db, email="admin@example.nl", name="Anna Admin", role=StaffRole.ADMIN)
     handler = accounts.create_staff(db, email="handler@example.nl", name="Bert Behandel", role=StaffRole.HANDLER)
     client = accounts.create_person(db, email="klant@example.nl", name="Klaas Klant")

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session, select
 
 from portal_app.models import AuditEvent, OneTimeCode, OutboxSms, RecoveryCode, TwoFactor, utcnow
-from portal_app.services import accounts, sessions, twofactor
+from portal_app.services import accounts, office_settings, sessions, twofactor
 from portal_app.services.errors import PermissionDenied, ValidationFailed
 from portal_app.services.twofactor import SecondFactorFailed
 from portal_app.settings import load_settings
@@ -109,6 +109,7 @@ def test_mask_phone_shows_last_two_digits_only():
 
 
 def test_sms_setup_and_login_with_code(db, account, settings):
+    office_settings.update(db, {"office_name": "Notariskantoor Test"}, actor_id=None)
     sid = new_session(db, account)
     assert twofactor.start_sms_setup(session=db, account=account, phone=PHONE, session_id=sid, settings=settings) == E164
     sms = last_sms(db)
