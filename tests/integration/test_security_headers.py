@@ -262,3 +262,36 @@ def test_same_origin(tmp_path, headers, expected):
 def test_inline_script_hashes_normalise_newlines():
     assert security.inline_script_hashes("<script>a();\r\nb();</script>") == {_sha("a();\nb();")}
     assert security.inline_script_hashes('<script src="/x.js"></script><script>c()</script>') == {_sha("c()")}
+
+
+def test_upload_cap_is_read_per_request():
+    """The portal passes a function (the office settings' upload limits): a
+    changed limit applies to the next upload without a restart."""
+    seen = {}
+    limit = {"bytes": LIMIT}
+    client = TestClient(UploadSizeLimitMiddleware(_upload_app(seen), lambda: limit["bytes"]))
+    assert client.post("/_upload", content=b"x" * (LIMIT + 1)).status_code == 413
+    limit["bytes"] = LIMIT * 2
+    assert client.post("/_upload", content=b"x" * (LIMIT + 1)).text == f"ok {LIMIT + 1}"
+
+
+def test_office_upload_cap_follows_the_office_settings(tmp_path, monkeypatch):
+    from sqlmodel import Session, SQLModel
+
+    from portal_app.services import office_settings
+    from portal_app.services.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'cap.db'}")
+    SQLModel.metadata.create_all(engine)
+    monkeypatch.setattr("portal_app.services.db.get_engine", lambda: engine)
+    office_settings.invalidate()
+    with Session(engine) as db:
+        office_settings.update(db, {"client_max_upload_mb": "3", "staff_max_upload_mb": "7"}, actor_id=None)
+        db.commit()
+    assert security._office_upload_cap() == 7 * 1024 * 1024 + security.UPLOAD_OVERHEAD_BYTES
+    with Session(engine) as db:
+        office_settings.update(db, {"staff_max_upload_mb": "2"}, actor_id=None)
+        db.commit()
+    assert security._office_upload_cap() == 3 * 1024 * 1024 + security.UPLOAD_OVERHEAD_BYTES
+    office_settings.invalidate()
+    engine.dispose()
