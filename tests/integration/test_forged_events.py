@@ -81,9 +81,24 @@ def test_every_state_is_enumerated():
     assert len(CASES) > 20
 
 
+@pytest.fixture(scope="module")
+def empty_portal_db(tmp_path_factory):
+    """An empty database with every table (the office settings are read on each page)."""
+    from sqlmodel import SQLModel
+
+    from portal_app.services.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('forged') / 'portal.db'}")
+    SQLModel.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
 @pytest.mark.parametrize("cls,name", CASES, ids=[f"{c.__name__}.{n}" for c, n in CASES])
-def test_handler_checks_session_first(cls, name, monkeypatch, tmp_path):
+def test_handler_checks_session_first(cls, name, monkeypatch, tmp_path, empty_portal_db):
     from reflex.state import State
+
+    monkeypatch.setattr("portal_app.services.db.get_engine", lambda: empty_portal_db)
 
     calls = []
 
@@ -101,6 +116,7 @@ def test_handler_checks_session_first(cls, name, monkeypatch, tmp_path):
     leaked = [
         key for key in public
         if getattr(state, key) and getattr(state, key) != before[key]
-        and key not in {"tr", "lang", "office_name", "not_found"}
+        # public texts and the office's branding and password rule, shown before sign-in too
+        and key not in {"tr", "lang", "office_name", "brand_colour", "logo_url", "pw_rule", "pw_min_length", "not_found"}
     ]
     assert not leaked, f"{cls.__name__}.{name} filled {leaked} without a session"
