@@ -5,6 +5,7 @@ import reflex as rx
 from portal_app.api import auth as auth_routes
 from portal_app.api import downloads, security
 from portal_app.api import staff_exports
+from portal_app.api import branding as branding_routes
 from portal_app.pages import routes
 from portal_app.pages.actions import actions_page
 from portal_app.pages.company_accounts import company_account_page, company_accounts_page
@@ -47,7 +48,7 @@ app = rx.App(
     html_lang="nl",
     stylesheets=["/portal.css"],
     head_components=[rx.el.meta(name="robots", content="noindex"), rx.el.script(src="/portal.js", defer=True)],
-    api_transformer=security.transformers(routes=[*auth_routes.routes, *downloads.routes, *staff_exports.routes]),
+    api_transformer=security.transformers(routes=[*auth_routes.routes, *downloads.routes, *staff_exports.routes, *branding_routes.routes]),
 )
 app.register_lifespan_task(start_background_tasks)
 

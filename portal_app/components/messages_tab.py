@@ -10,7 +10,7 @@ from portal_app.states.messages import UPLOAD_ID, MessagesState as S
 
 
 def office_icon() -> rx.Component:
-    return rx.icon("landmark", size=16, color="#1f3a5f", aria_label=S.tr["msg.from_office"], role="img")
+    return rx.icon("landmark", size=16, color="var(--brand, #1f3a5f)", aria_label=S.tr["msg.from_office"], role="img")
 
 
 def message_row(row: rx.Var) -> rx.Component:

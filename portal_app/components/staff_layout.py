@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.layout import BRAND, logout_button
+from portal_app.components.layout import brand_mark, logout_button
 from portal_app.states.staff_base import StaffState
 
 STAFF = "/staff"
@@ -61,15 +61,13 @@ def staff_header() -> rx.Component:
     return rx.el.header(
         rx.hstack(
             rx.link(
-                rx.hstack(
-                    rx.icon("landmark", size=22, color="white", aria_hidden="true"),
-                    rx.text(StaffState.office_name, weight="bold", color="white", size="3"),
+                brand_mark(
+                    StaffState,
                     rx.badge(StaffState.tr["staff.badge"], color_scheme="gray", variant="solid", high_contrast=True),
-                    align="center",
-                    spacing="2",
                 ),
                 href=STAFF,
                 underline="none",
+                id="office-home-link",
             ),
             rx.spacer(),
             rx.hstack(
@@ -85,7 +83,8 @@ def staff_header() -> rx.Component:
             wrap="wrap",
             spacing="3",
         ),
-        style={"background": BRAND},
+        id="staff-header",
+        style={"background": StaffState.brand_colour, "color": "white"},
     )
 
 
@@ -116,4 +115,5 @@ def staff_frame(*children: rx.Component, title, active: str, actions: rx.Compone
         min_height="100vh",
         background="var(--gray-2)",
         class_name="staff-page",
+        style={"--brand": StaffState.brand_colour},
     )

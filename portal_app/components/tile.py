@@ -10,7 +10,7 @@ def tile(*, icon: str, title, body: rx.Component, href: str, tile_id: str) -> rx
         rx.card(
             rx.vstack(
                 rx.hstack(
-                    rx.icon(icon, size=28, color="#1f3a5f", aria_hidden="true"),
+                    rx.icon(icon, size=28, color="var(--brand, #1f3a5f)", aria_hidden="true"),
                     rx.heading(title, size="5", as_="h2"),
                     align="center",
                     spacing="3",

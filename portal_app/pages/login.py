@@ -54,7 +54,10 @@ def login_page() -> rx.Component:
     return public_frame(
         rx.vstack(
             language_switch(),
-            rx.icon("landmark", size=36, color="#1f3a5f", aria_hidden="true"),
+            rx.cond(
+                LoginState.logo_url == "",
+                rx.icon("landmark", size=36, color="var(--brand, #1f3a5f)", aria_hidden="true"),
+            ),
             rx.text(LoginState.tr["login.welcome"], size="3", color="gray"),
             rx.heading(LoginState.office_name, size="6", as_="h1"),
             message(LoginState.error, "red", "alert", "login-error"),

@@ -445,7 +445,7 @@ def message_row(row: rx.Var) -> rx.Component:
             rx.hstack(
                 rx.cond(
                     row["from_office"] != "",
-                    rx.icon("landmark", size=16, color="#1f3a5f", aria_label=D.tr["staff.msg.from_office"], role="img"),
+                    rx.icon("landmark", size=16, color="var(--brand, #1f3a5f)", aria_label=D.tr["staff.msg.from_office"], role="img"),
                     rx.icon("user", size=16, color="var(--orange-9)", aria_label=D.tr["staff.msg.from_client"], role="img"),
                 ),
                 rx.text(row["subject"], weight=rx.cond(row["unread"] != "", "bold", "regular"), class_name="message-subject"),

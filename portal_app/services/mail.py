@@ -26,6 +26,13 @@ below `STUCK_AFTER`, a live worker is never overtaken by the recovery.
 While a row is 'sending', `next_attempt_at` holds the moment it was claimed
 (the table has no separate column for that); recovery uses it.
 
+Branding: `queue_mail` renders with the office's brand colour and, when the
+office has a logo, an `<img src="cid:logo-<hex>.png@klantenportaal">` in the
+header. The cid names the logo file, so the sender attaches the very file the
+mail was rendered with (old logo files are kept) as an inline image related to
+the HTML part; when that file is gone, the img is replaced by the office name.
+The From display name is the office name from the office settings.
+
 Plain Python, no Reflex import.
 """
 
@@ -33,6 +40,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -47,7 +55,7 @@ from sqlmodel import Session, col, select
 from portal_app.models.base import utcnow
 from portal_app.models.system import OutboxMail, OutboxSms, OutboxStatus
 from portal_app.services.errors import NotFound, ValidationFailed
-from portal_app.services.mail_templates import render
+from portal_app.services.mail_templates import BRAND_COLOUR_RE, render
 from portal_app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -59,6 +67,12 @@ STUCK_AFTER = timedelta(minutes=10)
 SMTP_TIMEOUT_SECONDS = 60.0
 SMTP_TOTAL_TIMEOUT_SECONDS = 300.0
 _PENDING = (OutboxStatus.QUEUED, OutboxStatus.RETRYING)
+# The Content-ID domain of the inline logo; the local part is the logo's file name.
+LOGO_CID_DOMAIN = "klantenportaal"
+# The header <img> that `mail_templates.logo_img` writes for a logo cid.
+_LOGO_IMG = re.compile(
+    r'<img src="cid:(logo-[0-9a-f]{16}\.png)@' + re.escape(LOGO_CID_DOMAIN) + r'" alt="([^"<>]*)"[^<>]*>'
+)
 
 
 @dataclass
@@ -92,6 +106,11 @@ def _clean_address(to: str) -> str:
     return address
 
 
+def logo_cid(logo_file: str) -> str:
+    """The Content-ID (without <>) under which the sender attaches logo file `logo_file`."""
+    return f"{logo_file}@{LOGO_CID_DOMAIN}"
+
+
 def queue_mail(
     *,
     session: Session,
@@ -103,11 +122,20 @@ def queue_mail(
 ) -> OutboxMail:
     """Render mail `kind` and add it to the outbox (status queued). Does not commit.
 
-    The office's name comes from the office settings, whatever the caller passed."""
+    The office's name, brand colour and logo come from the office settings,
+    whatever the caller passed."""
     from portal_app.services import office_settings
 
     office = office_settings.profile(session)
-    rendered = render(kind, language, {**context, "office_name": office.office_name})
+    cid = logo_cid(office.logo_file) if office_settings.LOGO_FILE.fullmatch(office.logo_file) else None
+    rendered = render(
+        kind,
+        language,
+        {**context, "office_name": office.office_name},
+        # a malformed stored colour must not stop a password mail: the default is used then
+        brand_colour=office.brand_colour if BRAND_COLOUR_RE.fullmatch(office.brand_colour or "") else None,
+        logo_cid=cid,
+    )
     mail = OutboxMail(
         to_address=_clean_address(to),
         subject=rendered.subject[:300],
@@ -179,17 +207,61 @@ def _message_id(mail_id: int, created_at: datetime | None, settings: Settings) -
     return f"<portal-mail-{mail_id}-{stamp}@{domain}>"
 
 
-def _build_message(row: dict, settings: Settings) -> EmailMessage:
+def _inline_logo(body_html: str, settings: Settings) -> tuple[str, tuple[str, bytes] | None]:
+    """The HTML to send and the (cid, PNG bytes) to attach with it.
+
+    The logo named by the mail's cid is attached when its file is still there;
+    otherwise its <img> is replaced by the alt text (the office name), so no
+    mail refers to an image that is not in it.
+    """
+    from portal_app.services import branding
+
+    attached: tuple[str, bytes] | None = None
+
+    def replace(match: re.Match) -> str:
+        nonlocal attached
+        file_name, alt = match.group(1), match.group(2)
+        cid = logo_cid(file_name)
+        if attached is not None and attached[0] == cid:
+            return match.group(0)
+        if attached is None:
+            path = branding.path_for(settings, file_name)
+            data = branding.read_logo(path) if path is not None else None
+            if data is not None:
+                attached = (cid, data)
+                return match.group(0)
+        return alt
+
+    return _LOGO_IMG.sub(replace, body_html), attached
+
+
+def _build_message(row: dict, settings: Settings, *, office_name: str | None = None) -> EmailMessage:
+    """The MIME message of an outbox row; `office_name` (the office setting) is the From name."""
     message = EmailMessage()
-    message["From"] = formataddr((settings.office_name, settings.smtp_from))
+    message["From"] = formataddr((office_name or settings.office_name, settings.smtp_from))
     message["To"] = row["to_address"]
     message["Subject"] = row["subject"]
     message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = _message_id(row["id"], row["created_at"], settings)
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(row["body_text"])
-    message.add_alternative(row["body_html"], subtype="html")
+    body_html, logo = _inline_logo(row["body_html"], settings)
+    message.add_alternative(body_html, subtype="html")
+    if logo is not None:
+        cid, data = logo
+        html_part = message.get_body(preferencelist=("html",))
+        html_part.add_related(data, maintype="image", subtype="png", cid=f"<{cid}>",
+                              disposition="inline", filename="logo.png")
     return message
+
+
+def _office_name(engine: Engine, settings: Settings) -> str:
+    """The office name as set in the office settings (the configured name when nobody changed it)."""
+    from portal_app.services import office_settings
+
+    with Session(engine) as session:
+        name = office_settings.raw_values(session, settings).get("office_name")
+    return name or settings.office_name
 
 
 async def _send(message: EmailMessage, settings: Settings) -> None:
@@ -320,12 +392,14 @@ async def deliver_due(
     clock: Callable[[], datetime] = (lambda: now) if now is not None else utcnow
 
     _recover_stuck(engine, clock())
-    for mail_id in _due_ids(engine, clock(), limit):
+    due = _due_ids(engine, clock(), limit)
+    sender_name = _office_name(engine, settings) if due else settings.office_name
+    for mail_id in due:
         row = _claim(engine, mail_id, clock())
         if row is None:
             continue
         try:
-            await _send(_build_message(row, settings), settings)
+            await _send(_build_message(row, settings, office_name=sender_name), settings)
         except _PermanentFailure as exc:
             _finish(
                 engine,

@@ -10,6 +10,8 @@ simple HTML body. Rules that every template follows:
   names dossier numbers and the *kind* of new item only.
 - Every context value is HTML-escaped in the HTML body; links must be http(s).
 - The office name appears in the header and the footer.
+- The header band and the button take the office's brand colour; with a logo
+  the header shows it as an inline image (`cid:`), its alt text the office name.
 
 Plain Python, no Reflex import.
 """
@@ -17,12 +19,19 @@ Plain Python, no Reflex import.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 DEFAULT_LANGUAGE = "nl"
 LANGUAGES = ("nl", "en")
+DEFAULT_BRAND_COLOUR = "#1f3a5f"
+BRAND_COLOUR_RE = re.compile(r"#[0-9a-fA-F]{6}")
+# A Content-ID as the outbox writes it (RFC 2392: an addr-spec-like id without <>).
+LOGO_CID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,80}@[A-Za-z0-9][A-Za-z0-9.-]{0,80}")
+# The logo's height in the header band (the image is at most 600 x 200 px, shown scaled).
+LOGO_HEIGHT_PX = 48
 
 
 @dataclass(frozen=True)
@@ -373,10 +382,49 @@ def _values(kind: str, context: dict) -> dict[str, Any]:
     return values
 
 
-def render(kind: str, language: str, context: dict) -> RenderedMail:
-    """Render mail `kind` in `language` ('nl' default, 'en'). Unknown kind -> ValueError."""
+def _check_colour(colour: str | None) -> str:
+    if colour is None or colour == "":
+        return DEFAULT_BRAND_COLOUR
+    if not isinstance(colour, str) or not BRAND_COLOUR_RE.fullmatch(colour):
+        raise ValueError("brand colour must be #rrggbb")
+    return colour.lower()
+
+
+def _check_cid(cid: str | None) -> str:
+    if cid is None or cid == "":
+        return ""
+    if not isinstance(cid, str) or not LOGO_CID.fullmatch(cid):
+        raise ValueError("logo cid must look like name@domain")
+    return cid
+
+
+def logo_img(cid: str, office_html: str) -> str:
+    """The header's <img> for an inline logo (also what the outbox strips when the file is gone)."""
+    return (
+        f'<img src="cid:{html.escape(cid, quote=True)}" alt="{office_html}" height="{LOGO_HEIGHT_PX}" '
+        f'style="display:block;height:{LOGO_HEIGHT_PX}px;width:auto;max-width:100%;border:0;'
+        'background:#ffffff;padding:6px;border-radius:4px">'
+    )
+
+
+def render(
+    kind: str,
+    language: str,
+    context: dict,
+    *,
+    brand_colour: str | None = None,
+    logo_cid: str | None = None,
+) -> RenderedMail:
+    """Render mail `kind` in `language` ('nl' default, 'en'). Unknown kind -> ValueError.
+
+    `brand_colour` ("#rrggbb") colours the header band and the button;
+    `logo_cid` puts `<img src="cid:...">` in the header instead of the office
+    name (the sender attaches the image under that Content-ID).
+    """
     if kind not in _TEMPLATES:
         raise ValueError(f"unknown mail kind {kind!r}")
+    colour = _check_colour(brand_colour)
+    cid = _check_cid(logo_cid)
     lang = normalize_language(language)
     values = _values(kind, context)
     template = _TEMPLATES[kind][lang]
@@ -406,10 +454,10 @@ def render(kind: str, language: str, context: dict) -> RenderedMail:
             text_parts.append(f"{body}:\n{link_text}")
             html_parts.append(
                 '<p style="margin:24px 0">'
-                f'<a href="{link_html}" style="background:#1f3a5f;color:#ffffff;padding:10px 18px;'
+                f'<a href="{link_html}" style="background:{colour};color:#ffffff;padding:10px 18px;'
                 f'border-radius:4px;text-decoration:none;display:inline-block">{html.escape(body)}</a></p>'
                 f'<p style="font-size:13px;color:#555555">{html.escape(_LINK_FALLBACK[lang])}<br>'
-                f'<a href="{link_html}" style="color:#1f3a5f;word-break:break-all">{link_html}</a></p>'
+                f'<a href="{link_html}" style="color:{colour};word-break:break-all">{link_html}</a></p>'
             )
         elif block == "items":
             lines = _digest_lines(values["items"], lang)
@@ -428,6 +476,7 @@ def render(kind: str, language: str, context: dict) -> RenderedMail:
     text = "\n\n".join(text_parts) + "\n"
 
     html_parts.append(f"<p>{html.escape(_CLOSING[lang])}<br>{office_html}</p>")
+    header_html = logo_img(cid, office_html) if cid else office_html
     body_html = (
         "<!DOCTYPE html>\n"
         f'<html lang="{lang}"><head><meta charset="utf-8">'
@@ -435,8 +484,8 @@ def render(kind: str, language: str, context: dict) -> RenderedMail:
         '<body style="margin:0;padding:0;background:#f4f5f7;font-family:Arial,Helvetica,sans-serif;'
         'font-size:15px;line-height:1.5;color:#222222">'
         '<div style="max-width:600px;margin:0 auto;background:#ffffff">'
-        f'<div style="background:#1f3a5f;color:#ffffff;padding:16px 24px;font-size:18px;font-weight:bold">'
-        f"{office_html}</div>"
+        f'<div style="background:{colour};color:#ffffff;padding:16px 24px;font-size:18px;font-weight:bold">'
+        f"{header_html}</div>"
         f'<div style="padding:8px 24px 16px 24px">{"".join(html_parts)}</div>'
         '<div style="border-top:1px solid #dddddd;padding:12px 24px;font-size:12px;color:#777777">'
         f"{html.escape(_AUTOMATIC[lang]).format_map(escaped)}</div>"

@@ -19,6 +19,7 @@ import threading
 import time
 from typing import Any, Callable
 
+from sqlalchemy import event
 from sqlmodel import Session, select
 
 from portal_app.models import OfficeSetting, utcnow
@@ -311,6 +312,9 @@ def update(session: Session, changes: dict[str, Any], *, actor_id: int | None) -
         _store(session, key, wanted[key], current[key], actor_id)
     session.flush()
     invalidate()
+    if changed:
+        # and again once committed: a request in between may have cached the old values
+        event.listen(session, "after_commit", lambda _session: invalidate(), once=True)
     return changed
 
 

@@ -1,6 +1,6 @@
 """The PDF of a completed questionnaire (fpdf2).
 
-Office name, questionnaire title, dossier number and description, client name,
+The office's logo (when given) and name in its brand colour, questionnaire title, dossier number and description, client name,
 date and time of completion, then every shown question with its answer, page
 by page; "Pagina x van y" in the footer.
 
@@ -29,6 +29,9 @@ from portal_app.services.questionnaires import format_datetime
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/TTF"), Path("/usr/share/fonts/dejavu"))
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
 BRAND_RGB = (31, 58, 95)
+# The logo in the letterhead: at most this high and this wide (mm), aspect kept.
+LOGO_MAX_HEIGHT_MM = 16.0
+LOGO_MAX_WIDTH_MM = 80.0
 MUTED_RGB = (90, 90, 90)
 
 LABELS = {
@@ -108,6 +111,57 @@ class _QuestionnairePdf(FPDF):
         self.cell(width, 8, self.page_label.format(page=self.page_no(), pages=pages), align="R")
 
 
+def colour_rgb(colour: str | None) -> tuple[int, int, int]:
+    """(r, g, b) of a "#rrggbb" colour; the default brand colour for anything else."""
+    if isinstance(colour, str) and len(colour) == 7 and colour.startswith("#"):
+        try:
+            return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+        except ValueError:
+            pass
+    return BRAND_RGB
+
+
+def _logo_size_mm(logo_path: Path) -> tuple[float, float] | None:
+    """Width and height to draw the logo at, or None when it cannot be read."""
+    from PIL import Image
+
+    try:
+        with Image.open(logo_path, formats=["PNG"]) as image:
+            width, height = image.size
+    except Exception:
+        return None
+    if width < 1 or height < 1:
+        return None
+    draw_h = LOGO_MAX_HEIGHT_MM
+    draw_w = draw_h * width / height
+    if draw_w > LOGO_MAX_WIDTH_MM:
+        draw_w = LOGO_MAX_WIDTH_MM
+        draw_h = draw_w * height / width
+    return draw_w, draw_h
+
+
+def _draw_logo(pdf: FPDF, logo_path: Path | None, alt_text: str) -> None:
+    """The logo at the top left; nothing (and no error) when it is missing or unreadable."""
+    if logo_path is None:
+        return
+    size = _logo_size_mm(Path(logo_path))
+    if size is None:
+        return
+    width, height = size
+    try:
+        pdf.image(str(logo_path), x=pdf.l_margin, y=pdf.get_y(), w=width, h=height, alt_text=alt_text)
+    except Exception:
+        return
+    pdf.set_y(pdf.get_y() + height + 3)
+
+
+def office_logo_path(profile, settings=None) -> Path | None:
+    """The office's current logo file (an `OfficeProfile`'s, under `settings.data_dir`), or None."""
+    from portal_app.services import branding
+
+    return branding.logo_path(settings, profile)
+
+
 def questionnaire_pdf(
     *,
     office_name: str,
@@ -118,9 +172,16 @@ def questionnaire_pdf(
     completed_at: datetime,
     language: str,
     sections: Iterable[_Section],
+    brand_colour: str | None = None,
+    logo_path: Path | None = None,
 ) -> bytes:
-    """Render the result of a questionnaire as PDF bytes."""
+    """Render the result of a questionnaire as PDF bytes.
+
+    `brand_colour` ("#rrggbb") colours the office name, the rule under it and
+    the section titles; `logo_path` (a PNG the portal stored) is drawn above.
+    """
     language = "en" if language == "en" else "nl"
+    brand_rgb = colour_rgb(brand_colour)
     labels = LABELS[language]
     font_dir = unicode_font_dir()
     pdf = _QuestionnairePdf(
@@ -143,10 +204,11 @@ def questionnaire_pdf(
     txt = pdf.txt
 
     # Letterhead
+    _draw_logo(pdf, logo_path, txt(office_name))
     pdf.set_font(family, "B", 14)
-    pdf.set_text_color(*BRAND_RGB)
+    pdf.set_text_color(*brand_rgb)
     pdf.multi_cell(0, 7, txt(office_name), new_x="LMARGIN", new_y="NEXT", align="L")
-    pdf.set_draw_color(*BRAND_RGB)
+    pdf.set_draw_color(*brand_rgb)
     pdf.set_line_width(0.6)
     pdf.line(pdf.l_margin, pdf.get_y() + 1, pdf.w - pdf.r_margin, pdf.get_y() + 1)
     pdf.ln(5)
@@ -179,7 +241,7 @@ def questionnaire_pdf(
             pdf.add_page()
         pdf.ln(5)
         pdf.set_font(family, "B", 12)
-        pdf.set_text_color(*BRAND_RGB)
+        pdf.set_text_color(*brand_rgb)
         pdf.multi_cell(0, 7, txt(section.title), new_x="LMARGIN", new_y="NEXT", align="L")
         pdf.set_draw_color(200, 200, 200)
         pdf.set_line_width(0.2)

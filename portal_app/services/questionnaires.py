@@ -1228,6 +1228,8 @@ def complete(
         completed_at=moment,
         language=language,
         sections=answer_sections(definition, answers, language),
+        brand_colour=office_settings.profile(session).brand_colour,
+        logo_path=pdf.office_logo_path(office_settings.profile(session), settings),
     )
     stamp = local_datetime(moment)
     document = store_document(

@@ -13,7 +13,7 @@ from urllib.parse import quote
 import reflex as rx
 
 from portal_app.models import Account, StaffRole
-from portal_app.services import i18n, office_settings, passwords, sessions, twofactor
+from portal_app.services import branding, i18n, office_settings, passwords, sessions, twofactor
 from portal_app.services.db import session_scope
 from portal_app.services.dossiers import home_counts
 
@@ -93,7 +93,8 @@ class PortalState(rx.State):
         office = office_settings.profile()
         self.office_name = office.office_name
         self.brand_colour = office.brand_colour
-        self.logo_url = office.logo_url
+        # no broken image when the file has gone missing from DATA_DIR/branding
+        self.logo_url = office.logo_url if branding.logo_path(None, office) is not None else ""
 
     def _signed_in_as(self, account: Account) -> None:
         self.signed_in = True

@@ -449,3 +449,74 @@ async def test_sender_loop_delivers_and_stops(engine, settings, smtp_server, mon
     await asyncio.wait_for(task, timeout=5)
     assert calls >= 2  # the first error did not end the loop
     assert len(handler.envelopes) == 1
+
+
+# ----------------------------------------------------------------------------- branding
+
+
+def _branded_office(engine, settings, *, with_logo=True):
+    """The office name and colour set in the database (not the configuration), and a logo."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    from portal_app.models import StaffRole
+    from portal_app.services import accounts, branding, office_settings
+
+    with Session(engine, expire_on_commit=False) as session:
+        admin = accounts.create_staff(session, email="notaris@vandam.example", name="Notaris", role=StaffRole.ADMIN)
+        office_settings.update(
+            session, {"office_name": "Kantoor Van Dam & Zonen", "brand_colour": "#7a1f1f"}, actor_id=admin.id
+        )
+        profile = None
+        if with_logo:
+            logo = BytesIO()
+            Image.new("RGB", (900, 300), (122, 31, 31)).save(logo, format="PNG")
+            profile = branding.store_logo(
+                session=session, actor=admin, filename="logo.png", data=logo.getvalue(), settings=settings
+            )
+        session.commit()
+    return profile
+
+
+async def test_sent_mail_has_the_logo_inline_and_the_office_name_from_the_settings(engine, settings, smtp_server):
+    from portal_app.services import branding
+
+    handler = smtp_server.start(CollectingHandler())
+    profile = _branded_office(engine, settings)
+    queue(engine)
+
+    assert await deliver_due(engine=engine, settings=settings) == DeliveryReport(sent=1)
+
+    message = handler.messages()[0]
+    assert message["From"].addresses[0].display_name == "Kantoor Van Dam & Zonen"  # not OFFICE_NAME
+    assert message["From"].addresses[0].addr_spec == "portaal@vandam.example"
+    assert message.get_content_type() == "multipart/alternative"
+    plain, related = message.get_payload()
+    assert plain.get_content_type() == "text/plain" and related.get_content_type() == "multipart/related"
+    html_part, image = related.get_payload()
+    cid = f"{profile.logo_file}@{mail_service.LOGO_CID_DOMAIN}"
+    assert image.get_content_type() == "image/png"
+    assert image["Content-ID"] == f"<{cid}>"
+    assert image.get_content_disposition() == "inline"
+    assert image.get_content() == branding.logo_path(settings, profile).read_bytes()
+    html_body = html_part.get_content()
+    assert f'<img src="cid:{cid}" alt="Kantoor Van Dam &amp; Zonen"' in html_body
+    assert "background:#7a1f1f" in html_body
+    assert "Kantoor Van Dam & Zonen" in plain.get_content()
+
+
+async def test_logo_gone_before_sending_gives_a_mail_without_image(engine, settings, smtp_server):
+    handler = smtp_server.start(CollectingHandler())
+    profile = _branded_office(engine, settings)
+    queue(engine)
+    (settings.data_dir / "branding" / profile.logo_file).unlink()
+
+    assert await deliver_due(engine=engine, settings=settings) == DeliveryReport(sent=1)
+
+    message = handler.messages()[0]
+    assert [part for part in message.walk() if part.get_content_maintype() == "image"] == []
+    html_body = message.get_body(preferencelist=("html",)).get_content()
+    assert "cid:" not in html_body and "<img" not in html_body
+    assert "Kantoor Van Dam &amp; Zonen</div>" in html_body
+    assert message["From"].addresses[0].display_name == "Kantoor Van Dam & Zonen"

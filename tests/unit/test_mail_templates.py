@@ -196,3 +196,43 @@ def test_missing_context_raises():
     del context["minutes"]
     with pytest.raises(ValueError, match="minutes"):
         render("set_password_link", "nl", context)
+
+
+# ----------------------------------------------------------------------------- branding
+
+
+def test_without_branding_arguments_the_output_is_unchanged():
+    for kind, context in CONTEXTS.items():
+        assert render(kind, "nl", context, brand_colour=None, logo_cid=None) == render(kind, "nl", context)
+    mail = render("invite", "nl", CONTEXTS["invite"])
+    assert "background:#1f3a5f" in mail.html and "<img" not in mail.html
+
+
+def test_brand_colour_colours_the_header_band_and_the_button():
+    mail = render("invite", "nl", CONTEXTS["invite"], brand_colour="#7A1F1F")
+    assert "#1f3a5f" not in mail.html
+    assert mail.html.count("background:#7a1f1f") == 2  # header band and button
+    assert "color:#7a1f1f" in mail.html  # the fallback link
+    assert mail.text == render("invite", "nl", CONTEXTS["invite"]).text
+
+
+def test_logo_cid_shows_the_logo_with_the_office_name_as_alt_text():
+    cid = "logo-0123456789abcdef.png@klantenportaal"
+    mail = render("invite", "en", CONTEXTS["invite"], logo_cid=cid)
+    header = mail.html.split("<div style=\"padding:8px 24px")[0]
+    assert f'<img src="cid:{cid}" alt="Notariskantoor Van Dam &amp; Partners"' in header
+    assert "cid:" not in mail.text and OFFICE in mail.text
+    # the office name is still in the footer and the closing
+    assert mail.html.count("Van Dam &amp; Partners") >= 3
+
+
+@pytest.mark.parametrize("colour", ["red", "#fff", "#12345g", "#1f3a5f;background:url(x)", "javascript:x"])
+def test_bad_brand_colours_are_refused(colour):
+    with pytest.raises(ValueError):
+        render("invite", "nl", CONTEXTS["invite"], brand_colour=colour)
+
+
+@pytest.mark.parametrize("cid", ['x"onerror="alert(1)@a', "no-at-sign", "a@b c", "<logo@x>", "a@" + "b" * 200])
+def test_bad_logo_cids_are_refused(cid):
+    with pytest.raises(ValueError):
+        render("invite", "nl", CONTEXTS["invite"], logo_cid=cid)

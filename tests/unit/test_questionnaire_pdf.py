@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from portal_app.services import pdf
 from portal_app.services.questionnaires import AnswerRow, AnswerSection
+from tests.unit.test_questionnaires import world  # noqa: F401  (the questionnaire fixtures)
 
 MOMENT = datetime(2026, 3, 14, 13, 5, tzinfo=timezone.utc)  # 14:05 in Amsterdam
 
@@ -115,3 +116,73 @@ def test_very_long_words_and_answers_do_not_break_the_layout():
     sections = [AnswerSection("Lang", [AnswerRow("a", "Lang woord", "x" * 3000), AnswerRow("b", "Lange tekst", "woord " * 700)])]
     pages, _ = text_of(render(sections))
     assert len(pages) >= 1 and "Lang woord" in pages[0]
+
+
+# ----------------------------------------------------------------------------- branding
+
+
+def _image_xobjects(page) -> list:
+    resources = page.get("/Resources") or {}
+    xobjects = resources.get("/XObject") or {}
+    return [xobjects[name].get_object() for name in xobjects if xobjects[name].get_object().get("/Subtype") == "/Image"]
+
+
+def _fill_colours(page) -> set[tuple[int, int, int]]:
+    """Every non-stroking RGB colour set on the page, as 0-255 integers."""
+    import re
+
+    content = page.get_contents().get_data().decode("latin-1")
+    found = re.findall(r"([0-9.]+) ([0-9.]+) ([0-9.]+) rg", content)
+    return {tuple(round(float(value) * 255) for value in triple) for triple in found}
+
+
+def test_logo_is_drawn_on_page_one_and_the_colour_is_used(tmp_path):
+    from PIL import Image
+
+    logo = tmp_path / "logo-0123456789abcdef.png"
+    Image.new("RGB", (600, 200), (122, 31, 31)).save(logo, format="PNG")
+    data = render(SECTIONS, brand_colour="#7a1f1f", logo_path=logo)
+    pages, reader = text_of(data)
+    images = _image_xobjects(reader.pages[0])
+    assert len(images) == 1 and (images[0]["/Width"], images[0]["/Height"]) == (600, 200)
+    colours = _fill_colours(reader.pages[0])
+    assert (0x7A, 0x1F, 0x1F) in colours  # the office name and the section titles
+    assert pdf.BRAND_RGB not in colours
+    assert "Notariskantoor De Vries" in pages[0]  # the name stays as text under the logo
+
+
+def test_without_logo_no_image_and_the_default_colour():
+    _pages, reader = text_of(render(SECTIONS))
+    assert _image_xobjects(reader.pages[0]) == []
+    assert pdf.BRAND_RGB in _fill_colours(reader.pages[0])  # #1f3a5f
+
+
+def test_missing_or_broken_logo_file_does_not_break_the_pdf(tmp_path):
+    broken = tmp_path / "logo-0123456789abcdef.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\nkapot")
+    for path in (tmp_path / "weg.png", broken):
+        pages, reader = text_of(render(SECTIONS, logo_path=path, brand_colour="not a colour"))
+        assert _image_xobjects(reader.pages[0]) == []
+        assert "Notariskantoor De Vries" in pages[0]
+
+
+def test_a_completed_questionnaire_pdf_carries_the_office_logo_and_colour(db, world):
+    from PIL import Image
+
+    from portal_app.models import StaffRole
+    from portal_app.services import accounts, branding, office_settings
+    from tests.unit.test_questionnaires import fill_house, finish
+
+    admin = accounts.create_staff(db, email="admin@example.nl", name="Anna Admin", role=StaffRole.ADMIN)
+    office_settings.update(db, {"brand_colour": "#7a1f1f"}, actor_id=admin.id)
+    logo = BytesIO()
+    Image.new("RGB", (900, 300), (122, 31, 31)).save(logo, format="PNG")
+    branding.store_logo(session=db, actor=admin, filename="logo.png", data=logo.getvalue(), settings=world["settings"])
+    db.commit()
+    fill_house(db, world)
+    completion = finish(db, world)
+    with world["store"].open(completion.document.storage_key) as handle:
+        reader = PdfReader(BytesIO(handle.read()))
+    images = _image_xobjects(reader.pages[0])
+    assert len(images) == 1 and (images[0]["/Width"], images[0]["/Height"]) == (600, 200)
+    assert (0x7A, 0x1F, 0x1F) in _fill_colours(reader.pages[0])
