@@ -19,6 +19,17 @@ from portal_app.services.staff_access import local_text, one_line, parse_id, req
 ROLES = (StaffRole.ADMIN, StaffRole.HANDLER)
 # Office settings an admin may change here (keys of services.office_settings).
 BOOLEAN_SETTINGS = ("staff_require_2fa",)
+# Office settings the forms of the settings screen change (update_office).
+OFFICE_FORM_SETTINGS = (
+    "office_name",
+    "brand_colour",
+    "password_min_length",
+    "password_require_symbol",
+    "client_max_upload_mb",
+    "staff_max_upload_mb",
+    "session_idle_minutes",
+    "session_absolute_hours",
+)
 
 
 def _get_staff(session: Session, account_id) -> Account:
@@ -130,19 +141,56 @@ def remove_staff(*, session: Session, actor: Account, account_id) -> Account:
 
 
 def office_view(*, session: Session, actor: Account, settings) -> dict[str, str]:
-    """The office settings: the ones changed here, and the ones set in the configuration."""
+    """The office settings as text for the settings screen: the editable ones from the
+    database (services.office_settings), the read-only ones from the configuration."""
     require_staff(session, actor, admin=True)
+    office = office_settings.profile(session)
     return {
         "staff_require_2fa": "1" if office_settings.staff_must_use_second_factor(session) else "",
-        "office_name": settings.office_name,
+        "office_name": office.office_name,
+        "brand_colour": office.brand_colour,
+        "logo_url": office.logo_url,
+        "password_min_length": str(office.password_min_length),
+        "password_require_symbol": "1" if office.password_require_symbol else "",
+        "client_max_upload_mb": str(office.client_max_upload_mb),
+        "staff_max_upload_mb": str(office.staff_max_upload_mb),
+        "session_idle_minutes": str(office.session_idle_minutes),
+        "session_absolute_hours": str(office.session_absolute_hours),
+        # set in the configuration (env / .env), shown for reference
         "public_url": settings.public_url,
-        "max_upload_mb": str(settings.max_upload_mb),
-        "staff_max_upload_mb": str(settings.staff_max_upload_mb),
-        "session_idle_minutes": str(settings.session_idle_minutes),
-        "session_absolute_hours": str(settings.session_absolute_hours),
         "invite_valid_hours": str(settings.invite_valid_hours),
         "reset_valid_minutes": str(settings.reset_valid_minutes),
     }
+
+
+def _refuse_value(key: str) -> ValidationFailed:
+    """The error a value of the wrong type gets (the same code a bad text would get)."""
+    spec = office_settings.SPECS[key]
+    if spec.kind == "int":
+        return ValidationFailed("bad value", field=key, code="office.invalid_number", minimum=spec.minimum, maximum=spec.maximum)
+    code = {"bool": "office.invalid_bool", "colour": "office.invalid_colour"}.get(spec.kind, "office.required")
+    return ValidationFailed("bad value", field=key, code=code)
+
+
+def update_office(*, session: Session, actor: Account, changes: dict) -> list[str]:
+    """Store office settings from the settings screen's forms; returns the keys that changed.
+
+    Only the forms' keys (OFFICE_FORM_SETTINGS) are accepted: the 2-step switch has
+    `set_office_flag`, the logo services.branding. services.office_settings validates
+    every value and stores all of them or none (the error names the field) and audits
+    each change with the admin, the old and the new value.
+    """
+    actor = require_staff(session, actor, admin=True)
+    if not isinstance(changes, dict) or not changes:
+        raise ValidationFailed("no settings", field="key")
+    for key, value in changes.items():
+        if key not in OFFICE_FORM_SETTINGS:
+            raise ValidationFailed("unknown setting", field="key")
+        if not isinstance(value, (str, int, bool)) or (isinstance(value, str) and len(value) > 1000):
+            raise _refuse_value(key)
+    changed = office_settings.update(session, dict(changes), actor_id=actor.id)
+    session.flush()
+    return changed
 
 
 def set_office_flag(*, session: Session, actor: Account, key, value) -> None:

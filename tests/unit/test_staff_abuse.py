@@ -293,6 +293,57 @@ def test_positive_control_staff_get_through_the_same_harness(db, people):
     assert {row["email"] for row in settings_state.staff_rows} == {"admin@example.nl", "handler@example.nl"}
 
 
+def test_office_forms_as_admin_take_only_their_own_keys(db, people):
+    """Positive control for the office settings forms: an admin's save stores that form's
+    keys only (forged extra keys change nothing), a bad value is shown next to its field and
+    stores nothing, a forged logo upload is refused."""
+    S = staff_settings.StaffSettingsState
+    state = make_state(S, people["tokens"]["admin"], "/staff/instellingen")
+    assert call(S.event_handlers["load_settings"].fn, state) is None
+    before = office_settings.profile(db)
+    snapshot_before = snapshot(db)
+    try:
+        call(S.event_handlers["save_upload_limits"].fn, state, {
+            "client_max_upload_mb": "30", "staff_max_upload_mb": "90", "staff_require_2fa": "true", "office_name": "Forged",
+            "logo": '{"file": "logo-0000000000000000.png", "version": "x"}', "password_min_length": "64",
+        })
+        assert state.office_notices["uploads"] == "Opgeslagen." and state.office["client_max_upload_mb"] == "30"
+        office = office_settings.profile(db)
+        assert (office.client_max_upload_mb, office.staff_max_upload_mb) == (30, 90)
+        assert (office.office_name, office.logo_file, office.password_min_length) == (before.office_name, "", before.password_min_length)
+        assert office.staff_require_2fa is False
+
+        after_save = snapshot(db)
+        call(S.event_handlers["save_session_lengths"].fn, state, {"session_idle_minutes": "600", "session_absolute_hours": "8"})
+        assert state.office_errors["session_idle_minutes"].startswith("De tijd tot uitloggen") and state.office_errors["session_absolute_hours"] == ""
+        assert not any(state.office_notices.values())
+        call(S.event_handlers["save_office_details"].fn, state, {"office_name": "Nieuw Kantoor", "brand_colour": "#ffff00"})
+        assert "te licht" in state.office_errors["brand_colour"] and "1,1:1" in state.office_errors["brand_colour"]
+        call(S.event_handlers["save_password_policy"].fn, state, {"password_min_length": {"$gt": 1}, "password_require_symbol": "on"})
+        assert state.office_errors["password_min_length"] == "Vul een heel getal in van 8 tot en met 64."
+        call(S.event_handlers["upload_logo"].fn, state, [FakeUpload("logo.png", PDF)])
+        assert state.logo_error and state.office["logo_url"] == ""
+        assert snapshot(db) == after_save
+        # an English-speaking admin reads the messages in English
+        admin = db.get(Account, people["admin"].id)
+        admin.language = "en"
+        db.add(admin)
+        db.commit()
+        call(S.event_handlers["save_office_details"].fn, state, {"office_name": "Nieuw Kantoor", "brand_colour": "#ffff00"})
+        assert state.office_errors["brand_colour"].startswith("This colour is too light") and "1.1:1" in state.office_errors["brand_colour"]
+        after_save = snapshot(db)
+        assert office_settings.profile(db).office_name == before.office_name
+    finally:
+        admin = db.get(Account, people["admin"].id)
+        admin.language = "nl"
+        db.add(admin)
+        office_settings.update(db, {"client_max_upload_mb": str(before.client_max_upload_mb),
+                                    "staff_max_upload_mb": str(before.staff_max_upload_mb)}, actor_id=None)
+        db.commit()
+    assert {key: value for key, value in snapshot(db).items() if key not in ("auditevent", "officesetting")} == \
+        {key: value for key, value in snapshot_before.items() if key not in ("auditevent", "officesetting")}
+
+
 def test_forged_ids_as_staff_change_nothing_elsewhere(db, people):
     """A staff member with forged ids: the services validate them (not found, nothing changed)."""
     state = make_state(staff_dossiers.StaffDossierState, people["tokens"]["handler"], f"/staff/dossiers/{people['dossier'].id}")
