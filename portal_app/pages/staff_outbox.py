@@ -37,6 +37,7 @@ def outbox_row(row: rx.Var) -> rx.Component:
                               aria_label=S.tr["staff.outbox.view"] + " " + row["to"]),
                 ),
                 spacing="1",
+                min_width="max-content",  # else the buttons overflow the last column, cut off at the table's edge
             )
         ),
         data_status=row["status"],

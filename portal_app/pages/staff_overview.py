@@ -1,4 +1,4 @@
-"""Overzicht (/staff): what needs the office's attention."""
+"""Overzicht (/staff): what needs the office's attention; it refreshes itself while open."""
 
 from __future__ import annotations
 
@@ -165,10 +165,17 @@ def staff_overview_page() -> rx.Component:
             columns=rx.breakpoints(initial="1", md="2"),
             spacing="4",
             width="100%",
+            # the lists refresh by themselves while the page is open (StaffOverviewState.poll_updates)
+            on_mount=S.poll_updates,
         ),
         title=S.tr["staff.overview.title"],
         active="overview",
-        actions=rx.button(
-            rx.icon("refresh-cw", size=14, aria_hidden="true"), S.tr["staff.refresh"], on_click=S.refresh, variant="soft", size="2", id="refresh"
+        actions=rx.hstack(
+            rx.text(S.tr["staff.overview.live"], size="1", color="gray", id="live-hint"),
+            rx.button(
+                rx.icon("refresh-cw", size=14, aria_hidden="true"), S.tr["staff.refresh"], on_click=S.refresh, variant="soft", size="2", id="refresh"
+            ),
+            align="center",
+            spacing="3",
         ),
     )

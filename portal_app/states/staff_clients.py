@@ -255,6 +255,8 @@ class StaffClientState(StaffState):
         if not isinstance(actor, Account):
             return actor
         reason = form_data.get("reason", "") if isinstance(form_data, dict) else ""
+        if not isinstance(reason, str):  # a forged form: a list or object is no reason
+            reason = ""
         try:
             with session_scope() as db:
                 staff_clients.reset_two_factor(session=db, actor=actor, account_id=self._client_id, reason=reason)

@@ -2,7 +2,11 @@
 browser side by side (two browser contexts: separate cookies, separate sessions).
 
 One portal (SQLite, production build) for the module, with a real SMTP server
-(aiosmtpd) catching its mail. Screenshots of every staff screen land in
+(aiosmtpd) catching its mail; that server can refuse chosen addresses with a 550,
+so a mail really fails. The main two-browser flow (publish, client badge,
+download, "gelezen") and the live overview also run once more on PostgreSQL +
+Redis with two backend workers (a second server, started only for those tests at
+the end of the module). Screenshots of every staff screen land in
 screenshots/staff-*.png (desktop) and one at phone width.
 """
 
@@ -11,21 +15,25 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
+import time
 import uuid
 
+import pyotp
 import pytest
+from aiosmtpd.controller import Controller
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
-from portal_app.models import Account, Document, DocumentKind, Dossier, Message
+from portal_app.models import Account, Document, DocumentKind, Dossier, Message, OutboxMail, OutboxStatus, TwoFactor
 from portal_app.services import accounts, dossiers, passwords
 from portal_app.services import mail as mail_service
 from portal_app.services.db import make_engine
 from portal_app.services.documents import store_document
 from portal_app.services.storage import FileStore
 from portal_app.settings import load_settings
-from tests.e2e.conftest import _start_portal, _stop, login, screenshot
-from tests.e2e.mailbox import Mailbox
+from tests.conftest import throwaway_postgres
+from tests.e2e.conftest import _redis_env, _start_portal, _stop, login, screenshot
+from tests.e2e.mailbox import Mailbox, _Handler
 
 pytestmark = pytest.mark.e2e
 
@@ -40,23 +48,30 @@ SUBJECT_LINK = "Uw wachtwoord instellen"
 SUBJECT_NEWS = "Er staat iets nieuws voor u klaar"
 
 
-@pytest.fixture(scope="module")
-def mailbox():
-    box = Mailbox().start()
-    yield box
-    box.stop()
+class _RefusingHandler(_Handler):
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's hook name
+        if address.lower() in self.box.refused:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
 
-@pytest.fixture(scope="module")
-def portal(tmp_path_factory, mailbox):
-    tmp_root = tmp_path_factory.mktemp("staff")
-    started, process = _start_portal(
-        tmp_root, "sqlite", {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(mailbox.port), "NOTIFY_INTERVAL_MINUTES": "0"}
-    )
-    started.setup_name = "sqlite"
+class RefusingMailbox(Mailbox):
+    """The tests' SMTP server; addresses in `refused` get a permanent 550 (the mail fails)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refused: set[str] = set()
+        self._controller = Controller(_RefusingHandler(self), hostname="127.0.0.1", port=self.port)
+
+
+def _with_mail(started, mailbox: Mailbox) -> None:
+    """Give the started portal an engine (for the tests' own queries) and let the
+    mailbox deliver the outbox at once while a test waits for a mail."""
     settings = load_settings(started.env)
     engine = make_engine(settings.database_url)
     started.engine = engine
+    started.mailbox = mailbox
 
     def flush() -> None:
         worker = threading.Thread(target=lambda: asyncio.run(mail_service.deliver_due(engine=engine, settings=settings)))
@@ -64,12 +79,53 @@ def portal(tmp_path_factory, mailbox):
         worker.join(30)
 
     mailbox.flush = flush
+
+
+def _mail_env(mailbox: Mailbox) -> dict:
+    return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(mailbox.port), "NOTIFY_INTERVAL_MINUTES": "0"}
+
+
+@pytest.fixture(scope="module")
+def mailbox():
+    box = RefusingMailbox().start()
+    yield box
+    box.stop()
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory, mailbox):
+    tmp_root = tmp_path_factory.mktemp("staff")
+    started, process = _start_portal(tmp_root, "sqlite", _mail_env(mailbox))
+    started.setup_name = "sqlite"
+    _with_mail(started, mailbox)
     try:
         yield started
     finally:
         mailbox.flush = None
         _stop(process)
-        engine.dispose()
+        started.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def pg_portal(tmp_path_factory):
+    """The same portal on PostgreSQL + Redis with two backend workers (the set-up of
+    conftest's `portal` fixture), with a mailbox of its own. Only the tests at the
+    end of the module use it, so it starts after the SQLite tests ran."""
+    box = RefusingMailbox().start()
+    tmp_root = tmp_path_factory.mktemp("staff-pg")
+    try:
+        with throwaway_postgres() as database_url:
+            started, process = _start_portal(tmp_root, "postgres_redis", {"DATABASE_URL": database_url, **_redis_env(), **_mail_env(box)})
+            started.setup_name = "postgres_redis"
+            _with_mail(started, box)
+            try:
+                yield started
+            finally:
+                box.flush = None
+                _stop(process)
+                started.engine.dispose()
+    finally:
+        box.stop()
 
 
 @pytest.fixture
@@ -115,7 +171,8 @@ def client_login(page, portal, email: str = CLIENT) -> None:
 
 def wait_ready(page) -> None:
     """The staff page's load event ran (the session was checked and the data arrived)."""
-    expect(page.locator("#inhoud")).to_have_attribute("data-ready", "1")
+    # generous: the first load after a login can take a while on a busy 2-core machine
+    expect(page.locator("#inhoud")).to_have_attribute("data-ready", "1", timeout=20_000)
 
 
 def open_staff_dossier(page, portal, number: str, tab: str) -> None:
@@ -147,14 +204,17 @@ def publish(page, title: str, filename: str, kind_label: str = "Documenten") -> 
 # --------------------------------------------------------------------------- the two browsers
 
 
-def test_publish_read_receipt_and_withdraw(fresh, portal, mailbox):
+def publish_read_receipt_and_withdraw(fresh, portal, mailbox, shots: bool = True) -> None:
+    """Staff publish a document; the client is told by mail, sees it with its badge,
+    downloads it; staff see "gelezen en gedownload"; withdrawing hides it again."""
     staff, client = fresh(), fresh()
     staff_login(staff, portal, STAFF_HANDLER)
     client_login(client, portal)
     title = f"Concept akte {uuid.uuid4().hex[:6]}"
 
     open_staff_dossier(staff, portal, "2026-0142", "document")
-    screenshot(staff, "staff-dossier-documenten")
+    if shots:
+        screenshot(staff, "staff-dossier-documenten")
     publish(staff, title, "concept-akte-v2.pdf")
     row = staff.locator("#document-table tr", has_text=title)
     expect(row).to_contain_text("Jan Jansen: nog niet gelezen")
@@ -163,13 +223,16 @@ def test_publish_read_receipt_and_withdraw(fresh, portal, mailbox):
     news = mailbox.wait_for(CLIENT, subject=SUBJECT_NEWS, timeout=90)
     assert "2026-0142" in news.text and title not in news.text
 
-    # the client sees it under Documenten and downloads it
+    # the client sees it under Documenten, unread (badge), and downloads it
     open_client_tab(client, portal, "2026-0142", "document")
     client_row = client.locator("#docs-document tr", has_text=title)
     expect(client_row).to_be_visible()
+    expect(client_row).to_have_attribute("data-unread", "true")
+    expect(client.locator("#tab-document .unread-badge").first).to_be_visible()
     with client.expect_download() as download:
         client_row.locator("a").first.click()
     assert download.value.suggested_filename == "concept-akte-v2.pdf"
+    expect(client_row).to_have_attribute("data-unread", "false")
 
     # staff sees "gelezen en gedownload"
     open_staff_dossier(staff, portal, "2026-0142", "document")
@@ -187,6 +250,10 @@ def test_publish_read_receipt_and_withdraw(fresh, portal, mailbox):
     with Session(portal.engine) as db:
         withdrawn_id = db.exec(select(Document.id).where(Document.title == title)).one()
     assert client.request.get(f"{portal.url}/files/{withdrawn_id}").status == 404
+
+
+def test_publish_read_receipt_and_withdraw(fresh, portal, mailbox):
+    publish_read_receipt_and_withdraw(fresh, portal, mailbox)
 
 
 def test_client_message_unread_on_overview_then_staff_reply(fresh, portal):
@@ -230,6 +297,58 @@ def test_client_message_unread_on_overview_then_staff_reply(fresh, portal):
     reply.get_by_role("button").first.click()
     expect(client.locator(".message-body").first).to_contain_text("Bij het passeren van de akte.")
     expect(client.locator(".message-body").first).to_contain_text("--- Oorspronkelijk bericht ---")
+
+
+def overview_updates_by_itself(fresh, portal, shots: bool = False) -> None:
+    """Staff keep /staff open; a client's new message appears under "Ongelezen berichten"
+    without a reload; logging out in another tab sends the open overview to the login
+    page by itself (every poll passes the staff gate again)."""
+    staff, client = fresh(), fresh()
+    staff_login(staff, portal, STAFF_HANDLER)
+    expect(staff.locator("#live-hint")).to_have_text("Wordt vanzelf bijgewerkt")
+    staff.evaluate("window.__notReloaded = true")
+    subject = f"Live vraag {uuid.uuid4().hex[:6]}"
+    expect(staff.locator("#unread-messages")).not_to_contain_text(subject)
+
+    client_login(client, portal)
+    open_client_tab(client, portal, "2026-0142", "berichten")
+    client.locator("#new-message").click()
+    client.locator("#msg-subject").fill(subject)
+    client.locator("#msg-body").fill("Is de akte al klaar?")
+    client.locator("#send-message").click()
+    expect(client.locator("#message-list")).to_contain_text(subject)
+    sent_at = time.monotonic()
+
+    # within a minute (one poll: 20 s), no reload, no click
+    row = staff.locator("#unread-list li", has_text=subject)
+    expect(row).to_be_visible(timeout=60_000)
+    expect(row).to_contain_text("Jan Jansen")
+    print(f"overview showed the message after {time.monotonic() - sent_at:.1f} s ({portal.setup_name})")
+    assert staff.evaluate("window.__notReloaded === true")
+    if shots:
+        screenshot(staff, "staff-overzicht-live")
+
+    # "Vernieuwen" still refreshes at once
+    with Session(portal.engine) as db:
+        message = db.exec(select(Message).where(Message.subject == subject)).one()
+        message.staff_read_at = message.created_at
+        db.add(message)
+        db.commit()
+    staff.locator("#refresh").click()
+    expect(staff.locator("#unread-list li", has_text=subject)).to_have_count(0)
+
+    # logout in another tab of the same browser: the open overview follows by itself
+    other = staff.context.new_page()
+    other.goto(f"{portal.url}/staff/clienten")
+    wait_ready(other)
+    other.locator("#logout-button").click()
+    expect(other).to_have_url(re.compile(r"/login"))
+    expect(staff).to_have_url(re.compile(r"/login/?\?verlopen=1"), timeout=60_000)
+    assert "Live vraag" not in staff.content()
+
+
+def test_overview_updates_without_reload(fresh, portal):
+    overview_updates_by_itself(fresh, portal, shots=True)
 
 
 def test_staff_creates_a_client_who_completes_onboarding(fresh, portal, mailbox):
@@ -451,6 +570,161 @@ def test_outbox_audit_settings_and_csv(fresh, portal):
     expect(admin.locator("#staff-table tr", has_text=new_email)).to_have_count(0)
 
 
+def test_reset_two_step_verification_needs_a_reason_and_is_audited(fresh, portal):
+    email, password = f"app-{uuid.uuid4().hex[:6]}@example.nl", "Appel-Boom-2048"
+    with Session(portal.engine) as db:
+        person = accounts.create_person(db, email=email, name="Arie Authenticator")
+        person.password_hash = passwords.hash_password(password)
+        person.first_login_done = True
+        db.add(person)
+        db.commit()
+        person_id = person.id
+
+    # the client switches 2-step verification on with an authenticator app (Mijn gegevens)
+    client = fresh()
+    login(client, portal, email, password)
+    expect(client.get_by_role("heading", name="Home")).to_be_visible()
+    client.goto(f"{portal.url}/mijn-gegevens")
+    client.get_by_role("button", name="Instellen met authenticator-app").click()
+    expect(client.locator("#totp-qr")).to_be_visible()
+    totp = pyotp.TOTP(client.locator("#totp-secret").inner_text().replace(" ", ""))
+    client.locator("#totp-code").fill(totp.now())
+    client.get_by_role("button", name="Activeren").click()
+    expect(client.locator("#recovery-codes li")).to_have_count(10)
+    client.get_by_role("button", name="Ik heb de codes bewaard").click()
+    expect(client.locator("#tf-status")).to_contain_text("Via authenticator-app")
+    client.locator("#logout-button").click()
+    expect(client).to_have_url(re.compile(r"/login/?\?uitgelogd=1$"))
+    login(client, portal, email, password)
+    expect(client).to_have_url(re.compile(r"/login/verificatie"))  # the password alone is not enough
+
+    # staff: Cliënten -> the client -> reset
+    staff = fresh()
+    staff_login(staff, portal, STAFF_HANDLER)
+    staff.locator("#staff-nav-clients").click()
+    staff.locator("#client-search").fill(email)
+    staff.locator("#client-search-submit").click()
+    staff.locator("#client-table").get_by_role("link", name="Arie Authenticator").click()
+    expect(staff).to_have_url(re.compile(rf"/staff/clienten/{person_id}/?$"))
+    facts = staff.locator("#client-facts")
+    expect(facts).to_contain_text("Aan")
+    staff.locator("#reset-2fa").click()
+    reason = staff.locator("#reset-reason")
+    expect(reason).to_be_visible()
+    # empty: the browser refuses the form (required); blank: the server says why; nothing changes
+    staff.locator("#reset-confirm").click()
+    assert reason.evaluate("field => !field.validity.valid && field.validationMessage !== ''")
+    reason.fill("   ")
+    staff.locator("#reset-confirm").click()
+    expect(staff.locator("#reset-error")).to_have_text("Vul de reden in.")
+    expect(reason).to_be_visible()
+    expect(facts).to_contain_text("Aan")
+    with Session(portal.engine) as db:
+        assert db.get(TwoFactor, person_id) is not None
+    screenshot(staff, "staff-client-reset-2fa")
+    reason.fill("Telefoon kwijt; paspoort gezien aan de balie")
+    staff.locator("#reset-confirm").click()
+    expect(staff.locator("#client-notice")).to_contain_text("De 2-staps verificatie is uitgezet.")
+    expect(reason).to_have_count(0)
+    expect(facts).to_contain_text("Uit")
+    expect(staff.locator("#reset-2fa")).to_have_count(0)
+
+    # the client signs in with the password only
+    login(client, portal, email, password)
+    expect(client).to_have_url(re.compile(r"/(mijn-gegevens)?/?(\?.*)?$"))
+    expect(client).not_to_have_url(re.compile(r"/login"))
+
+    # the audit log shows the reset with its reason
+    staff.locator("#staff-nav-audit").click()
+    expect(staff.locator("#audit-table")).to_be_visible()
+    staff.locator("#audit-account").fill(email)
+    staff.locator("#audit-type").select_option("2fa.reset_by_staff")
+    staff.locator("#audit-apply").click()
+    event = staff.locator("#audit-table tbody tr").first
+    expect(event).to_have_attribute("data-event", "2fa.reset_by_staff")
+    expect(event).to_contain_text("Telefoon kwijt; paspoort gezien aan de balie")
+    expect(event).to_contain_text("M. Visser")
+    expect(staff.locator("#audit-table tbody tr")).to_have_count(1)
+    screenshot(staff, "staff-audit-reset-2fa")
+
+
+def outbox_row(page, mail_id: int):
+    return page.locator(f'#outbox-table tr[data-item-id="{mail_id}"]')
+
+
+def mail_status(portal, mail_id: int) -> str:
+    with Session(portal.engine) as db:
+        return db.get(OutboxMail, mail_id).status
+
+
+def wait_for_status(portal, mail_id: int, status: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while mail_status(portal, mail_id) != status:
+        assert time.monotonic() < deadline, f"mail {mail_id} is {mail_status(portal, mail_id)}, not {status}"
+        time.sleep(0.5)
+
+
+def test_failed_mail_on_overview_and_retry_from_the_outbox(fresh, portal, mailbox):
+    email = f"weiger-{uuid.uuid4().hex[:6]}@example.nl"
+    mailbox.refused.add(email)
+    # the portal's own CLI invites a client; its SMTP server refuses the address for good (550)
+    portal.cli("invite", "--email", email, "--name", "Wim Weiger")
+    portal.cli("send-mail")
+    with Session(portal.engine) as db:
+        mail_id = db.exec(select(OutboxMail.id).where(OutboxMail.to_address == email)).one()
+    wait_for_status(portal, mail_id, OutboxStatus.FAILED)
+
+    handler = fresh()
+    staff_login(handler, portal, STAFF_HANDLER)
+    failed = handler.locator("#failed-list li", has_text=email)
+    expect(failed).to_be_visible()
+    expect(failed).to_contain_text("550")
+    handler.locator("#failed-outbox").get_by_role("link", name="Naar de outbox").click()
+    expect(handler).to_have_url(re.compile(r"/staff/outbox/?\?status=failed$"))
+    row = outbox_row(handler, mail_id)
+    expect(row).to_have_attribute("data-status", "failed")
+    expect(row).to_contain_text("Mislukt")
+    expect(row).to_contain_text("550")
+    # a behandelaar sees address, subject and status, never the content
+    expect(handler.get_by_text("De inhoud van berichten is alleen zichtbaar voor beheerders.")).to_be_visible()
+    expect(handler.locator("#outbox-table").get_by_role("button", name=re.compile("^Inhoud"))).to_have_count(0)
+    screenshot(handler, "staff-outbox-mislukt")
+
+    # the address works again; "Opnieuw proberen" puts the mail back in the queue
+    mailbox.refused.discard(email)
+    row.get_by_role("button", name=re.compile("^Opnieuw proberen")).click()
+    expect(handler.locator("#outbox-notice")).to_contain_text("weer in de wachtrij")
+    expect(row).to_have_count(0)  # no longer under "Mislukt"
+    assert mail_status(portal, mail_id) in (OutboxStatus.QUEUED, OutboxStatus.SENDING, OutboxStatus.SENT)
+    handler.locator("#outbox-status-filter").select_option("all")
+    expect(row).to_have_attribute("data-status", re.compile(r"^(queued|sending|sent)$"))
+    expect(row.get_by_role("button", name=re.compile("^Opnieuw proberen"))).to_have_count(0)
+
+    # with a working SMTP server it ends as sent (the portal's own sender loop)
+    invitation = mailbox.wait_for(email, subject=SUBJECT_INVITE, timeout=60)
+    assert "/account-activeren?token=" in invitation.text
+    wait_for_status(portal, mail_id, OutboxStatus.SENT)
+    handler.reload()
+    handler.locator("#outbox-status-filter").select_option("all")
+    expect(row).to_have_attribute("data-status", "sent")
+    expect(row).to_contain_text("Verstuurd")
+    handler.goto(f"{portal.url}/staff")
+    expect(handler.locator("#failed-outbox")).to_be_visible()
+    expect(handler.locator("#failed-list li", has_text=email)).to_have_count(0)
+
+    # an admin may read the content, with the personal link masked
+    admin = fresh()
+    staff_login(admin, portal, STAFF_ADMIN)
+    admin.goto(f"{portal.url}/staff/outbox")
+    outbox_row(admin, mail_id).get_by_role("button", name=re.compile("^Inhoud")).click()
+    body = admin.locator("#mail-body")
+    expect(body).to_contain_text("Wim Weiger")
+    expect(body).to_contain_text("token=•••")
+    with Session(portal.engine) as db:
+        secret = db.get(OutboxMail, mail_id).body_text.split("token=", 1)[1].split()[0]
+    assert secret not in body.inner_text()
+
+
 def test_phone_width_overview(fresh, portal):
     phone = fresh(PHONE)
     staff_login(phone, portal, STAFF_HANDLER)
@@ -459,3 +733,14 @@ def test_phone_width_overview(fresh, portal):
     screenshot(phone, "staff-dossier-telefoon")
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"] + 1, width
+
+
+# --------------------------------------------------------------------------- PostgreSQL + Redis, two workers
+
+
+def test_publish_read_receipt_and_withdraw_on_postgres_redis(fresh, pg_portal):
+    publish_read_receipt_and_withdraw(fresh, pg_portal, pg_portal.mailbox, shots=False)
+
+
+def test_overview_updates_without_reload_on_postgres_redis(fresh, pg_portal):
+    overview_updates_by_itself(fresh, pg_portal)

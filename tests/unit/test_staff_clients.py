@@ -143,3 +143,89 @@ def test_blocked_or_removed_staff_are_refused(db, world):
     db.commit()
     with pytest.raises(PermissionDenied):
         staff_clients.search_clients(session=db, actor=world.handler)
+
+
+def test_two_factor_reset_when_off_too_long_or_not_a_client(db, world):
+    # already off: nothing to switch off, still audited with the reason
+    assert staff_clients.reset_two_factor(session=db, actor=world.handler, account_id=str(world.client.id), reason="Gebeld") is False
+    event = events(db, "2fa.reset_by_staff")[0]
+    assert event.target == f"account:{world.client.id}" and '"was_enabled": false' in event.detail
+    assert events(db, "2fa.disabled") == []
+    with pytest.raises(ValidationFailed) as error:
+        staff_clients.reset_two_factor(session=db, actor=world.handler, account_id=world.client.id, reason="x" * 501)
+    assert error.value.code == "2fa.reason_too_long"
+    with pytest.raises(ValidationFailed) as error:
+        staff_clients.reset_two_factor(session=db, actor=world.handler, account_id=world.client.id, reason=None)
+    assert error.value.code == "2fa.reason_required"
+    # staff accounts, unknown and forged ids are not clients
+    for forged in (world.admin.id, 999_999, "1 OR 1=1", None):
+        with pytest.raises(NotFound):
+            staff_clients.reset_two_factor(session=db, actor=world.handler, account_id=forged, reason="x")
+
+
+def test_two_factor_reset_removes_recovery_codes_and_keeps_the_password(db, world):
+    from portal_app.models import RecoveryCode
+
+    world.client.password_hash = "hash"
+    db.add(world.client)
+    db.add(TwoFactor(account_id=world.client.id, method="sms", phone="+31612345678", enabled_at=utcnow()))
+    db.add(RecoveryCode(account_id=world.client.id, code_hash="x"))
+    db.commit()
+    assert staff_clients.reset_two_factor(session=db, actor=world.admin, account_id=world.client.id, reason="Nieuw nummer") is True
+    db.commit()
+    assert db.exec(select(RecoveryCode).where(RecoveryCode.account_id == world.client.id)).all() == []
+    assert db.get(Account, world.client.id).password_hash == "hash"
+    assert staff_clients.client_detail(session=db, actor=world.admin, account_id=world.client.id)["two_factor"] == ""
+
+
+# --------------------------------------------------------------------------- the client screen's reset dialog
+
+
+@pytest.fixture
+def screen(engine, db, world, monkeypatch):
+    """StaffClientState on a state tree (the abuse tests' harness) for this test's database."""
+    import portal_app.services.db as db_module
+    from portal_app.services import office_settings
+    from portal_app.states.staff_clients import StaffClientState
+    from tests.unit.test_staff_abuse import make_state
+
+    monkeypatch.setattr(db_module, "get_engine", lambda: engine)
+    office_settings.set_value(db, "staff_require_2fa", "false", actor_id=None)
+    db.add(TwoFactor(account_id=world.client.id, method="totp", totp_secret="JBSWY3DPEHPK3PXP", enabled_at=utcnow()))
+    db.commit()
+    token, _row = sessions.create_session(db, world.handler, policy=sessions.SessionPolicy())
+    db.commit()
+    state = make_state(StaffClientState, token, f"/staff/clienten/{world.client.id}")
+    assert StaffClientState.event_handlers["load_client"].fn(state) is None and state.two_factor != ""
+    return state
+
+
+def handler(name):
+    from portal_app.states.staff_clients import StaffClientState
+
+    return StaffClientState.event_handlers[name].fn
+
+
+def test_reset_dialog_refuses_a_missing_reason_and_changes_nothing(db, world, screen):
+    handler("set_reset_open")(screen, True)
+    for form in ({"reason": ""}, {"reason": "  \n "}, {}, {"reason": ["lijst"]}, "geen formulier"):
+        handler("reset_two_factor")(screen, form)
+        assert screen.reset_error == "Vul de reden in." and screen.reset_open, form
+        assert screen.notice == "" and screen.two_factor != ""
+    db.expire_all()
+    assert db.get(TwoFactor, world.client.id) is not None
+    assert events(db, "2fa.reset_by_staff") == []
+    handler("set_reset_open")(screen, False)
+    handler("set_reset_open")(screen, True)
+    assert screen.reset_error == ""  # a new dialog starts clean
+
+
+def test_reset_dialog_with_a_reason_switches_it_off(db, world, screen):
+    handler("set_reset_open")(screen, True)
+    handler("reset_two_factor")(screen, {"reason": "  Paspoort   gezien "})
+    assert not screen.reset_open and screen.reset_error == ""
+    assert screen.notice == "De 2-staps verificatie is uitgezet." and screen.two_factor == ""
+    db.expire_all()
+    assert db.get(TwoFactor, world.client.id) is None
+    event = events(db, "2fa.reset_by_staff")[0]
+    assert event.actor_id == world.handler.id and '"reason": "Paspoort gezien"' in event.detail

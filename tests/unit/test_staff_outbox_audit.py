@@ -1,3 +1,4 @@
+import asyncio
 import csv
 import io
 from datetime import timedelta
@@ -101,3 +102,120 @@ def test_csv_export_streams_and_neutralises_formulas(db, world, monkeypatch):
     assert all(r[7].startswith("'=") for r in rows[1:])
     with pytest.raises(PermissionDenied):
         list(staff_audit.iter_csv(session=db, actor=world.client, filters=staff_audit.AuditFilter()))
+
+
+def test_retry_refuses_sent_unknown_and_forged_items(db, world):
+    row = failed_mail(db)
+    row.status = OutboxStatus.SENT
+    db.add(row)
+    db.add(OutboxSms(to_phone="+31612345678", body="Uw code is 123456", status=OutboxStatus.SENT))
+    db.commit()
+    sms = db.exec(select(OutboxSms)).one()
+    for channel, item_id in (("mail", row.id), ("sms", sms.id)):
+        with pytest.raises(ValidationFailed) as error:
+            staff_outbox.retry(session=db, actor=world.handler, channel=channel, item_id=item_id)
+        assert error.value.code == "outbox.already_sent"
+    for item_id in (999, "1 OR 1=1", None, -1):
+        with pytest.raises(NotFound):
+            staff_outbox.retry(session=db, actor=world.handler, channel="sms", item_id=item_id)
+    with pytest.raises(PermissionDenied):
+        staff_outbox.retry(session=db, actor=world.client, channel="mail", item_id=row.id)
+    db.rollback()
+    assert db.get(OutboxMail, row.id).status == OutboxStatus.SENT
+    assert db.exec(select(AuditEvent).where(AuditEvent.event_type == "outbox.retry")).all() == []
+
+
+def test_retried_mail_starts_afresh_and_is_then_sent(db, world, engine, monkeypatch, tmp_path):
+    row = failed_mail(db)
+    row.attempts = mail.MAX_ATTEMPTS
+    row.next_attempt_at = utcnow() + timedelta(days=1)
+    db.add(row)
+    db.commit()
+    staff_outbox.retry(session=db, actor=world.admin, channel="mail", item_id=str(row.id))
+    db.commit()
+    db.expire_all()
+    retried = db.get(OutboxMail, row.id)
+    assert (retried.status, retried.attempts, retried.last_error) == (OutboxStatus.QUEUED, 0, None)
+    assert retried.next_attempt_at <= utcnow().replace(tzinfo=retried.next_attempt_at.tzinfo)
+    event = db.exec(select(AuditEvent).where(AuditEvent.event_type == "outbox.retry")).one()
+    assert event.actor_id == world.admin.id and event.target == f"mail:{row.id}"
+
+    sent = []
+
+    async def fake_send(message, settings):
+        sent.append(message["To"])
+
+    from portal_app.settings import load_settings
+
+    monkeypatch.setattr(mail, "_send", fake_send)
+    settings = load_settings({"PORTAL_ENV": "test", "DATA_DIR": str(tmp_path), "SMTP_HOST": "127.0.0.1"})
+    report = asyncio.run(mail.deliver_due(engine=engine, settings=settings))
+    assert report.sent == 1 and sent == ["klant@example.nl"]
+    db.expire_all()
+    assert db.get(OutboxMail, row.id).status == OutboxStatus.SENT
+    assert staff_overview.failed_outbox(session=db, actor=world.handler).total == 0
+
+
+# --------------------------------------------------------------------------- the outbox screen
+
+
+@pytest.fixture
+def outbox_screen(engine, db, world, monkeypatch):
+    """StaffOutboxState for a behandelaar and an admin on state trees (the abuse tests' harness)."""
+    import portal_app.services.db as db_module
+    from portal_app.services import office_settings, sessions
+    from portal_app.states.staff_outbox import StaffOutboxState
+    from tests.unit.test_staff_abuse import make_state
+
+    monkeypatch.setattr(db_module, "get_engine", lambda: engine)
+    office_settings.set_value(db, "staff_require_2fa", "false", actor_id=None)
+    db.commit()
+
+    def make(who: str, path: str = "/staff/outbox"):
+        token, _row = sessions.create_session(db, getattr(world, who), policy=sessions.SessionPolicy())
+        db.commit()
+        state = make_state(StaffOutboxState, token, path)
+        assert StaffOutboxState.event_handlers["load_outbox"].fn(state) is None
+        return state
+
+    return make
+
+
+def outbox_handler(name):
+    from portal_app.states.staff_outbox import StaffOutboxState
+
+    return StaffOutboxState.event_handlers[name].fn
+
+
+def test_outbox_screen_retry_by_a_behandelaar(db, world, outbox_screen):
+    row = failed_mail(db)
+    state = outbox_screen("handler")
+    assert [(r["id"], r["status"], r["can_retry"]) for r in state.rows] == [(str(row.id), "failed", "1")]
+    assert state.counts["failed"] == 1
+    outbox_handler("retry")(state, str(row.id))
+    assert state.notice == "Het bericht staat weer in de wachtrij." and state.error == ""
+    assert [(r["status"], r["status_label"], r["can_retry"]) for r in state.rows] == [("queued", "In de wachtrij", "")]
+    assert state.counts["failed"] == 0 and state.counts["queued"] == 1
+    # the content stays closed to a behandelaar, also by a forged event
+    result = outbox_handler("show_content")(state, str(row.id))
+    from tests.unit.test_staff_abuse import redirect_path
+
+    assert redirect_path(result) == "/404" and state.content == {} and not state.content_open
+    # a forged or vanished id: an error text, nothing changes
+    outbox_handler("retry")(state, "999999")
+    assert state.error and state.notice == ""
+
+
+def test_outbox_screen_failed_filter_and_admin_content(db, world, outbox_screen):
+    row = failed_mail(db)
+    mail.queue_mail(session=db, to="ander@example.nl", kind="invite", language="nl", context={"office_name": "K", "name": "A", "link": "https://p/x"})
+    db.commit()
+    admin = outbox_screen("admin")
+    outbox_handler("set_status_filter")(admin, "failed")
+    assert [r["to"] for r in admin.rows] == ["klant@example.nl"]
+    outbox_handler("show_content")(admin, str(row.id))
+    assert admin.content_open and "token=•••" in admin.content["body"] and "GEHEIM123" not in admin.content["body"]
+    outbox_handler("set_content_open")(admin, False)
+    assert admin.content == {}
+    outbox_handler("retry")(admin, str(row.id))
+    assert admin.rows == [] and admin.counts["queued"] == 2  # no longer under "Mislukt"
