@@ -149,6 +149,8 @@ def page_frame(*children: rx.Component, title: rx.Var | str) -> rx.Component:
         background="var(--gray-1)",
         # the office's colour for everything below (portal.css uses var(--brand))
         style={"--brand": PortalState.brand_colour},
+        # the user's language for screen readers (<html lang> is fixed at "nl" by the build)
+        custom_attrs={"lang": PortalState.lang},
     )
 
 
@@ -183,4 +185,5 @@ def public_frame(*children: rx.Component) -> rx.Component:
         min_height="100vh",
         background="var(--gray-2)",
         style={"--brand": PortalState.brand_colour},
+        custom_attrs={"lang": PortalState.lang},
     )

@@ -116,4 +116,5 @@ def staff_frame(*children: rx.Component, title, active: str, actions: rx.Compone
         background="var(--gray-2)",
         class_name="staff-page",
         style={"--brand": StaffState.brand_colour},
+        custom_attrs={"lang": StaffState.lang},
     )

@@ -278,9 +278,16 @@ def test_english_at_once_on_every_page_and_in_mail(fresh, portal, mailbox):
         expect(page.locator("#logout-button")).to_have_text("Log out")
         assert dutch_on(page) == []
 
-        for path, heading in (("/", "Home"), ("/dossiers/1", "Levering woning Dorpsstraat 12, Utrecht"), ("/mijn-gegevens", "My details")):
+        for path, heading, title in (
+            ("/", "Home", "Home"),
+            ("/dossiers/1", "Levering woning Dorpsstraat 12, Utrecht", "File"),
+            ("/mijn-gegevens", "My details", "My details"),
+        ):
             page.goto(portal.url + path)
             expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
+            # the browser tab's title and the language screen readers use follow too
+            expect(page).to_have_title(title)
+            expect(page.locator("div[lang='en']:has(#inhoud)")).to_be_attached()
             page.wait_for_timeout(1000)  # every part of the page has loaded
             assert dutch_on(page) == [], (path, dutch_on(page))
         screenshot(page, "mijn-gegevens-english")
