@@ -34,6 +34,7 @@ from portal_app.models import Account
 from portal_app.services import office_settings
 from portal_app.services.office_settings import LOGO_FILE, OfficeProfile
 from portal_app.services.staff_access import require_staff
+from portal_app.services.storage import fsync_dir
 from portal_app.services.uploads import HEAD_BYTES, UploadRefused, check_content, extension_of
 from portal_app.settings import Settings, get_settings
 
@@ -159,19 +160,6 @@ def clean_logo(filename: str, data: bytes) -> bytes:
 # --------------------------------------------------------------------------
 
 
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory fds
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
-
-
 def _write_atomically(folder: Path, name: str, data: bytes) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / name
@@ -185,7 +173,7 @@ def _write_atomically(folder: Path, name: str, data: bytes) -> Path:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _fsync_dir(folder)
+    fsync_dir(folder)
     return target
 
 

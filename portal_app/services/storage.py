@@ -77,7 +77,8 @@ def _as_bytes(chunk) -> bytes | memoryview:
     raise TypeError(f"file chunks must be bytes, not {type(chunk).__name__}")
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a rename or new file in `path` durable (best effort where unsupported)."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:  # pragma: no cover - platforms without directory fds
@@ -126,10 +127,10 @@ class _Writer:
         target.parent.mkdir(parents=True, exist_ok=True)
         os.chmod(self.tmp_path, 0o600)
         os.replace(self.tmp_path, target)
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
         if created:
-            _fsync_dir(target.parent.parent)
-            _fsync_dir(self.store.root)
+            fsync_dir(target.parent.parent)
+            fsync_dir(self.store.root)
         return StoredFile(key=key, size=self.size, sha256=self.digest.hexdigest())
 
     def abort(self) -> None:
