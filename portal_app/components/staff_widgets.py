@@ -62,6 +62,27 @@ def dialog_actions(submit_label, *, submit_id: str, color_scheme: str | None = N
     )
 
 
+def confirm_dialog(title, description, confirm_label, *, on_confirm, confirm_id: str, open, on_open_change,
+                   **content_props) -> rx.Component:
+    """"Are you sure?" for a destructive staff action: Annuleren, or the red confirm button."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(title),
+            rx.alert_dialog.description(*description) if isinstance(description, tuple) else rx.alert_dialog.description(description),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button(StaffState.tr["staff.cancel"], variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button(confirm_label, color_scheme="red", on_click=on_confirm, id=confirm_id)),
+                justify="end",
+                spacing="2",
+                margin_top="1rem",
+            ),
+            **content_props,
+        ),
+        open=open,
+        on_open_change=on_open_change,
+    )
+
+
 def label(text, html_for: str) -> rx.Component:
     return rx.el.label(text, html_for=html_for, class_name="field-label")
 

@@ -6,6 +6,7 @@ import reflex as rx
 
 from portal_app.components.staff_layout import CLIENTS, DOSSIERS, staff_frame
 from portal_app.components.staff_widgets import (
+    confirm_dialog,
     dialog_actions,
     empty,
     field_error,
@@ -185,20 +186,11 @@ def reset_dialog() -> rx.Component:
 
 
 def block_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(C.tr["staff.client.block_title"]),
-            rx.alert_dialog.description(C.tr["staff.client.block_help"]),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button(C.tr["staff.cancel"], variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button(C.tr["staff.client.block"], color_scheme="red", on_click=C.block, id="block-confirm")),
-                justify="end",
-                spacing="2",
-                margin_top="1rem",
-            ),
-        ),
-        open=C.block_open,
-        on_open_change=C.set_block_open,
+    return confirm_dialog(
+        C.tr["staff.client.block_title"],
+        C.tr["staff.client.block_help"],
+        C.tr["staff.client.block"],
+        on_confirm=C.block, confirm_id="block-confirm", open=C.block_open, on_open_change=C.set_block_open,
     )
 
 

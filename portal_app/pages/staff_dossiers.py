@@ -7,6 +7,7 @@ import reflex as rx
 from portal_app.components.staff_layout import CLIENTS, DOSSIERS, staff_frame
 from portal_app.components.staff_questionnaire_dossier import questionnaires_tab
 from portal_app.components.staff_widgets import (
+    confirm_dialog,
     dialog_actions,
     empty,
     field_error,
@@ -418,20 +419,11 @@ def publish_panel() -> rx.Component:
 
 
 def withdraw_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(D.tr["staff.doc.withdraw_title"]),
-            rx.alert_dialog.description(rx.text(D.tr["staff.doc.withdraw_help"]), rx.text(D.withdraw_title, weight="bold", class_name="staff-wrap")),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button(D.tr["staff.cancel"], variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button(D.tr["staff.doc.withdraw"], color_scheme="red", on_click=D.confirm_withdraw, id="withdraw-confirm")),
-                justify="end",
-                spacing="2",
-                margin_top="1rem",
-            ),
-        ),
-        open=D.withdraw_open,
-        on_open_change=D.set_withdraw_open,
+    return confirm_dialog(
+        D.tr["staff.doc.withdraw_title"],
+        (rx.text(D.tr["staff.doc.withdraw_help"]), rx.text(D.withdraw_title, weight="bold", class_name="staff-wrap")),
+        D.tr["staff.doc.withdraw"],
+        on_confirm=D.confirm_withdraw, confirm_id="withdraw-confirm", open=D.withdraw_open, on_open_change=D.set_withdraw_open,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.staff_widgets import dialog_actions, field_error, label, notices, section, static_select, table
+from portal_app.components.staff_widgets import confirm_dialog, dialog_actions, field_error, label, notices, section, static_select, table
 from portal_app.components.staff_layout import staff_frame
 from portal_app.states.staff_settings import StaffSettingsState as S
 
@@ -109,20 +109,11 @@ def edit_dialog() -> rx.Component:
 
 
 def remove_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(S.tr["staff.settings.remove_title"]),
-            rx.alert_dialog.description(rx.text(S.tr["staff.settings.remove_help"]), rx.text(S.remove_name, weight="bold")),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button(S.tr["staff.cancel"], variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button(S.tr["staff.settings.remove"], color_scheme="red", on_click=S.confirm_remove, id="remove-confirm")),
-                justify="end",
-                spacing="2",
-                margin_top="1rem",
-            ),
-        ),
-        open=S.remove_open,
-        on_open_change=S.set_remove_open,
+    return confirm_dialog(
+        S.tr["staff.settings.remove_title"],
+        (rx.text(S.tr["staff.settings.remove_help"]), rx.text(S.remove_name, weight="bold")),
+        S.tr["staff.settings.remove"],
+        on_confirm=S.confirm_remove, confirm_id="remove-confirm", open=S.remove_open, on_open_change=S.set_remove_open,
     )
 
 
@@ -285,21 +276,12 @@ def office_details_form() -> rx.Component:
 
 
 def remove_logo_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(S.tr["staff.settings.logo_remove_title"]),
-            rx.alert_dialog.description(S.tr["staff.settings.logo_remove_help"]),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button(S.tr["staff.cancel"], variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button(S.tr["staff.settings.logo_remove"], color_scheme="red", on_click=S.confirm_remove_logo, id="logo-remove-confirm")),
-                justify="end",
-                spacing="2",
-                margin_top="1rem",
-            ),
-            max_width="28rem",
-        ),
-        open=S.remove_logo_open,
-        on_open_change=S.set_remove_logo_open,
+    return confirm_dialog(
+        S.tr["staff.settings.logo_remove_title"],
+        S.tr["staff.settings.logo_remove_help"],
+        S.tr["staff.settings.logo_remove"],
+        on_confirm=S.confirm_remove_logo, confirm_id="logo-remove-confirm",
+        open=S.remove_logo_open, on_open_change=S.set_remove_logo_open, max_width="28rem",
     )
 
 
