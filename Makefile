@@ -45,7 +45,11 @@ run: demo
 	@echo "  Demo logins (password Portaal-Demo-2026): jansen@example.nl, info@bakkerbv.example.nl,"
 	@echo "  inkoop@bakkerbv.example.nl, notaris@example.nl (admin), medewerker@example.nl (behandelaar)"
 	@echo
-	$(VENV)/bin/reflex run --env prod --single-port --frontend-port $(PORT) --backend-port $(PORT)
+	$(PY) scripts/prod_server.py run --port $(PORT)
+
+# The frontend production build, only when its inputs changed (stamp in .web/build/).
+frontend: setup
+	$(PY) scripts/prod_server.py build
 
 chromium:
 	@if ! command -v chromium >/dev/null 2>&1; then \

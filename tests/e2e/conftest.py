@@ -1,8 +1,17 @@
-"""Browser tests: the portal in production mode (`reflex run --env prod`) as a
-subprocess on a free port, driven by Playwright with Debian's Chromium.
+"""Browser tests: the portal in production mode as a subprocess on a free port,
+driven by Playwright with Debian's Chromium.
 
 Two set-ups: SQLite (one worker) and PostgreSQL + Redis (two backend workers).
-The frontend build lives in .web/, so the two servers run one after the other.
+
+The frontend production build (the slow part of `reflex run --env prod`) is made
+once per test session, by `scripts/prod_server.py build` in a folder of the
+session's tmp dir, and again only when the code changes during the session
+(SHA-256 of portal_app/, assets/, rxconfig.py, ...). Every server gets its own
+copy of that build with its port in the backend URL (`prod_server.copy_build`)
+and starts with `scripts/prod_server.py serve`: Reflex's own production start
+without the compile and build, which refuses a build whose stamp does not match
+the current code. A server whose `extra_env` holds settings outside
+SHARED_BUILD_ENV gets a build of its own (slower, always correct).
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ from pathlib import Path
 
 import pytest
 
+from scripts import prod_server
 from tests.conftest import (
     REDIS_TEST_URL,
     ROOT,
@@ -58,6 +68,34 @@ class Portal:
         return done.stdout
 
 
+# extra_env settings that never change the compiled frontend (rxconfig.py and
+# the pages do not read them at compile time; the compiled pages were checked to
+# be identical with and without DATABASE_URL, REDIS_URL, GRANIAN_WORKERS, SMTP_*
+# and NOTIFY_INTERVAL_MINUTES): servers that differ only in these share the
+# session's build. Any other key gets a build of its own (slower, always right).
+SHARED_BUILD_ENV = {
+    "DATABASE_URL",
+    "REDIS_URL",
+    "GRANIAN_WORKERS",
+    "SMTP_HOST",
+    "SMTP_PORT",
+    "SMTP_USER",
+    "SMTP_PASSWORD",
+    "SMTP_STARTTLS",
+    "SMTP_FROM",
+    "NOTIFY_INTERVAL_MINUTES",
+    "SECRET_KEY",
+    "SMS_PROVIDER_URL",
+    "SMS_PROVIDER_TOKEN",
+}
+# The port the session build is made for (never listened on): copy_build puts
+# each server's own port in its place.
+BUILD_PORT = 1
+PROD_SERVER = ROOT / "scripts" / "prod_server.py"
+# Where this session keeps its frontend build (set by the session fixture below).
+_SESSION_BUILD: dict = {"root": None, "sources": None}
+
+
 def _server_env(port: int, data_dir: Path, extra: dict) -> dict:
     env = dict(os.environ)
     for key in ("DATABASE_URL", "REDIS_URL", "SMTP_HOST", "PUBLIC_URL", "SECRET_KEY"):
@@ -71,6 +109,8 @@ def _server_env(port: int, data_dir: Path, extra: dict) -> dict:
         REFLEX_TELEMETRY_ENABLED="false",
         REFLEX_CHECK_LATEST_VERSION="false",
         REFLEX_USE_SYSTEM_BUN="1",
+        # Reflex empties its states folder at every start: one per server, not ./.states
+        REFLEX_STATES_WORKDIR=str(data_dir / "states"),
         PATH=f"{ROOT / '.tools' / 'node_modules' / '.bin'}:{Path(sys.executable).parent}:{env.get('PATH', '')}",
         PYTHONUNBUFFERED="1",
     )
@@ -99,50 +139,95 @@ def _wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: floa
     raise RuntimeError(f"portal did not start in {timeout}s:\n{log.read_text()[-4000:]}")
 
 
-_WEB_CACHE: list[Path] = []
+def _seed_web_dir(web_dir: Path) -> None:
+    """Reflex's installed frontend packages for a new build folder: copied from
+    the session build or ./.web (make run) when there, else Reflex installs them."""
+    if web_dir.exists():
+        return
+    for source in (_SESSION_BUILD["root"] and _SESSION_BUILD["root"] / "web", ROOT / ".web"):
+        if source and (source / "node_modules").is_dir():
+            top = str(source)
+            shutil.copytree(
+                source,
+                web_dir,
+                symlinks=True,
+                # skip only the top-level build output, never node_modules/*/build
+                ignore=lambda folder, names: {"build", ".states"} & set(names) if folder == top else set(),
+            )
+            return
 
 
-def _web_workdir(data_dir: Path) -> Path:
-    """A private copy of Reflex's .web/ for this server, so servers (and people
-    running tests side by side) never build into each other's folder. The
-    installed node_modules are copied from ./.web or from an earlier start."""
-    workdir = data_dir / "web"
-    source = _WEB_CACHE[0] if _WEB_CACHE else ROOT / ".web"
-    if (source / "node_modules").is_dir() and not workdir.exists():
-        top = str(source)
-        shutil.copytree(
-            source,
-            workdir,
-            symlinks=True,
-            # skip only the top-level build output, never node_modules/*/build
-            ignore=lambda folder, names: {"build", ".states"} & set(names) if folder == top else set(),
+def _build_frontend(env: dict, web_dir: Path, log: Path) -> None:
+    """`scripts/prod_server.py build` for REFLEX_WEB_WORKDIR=web_dir (a no-op when its stamp is current)."""
+    _seed_web_dir(web_dir)
+    started = time.monotonic()
+    with open(log, "a") as log_file:
+        log_file.write(f"--- frontend build for {web_dir}\n")
+        log_file.flush()
+        done = subprocess.run(
+            [sys.executable, str(PROD_SERVER), "build"],
+            cwd=ROOT, env={**env, "REFLEX_WEB_WORKDIR": str(web_dir)},
+            stdout=log_file, stderr=subprocess.STDOUT, timeout=900,
         )
-    return workdir
+        log_file.write(f"--- frontend build step took {time.monotonic() - started:.1f}s (exit {done.returncode})\n")
+    if done.returncode != 0:
+        raise RuntimeError(f"frontend build failed:\n{log.read_text()[-4000:]}")
+
+
+def _session_build() -> Path:
+    """The session's frontend build (for BUILD_PORT), made again when the code changed."""
+    root = _SESSION_BUILD["root"]
+    if root is None:  # _start_portal used outside pytest's fixtures
+        import tempfile
+
+        root = _SESSION_BUILD["root"] = Path(tempfile.mkdtemp(prefix="portal-frontend-"))
+    web_dir = root / "web"
+    if _SESSION_BUILD["sources"] != prod_server.source_digest():
+        env = _server_env(BUILD_PORT, root / "data", {})
+        _build_frontend(env, web_dir, root / "build.log")
+        _SESSION_BUILD["sources"] = (prod_server.read_stamp(web_dir) or {}).get("sources")
+    return web_dir
+
+
+def _prepare_frontend(env: dict, extra_env: dict, web_dir: Path, port: int, log: Path) -> None:
+    """Put a current frontend build for this server into web_dir (its REFLEX_WEB_WORKDIR)."""
+    if set(extra_env) - SHARED_BUILD_ENV - {"REFLEX_WEB_WORKDIR"}:
+        _build_frontend(env, web_dir, log)
+        return
+    started = time.monotonic()
+    source = _session_build()
+    prod_server.copy_build(source, web_dir, f"localhost:{BUILD_PORT}", f"localhost:{port}")
+    with open(log, "a") as log_file:
+        log_file.write(f"--- session frontend build {source} ready for port {port} after {time.monotonic() - started:.1f}s\n")
 
 
 def _start_portal(tmp_root: Path, name: str, extra_env: dict):
     port = free_port()
     data_dir = tmp_root / name
     data_dir.mkdir(parents=True, exist_ok=True)
-    web_dir = _web_workdir(data_dir)
-    env = _server_env(port, data_dir, {"REFLEX_WEB_WORKDIR": str(web_dir), **extra_env})
+    env = _server_env(port, data_dir, {"REFLEX_WEB_WORKDIR": str(data_dir / "web"), **extra_env})
+    web_dir = Path(env["REFLEX_WEB_WORKDIR"])
     portal = Portal(url=f"http://localhost:{port}", env=env, data_dir=data_dir, log=data_dir / "server.log")
+    portal.log.write_text("")
     portal.cli("migrate")
     portal.cli("seed-demo")
-    with open(portal.log, "w") as log_file:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port",
-             "--frontend-port", str(port), "--backend-port", str(port)],
-            cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-    try:
-        _wait_until_up(portal.url, process, portal.log)
-    except Exception:
-        _stop(process)
-        raise
-    if not _WEB_CACHE and (web_dir / "node_modules").is_dir():
-        _WEB_CACHE.append(web_dir)
-    return portal, process
+    for attempt in (1, 2):
+        _prepare_frontend(env, extra_env, web_dir, port, portal.log)
+        with open(portal.log, "a") as log_file:
+            process = subprocess.Popen(
+                [sys.executable, str(PROD_SERVER), "serve", "--port", str(port)],
+                cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        try:
+            _wait_until_up(portal.url, process, portal.log)
+        except Exception:
+            _stop(process)
+            if attempt == 1 and process.returncode == prod_server.EXIT_STALE:
+                _SESSION_BUILD["sources"] = None  # the code changed after the build: check and build again
+                continue
+            raise
+        return portal, process
+    raise AssertionError("unreachable")
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -165,9 +250,17 @@ def _redis_env() -> dict:
     return {"REDIS_URL": redis_db, "GRANIAN_WORKERS": "2"}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _frontend_build_root(tmp_path_factory):
+    """This session's frontend build folder (built on the first server start)."""
+    _SESSION_BUILD["root"] = tmp_path_factory.mktemp("frontend-build")
+    _SESSION_BUILD["sources"] = None
+    yield _SESSION_BUILD["root"]
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgres_redis"])
 def portal(request, tmp_path_factory):
-    """The running portal; module-scoped so each e2e module builds it twice at most."""
+    """The running portal; module-scoped, so each e2e module starts it twice at most."""
     tmp_root = tmp_path_factory.mktemp("portal")
     if request.param == "sqlite":
         started, process = _start_portal(tmp_root, request.param, {})
@@ -196,9 +289,37 @@ def browser():
         instance.close()
 
 
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def new_page(browser, viewport=DESKTOP):
+    """A page in a fresh browser context (its own cookies: a separate 'browser')."""
+    context = browser.new_context(locale="nl-NL", viewport=viewport, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    return page
+
+
+@pytest.fixture
+def fresh(browser):
+    """Factory for pages in isolated browser contexts (a browser each: admin, client, ...);
+    closes them after the test."""
+    pages = []
+
+    def make(viewport=DESKTOP):
+        page = new_page(browser, viewport)
+        pages.append(page)
+        return page
+
+    yield make
+    for page in pages:
+        page.context.close()
+
+
 @pytest.fixture
 def context(browser):
-    ctx = browser.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900})
+    ctx = browser.new_context(locale="nl-NL", viewport=DESKTOP)
     yield ctx
     ctx.close()
 

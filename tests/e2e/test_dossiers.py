@@ -17,11 +17,10 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import ROOT
-from tests.e2e.conftest import login, screenshot
+from tests.e2e.conftest import PHONE, login, screenshot
 
 pytestmark = pytest.mark.e2e
 
-PHONE = {"width": 390, "height": 844}
 
 PUBLISH_SCRIPT = """
 import json, sys

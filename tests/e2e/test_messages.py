@@ -146,6 +146,7 @@ def test_drop_event_and_cancel(page, portal):
     open_messages(page, portal)
     new_message(page)
     page.locator("#open-attachments").click()
+    expect(page.locator(".drop-zone")).to_be_visible()  # the dialog has opened
     page.evaluate(
         """() => { const zone = document.querySelector('.drop-zone');
         const dt = new DataTransfer();

@@ -43,13 +43,11 @@ from portal_app.services import mail as mail_service
 from portal_app.services.db import make_engine
 from portal_app.services.storage import FileStore
 from portal_app.settings import load_settings
-from tests.e2e.conftest import DEMO_PASSWORD, _start_portal, _stop, login, screenshot
+from tests.e2e.conftest import DEMO_PASSWORD, DESKTOP, PHONE, _start_portal, _stop, login, screenshot
 from tests.e2e.mailbox import Mailbox
 
 pytestmark = pytest.mark.e2e
 
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 PDF = b"%PDF-1.4\n" + b"1 0 obj<<>>endobj\n" * 40 + b"%%EOF\n"
 
 DIGEST_NL = "Er staat iets nieuws voor u klaar in het klantenportaal"
@@ -100,23 +98,6 @@ def portal(tmp_path_factory, mailbox):
         mailbox.flush = None
         _stop(process)
         started.engine.dispose()
-
-
-@pytest.fixture
-def fresh(browser):
-    """Factory for isolated pages (each its own browser context: cookies apart)."""
-    pages = []
-
-    def make(viewport=DESKTOP):
-        context = browser.new_context(locale="nl-NL", viewport=viewport)
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        pages.append(page)
-        return page
-
-    yield make
-    for page in pages:
-        page.context.close()
 
 
 # --------------------------------------------------------------------------- helpers

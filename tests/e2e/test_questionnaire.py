@@ -12,15 +12,13 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.e2e.conftest import login, screenshot
+from tests.e2e.conftest import DESKTOP, PHONE, login, screenshot
 
 pytestmark = pytest.mark.e2e
 
-PHONE = {"width": 390, "height": 844}
 # every step is a server round trip (validate, save, reload; the PDF on Voltooien):
 # on a busy machine that can take longer than Playwright's default 5 s
 EXPECT_TIMEOUT_MS = 20_000
-DESKTOP = {"width": 1280, "height": 900}
 SCRIPT = "<script>alert('x')</script> <b>vet</b>"
 
 

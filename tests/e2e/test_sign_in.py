@@ -23,7 +23,7 @@ from portal_app.models.system import OutboxSms
 from portal_app.services import mail as mail_service
 from portal_app.services.db import make_engine
 from portal_app.settings import load_settings
-from tests.e2e.conftest import DEMO_PASSWORD, _start_portal, _stop, login, screenshot
+from tests.e2e.conftest import DEMO_PASSWORD, DESKTOP, PHONE, _start_portal, _stop, login, new_page, screenshot
 from tests.e2e.mailbox import Mailbox
 
 pytestmark = pytest.mark.e2e
@@ -45,9 +45,6 @@ SUBJECT_INVITE = "Uw account voor het klantenportaal"
 SUBJECT_LINK = "Uw wachtwoord instellen"
 SUBJECT_SET = "Uw wachtwoord is ingesteld"
 SUBJECT_CHANGED = "Uw wachtwoord is gewijzigd"
-
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -93,29 +90,6 @@ def portal(tmp_path_factory, mailbox):
         mailbox.flush = None
         _stop(process)
         engine.dispose()
-
-
-def new_page(browser, viewport=DESKTOP):
-    """A page in a fresh browser context (its own cookies: a separate 'browser')."""
-    context = browser.new_context(locale="nl-NL", viewport=viewport)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    return page
-
-
-@pytest.fixture
-def fresh(browser):
-    """Factory for extra isolated pages; closes their contexts after the test."""
-    pages = []
-
-    def make(viewport=DESKTOP):
-        page = new_page(browser, viewport)
-        pages.append(page)
-        return page
-
-    yield make
-    for page in pages:
-        page.context.close()
 
 
 # --------------------------------------------------------------------------- helpers

@@ -32,13 +32,11 @@ from portal_app.services.documents import store_document
 from portal_app.services.storage import FileStore
 from portal_app.settings import load_settings
 from tests.conftest import throwaway_postgres
-from tests.e2e.conftest import _redis_env, _start_portal, _stop, login, screenshot
+from tests.e2e.conftest import PHONE, _redis_env, _start_portal, _stop, login, screenshot
 from tests.e2e.mailbox import Mailbox, _Handler
 
 pytestmark = pytest.mark.e2e
 
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 STAFF_HANDLER = "medewerker@example.nl"  # behandelaar of dossier 2026-0142
 STAFF_ADMIN = "notaris@example.nl"
@@ -126,23 +124,6 @@ def pg_portal(tmp_path_factory):
                 started.engine.dispose()
     finally:
         box.stop()
-
-
-@pytest.fixture
-def fresh(browser):
-    """Factory for pages in isolated browser contexts (a browser each)."""
-    pages = []
-
-    def make(viewport=DESKTOP):
-        context = browser.new_context(locale="nl-NL", viewport=viewport, accept_downloads=True)
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        pages.append(page)
-        return page
-
-    yield make
-    for page in pages:
-        page.context.close()
 
 
 # --------------------------------------------------------------------------- helpers
@@ -446,7 +427,7 @@ def test_client_supplied_text_is_rendered_as_text_for_staff(fresh, portal):
     evil = '<img src=x onerror="window.__xss=1">'
     with Session(portal.engine) as db:
         person = accounts.create_person(db, email=f"xss-{uuid.uuid4().hex[:6]}@example.nl", name=f"Eve {evil}")
-        company = accounts.create_company(db, email=f"xssbv-{uuid.uuid4().hex[:6]}@example.nl", name="Evi", company_name=f"<script>window.__xss=2</script> B.V.")
+        company = accounts.create_company(db, email=f"xssbv-{uuid.uuid4().hex[:6]}@example.nl", name="Evi", company_name="<script>window.__xss=2</script> B.V.")
         house = db.exec(select(Dossier).where(Dossier.number == "2026-0142")).one()
         dossiers.grant_access(db, dossier_id=house.id, account_id=person.id)
         db.add(Message(dossier_id=house.id, author_id=person.id, from_office=False, subject=f"Hallo {evil}", body=f"<b>vet</b> {evil}"))

@@ -19,12 +19,10 @@ from sqlmodel import Session, select
 from portal_app.models import AuditEvent, Dossier
 from portal_app.services.db import make_engine
 from portal_app.settings import load_settings
-from tests.e2e.conftest import _start_portal, _stop, login, screenshot
+from tests.e2e.conftest import DESKTOP, PHONE, _start_portal, _stop, login, screenshot
 
 pytestmark = pytest.mark.e2e
 
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 STAFF = "notaris@example.nl"
 CLIENT = "jansen@example.nl"
 TITLE = "Vragenlijst sleuteloverdracht"
@@ -48,22 +46,6 @@ def portal(tmp_path_factory):
     finally:
         _stop(process)
         started.engine.dispose()
-
-
-@pytest.fixture
-def fresh(browser):
-    pages = []
-
-    def make(viewport=DESKTOP):
-        context = browser.new_context(locale="nl-NL", viewport=viewport)
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        pages.append(page)
-        return page
-
-    yield make
-    for page in pages:
-        page.context.close()
 
 
 def top_screenshot(page, name: str) -> None:

@@ -21,12 +21,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DEMO_PASSWORD, _start_portal, _stop, login, screenshot
+from tests.e2e.conftest import DEMO_PASSWORD, PHONE, _start_portal, _stop, login, screenshot
 
 pytestmark = pytest.mark.e2e
 
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 ADMIN = "notaris@example.nl"
 HANDLER = "medewerker@example.nl"
 CLIENT = "jansen@example.nl"
@@ -40,23 +38,6 @@ def portal(request, tmp_path_factory):
     started.setup_name = request.param
     yield started
     _stop(process)
-
-
-@pytest.fixture
-def fresh(browser):
-    """Pages in isolated browser contexts (a browser each: admin, client, ...)."""
-    pages = []
-
-    def make(viewport=DESKTOP):
-        context = browser.new_context(locale="nl-NL", viewport=viewport)
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        pages.append(page)
-        return page
-
-    yield make
-    for page in pages:
-        page.context.close()
 
 
 # --------------------------------------------------------------------------- helpers

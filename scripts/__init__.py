@@ -1,0 +1,1 @@
+"""Helper scripts (run as `python scripts/<name>.py`; importable for the tests)."""
