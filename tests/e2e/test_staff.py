@@ -725,3 +725,30 @@ def test_publish_read_receipt_and_withdraw_on_postgres_redis(fresh, pg_portal):
 
 def test_overview_updates_without_reload_on_postgres_redis(fresh, pg_portal):
     overview_updates_by_itself(fresh, pg_portal)
+
+
+def test_office_settings_reach_every_worker_on_postgres_redis(fresh, pg_portal):
+    """Two backend workers each cache the office settings for at most 5 s: a change
+    made through one is shown by all of them shortly after, without a restart."""
+    admin = fresh()
+    staff_login(admin, pg_portal, STAFF_ADMIN)
+    admin.goto(f"{pg_portal.url}/staff/instellingen")
+    expect(admin.locator("#office-form")).to_be_visible()
+    admin.get_by_label("Naam kantoor").fill("Notariaat Twee Werkers")
+    admin.locator("#office-save").click()
+    expect(admin.locator("#office-save-notice")).to_have_text("Opgeslagen.")
+
+    # several fresh browsers: their websocket connections spread over both workers
+    deadline = time.monotonic() + 30
+    seen = []
+    while time.monotonic() < deadline:
+        client = fresh()
+        client.goto(f"{pg_portal.url}/login")
+        heading = client.get_by_role("heading", level=1)
+        expect(heading).not_to_have_text("")
+        seen.append(heading.inner_text())
+        client.context.close()
+        if seen[-3:] == ["Notariaat Twee Werkers"] * 3:
+            break
+        time.sleep(1)
+    assert seen[-3:] == ["Notariaat Twee Werkers"] * 3, seen
