@@ -14,6 +14,8 @@ through `services.branding`.
 
 from __future__ import annotations
 
+import asyncio
+
 import re
 
 import reflex as rx
@@ -330,9 +332,13 @@ class StaffSettingsState(StaffState):
             data += chunk
             if len(data) > branding.MAX_INPUT_BYTES:
                 break  # enough to be refused as too large; the rest is not read
-        try:
+        def store() -> None:
             with session_scope() as db:
                 branding.store_logo(session=db, actor=actor, filename=name, data=bytes(data), settings=get_settings())
+
+        try:
+            # decoding and re-encoding the image is CPU work: keep it off the event loop
+            await asyncio.to_thread(store)
         except ServiceError as error:
             self.logo_error = self._err(error)
             return
