@@ -6,6 +6,7 @@ import reflex as rx
 
 from portal_app.components.staff_widgets import confirm_dialog, dialog_actions, field_error, label, notices, section, static_select, table
 from portal_app.components.staff_layout import staff_frame
+from portal_app.services import office_settings
 from portal_app.states.staff_settings import StaffSettingsState as S
 
 LOGO_UPLOAD_ID = "logo-upload"
@@ -147,7 +148,10 @@ def _help(key: str, help_key: str | None) -> rx.Component:
     return rx.text(S.tr[help_key], size="1", color="gray", id=_field_ids(key)[1])
 
 
-def number_field(key: str, label_key: str, help_key: str | None, *, minimum: int, maximum: int) -> rx.Component:
+def number_field(key: str, label_key: str, help_key: str | None) -> rx.Component:
+    """A whole-number office setting; its bounds are the ones the server enforces."""
+    spec = office_settings.SPECS[key]
+    minimum, maximum = spec.minimum, spec.maximum
     field_id, _, error_id = _field_ids(key)
     return rx.vstack(
         label(S.tr[label_key], field_id),
@@ -349,7 +353,7 @@ def password_policy_form() -> rx.Component:
     return office_form(
         "password-form",
         S.save_password_policy,
-        number_field("password_min_length", "staff.settings.password_min_length", "staff.settings.password_min_length_help", minimum=8, maximum=64),
+        number_field("password_min_length", "staff.settings.password_min_length", "staff.settings.password_min_length_help"),
         rx.vstack(
             rx.el.label(
                 rx.el.input(type="checkbox", id=symbol_id, name="password_require_symbol", default_checked=S.office["password_require_symbol"] != "",
@@ -370,8 +374,8 @@ def upload_limits_form() -> rx.Component:
         "uploads-form",
         S.save_upload_limits,
         rx.flex(
-            number_field("client_max_upload_mb", "staff.settings.client_upload_mb", None, minimum=1, maximum=2048),
-            number_field("staff_max_upload_mb", "staff.settings.staff_upload_mb", None, minimum=1, maximum=4096),
+            number_field("client_max_upload_mb", "staff.settings.client_upload_mb", None),
+            number_field("staff_max_upload_mb", "staff.settings.staff_upload_mb", None),
             spacing="4",
             wrap="wrap",
             width="100%",
@@ -385,8 +389,8 @@ def session_lengths_form() -> rx.Component:
         "sessions-form",
         S.save_session_lengths,
         rx.flex(
-            number_field("session_idle_minutes", "staff.settings.idle_minutes", "staff.settings.idle_minutes_help", minimum=5, maximum=1440),
-            number_field("session_absolute_hours", "staff.settings.absolute_hours", "staff.settings.absolute_hours_help", minimum=1, maximum=168),
+            number_field("session_idle_minutes", "staff.settings.idle_minutes", "staff.settings.idle_minutes_help"),
+            number_field("session_absolute_hours", "staff.settings.absolute_hours", "staff.settings.absolute_hours_help"),
             spacing="4",
             wrap="wrap",
             width="100%",
