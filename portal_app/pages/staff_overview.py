@@ -13,98 +13,67 @@ def _dossier_link(row: rx.Var) -> rx.Component:
     return rx.link(row["dossier_number"], href=DOSSIERS + "/" + row["dossier_id"], weight="medium")
 
 
-def unread_item(row: rx.Var) -> rx.Component:
+def _item(icon, colour: str, title: rx.Component, meta: rx.Component) -> rx.Component:
+    """One line of an overview list: a coloured icon, the item, and a grey line under it."""
     return rx.el.li(
         rx.hstack(
-            rx.icon("mail", size=16, color="var(--orange-9)", aria_hidden="true"),
-            rx.vstack(
-                rx.link(row["subject"], href=DOSSIERS + "/" + row["dossier_id"] + "?tab=berichten", weight="bold", class_name="staff-wrap"),
-                rx.text(row["author"], " · ", _dossier_link(row), " · ", row["date"], size="1", color="gray"),
-                spacing="0",
-                min_width="0",
-            ),
+            rx.icon(icon, size=16, color=colour, aria_hidden="true"),
+            rx.vstack(title, meta, spacing="0", min_width="0"),
             align="start",
             spacing="2",
         ),
         class_name="staff-list-item",
+    )
+
+
+def _by_whom(row: rx.Var) -> rx.Component:
+    return rx.text(row["author"], " · ", _dossier_link(row), " · ", row["date"], size="1", color="gray")
+
+
+def unread_item(row: rx.Var) -> rx.Component:
+    return _item(
+        "mail", "var(--orange-9)",
+        rx.link(row["subject"], href=DOSSIERS + "/" + row["dossier_id"] + "?tab=berichten", weight="bold", class_name="staff-wrap"),
+        _by_whom(row),
     )
 
 
 def delivery_item(row: rx.Var) -> rx.Component:
-    return rx.el.li(
-        rx.hstack(
-            rx.icon("file-up", size=16, color="var(--blue-9)", aria_hidden="true"),
-            rx.vstack(
-                file_link(row["title"], href="/files/" + row["id"], class_name="staff-wrap"),
-                rx.text(row["author"], " · ", _dossier_link(row), " · ", row["date"], size="1", color="gray"),
-                spacing="0",
-                min_width="0",
-            ),
-            align="start",
-            spacing="2",
-        ),
-        class_name="staff-list-item",
+    return _item(
+        "file-up", "var(--blue-9)",
+        file_link(row["title"], href="/files/" + row["id"], class_name="staff-wrap"),
+        _by_whom(row),
     )
 
 
 def questionnaire_item(row: rx.Var) -> rx.Component:
-    return rx.el.li(
-        rx.hstack(
-            rx.icon("clipboard-check", size=16, color="var(--green-9)", aria_hidden="true"),
-            rx.vstack(
-                rx.text(row["title"], weight="medium", class_name="staff-wrap"),
-                rx.text(row["author"], " · ", _dossier_link(row), " · ", row["date"], size="1", color="gray"),
-                spacing="0",
-            ),
-            align="start",
-            spacing="2",
-        ),
-        class_name="staff-list-item",
-    )
+    return _item("clipboard-check", "var(--green-9)", rx.text(row["title"], weight="medium", class_name="staff-wrap"), _by_whom(row))
 
 
 def failed_item(row: rx.Var) -> rx.Component:
-    return rx.el.li(
-        rx.hstack(
-            rx.icon(rx.cond(row["channel"] == "sms", "message-square", "mail-x"), size=16, color="var(--red-9)", aria_hidden="true"),
-            rx.vstack(
-                rx.text(row["to"], weight="medium", class_name="staff-wrap"),
-                rx.text(row["kind"], " · ", row["date"], " · ", row["error"], size="1", color="gray", class_name="staff-wrap"),
-                spacing="0",
-                min_width="0",
-            ),
-            align="start",
-            spacing="2",
-        ),
-        class_name="staff-list-item",
+    return _item(
+        rx.cond(row["channel"] == "sms", "message-square", "mail-x"), "var(--red-9)",
+        rx.text(row["to"], weight="medium", class_name="staff-wrap"),
+        rx.text(row["kind"], " · ", row["date"], " · ", row["error"], size="1", color="gray", class_name="staff-wrap"),
     )
 
 
 def invite_item(row: rx.Var) -> rx.Component:
-    return rx.el.li(
-        rx.hstack(
-            rx.icon("user-plus", size=16, color="var(--amber-9)", aria_hidden="true"),
-            rx.vstack(
-                rx.link(
-                    rx.cond(row["company"] != "", row["company"] + " (" + row["name"] + ")", row["name"]),
-                    href=CLIENTS + "/" + row["id"],
-                    weight="medium",
-                    class_name="staff-wrap",
-                ),
-                rx.text(
-                    row["email"], " · ", S.tr["staff.overview.invited_on"], " ", row["sent"],
-                    rx.cond(row["expired"] != "", rx.badge(S.tr["staff.overview.expired"], color_scheme="red", margin_left="0.4rem")),
-                    size="1",
-                    color="gray",
-                    class_name="staff-wrap",
-                ),
-                spacing="0",
-                min_width="0",
-            ),
-            align="start",
-            spacing="2",
+    return _item(
+        "user-plus", "var(--amber-9)",
+        rx.link(
+            rx.cond(row["company"] != "", row["company"] + " (" + row["name"] + ")", row["name"]),
+            href=CLIENTS + "/" + row["id"],
+            weight="medium",
+            class_name="staff-wrap",
         ),
-        class_name="staff-list-item",
+        rx.text(
+            row["email"], " · ", S.tr["staff.overview.invited_on"], " ", row["sent"],
+            rx.cond(row["expired"] != "", rx.badge(S.tr["staff.overview.expired"], color_scheme="red", margin_left="0.4rem")),
+            size="1",
+            color="gray",
+            class_name="staff-wrap",
+        ),
     )
 
 
