@@ -344,6 +344,15 @@ class StaffQuestionnairesState(StaffState):
             return StaffQuestionnairesState.preview_template(wanted)
         return None
 
+    def _open_editor_on(self, make_draft, actor: Account, template_id) -> None:
+        """The editor on a draft of a stored template (`admin.edit_draft` or `admin.copy_draft`)."""
+        try:
+            with session_scope() as db:
+                draft = make_draft(session=db, actor=actor, template_id=template_id)
+        except ServiceError:
+            return
+        self._open_editor(draft)
+
     @rx.event
     def new_template(self):
         actor = self._staff_gate()
@@ -356,24 +365,14 @@ class StaffQuestionnairesState(StaffState):
         actor = self._staff_gate()
         if not isinstance(actor, Account):
             return actor
-        try:
-            with session_scope() as db:
-                draft = admin.edit_draft(session=db, actor=actor, template_id=template_id)
-        except ServiceError:
-            return
-        self._open_editor(draft)
+        self._open_editor_on(admin.edit_draft, actor, template_id)
 
     @rx.event
     def copy_template(self, template_id: str):
         actor = self._staff_gate()
         if not isinstance(actor, Account):
             return actor
-        try:
-            with session_scope() as db:
-                draft = admin.copy_draft(session=db, actor=actor, template_id=template_id)
-        except ServiceError:
-            return
-        self._open_editor(draft)
+        self._open_editor_on(admin.copy_draft, actor, template_id)
 
     @rx.event
     def preview_template(self, template_id: str):
