@@ -62,6 +62,33 @@ def dialog_actions(submit_label, *, submit_id: str, color_scheme: str | None = N
     )
 
 
+def form_dialog(
+    heading, *fields: rx.Component, description: rx.Component | None = None, before: rx.Component | None = None,
+    trigger: rx.Component | None = None, error, error_id: str, submit_label, submit_id: str, submit_color: str | None = None,
+    actions_margin_top: str | None = None, on_submit, open, on_open_change,
+) -> rx.Component:
+    """A staff form in a dialog: heading, optional description, the fields, the error
+    under them and "Annuleren" + submit. The form keeps its values when the server refuses."""
+    content = [rx.dialog.title(*heading) if isinstance(heading, tuple) else rx.dialog.title(heading)]
+    content += [part for part in (description, before) if part is not None]
+    content.append(
+        rx.form(
+            rx.vstack(
+                *fields,
+                field_error(error, error_id),
+                dialog_actions(submit_label, submit_id=submit_id, color_scheme=submit_color,
+                               **({"margin_top": actions_margin_top} if actions_margin_top else {})),
+                spacing="2",
+                width="100%",
+            ),
+            on_submit=on_submit,
+            reset_on_submit=False,
+        )
+    )
+    parts = [rx.dialog.trigger(trigger)] if trigger is not None else []
+    return rx.dialog.root(*parts, rx.dialog.content(*content, max_width="30rem"), open=open, on_open_change=on_open_change)
+
+
 def confirm_dialog(title, description, confirm_label, *, on_confirm, confirm_id: str, open, on_open_change,
                    **content_props) -> rx.Component:
     """"Are you sure?" for a destructive staff action: Annuleren, or the red confirm button."""

@@ -7,9 +7,8 @@ import reflex as rx
 from portal_app.components.staff_layout import CLIENTS, DOSSIERS, staff_frame
 from portal_app.components.staff_widgets import (
     confirm_dialog,
-    dialog_actions,
+    form_dialog,
     empty,
-    field_error,
     label,
     notices,
     pager,
@@ -40,50 +39,43 @@ def client_row(row: rx.Var) -> rx.Component:
     )
 
 
+def contact_fields(state, prefix: str, name_label) -> tuple[rx.Component, ...]:
+    """Name, e-mail address and language of a new client account (invited by mail)."""
+    return (
+        label(name_label, f"{prefix}-name"),
+        rx.input(id=f"{prefix}-name", name="name", max_length=200, width="100%", required=True),
+        label(state.tr["staff.clients.email"], f"{prefix}-email"),
+        rx.input(id=f"{prefix}-email", name="email", type="email", max_length=254, width="100%", required=True),
+        label(state.tr["staff.clients.language"], f"{prefix}-language"),
+        static_select([("nl", state.tr["lang.nl"]), ("en", state.tr["lang.en"])], select_id=f"{prefix}-language", name="language", default_value="nl"),
+    )
+
+
 def create_dialog() -> rx.Component:
     is_company = L.create_kind == "company"
-    return rx.dialog.root(
-        rx.dialog.trigger(
-            rx.button(rx.icon("user-plus", size=16, aria_hidden="true"), L.tr["staff.clients.new"], id="new-client")
-        ),
-        rx.dialog.content(
-            rx.dialog.title(L.tr["staff.clients.new"]),
-            rx.dialog.description(L.tr["staff.clients.new_help"], size="2", color="gray"),
-            rx.segmented_control.root(
-                rx.segmented_control.item(L.tr["staff.kind.person"], value="person"),
-                rx.segmented_control.item(L.tr["staff.kind.company"], value="company"),
-                value=L.create_kind,
-                on_change=L.set_create_kind,
-                margin_y="0.75rem",
-                id="new-client-kind",
+    return form_dialog(
+        L.tr["staff.clients.new"],
+        rx.cond(
+            is_company,
+            rx.fragment(
+                label(L.tr["staff.clients.company_name"], "new-company"),
+                rx.input(id="new-company", name="company_name", max_length=200, width="100%", required=True),
             ),
-            rx.form(
-                rx.vstack(
-                    rx.cond(
-                        is_company,
-                        rx.fragment(
-                            label(L.tr["staff.clients.company_name"], "new-company"),
-                            rx.input(id="new-company", name="company_name", max_length=200, width="100%", required=True),
-                        ),
-                    ),
-                    label(rx.cond(is_company, L.tr["staff.clients.contact_name"], L.tr["staff.clients.name"]), "new-name"),
-                    rx.input(id="new-name", name="name", max_length=200, width="100%", required=True),
-                    label(L.tr["staff.clients.email"], "new-email"),
-                    rx.input(id="new-email", name="email", type="email", max_length=254, width="100%", required=True),
-                    label(L.tr["staff.clients.language"], "new-language"),
-                    static_select([("nl", L.tr["lang.nl"]), ("en", L.tr["lang.en"])], select_id="new-language", name="language", default_value="nl"),
-                    field_error(L.create_error, "new-client-error"),
-                    dialog_actions(L.tr["staff.clients.create_and_invite"], submit_id="create-client", margin_top="0.5rem"),
-                    spacing="2",
-                    width="100%",
-                ),
-                on_submit=L.create_client,
-                reset_on_submit=False,
-            ),
-            max_width="30rem",
         ),
-        open=L.create_open,
-        on_open_change=L.set_create_open,
+        *contact_fields(L, "new", rx.cond(is_company, L.tr["staff.clients.contact_name"], L.tr["staff.clients.name"])),
+        trigger=rx.button(rx.icon("user-plus", size=16, aria_hidden="true"), L.tr["staff.clients.new"], id="new-client"),
+        description=rx.dialog.description(L.tr["staff.clients.new_help"], size="2", color="gray"),
+        before=rx.segmented_control.root(
+            rx.segmented_control.item(L.tr["staff.kind.person"], value="person"),
+            rx.segmented_control.item(L.tr["staff.kind.company"], value="company"),
+            value=L.create_kind,
+            on_change=L.set_create_kind,
+            margin_y="0.75rem",
+            id="new-client-kind",
+        ),
+        error=L.create_error, error_id="new-client-error",
+        submit_label=L.tr["staff.clients.create_and_invite"], submit_id="create-client", actions_margin_top="0.5rem",
+        on_submit=L.create_client, open=L.create_open, on_open_change=L.set_create_open,
     )
 
 
@@ -162,26 +154,14 @@ def fact(label_var, value) -> rx.Component:
 
 
 def reset_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(C.tr["staff.client.reset_title"]),
-            rx.dialog.description(C.tr["staff.client.reset_help"], size="2"),
-            rx.form(
-                rx.vstack(
-                    label(C.tr["staff.client.reset_reason"], "reset-reason"),
-                    rx.text_area(id="reset-reason", name="reason", max_length=500, rows="3", width="100%", required=True),
-                    field_error(C.reset_error, "reset-error"),
-                    dialog_actions(C.tr["staff.client.reset_confirm"], submit_id="reset-confirm", color_scheme="red"),
-                    spacing="2",
-                    width="100%",
-                ),
-                on_submit=C.reset_two_factor,
-                reset_on_submit=False,
-            ),
-            max_width="30rem",
-        ),
-        open=C.reset_open,
-        on_open_change=C.set_reset_open,
+    return form_dialog(
+        C.tr["staff.client.reset_title"],
+        label(C.tr["staff.client.reset_reason"], "reset-reason"),
+        rx.text_area(id="reset-reason", name="reason", max_length=500, rows="3", width="100%", required=True),
+        description=rx.dialog.description(C.tr["staff.client.reset_help"], size="2"),
+        error=C.reset_error, error_id="reset-error",
+        submit_label=C.tr["staff.client.reset_confirm"], submit_id="reset-confirm", submit_color="red",
+        on_submit=C.reset_two_factor, open=C.reset_open, on_open_change=C.set_reset_open,
     )
 
 
@@ -195,30 +175,13 @@ def block_dialog() -> rx.Component:
 
 
 def extra_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(C.tr["staff.client.extra_new"]),
-            rx.dialog.description(C.tr["staff.client.extra_help"], size="2", color="gray"),
-            rx.form(
-                rx.vstack(
-                    label(C.tr["staff.clients.name"], "extra-name"),
-                    rx.input(id="extra-name", name="name", max_length=200, width="100%", required=True),
-                    label(C.tr["staff.clients.email"], "extra-email"),
-                    rx.input(id="extra-email", name="email", type="email", max_length=254, width="100%", required=True),
-                    label(C.tr["staff.clients.language"], "extra-language"),
-                    static_select([("nl", C.tr["lang.nl"]), ("en", C.tr["lang.en"])], select_id="extra-language", name="language", default_value="nl"),
-                    field_error(C.extra_error, "extra-error"),
-                    dialog_actions(C.tr["staff.clients.create_and_invite"], submit_id="extra-create"),
-                    spacing="2",
-                    width="100%",
-                ),
-                on_submit=C.add_extra_account,
-                reset_on_submit=False,
-            ),
-            max_width="30rem",
-        ),
-        open=C.extra_open,
-        on_open_change=C.set_extra_open,
+    return form_dialog(
+        C.tr["staff.client.extra_new"],
+        *contact_fields(C, "extra", C.tr["staff.clients.name"]),
+        description=rx.dialog.description(C.tr["staff.client.extra_help"], size="2", color="gray"),
+        error=C.extra_error, error_id="extra-error",
+        submit_label=C.tr["staff.clients.create_and_invite"], submit_id="extra-create",
+        on_submit=C.add_extra_account, open=C.extra_open, on_open_change=C.set_extra_open,
     )
 
 

@@ -8,7 +8,7 @@ from portal_app.components.staff_layout import CLIENTS, DOSSIERS, staff_frame
 from portal_app.components.staff_questionnaire_dossier import questionnaires_tab
 from portal_app.components.staff_widgets import (
     confirm_dialog,
-    dialog_actions,
+    form_dialog,
     empty,
     field_error,
     file_link,
@@ -43,38 +43,26 @@ def dossier_row(row: rx.Var) -> rx.Component:
 
 
 def create_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.trigger(rx.button(rx.icon("folder-plus", size=16, aria_hidden="true"), L.tr["staff.dossiers.new"], id="new-dossier")),
-        rx.dialog.content(
-            rx.dialog.title(L.tr["staff.dossiers.new"]),
-            rx.form(
-                rx.vstack(
-                    label(L.tr["staff.dossiers.number"], "new-number"),
-                    rx.input(id="new-number", name="number", max_length=40, required=True, width="100%", placeholder="2026-0001"),
-                    label(L.tr["staff.dossiers.description"], "new-description"),
-                    rx.input(id="new-description", name="description", max_length=300, required=True, width="100%"),
-                    label(L.tr["staff.dossiers.status"], "new-status"),
-                    native_select(L.status_options, select_id="new-status", name="status", default_value="in_behandeling"),
-                    label(L.tr["staff.dossiers.handler"], "new-handler"),
-                    rx.el.select(
-                        rx.el.option(L.tr["staff.dossiers.no_handler"], value=""),
-                        rx.foreach(L.handler_options, lambda o: rx.el.option(o["name"], value=o["id"])),
-                        id="new-handler",
-                        name="handler",
-                        class_name="staff-select",
-                    ),
-                    field_error(L.create_error, "new-dossier-error"),
-                    dialog_actions(L.tr["staff.dossiers.create"], submit_id="create-dossier", margin_top="0.5rem"),
-                    spacing="2",
-                    width="100%",
-                ),
-                on_submit=L.create_dossier,
-                reset_on_submit=False,
-            ),
-            max_width="30rem",
+    return form_dialog(
+        L.tr["staff.dossiers.new"],
+        label(L.tr["staff.dossiers.number"], "new-number"),
+        rx.input(id="new-number", name="number", max_length=40, required=True, width="100%", placeholder="2026-0001"),
+        label(L.tr["staff.dossiers.description"], "new-description"),
+        rx.input(id="new-description", name="description", max_length=300, required=True, width="100%"),
+        label(L.tr["staff.dossiers.status"], "new-status"),
+        native_select(L.status_options, select_id="new-status", name="status", default_value="in_behandeling"),
+        label(L.tr["staff.dossiers.handler"], "new-handler"),
+        rx.el.select(
+            rx.el.option(L.tr["staff.dossiers.no_handler"], value=""),
+            rx.foreach(L.handler_options, lambda o: rx.el.option(o["name"], value=o["id"])),
+            id="new-handler",
+            name="handler",
+            class_name="staff-select",
         ),
-        open=L.create_open,
-        on_open_change=L.set_create_open,
+        trigger=rx.button(rx.icon("folder-plus", size=16, aria_hidden="true"), L.tr["staff.dossiers.new"], id="new-dossier"),
+        error=L.create_error, error_id="new-dossier-error",
+        submit_label=L.tr["staff.dossiers.create"], submit_id="create-dossier", actions_margin_top="0.5rem",
+        on_submit=L.create_dossier, open=L.create_open, on_open_change=L.set_create_open,
     )
 
 

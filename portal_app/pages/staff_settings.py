@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.staff_widgets import confirm_dialog, dialog_actions, field_error, label, notices, section, static_select, table
+from portal_app.components.staff_widgets import confirm_dialog, form_dialog, field_error, label, notices, section, static_select, table
 from portal_app.components.staff_layout import staff_frame
 from portal_app.services import office_settings
 from portal_app.states.staff_settings import StaffSettingsState as S
@@ -47,65 +47,41 @@ def staff_row(row: rx.Var) -> rx.Component:
 
 
 def add_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.trigger(rx.button(rx.icon("user-plus", size=14, aria_hidden="true"), S.tr["staff.settings.add"], size="2", id="add-staff")),
-        rx.dialog.content(
-            rx.dialog.title(S.tr["staff.settings.add"]),
-            rx.dialog.description(S.tr["staff.settings.add_help"], size="2", color="gray"),
-            rx.form(
-                rx.vstack(
-                    label(S.tr["staff.clients.name"], "staff-name"),
-                    rx.input(id="staff-name", name="name", max_length=200, width="100%", required=True),
-                    label(S.tr["staff.clients.email"], "staff-email"),
-                    rx.input(id="staff-email", name="email", type="email", max_length=254, width="100%", required=True),
-                    label(S.tr["staff.settings.role"], "staff-role"),
-                    role_select("staff-role"),
-                    field_error(S.add_error, "add-staff-error"),
-                    dialog_actions(S.tr["staff.clients.create_and_invite"], submit_id="add-staff-submit"),
-                    spacing="2",
-                    width="100%",
-                ),
-                on_submit=S.add_staff,
-                reset_on_submit=False,
-            ),
-            max_width="30rem",
-        ),
-        open=S.add_open,
-        on_open_change=S.set_add_open,
+    return form_dialog(
+        S.tr["staff.settings.add"],
+        label(S.tr["staff.clients.name"], "staff-name"),
+        rx.input(id="staff-name", name="name", max_length=200, width="100%", required=True),
+        label(S.tr["staff.clients.email"], "staff-email"),
+        rx.input(id="staff-email", name="email", type="email", max_length=254, width="100%", required=True),
+        label(S.tr["staff.settings.role"], "staff-role"),
+        role_select("staff-role"),
+        trigger=rx.button(rx.icon("user-plus", size=14, aria_hidden="true"), S.tr["staff.settings.add"], size="2", id="add-staff"),
+        description=rx.dialog.description(S.tr["staff.settings.add_help"], size="2", color="gray"),
+        error=S.add_error, error_id="add-staff-error",
+        submit_label=S.tr["staff.clients.create_and_invite"], submit_id="add-staff-submit",
+        on_submit=S.add_staff, open=S.add_open, on_open_change=S.set_add_open,
     )
 
 
 def edit_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(S.tr["staff.settings.edit"], " ", S.edit_row["name"]),
-            rx.dialog.description(S.edit_row["email"], size="2", color="gray"),
-            rx.form(
-                rx.vstack(
-                    label(S.tr["staff.clients.name"], "edit-name"),
-                    rx.input(id="edit-name", name="name", default_value=S.edit_row["name"], max_length=200, width="100%", required=True),
-                    label(S.tr["staff.settings.role"], "edit-role"),
-                    rx.el.select(
-                        rx.el.option(S.tr["staff.role.behandelaar"], value="behandelaar"),
-                        rx.el.option(S.tr["staff.role.admin"], value="admin"),
-                        id="edit-role",
-                        name="role",
-                        default_value=S.edit_row["role"],
-                        class_name="staff-select",
-                        key=S.edit_row["id"],
-                    ),
-                    field_error(S.edit_error, "edit-staff-error"),
-                    dialog_actions(S.tr["staff.save"], submit_id="edit-staff-submit"),
-                    spacing="2",
-                    width="100%",
-                ),
-                on_submit=S.save_edit,
-                reset_on_submit=False,
-            ),
-            max_width="30rem",
+    return form_dialog(
+        (S.tr["staff.settings.edit"], " ", S.edit_row["name"]),
+        label(S.tr["staff.clients.name"], "edit-name"),
+        rx.input(id="edit-name", name="name", default_value=S.edit_row["name"], max_length=200, width="100%", required=True),
+        label(S.tr["staff.settings.role"], "edit-role"),
+        rx.el.select(
+            rx.el.option(S.tr["staff.role.behandelaar"], value="behandelaar"),
+            rx.el.option(S.tr["staff.role.admin"], value="admin"),
+            id="edit-role",
+            name="role",
+            default_value=S.edit_row["role"],
+            class_name="staff-select",
+            key=S.edit_row["id"],
         ),
-        open=S.edit_open,
-        on_open_change=S.set_edit_open,
+        description=rx.dialog.description(S.edit_row["email"], size="2", color="gray"),
+        error=S.edit_error, error_id="edit-staff-error",
+        submit_label=S.tr["staff.save"], submit_id="edit-staff-submit",
+        on_submit=S.save_edit, open=S.edit_open, on_open_change=S.set_edit_open,
     )
 
 

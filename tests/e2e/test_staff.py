@@ -375,6 +375,23 @@ def test_staff_creates_a_client_who_completes_onboarding(fresh, portal, mailbox)
     expect(staff.locator("#invite-list", has_text=email)).to_have_count(0)
 
 
+def test_staff_adds_an_extra_account_to_a_company(fresh, portal, mailbox):
+    staff = fresh()
+    staff_login(staff, portal, STAFF_HANDLER)
+    staff.goto(f"{portal.url}/staff/clienten/{account_id(portal, 'info@bakkerbv.example.nl')}")
+    staff.locator("#extra-new").click()
+    dialog = staff.get_by_role("dialog")
+    expect(dialog.get_by_role("heading", name="Extra account")).to_be_visible()
+    email = f"extra-{uuid.uuid4().hex[:6]}@bakkerbv.example.nl"
+    dialog.get_by_label("Naam").fill("Eva Extra")
+    dialog.get_by_label("E-mailadres").fill(email)
+    dialog.locator("#extra-create").click()
+    expect(dialog).to_have_count(0)
+    expect(staff.locator("#extra-accounts")).to_contain_text("Eva Extra")
+    # the invitation of the sign-in flow goes out to the new account
+    assert mailbox.wait_for(email, subject=SUBJECT_INVITE)
+
+
 def test_block_ends_the_clients_session(fresh, portal):
     staff, client = fresh(), fresh()
     with Session(portal.engine) as db:
