@@ -66,9 +66,6 @@ SPECS: dict[str, SettingSpec] = {
     "session_absolute_hours": SettingSpec("int", lambda s: str(s.session_absolute_hours), 1, 24 * 7),
 }
 
-# Kept for callers that list the known keys.
-DEFAULTS = SPECS
-
 
 @dataclasses.dataclass(frozen=True)
 class OfficeProfile:
@@ -264,19 +261,8 @@ def profile(session: Session | None = None) -> OfficeProfile:
     return built
 
 
-def get(session: Session, key: str) -> str:
-    if key not in SPECS:
-        raise KeyError(key)
-    row = session.get(OfficeSetting, key)
-    return row.value if row is not None else SPECS[key].default(get_settings())
-
-
-def get_bool(session: Session, key: str) -> bool:
-    return _truthy(get(session, key))
-
-
 def staff_must_use_second_factor(session: Session) -> bool:
-    return get_bool(session, "staff_require_2fa")
+    return profile(session).staff_require_2fa
 
 
 # ---------------------------------------------------------------------------
