@@ -6,6 +6,7 @@ from portal_app.api import auth as auth_routes
 from portal_app.api import downloads, security
 from portal_app.api import staff_exports
 from portal_app.api import branding as branding_routes
+from portal_app.components.text import tr
 from portal_app.pages import routes
 from portal_app.pages.actions import actions_page
 from portal_app.pages.company_accounts import company_account_page, company_accounts_page
@@ -26,7 +27,7 @@ from portal_app.pages.staff_questionnaires import staff_questionnaires_page
 from portal_app.pages.staff_settings import staff_settings_page
 from portal_app.services.background import start_background_tasks
 from portal_app.states.actions import ActionsState
-from portal_app.states.base import PortalState, PublicPageState
+from portal_app.states.base import PublicPageState
 from portal_app.states.company_accounts import CompanyAccountsState
 from portal_app.states.dossier import DossierState
 from portal_app.states.dossiers import DossierListState
@@ -42,11 +43,12 @@ from portal_app.states.staff_overview import StaffOverviewState
 from portal_app.states.staff_questionnaires import StaffQuestionnairesState
 from portal_app.states.staff_settings import StaffSettingsState
 from portal_app.states.questionnaire import QuestionnaireState
+from portal_app.states.session_guard import SessionGuard
 
 
 def page_title(key: str):
     """The browser tab's title in the user's language (Dutch before the page state loads)."""
-    return PortalState.tr[f"title.{key}"]
+    return tr(f"title.{key}")
 
 
 app = rx.App(
@@ -56,6 +58,8 @@ app = rx.App(
     api_transformer=security.transformers(routes=[*auth_routes.routes, *downloads.routes, *staff_exports.routes, *branding_routes.routes]),
 )
 app.register_lifespan_task(start_background_tasks)
+# First of all: tie every event to the session its tab was loaded for.
+app.add_middleware(SessionGuard(), index=0)
 
 app.add_page(login_page, route=routes.LOGIN, title=page_title("login"), on_load=LoginState.load_login)
 app.add_page(home_page, route=routes.HOME, title=page_title("home"), on_load=HomeState.load_home)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex.vars import StringVar
 
-from portal_app.states.base import PortalState
+from portal_app.components.text import tr
 
 
 def unread_badge(count: rx.Var, *, badge_id: str | None = None) -> rx.Component:
@@ -14,7 +14,7 @@ def unread_badge(count: rx.Var, *, badge_id: str | None = None) -> rx.Component:
     `count` is a number var, or a string var holding the digits.
     """
     text = count if isinstance(count, StringVar) else count.to_string()
-    label = text + " " + PortalState.tr["badge.unread"]
+    label = text + " " + tr("badge.unread")
     props = {"id": badge_id} if badge_id is not None else {}
     return rx.badge(
         count,

@@ -11,6 +11,7 @@ import reflex as rx
 
 from portal_app.components.plain_form import plain_form
 
+from portal_app.components.text import tr
 from portal_app.pages import routes
 from portal_app.states.base import PortalState
 
@@ -64,7 +65,7 @@ def logout_button() -> rx.Component:
     return plain_form(
         rx.button(
             rx.icon("log-out", size=16, aria_hidden="true"),
-            PortalState.tr["nav.logout"],
+            tr("nav.logout"),
             type="submit",
             variant="outline",
             id="logout-button",
@@ -88,7 +89,7 @@ def header() -> rx.Component:
             rx.el.nav(
                 rx.hstack(
                     rx.link(
-                        rx.hstack(rx.icon("house", size=16, aria_hidden="true"), PortalState.tr["nav.home"], align="center", spacing="1"),
+                        rx.hstack(rx.icon("house", size=16, aria_hidden="true"), tr("nav.home"), align="center", spacing="1"),
                         href=routes.HOME,
                         color="white",
                         weight="medium",
@@ -97,7 +98,7 @@ def header() -> rx.Component:
                     align="center",
                     spacing="4",
                 ),
-                aria_label=PortalState.tr["nav.main"],
+                aria_label=tr("nav.main"),
             ),
             align="center",
             width="100%",
@@ -117,7 +118,7 @@ def actions_bar() -> rx.Component:
     return rx.box(
         rx.hstack(
             rx.icon("clipboard-list", size=16, aria_hidden="true"),
-            rx.text(PortalState.tr["actions.bar"], weight="medium"),
+            rx.text(tr("actions.bar"), weight="medium"),
             rx.badge(PortalState.open_actions, color_scheme=rx.cond(PortalState.open_actions > 0, "orange", "gray"), id="actions-count"),
             align="center",
             spacing="2",
@@ -134,7 +135,7 @@ def actions_bar() -> rx.Component:
 
 def page_frame(*children: rx.Component, title: rx.Var | str) -> rx.Component:
     return rx.box(
-        rx.el.a(PortalState.tr["nav.skip"], href="#inhoud", class_name="skip-link"),
+        rx.el.a(tr("nav.skip"), href="#inhoud", class_name="skip-link"),
         header(),
         actions_bar(),
         rx.el.main(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.components.text import tr
 from portal_app.states.questionnaire import OptionRow, QuestionRow
 from portal_app.states.questionnaire import QuestionnaireState as S
 
@@ -34,7 +35,7 @@ def _required_mark(q: QuestionRow) -> rx.Component:
         q.required,
         rx.el.span(
             rx.el.span("\u00a0*", aria_hidden="true"),
-            rx.el.span(" (", S.tr["questionnaire.required_mark"], ")", class_name="sr-only"),
+            rx.el.span(" (", tr("questionnaire.required_mark"), ")", class_name="sr-only"),
             class_name="required-mark",
         ),
         rx.fragment(),

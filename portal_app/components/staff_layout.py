@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.components.layout import brand_mark, logout_button
+from portal_app.components.text import tr
 from portal_app.states.staff_base import StaffState
 
 STAFF = "/staff"
@@ -32,7 +33,7 @@ def _nav_link(key: str, href: str, icon: str, label_key: str, active: str) -> rx
     return rx.el.li(
         rx.link(
             rx.icon(icon, size=18, aria_hidden="true"),
-            rx.text(StaffState.tr[label_key], as_="span"),
+            rx.text(tr(label_key), as_="span"),
             href=href,
             class_name="staff-nav-link" + (" active" if is_active else ""),
             id=f"staff-nav-{key}",
@@ -52,7 +53,7 @@ def staff_nav(active: str) -> rx.Component:
             ),
             class_name="staff-nav-list",
         ),
-        aria_label=StaffState.tr["staff.nav.label"],
+        aria_label=tr("staff.nav.label"),
         class_name="staff-nav",
     )
 
@@ -63,7 +64,7 @@ def staff_header() -> rx.Component:
             rx.link(
                 brand_mark(
                     StaffState,
-                    rx.badge(StaffState.tr["staff.badge"], color_scheme="gray", variant="solid", high_contrast=True),
+                    rx.badge(tr("staff.badge"), color_scheme="gray", variant="solid", high_contrast=True),
                 ),
                 href=STAFF,
                 underline="none",
@@ -90,7 +91,7 @@ def staff_header() -> rx.Component:
 
 def staff_frame(*children: rx.Component, title, active: str, actions: rx.Component | None = None) -> rx.Component:
     return rx.box(
-        rx.el.a(StaffState.tr["nav.skip"], href="#inhoud", class_name="skip-link"),
+        rx.el.a(tr("nav.skip"), href="#inhoud", class_name="skip-link"),
         staff_header(),
         rx.box(
             staff_nav(active),

@@ -8,6 +8,7 @@ import reflex as rx
 
 from portal_app.components.staff_layout import QUESTIONNAIRES
 from portal_app.components.staff_widgets import empty, field_error, file_link, label, notices
+from portal_app.components.text import tr
 from portal_app.services.questionnaire_admin import MAX_REASON_CHARS
 from portal_app.states.staff_questionnaires import AnswerGroup, AnswerItem
 from portal_app.states.staff_dossiers import StaffDossierState as D
@@ -17,15 +18,15 @@ from portal_app.states.staff_questionnaires import StaffDossierQuestionnairesSta
 def send_card() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading(Q.tr["staff.q.send_title"], size="3", as_="h3"),
+            rx.heading(tr("staff.q.send_title"), size="3", as_="h3"),
             rx.cond(
                 Q.client_options.length() > 0,
                 rx.form(
                     rx.flex(
                         rx.vstack(
-                            label(Q.tr["staff.q.send_template"], "send-template"),
+                            label(tr("staff.q.send_template"), "send-template"),
                             rx.el.select(
-                                rx.el.option(Q.tr["staff.q.send_pick_template"], value=""),
+                                rx.el.option(tr("staff.q.send_pick_template"), value=""),
                                 rx.foreach(Q.template_options, lambda o: rx.el.option(o["label"], value=o["id"])),
                                 name="template",
                                 id="send-template",
@@ -35,9 +36,9 @@ def send_card() -> rx.Component:
                             min_width="0",
                         ),
                         rx.vstack(
-                            label(Q.tr["staff.q.send_client"], "send-client"),
+                            label(tr("staff.q.send_client"), "send-client"),
                             rx.el.select(
-                                rx.cond(Q.client_options.length() > 1, rx.el.option(Q.tr["staff.q.send_pick_client"], value="")),
+                                rx.cond(Q.client_options.length() > 1, rx.el.option(tr("staff.q.send_pick_client"), value="")),
                                 rx.foreach(Q.client_options, lambda o: rx.el.option(o["label"], value=o["id"])),
                                 name="account",
                                 id="send-client",
@@ -46,7 +47,7 @@ def send_card() -> rx.Component:
                             spacing="1",
                             min_width="0",
                         ),
-                        rx.button(rx.icon("send", size=14, aria_hidden="true"), Q.tr["staff.q.send_button"], type="submit", id="send-questionnaire"),
+                        rx.button(rx.icon("send", size=14, aria_hidden="true"), tr("staff.q.send_button"), type="submit", id="send-questionnaire"),
                         spacing="3",
                         align="end",
                         wrap="wrap",
@@ -57,12 +58,12 @@ def send_card() -> rx.Component:
                     reset_on_submit=False,
                     width="100%",
                 ),
-                rx.text(Q.tr["staff.q.send_no_clients"], size="2", color="gray"),
+                rx.text(tr("staff.q.send_no_clients"), size="2", color="gray"),
             ),
             field_error(Q.send_error, "send-error"),
             rx.text(
-                Q.tr["staff.q.send_help"], " ",
-                rx.link(Q.tr["staff.q.manage_templates"], href=QUESTIONNAIRES, size="2"),
+                tr("staff.q.send_help"), " ",
+                rx.link(tr("staff.q.manage_templates"), href=QUESTIONNAIRES, size="2"),
                 size="1",
                 color="gray",
             ),
@@ -81,12 +82,12 @@ def request_item(row: rx.Var) -> rx.Component:
             rx.vstack(
                 rx.text(row["title"], weight="medium", class_name="staff-wrap"),
                 rx.text(
-                    row["client"], " · ", Q.tr["staff.q.version"], " ", row["version"], " · ", Q.tr["staff.q.col_sent_on"], " ", row["sent"],
+                    row["client"], " · ", tr("staff.q.version"), " ", row["version"], " · ", tr("staff.q.col_sent_on"), " ", row["sent"],
                     size="1", color="gray", class_name="staff-wrap",
                 ),
                 rx.flex(
                     rx.badge(
-                        rx.cond(completed, Q.tr["staff.q.state_completed"], Q.tr["staff.q.state_open"]),
+                        rx.cond(completed, tr("staff.q.state_completed"), tr("staff.q.state_open")),
                         color_scheme=rx.cond(completed, "green", "amber"),
                         variant="soft",
                     ),
@@ -101,8 +102,8 @@ def request_item(row: rx.Var) -> rx.Component:
             ),
             rx.flex(
                 rx.button(
-                    rx.icon("eye", size=14, aria_hidden="true"), Q.tr["staff.q.open_result"], on_click=Q.open_result(row["id"]),
-                    size="1", variant="soft", type="button", aria_label=Q.tr["staff.q.open_result"] + " " + row["title"], class_name="request-open",
+                    rx.icon("eye", size=14, aria_hidden="true"), tr("staff.q.open_result"), on_click=Q.open_result(row["id"]),
+                    size="1", variant="soft", type="button", aria_label=tr("staff.q.open_result") + " " + row["title"], class_name="request-open",
                 ),
                 rx.cond(
                     row["pdf_id"] != "",
@@ -112,9 +113,9 @@ def request_item(row: rx.Var) -> rx.Component:
                 rx.cond(
                     completed,
                     rx.button(
-                        rx.icon("undo-2", size=14, aria_hidden="true"), Q.tr["staff.q.send_back"], on_click=Q.ask_reopen(row["id"]),
+                        rx.icon("undo-2", size=14, aria_hidden="true"), tr("staff.q.send_back"), on_click=Q.ask_reopen(row["id"]),
                         size="1", variant="soft", color_scheme="orange", type="button", class_name="request-reopen",
-                        aria_label=Q.tr["staff.q.send_back"] + " " + row["title"],
+                        aria_label=tr("staff.q.send_back") + " " + row["title"],
                     ),
                 ),
                 spacing="3",
@@ -138,7 +139,7 @@ def _answer(item: AnswerItem) -> rx.Component:
     return rx.box(
         rx.el.dt(item.label, class_name="result-question"),
         rx.el.dd(
-            rx.cond(item.answer != "", item.answer, rx.el.span(Q.tr["questionnaire.not_answered"], class_name="result-empty")),
+            rx.cond(item.answer != "", item.answer, rx.el.span(tr("questionnaire.not_answered"), class_name="result-empty")),
             class_name="result-answer",
         ),
         class_name="result-row",
@@ -159,7 +160,7 @@ def result_panel() -> rx.Component:
             rx.flex(
                 rx.vstack(
                     rx.heading(Q.result_title, size="4", as_="h3", class_name="staff-wrap"),
-                    rx.text(Q.tr["questionnaire.client"], ": ", Q.result_client, " · ", Q.result_status, size="2", color="gray", class_name="staff-wrap"),
+                    rx.text(tr("questionnaire.client"), ": ", Q.result_client, " · ", Q.result_status, size="2", color="gray", class_name="staff-wrap"),
                     spacing="1",
                     min_width="0",
                     flex="1",
@@ -167,15 +168,15 @@ def result_panel() -> rx.Component:
                 rx.flex(
                     rx.cond(
                         Q.result_pdf != "",
-                        file_link(rx.icon("file-down", size=14, aria_hidden="true"), " ", Q.tr["questionnaire.pdf"], href=Q.result_pdf, id="result-pdf",
+                        file_link(rx.icon("file-down", size=14, aria_hidden="true"), " ", tr("questionnaire.pdf"), href=Q.result_pdf, id="result-pdf",
                                   class_name="staff-button-link"),
                     ),
                     rx.cond(
                         Q.result_completed,
-                        rx.button(rx.icon("undo-2", size=14, aria_hidden="true"), Q.tr["staff.q.send_back"], on_click=Q.ask_reopen(Q.result_id),
+                        rx.button(rx.icon("undo-2", size=14, aria_hidden="true"), tr("staff.q.send_back"), on_click=Q.ask_reopen(Q.result_id),
                                   variant="soft", color_scheme="orange", size="2", type="button", id="result-reopen"),
                     ),
-                    rx.button(rx.icon("x", size=14, aria_hidden="true"), Q.tr["staff.q.close"], on_click=Q.close_result, variant="soft",
+                    rx.button(rx.icon("x", size=14, aria_hidden="true"), tr("staff.q.close"), on_click=Q.close_result, variant="soft",
                               color_scheme="gray", size="2", type="button", id="result-close"),
                     spacing="2",
                     align="center",
@@ -189,7 +190,7 @@ def result_panel() -> rx.Component:
             rx.cond(
                 Q.result_groups.length() > 0,
                 rx.box(rx.foreach(Q.result_groups, _group), width="100%"),
-                empty(Q.tr["staff.q.no_answers"]),
+                empty(tr("staff.q.no_answers")),
             ),
             spacing="3",
             width="100%",
@@ -203,16 +204,16 @@ def result_panel() -> rx.Component:
 def reopen_dialog() -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
-            rx.alert_dialog.title(Q.tr["staff.q.send_back_title"]),
-            rx.alert_dialog.description(rx.text(Q.tr["staff.q.send_back_help"]), rx.text(Q.reopen_title, weight="bold", class_name="staff-wrap")),
+            rx.alert_dialog.title(tr("staff.q.send_back_title")),
+            rx.alert_dialog.description(rx.text(tr("staff.q.send_back_help")), rx.text(Q.reopen_title, weight="bold", class_name="staff-wrap")),
             rx.form(
                 rx.vstack(
-                    label(Q.tr["staff.q.send_back_reason"], "reopen-reason"),
+                    label(tr("staff.q.send_back_reason"), "reopen-reason"),
                     rx.text_area(id="reopen-reason", name="reason", max_length=MAX_REASON_CHARS, rows="3", width="100%"),
                     field_error(Q.reopen_error, "reopen-error"),
                     rx.hstack(
-                        rx.alert_dialog.cancel(rx.button(Q.tr["staff.cancel"], variant="soft", color_scheme="gray", type="button")),
-                        rx.button(Q.tr["staff.q.send_back"], color_scheme="orange", type="submit", id="reopen-confirm"),
+                        rx.alert_dialog.cancel(rx.button(tr("staff.cancel"), variant="soft", color_scheme="gray", type="button")),
+                        rx.button(tr("staff.q.send_back"), color_scheme="orange", type="submit", id="reopen-confirm"),
                         justify="end",
                         spacing="2",
                         width="100%",
@@ -238,9 +239,9 @@ def questionnaires_tab() -> rx.Component:
         rx.cond(Q.result_open, result_panel()),
         send_card(),
         rx.flex(
-            rx.heading(Q.tr["staff.q.dossier_list"], size="3", as_="h3"),
+            rx.heading(tr("staff.q.dossier_list"), size="3", as_="h3"),
             rx.spacer(),
-            rx.button(rx.icon("refresh-cw", size=14, aria_hidden="true"), Q.tr["staff.refresh"], on_click=Q.refresh_questionnaires,
+            rx.button(rx.icon("refresh-cw", size=14, aria_hidden="true"), tr("staff.refresh"), on_click=Q.refresh_questionnaires,
                       variant="ghost", size="1", type="button", id="questionnaires-refresh"),
             align="center",
             width="100%",
@@ -248,7 +249,7 @@ def questionnaires_tab() -> rx.Component:
         rx.cond(
             Q.rows.length() > 0,
             rx.el.ul(rx.foreach(Q.rows, request_item), class_name="staff-list", id="dossier-questionnaire-list"),
-            rx.cond(Q.loaded, empty(Q.tr["staff.q.dossier_none"]), rx.spinner()),
+            rx.cond(Q.loaded, empty(tr("staff.q.dossier_none")), rx.spinner()),
         ),
         spacing="3",
         width="100%",

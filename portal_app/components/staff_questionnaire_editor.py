@@ -11,6 +11,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.components.staff_widgets import dialog_actions, field_error, label
+from portal_app.components.text import tr
 from portal_app.services.questionnaire_admin import MAX_CHOICE_CHARS, MAX_HELP_CHARS, MAX_LABEL_CHARS, MAX_TITLE_CHARS
 from portal_app.states.staff_questionnaires import EditorPage, EditorQuestion
 from portal_app.states.staff_questionnaires import StaffQuestionnairesState as S
@@ -38,11 +39,11 @@ def titles_card() -> rx.Component:
             if area
             else rx.input(id="ed-" + name, default_value=value, on_blur=lambda v: S.set_title_field(name, v), max_length=limit, width="100%")
         )
-        return rx.vstack(label(S.tr[text_key], "ed-" + name), control, spacing="1", width="100%")
+        return rx.vstack(label(tr(text_key), "ed-" + name), control, spacing="1", width="100%")
 
     return rx.card(
         rx.vstack(
-            rx.heading(S.tr["staff.q.general"], size="3", as_="h2"),
+            rx.heading(tr("staff.q.general"), size="3", as_="h2"),
             rx.grid(
                 field("title_nl", S.ed_title_nl, "staff.q.title_nl", limit=MAX_TITLE_CHARS),
                 field("title_en", S.ed_title_en, "staff.q.title_en", limit=MAX_TITLE_CHARS),
@@ -74,13 +75,13 @@ def question_row(q: EditorQuestion) -> rx.Component:
                 rx.text(q.label_en, size="1", color="gray", class_name="staff-wrap", lang="en"),
                 rx.flex(
                     rx.badge(q.kind_label, variant="soft", color_scheme="indigo"),
-                    rx.cond(q.required, rx.badge(S.tr["staff.q.required"], variant="soft", color_scheme="gray")),
-                    rx.text(S.tr["staff.q.key"], ": ", rx.el.code(q.key), size="1", color="gray"),
+                    rx.cond(q.required, rx.badge(tr("staff.q.required"), variant="soft", color_scheme="gray")),
+                    rx.text(tr("staff.q.key"), ": ", rx.el.code(q.key), size="1", color="gray"),
                     spacing="2",
                     wrap="wrap",
                     align="center",
                 ),
-                rx.cond(q.choices != "", rx.text(S.tr["staff.q.choices"], ": ", q.choices, size="1", color="gray", class_name="staff-wrap")),
+                rx.cond(q.choices != "", rx.text(tr("staff.q.choices"), ": ", q.choices, size="1", color="gray", class_name="staff-wrap")),
                 rx.cond(
                     q.condition != "",
                     rx.text(rx.icon("git-branch", size=12, aria_hidden="true"), " ", q.condition, size="1", class_name="editor-condition staff-wrap"),
@@ -90,10 +91,10 @@ def question_row(q: EditorQuestion) -> rx.Component:
                 flex="1",
             ),
             rx.flex(
-                _icon_button("arrow-up", S.move_question_up(q.page, q.pos), S.tr["staff.q.move_up"] + " " + q.number, disabled=q.first),
-                _icon_button("arrow-down", S.move_question_down(q.page, q.pos), S.tr["staff.q.move_down"] + " " + q.number, disabled=q.last),
-                _icon_button("pencil", S.edit_question(q.page, q.pos), S.tr["staff.q.edit_question"] + " " + q.number, button_id="edit-q-" + q.key),
-                _icon_button("trash-2", S.remove_question(q.page, q.pos), S.tr["staff.q.remove_question"] + " " + q.number, color="red"),
+                _icon_button("arrow-up", S.move_question_up(q.page, q.pos), tr("staff.q.move_up") + " " + q.number, disabled=q.first),
+                _icon_button("arrow-down", S.move_question_down(q.page, q.pos), tr("staff.q.move_down") + " " + q.number, disabled=q.last),
+                _icon_button("pencil", S.edit_question(q.page, q.pos), tr("staff.q.edit_question") + " " + q.number, button_id="edit-q-" + q.key),
+                _icon_button("trash-2", S.remove_question(q.page, q.pos), tr("staff.q.remove_question") + " " + q.number, color="red"),
                 spacing="2",
                 align="center",
                 class_name="editor-row-actions",
@@ -114,7 +115,7 @@ def page_form(page: EditorPage) -> rx.Component:
             if area
             else rx.input(id="pf-" + name, name=name, default_value=value, max_length=limit, width="100%")
         )
-        return rx.vstack(label(S.tr[text_key], "pf-" + name), control, spacing="1", width="100%")
+        return rx.vstack(label(tr(text_key), "pf-" + name), control, spacing="1", width="100%")
 
     return rx.form(
         rx.vstack(
@@ -129,8 +130,8 @@ def page_form(page: EditorPage) -> rx.Component:
             ),
             field_error(S.pf_error, "page-form-error"),
             rx.hstack(
-                rx.button(S.tr["staff.cancel"], type="button", variant="soft", color_scheme="gray", on_click=S.cancel_page_edit),
-                rx.button(S.tr["staff.save"], type="submit", id="page-form-save"),
+                rx.button(tr("staff.cancel"), type="button", variant="soft", color_scheme="gray", on_click=S.cancel_page_edit),
+                rx.button(tr("staff.save"), type="submit", id="page-form-save"),
                 spacing="2",
                 justify="end",
                 width="100%",
@@ -150,20 +151,20 @@ def page_card(page: EditorPage) -> rx.Component:
         rx.vstack(
             rx.flex(
                 rx.vstack(
-                    rx.heading(S.tr["staff.q.page"], " ", page.number, ": ", page.title_nl, size="3", as_="h3", class_name="staff-wrap"),
+                    rx.heading(tr("staff.q.page"), " ", page.number, ": ", page.title_nl, size="3", as_="h3", class_name="staff-wrap"),
                     rx.text(page.title_en, size="1", color="gray", class_name="staff-wrap", lang="en"),
                     spacing="0",
                     min_width="0",
                     flex="1",
                 ),
                 rx.flex(
-                    _icon_button("arrow-up", S.move_page_up(page.index), S.tr["staff.q.page_up"] + " " + page.number.to_string(), disabled=page.index == 0),
+                    _icon_button("arrow-up", S.move_page_up(page.index), tr("staff.q.page_up") + " " + page.number.to_string(), disabled=page.index == 0),
                     _icon_button(
-                        "arrow-down", S.move_page_down(page.index), S.tr["staff.q.page_down"] + " " + page.number.to_string(),
+                        "arrow-down", S.move_page_down(page.index), tr("staff.q.page_down") + " " + page.number.to_string(),
                         disabled=page.index == S.ed_pages.length() - 1,
                     ),
-                    _icon_button("pencil", S.start_page_edit(page.index), S.tr["staff.q.page_edit"] + " " + page.number.to_string()),
-                    _icon_button("trash-2", S.remove_page(page.index), S.tr["staff.q.page_remove"] + " " + page.number.to_string(), color="red"),
+                    _icon_button("pencil", S.start_page_edit(page.index), tr("staff.q.page_edit") + " " + page.number.to_string()),
+                    _icon_button("trash-2", S.remove_page(page.index), tr("staff.q.page_remove") + " " + page.number.to_string(), color="red"),
                     spacing="2",
                     align="center",
                     class_name="editor-row-actions",
@@ -176,10 +177,10 @@ def page_card(page: EditorPage) -> rx.Component:
             rx.cond(
                 page.questions.length() > 0,
                 rx.el.ol(rx.foreach(page.questions, question_row), class_name="staff-list editor-questions"),
-                rx.text(S.tr["staff.q.page_no_questions"], size="2", color="gray"),
+                rx.text(tr("staff.q.page_no_questions"), size="2", color="gray"),
             ),
             rx.button(
-                rx.icon("plus", size=14, aria_hidden="true"), S.tr["staff.q.add_question"],
+                rx.icon("plus", size=14, aria_hidden="true"), tr("staff.q.add_question"),
                 on_click=S.new_question(page.index), variant="soft", size="2", type="button",
                 id="add-question-" + page.number.to_string(),
             ),
@@ -202,7 +203,7 @@ def _error(name: str) -> rx.Component:
 def _input(name: str, text_key: str, *, limit: int, placeholder=None, width="100%", input_type="text") -> rx.Component:
     props = {"placeholder": placeholder} if placeholder is not None else {}
     return rx.vstack(
-        label(S.tr[text_key], "qf-" + name),
+        label(tr(text_key), "qf-" + name),
         rx.input(id="qf-" + name, name=name, default_value=S.qf[name], max_length=limit, width=width, max_width="100%", type=input_type, **props),
         _error(name),
         spacing="1",
@@ -212,8 +213,8 @@ def _input(name: str, text_key: str, *, limit: int, placeholder=None, width="100
 
 def _area(name: str, text_key: str, *, limit: int, rows: str = "3", help_key: str | None = None) -> rx.Component:
     return rx.vstack(
-        label(S.tr[text_key], "qf-" + name),
-        rx.text(S.tr[help_key], size="1", color="gray") if help_key else rx.fragment(),
+        label(tr(text_key), "qf-" + name),
+        rx.text(tr(help_key), size="1", color="gray") if help_key else rx.fragment(),
         rx.text_area(id="qf-" + name, name=name, default_value=S.qf[name], max_length=limit, rows=rows, width="100%", resize="vertical"),
         _error(name),
         spacing="1",
@@ -224,7 +225,7 @@ def _area(name: str, text_key: str, *, limit: int, rows: str = "3", help_key: st
 def _checkbox(name: str, text_key: str) -> rx.Component:
     return rx.el.label(
         rx.el.input(type="checkbox", name=name, id="qf-" + name, default_checked=S.qf[name] != "", class_name="native-checkbox"),
-        rx.text(S.tr[text_key], size="2"),
+        rx.text(tr(text_key), size="2"),
         class_name="choice-label",
         html_for="qf-" + name,
     )
@@ -232,10 +233,10 @@ def _checkbox(name: str, text_key: str) -> rx.Component:
 
 def _condition() -> rx.Component:
     return rx.vstack(
-        label(S.tr["staff.q.condition"], "qf-condition"),
-        rx.text(S.tr["staff.q.condition_help"], size="1", color="gray"),
+        label(tr("staff.q.condition"), "qf-condition"),
+        rx.text(tr("staff.q.condition_help"), size="1", color="gray"),
         rx.el.select(
-            rx.el.option(S.tr["staff.q.condition_none"], value=""),
+            rx.el.option(tr("staff.q.condition_none"), value=""),
             rx.foreach(S.qf_sources, lambda source: rx.el.option(source["label"], value=source["key"])),
             value=S.qf_cond_question,
             on_change=S.set_condition_question,
@@ -246,12 +247,12 @@ def _condition() -> rx.Component:
         ),
         rx.cond(
             S.qf_sources.length() == 0,
-            rx.text(S.tr["staff.q.condition_no_sources"], size="1", color="gray"),
+            rx.text(tr("staff.q.condition_no_sources"), size="1", color="gray"),
         ),
         rx.cond(
             S.qf_cond_question != "",
             rx.vstack(
-                rx.text(S.tr["staff.q.condition_answer"], size="2", weight="medium"),
+                rx.text(tr("staff.q.condition_answer"), size="2", weight="medium"),
                 rx.flex(
                     rx.foreach(
                         S.qf_cond_options,
@@ -287,11 +288,11 @@ def question_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(S.qf_heading),
-            rx.dialog.description(S.tr["staff.q.question_help"], size="2", color="gray", margin_bottom="0.75rem"),
+            rx.dialog.description(tr("staff.q.question_help"), size="2", color="gray", margin_bottom="0.75rem"),
             rx.form(
                 rx.vstack(
                     rx.vstack(
-                        label(S.tr["staff.q.type"], "qf-type"),
+                        label(tr("staff.q.type"), "qf-type"),
                         rx.el.select(
                             rx.foreach(S.qf_types, lambda option: rx.el.option(option["label"], value=option["value"])),
                             value=S.qf_type,
@@ -323,19 +324,19 @@ def question_dialog() -> rx.Component:
                         ),
                     ),
                     rx.grid(
-                        _input("key", "staff.q.key_label", limit=80, placeholder=S.tr["staff.q.key_auto"]),
-                        rx.cond(is_text, _input("max_length", "staff.q.max_length", limit=5, placeholder=S.tr["staff.q.max_length_default"])),
+                        _input("key", "staff.q.key_label", limit=80, placeholder=tr("staff.q.key_auto")),
+                        rx.cond(is_text, _input("max_length", "staff.q.max_length", limit=5, placeholder=tr("staff.q.max_length_default"))),
                         rx.cond(is_number, _input("min", "staff.q.min", limit=30)),
                         rx.cond(is_number, _input("max", "staff.q.max", limit=30)),
                         rx.cond(
                             S.qf_type == "date",
                             rx.vstack(
-                                label(S.tr["staff.q.date_rule"], "qf-date_rule"),
+                                label(tr("staff.q.date_rule"), "qf-date_rule"),
                                 rx.el.select(
-                                    rx.el.option(S.tr["staff.q.date_any"], value=""),
-                                    rx.el.option(S.tr["staff.q.date_not_future"], value="not_future"),
-                                    rx.el.option(S.tr["staff.q.date_not_past"], value="not_past"),
-                                    rx.cond(S.qf["date_rule"] == "custom", rx.el.option(S.tr["staff.q.date_custom"], value="custom")),
+                                    rx.el.option(tr("staff.q.date_any"), value=""),
+                                    rx.el.option(tr("staff.q.date_not_future"), value="not_future"),
+                                    rx.el.option(tr("staff.q.date_not_past"), value="not_past"),
+                                    rx.cond(S.qf["date_rule"] == "custom", rx.el.option(tr("staff.q.date_custom"), value="custom")),
                                     name="date_rule",
                                     id="qf-date_rule",
                                     default_value=S.qf["date_rule"],
@@ -356,7 +357,7 @@ def question_dialog() -> rx.Component:
                     ),
                     _condition(),
                     _error("form"),
-                    dialog_actions(S.tr["staff.q.question_save"], submit_id="qf-save"),
+                    dialog_actions(tr("staff.q.question_save"), submit_id="qf-save"),
                     spacing="4",
                     width="100%",
                 ),
@@ -385,11 +386,11 @@ def editor_view() -> rx.Component:
                 flex="1",
             ),
             rx.flex(
-                rx.button(rx.icon("arrow-left", size=14, aria_hidden="true"), S.tr["staff.q.back_to_list"], on_click=S.back_to_list,
+                rx.button(rx.icon("arrow-left", size=14, aria_hidden="true"), tr("staff.q.back_to_list"), on_click=S.back_to_list,
                           variant="soft", color_scheme="gray", type="button", id="editor-back"),
-                rx.button(rx.icon("eye", size=14, aria_hidden="true"), S.tr["staff.q.preview"], on_click=S.preview_draft,
+                rx.button(rx.icon("eye", size=14, aria_hidden="true"), tr("staff.q.preview"), on_click=S.preview_draft,
                           variant="soft", type="button", id="editor-preview"),
-                rx.button(rx.icon("save", size=14, aria_hidden="true"), S.tr["staff.q.save"], on_click=S.save_template, type="button", id="editor-save"),
+                rx.button(rx.icon("save", size=14, aria_hidden="true"), tr("staff.q.save"), on_click=S.save_template, type="button", id="editor-save"),
                 spacing="2",
                 wrap="wrap",
             ),
@@ -403,7 +404,7 @@ def editor_view() -> rx.Component:
             S.ed_problems.length() > 0,
             rx.callout(
                 rx.vstack(
-                    rx.text(S.tr["staff.q.problems"], weight="medium"),
+                    rx.text(tr("staff.q.problems"), weight="medium"),
                     rx.el.ul(rx.foreach(S.ed_problems, lambda text: rx.el.li(text)), class_name="editor-problems"),
                     spacing="1",
                 ),
@@ -413,11 +414,11 @@ def editor_view() -> rx.Component:
                 width="100%",
                 id="editor-problems",
             ),
-            rx.callout(S.tr["staff.q.ready"], icon="circle-check", color_scheme="green", size="1", width="100%", id="editor-ready"),
+            rx.callout(tr("staff.q.ready"), icon="circle-check", color_scheme="green", size="1", width="100%", id="editor-ready"),
         ),
         rx.foreach(S.ed_pages, page_card),
         rx.flex(
-            rx.button(rx.icon("file-plus", size=14, aria_hidden="true"), S.tr["staff.q.add_page"], on_click=S.add_page, variant="soft", type="button", id="add-page"),
+            rx.button(rx.icon("file-plus", size=14, aria_hidden="true"), tr("staff.q.add_page"), on_click=S.add_page, variant="soft", type="button", id="add-page"),
             rx.spacer(),
             rx.text(S.ed_counts, size="2", color="gray", id="editor-counts"),
             align="center",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.components.text import tr
 from portal_app.states.staff_questionnaires import OptionItem, PreviewQuestion
 from portal_app.states.staff_questionnaires import StaffQuestionnairesState as S
 
@@ -158,7 +159,7 @@ def preview_view() -> rx.Component:
     return rx.vstack(
         rx.flex(
             rx.vstack(
-                rx.text(S.tr["staff.q.preview_of"], size="2", color="gray"),
+                rx.text(tr("staff.q.preview_of"), size="2", color="gray"),
                 rx.text(S.pv_source, size="2", color="gray", id="preview-source"),
                 spacing="0",
             ),
@@ -169,11 +170,11 @@ def preview_view() -> rx.Component:
                 value=S.pv_lang,
                 on_change=S.set_preview_lang,
                 id="preview-lang",
-                aria_label=S.tr["staff.q.preview_language"],
+                aria_label=tr("staff.q.preview_language"),
             ),
             rx.button(
                 rx.icon("arrow-left", size=14, aria_hidden="true"),
-                rx.cond(S.pv_from_editor, S.tr["staff.q.back_to_editor"], S.tr["staff.q.back_to_list"]),
+                rx.cond(S.pv_from_editor, tr("staff.q.back_to_editor"), tr("staff.q.back_to_list")),
                 on_click=S.close_preview, variant="soft", color_scheme="gray", type="button", id="preview-close",
             ),
             spacing="3",
@@ -181,7 +182,7 @@ def preview_view() -> rx.Component:
             wrap="wrap",
             width="100%",
         ),
-        rx.callout(S.tr["staff.q.preview_help"], icon="eye", color_scheme="blue", size="1", width="100%"),
+        rx.callout(tr("staff.q.preview_help"), icon="eye", color_scheme="blue", size="1", width="100%"),
         rx.box(
             rx.vstack(
                 rx.heading(S.pv_title, size="7", as_="h2", id="preview-title", class_name="staff-wrap"),

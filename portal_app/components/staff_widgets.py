@@ -6,7 +6,7 @@ from typing import Callable
 
 import reflex as rx
 
-from portal_app.states.staff_base import StaffState
+from portal_app.components.text import tr
 
 
 def section(title, *children: rx.Component, section_id: str, count=None, actions: rx.Component | None = None) -> rx.Component:
@@ -53,7 +53,7 @@ def dialog_actions(submit_label, *, submit_id: str, color_scheme: str | None = N
     """The footer of a staff form dialog: "Annuleren" closes it, the submit button sends the form."""
     submit_props = {"color_scheme": color_scheme} if color_scheme else {}
     return rx.hstack(
-        rx.dialog.close(rx.button(StaffState.tr["staff.cancel"], variant="soft", color_scheme="gray", type="button")),
+        rx.dialog.close(rx.button(tr("staff.cancel"), variant="soft", color_scheme="gray", type="button")),
         rx.button(submit_label, type="submit", id=submit_id, **submit_props),
         justify="end",
         width="100%",
@@ -97,7 +97,7 @@ def confirm_dialog(title, description, confirm_label, *, on_confirm, confirm_id:
             rx.alert_dialog.title(title),
             rx.alert_dialog.description(*description) if isinstance(description, tuple) else rx.alert_dialog.description(description),
             rx.hstack(
-                rx.alert_dialog.cancel(rx.button(StaffState.tr["staff.cancel"], variant="soft", color_scheme="gray")),
+                rx.alert_dialog.cancel(rx.button(tr("staff.cancel"), variant="soft", color_scheme="gray")),
                 rx.alert_dialog.action(rx.button(confirm_label, color_scheme="red", on_click=on_confirm, id=confirm_id)),
                 justify="end",
                 spacing="2",
@@ -160,7 +160,7 @@ def pager(state, prev_event, next_event, *, pager_id: str) -> rx.Component:
     return rx.hstack(
         rx.button(
             rx.icon("chevron-left", size=16, aria_hidden="true"),
-            StaffState.tr["staff.prev"],
+            tr("staff.prev"),
             on_click=prev_event,
             disabled=state.page <= 0,
             variant="soft",
@@ -169,7 +169,7 @@ def pager(state, prev_event, next_event, *, pager_id: str) -> rx.Component:
         ),
         rx.text(state.page_text, size="2", color="gray", aria_live="polite", id=f"{pager_id}-text"),
         rx.button(
-            StaffState.tr["staff.next"],
+            tr("staff.next"),
             rx.icon("chevron-right", size=16, aria_hidden="true"),
             on_click=next_event,
             disabled=state.page >= state.page_count - 1,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.components.layout import page_frame
+from portal_app.components.text import tr
 from portal_app.states.actions import ActionRow
 from portal_app.states.actions import ActionsState as S
 
@@ -23,7 +24,7 @@ def open_item(item: ActionRow) -> rx.Component:
             rx.button(
                 rx.link(
                     rx.icon("pencil-line", size=16, aria_hidden="true"),
-                    S.tr["actions.fill_in"],
+                    tr("actions.fill_in"),
                     href=item.href,
                     underline="none",
                 ),
@@ -51,7 +52,7 @@ def done_item(item: ActionRow) -> rx.Component:
                 flex="1 1 18rem",
                 min_width="0",
             ),
-            rx.link(S.tr["actions.view"], href=item.href, size="2"),
+            rx.link(tr("actions.view"), href=item.href, size="2"),
             gap="3",
             align="center",
             justify="between",
@@ -70,18 +71,18 @@ def actions_page() -> rx.Component:
                 rx.cond(
                     S.open_items.length() > 0,
                     rx.vstack(
-                        rx.text(S.tr["actions.intro"], size="3"),
-                        rx.heading(S.tr["actions.open_heading"], size="4", as_="h2"),
+                        rx.text(tr("actions.intro"), size="3"),
+                        rx.heading(tr("actions.open_heading"), size="4", as_="h2"),
                         rx.vstack(rx.foreach(S.open_items, open_item), spacing="3", width="100%", id="actions-open"),
                         spacing="3",
                         width="100%",
                     ),
-                    rx.callout(S.tr["actions.none"], icon="circle-check", color_scheme="green", id="actions-none", width="100%"),
+                    rx.callout(tr("actions.none"), icon="circle-check", color_scheme="green", id="actions-none", width="100%"),
                 ),
                 rx.cond(
                     S.done_items.length() > 0,
                     rx.vstack(
-                        rx.heading(S.tr["actions.completed_heading"], size="4", as_="h2", margin_top="1rem"),
+                        rx.heading(tr("actions.completed_heading"), size="4", as_="h2", margin_top="1rem"),
                         rx.vstack(rx.foreach(S.done_items, done_item), spacing="2", width="100%", id="actions-done"),
                         spacing="3",
                         width="100%",
@@ -92,7 +93,7 @@ def actions_page() -> rx.Component:
                 width="100%",
                 max_width="48rem",
             ),
-            rx.text(S.tr["actions.loading"], color="gray", role="status"),
+            rx.text(tr("actions.loading"), color="gray", role="status"),
         ),
-        title=S.tr["actions.title"],
+        title=tr("actions.title"),
     )

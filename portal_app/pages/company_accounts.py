@@ -10,6 +10,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.components.layout import page_frame
+from portal_app.components.text import tr
 from portal_app.states.company_accounts import LIST_PATH
 from portal_app.states.company_accounts import CompanyAccountsState as S
 
@@ -47,21 +48,21 @@ def back_link(text, href: str, link_id: str) -> rx.Component:
 def delete_dialog() -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
-            rx.alert_dialog.title(S.tr["company.delete_title"]),
+            rx.alert_dialog.title(tr("company.delete_title")),
             rx.alert_dialog.description(
                 rx.vstack(
                     rx.text(S.delete_name, weight="bold", class_name="wrap-anywhere", id="delete-name"),
                     rx.text(S.delete_email, class_name="wrap-anywhere"),
-                    rx.text(S.tr["company.delete_help"]),
+                    rx.text(tr("company.delete_help")),
                     spacing="2",
                 ),
                 size="2",
             ),
             rx.hstack(
                 # Plain buttons (not Radix' Cancel/Action, which would also fire on_open_change).
-                rx.button(S.tr["company.cancel"], variant="soft", color_scheme="gray", on_click=S.cancel_delete, id="delete-cancel"),
+                rx.button(tr("company.cancel"), variant="soft", color_scheme="gray", on_click=S.cancel_delete, id="delete-cancel"),
                 rx.button(
-                    rx.icon("trash-2", size=16, aria_hidden="true"), S.tr["company.delete_confirm"],
+                    rx.icon("trash-2", size=16, aria_hidden="true"), tr("company.delete_confirm"),
                     color_scheme="red", on_click=S.confirm_delete, id="delete-confirm",
                 ),
                 justify="end",
@@ -80,17 +81,17 @@ def new_account_form() -> rx.Component:
     return rx.card(
         rx.form(
             rx.vstack(
-                rx.heading(S.tr["company.new"], size="4", as_="h2"),
-                rx.text(S.tr["company.new_help"], size="2", color="gray"),
+                rx.heading(tr("company.new"), size="4", as_="h2"),
+                rx.text(tr("company.new_help"), size="2", color="gray"),
                 rx.flex(
                     rx.vstack(
-                        rx.el.label(S.tr["company.name"], html_for="extra-name", class_name="field-label"),
+                        rx.el.label(tr("company.name"), html_for="extra-name", class_name="field-label"),
                         rx.input(id="extra-name", name="name", required=True, max_length=200, auto_complete="off", width="100%"),
                         spacing="1",
                         flex="1 1 14rem",
                     ),
                     rx.vstack(
-                        rx.el.label(S.tr["company.email"], html_for="extra-email", class_name="field-label"),
+                        rx.el.label(tr("company.email"), html_for="extra-email", class_name="field-label"),
                         rx.input(id="extra-email", name="email", type="email", required=True, max_length=254, auto_complete="off", width="100%"),
                         spacing="1",
                         flex="1 1 16rem",
@@ -101,8 +102,8 @@ def new_account_form() -> rx.Component:
                 ),
                 rx.cond(S.new_errors.length() > 0, error_box(S.new_errors, "new-account-error")),
                 rx.hstack(
-                    rx.button(rx.icon("send", size=16, aria_hidden="true"), S.tr["company.create"], type="submit", id="create-extra"),
-                    rx.button(S.tr["company.cancel"], type="button", variant="soft", color_scheme="gray", on_click=S.close_new),
+                    rx.button(rx.icon("send", size=16, aria_hidden="true"), tr("company.create"), type="submit", id="create-extra"),
+                    rx.button(tr("company.cancel"), type="button", variant="soft", color_scheme="gray", on_click=S.close_new),
                     wrap="wrap",
                     spacing="2",
                 ),
@@ -118,23 +119,23 @@ def new_account_form() -> rx.Component:
 
 def account_row(row) -> rx.Component:
     return rx.el.tr(
-        rx.el.td(rx.text(row["name"], weight="medium", class_name="wrap-anywhere"), data_label=S.tr["company.col_name"]),
-        rx.el.td(rx.text(row["email"], class_name="wrap-anywhere"), data_label=S.tr["company.col_email"]),
+        rx.el.td(rx.text(row["name"], weight="medium", class_name="wrap-anywhere"), data_label=tr("company.col_name")),
+        rx.el.td(rx.text(row["email"], class_name="wrap-anywhere"), data_label=tr("company.col_email")),
         rx.el.td(
             rx.badge(
                 row["state_label"],
                 color_scheme=rx.match(row["state"], ("active", "green"), ("invited", "orange"), "red"),
                 variant="soft",
             ),
-            data_label=S.tr["company.col_state"],
+            data_label=tr("company.col_state"),
         ),
-        rx.el.td(row["last_login"], data_label=S.tr["company.col_last_login"]),
-        rx.el.td(row["dossier_count"], data_label=S.tr["company.col_dossiers"], class_name="cell-number"),
+        rx.el.td(row["last_login"], data_label=tr("company.col_last_login")),
+        rx.el.td(row["dossier_count"], data_label=tr("company.col_dossiers"), class_name="cell-number"),
         rx.el.td(
             rx.hstack(
                 rx.link(
                     rx.icon("eye", size=16, aria_hidden="true"),
-                    rx.el.span(S.tr["company.view"]),
+                    rx.el.span(tr("company.view")),
                     rx.el.span(" ", row["name"], class_name="sr-only"),
                     href=LIST_PATH + "/" + row["id"],
                     class_name="button-link download-link",
@@ -143,7 +144,7 @@ def account_row(row) -> rx.Component:
                 ),
                 rx.button(
                     rx.icon("trash-2", size=16, aria_hidden="true"),
-                    rx.el.span(S.tr["company.delete"]),
+                    rx.el.span(tr("company.delete")),
                     rx.el.span(" ", row["name"], class_name="sr-only"),
                     variant="soft",
                     color_scheme="red",
@@ -167,31 +168,31 @@ def accounts_table() -> rx.Component:
         rx.el.table(
             rx.el.thead(
                 rx.el.tr(
-                    rx.el.th(S.tr["company.col_name"], scope="col"),
-                    rx.el.th(S.tr["company.col_email"], scope="col"),
-                    rx.el.th(S.tr["company.col_state"], scope="col"),
-                    rx.el.th(S.tr["company.col_last_login"], scope="col"),
-                    rx.el.th(S.tr["company.col_dossiers"], scope="col"),
-                    rx.el.th(rx.el.span(S.tr["company.col_actions"], class_name="sr-only"), scope="col"),
+                    rx.el.th(tr("company.col_name"), scope="col"),
+                    rx.el.th(tr("company.col_email"), scope="col"),
+                    rx.el.th(tr("company.col_state"), scope="col"),
+                    rx.el.th(tr("company.col_last_login"), scope="col"),
+                    rx.el.th(tr("company.col_dossiers"), scope="col"),
+                    rx.el.th(rx.el.span(tr("company.col_actions"), class_name="sr-only"), scope="col"),
                 )
             ),
             rx.el.tbody(rx.foreach(S.rows, account_row)),
             class_name="rtable",
             id="extra-accounts",
         ),
-        rx.text(S.tr["company.none"], color="gray", id="no-extra-accounts"),
+        rx.text(tr("company.none"), color="gray", id="no-extra-accounts"),
     )
 
 
 def list_content() -> rx.Component:
     return rx.vstack(
-        back_link(S.tr["company.back_to_details"], "/mijn-gegevens", "back-to-details"),
-        rx.text(S.tr["company.intro"], color="gray"),
+        back_link(tr("company.back_to_details"), "/mijn-gegevens", "back-to-details"),
+        rx.text(tr("company.intro"), color="gray"),
         notices(),
         rx.cond(
             S.new_open,
             new_account_form(),
-            rx.button(rx.icon("user-plus", size=16, aria_hidden="true"), S.tr["company.new"], on_click=S.open_new, id="new-extra"),
+            rx.button(rx.icon("user-plus", size=16, aria_hidden="true"), tr("company.new"), on_click=S.open_new, id="new-extra"),
         ),
         accounts_table(),
         delete_dialog(),
@@ -207,11 +208,11 @@ def company_accounts_page() -> rx.Component:
             rx.cond(
                 S.allowed,
                 list_content(),
-                rx.vstack(notices(), back_link(S.tr["company.back_to_details"], "/mijn-gegevens", "back-to-details"), spacing="3", width="100%"),
+                rx.vstack(notices(), back_link(tr("company.back_to_details"), "/mijn-gegevens", "back-to-details"), spacing="3", width="100%"),
             ),
-            rx.text(S.tr["company.loading"], color="gray"),
+            rx.text(tr("company.loading"), color="gray"),
         ),
-        title=S.tr["company.title"],
+        title=tr("company.title"),
     )
 
 
@@ -250,12 +251,12 @@ def dossier_choice(row) -> rx.Component:
 
 def detail_content() -> rx.Component:
     return rx.vstack(
-        back_link(S.tr["company.back"], LIST_PATH, "back-to-list"),
+        back_link(tr("company.back"), LIST_PATH, "back-to-list"),
         notices(),
         rx.card(
             rx.vstack(
                 rx.hstack(
-                    rx.heading(S.tr["company.details"], size="4", as_="h2"),
+                    rx.heading(tr("company.details"), size="4", as_="h2"),
                     rx.badge(
                         S.detail["state_label"],
                         color_scheme=rx.match(S.detail["state"], ("active", "green"), ("invited", "orange"), "red"),
@@ -266,10 +267,10 @@ def detail_content() -> rx.Component:
                     spacing="2",
                 ),
                 rx.el.dl(
-                    fact(S.tr["company.email"], S.detail["email"], "extra-email-value"),
-                    fact(S.tr["company.last_login"], S.detail["last_login"], "extra-last-login"),
-                    fact(S.tr["company.created_on"], S.detail["created"], "extra-created"),
-                    fact(S.tr["company.language"], S.detail["language_label"], "extra-language"),
+                    fact(tr("company.email"), S.detail["email"], "extra-email-value"),
+                    fact(tr("company.last_login"), S.detail["last_login"], "extra-last-login"),
+                    fact(tr("company.created_on"), S.detail["created"], "extra-created"),
+                    fact(tr("company.language"), S.detail["language_label"], "extra-language"),
                     class_name="facts",
                 ),
                 spacing="3",
@@ -279,12 +280,12 @@ def detail_content() -> rx.Component:
         ),
         rx.card(
             rx.vstack(
-                rx.heading(S.tr["company.dossiers"], size="4", as_="h2"),
-                rx.text(S.tr["company.dossiers_help"], size="2", color="gray"),
+                rx.heading(tr("company.dossiers"), size="4", as_="h2"),
+                rx.text(tr("company.dossiers_help"), size="2", color="gray"),
                 rx.cond(
                     S.detail_dossiers.length() > 0,
                     rx.el.ul(rx.foreach(S.detail_dossiers, dossier_choice), class_name="dossier-choices", id="dossier-choices"),
-                    rx.text(S.tr["company.no_dossiers"], color="gray"),
+                    rx.text(tr("company.no_dossiers"), color="gray"),
                 ),
                 spacing="3",
                 width="100%",
@@ -295,7 +296,7 @@ def detail_content() -> rx.Component:
         rx.box(
             rx.button(
                 rx.icon("trash-2", size=16, aria_hidden="true"),
-                S.tr["company.delete"],
+                tr("company.delete"),
                 rx.el.span(" ", S.detail["name"], class_name="sr-only"),
                 color_scheme="red",
                 variant="soft",
@@ -318,15 +319,15 @@ def company_account_page() -> rx.Component:
                 rx.cond(
                     S.not_found,
                     rx.vstack(
-                        rx.callout(S.tr["error.not_found"], icon="triangle-alert", color_scheme="red", role="alert", id="extra-not-found"),
-                        back_link(S.tr["company.back"], LIST_PATH, "back-to-list"),
+                        rx.callout(tr("error.not_found"), icon="triangle-alert", color_scheme="red", role="alert", id="extra-not-found"),
+                        back_link(tr("company.back"), LIST_PATH, "back-to-list"),
                         spacing="3",
                     ),
                     detail_content(),
                 ),
-                rx.vstack(notices(), back_link(S.tr["company.back_to_details"], "/mijn-gegevens", "back-to-details"), spacing="3", width="100%"),
+                rx.vstack(notices(), back_link(tr("company.back_to_details"), "/mijn-gegevens", "back-to-details"), spacing="3", width="100%"),
             ),
-            rx.text(S.tr["company.loading"], color="gray"),
+            rx.text(tr("company.loading"), color="gray"),
         ),
-        title=rx.cond(S.detail["name"], S.detail["name"], S.tr["company.title"]),
+        title=rx.cond(S.detail["name"], S.detail["name"], tr("company.title")),
     )

@@ -12,6 +12,7 @@ import reflex as rx
 from reflex_components_core.el.elements.inline import A
 
 
+from portal_app.components.text import tr
 from portal_app.models import DocumentKind
 from portal_app.components.badges import status_badge, unread_badge
 from portal_app.components.layout import page_frame
@@ -35,9 +36,9 @@ def fact(label, value: rx.Component, fact_id: str) -> rx.Component:
 
 def dossier_header() -> rx.Component:
     return rx.el.dl(
-        fact(S.tr["dossier.number"], rx.text(S.number, weight="medium"), "dossier-number"),
-        fact(S.tr["dossier.status"], status_badge(S.status, S.status_label), "dossier-status"),
-        fact(S.tr["dossier.handler"], rx.text(S.handler_name), "dossier-handler"),
+        fact(tr("dossier.number"), rx.text(S.number, weight="medium"), "dossier-number"),
+        fact(tr("dossier.status"), status_badge(S.status, S.status_label), "dossier-status"),
+        fact(tr("dossier.handler"), rx.text(S.handler_name), "dossier-handler"),
         class_name="facts",
     )
 
@@ -50,7 +51,7 @@ def progress_step(step: rx.Var) -> rx.Component:
             rx.icon("circle-check", size=18, color="var(--green-10)", aria_hidden="true", flex_shrink="0"),
             rx.icon("circle", size=18, color="var(--gray-8)", aria_hidden="true", flex_shrink="0"),
         ),
-        rx.el.span(rx.cond(done, S.tr["dossier.step_done"], S.tr["dossier.step_todo"]) + ": ", class_name="sr-only"),
+        rx.el.span(rx.cond(done, tr("dossier.step_done"), tr("dossier.step_todo")) + ": ", class_name="sr-only"),
         rx.text(step["title"], as_="span", class_name="step-title"),
         rx.cond(done, rx.text(step["date"], as_="span", size="2", color="gray", class_name="step-date")),
         class_name="step",
@@ -63,7 +64,7 @@ def progress_section() -> rx.Component:
         rx.el.summary(
             rx.icon("chevron-right", size=18, aria_hidden="true", class_name="summary-chevron"),
             rx.text(
-                S.tr["dossier.progress"]
+                tr("dossier.progress")
                 + " ("
                 + S.progress_done.to_string()
                 + "/"
@@ -78,7 +79,7 @@ def progress_section() -> rx.Component:
         rx.cond(
             S.progress_total > 0,
             rx.el.ol(rx.foreach(S.steps, progress_step), class_name="steps", id="progress-steps"),
-            rx.text(S.tr["dossier.progress_empty"], size="2", color="gray", padding=".5rem 0"),
+            rx.text(tr("dossier.progress_empty"), size="2", color="gray", padding=".5rem 0"),
         ),
         class_name="progress",
         id="progress",
@@ -89,7 +90,7 @@ def tab_trigger(key: str, label_key: str) -> rx.Component:
     unread = S.tab_unread[key]
     return rx.tabs.trigger(
         rx.hstack(
-            rx.text(S.tr[label_key] + " (" + S.tab_totals[key].to_string() + ")", as_="span"),
+            rx.text(tr(label_key) + " (" + S.tab_totals[key].to_string() + ")", as_="span"),
             rx.cond(unread > 0, unread_badge(unread)),
             align="center",
             spacing="2",
@@ -103,25 +104,25 @@ def document_row(document: rx.Var) -> rx.Component:
     unread = document["unread"] != ""
     return rx.el.tr(
         rx.el.td(
-            rx.cond(unread, rx.el.span(S.tr["doc.unread"] + ": ", class_name="sr-only")),
+            rx.cond(unread, rx.el.span(tr("doc.unread") + ": ", class_name="sr-only")),
             rx.text(document["title"], as_="span", class_name="doc-title"),
-            custom_attrs={"data-label": S.tr["doc.title"]},
+            custom_attrs={"data-label": tr("doc.title")},
         ),
         rx.el.td(
             rx.text(document["filename"], as_="span", class_name="doc-filename"),
-            custom_attrs={"data-label": S.tr["doc.filename"]},
+            custom_attrs={"data-label": tr("doc.filename")},
         ),
-        rx.el.td(document["date"], custom_attrs={"data-label": S.tr["doc.date"]}),
-        rx.el.td(document["size"], custom_attrs={"data-label": S.tr["doc.size"]}),
+        rx.el.td(document["date"], custom_attrs={"data-label": tr("doc.date")}),
+        rx.el.td(document["size"], custom_attrs={"data-label": tr("doc.size")}),
         rx.el.td(
             plain_link(
                 rx.icon("download", size=16, aria_hidden="true"),
-                rx.el.span(S.tr["doc.download"]),
+                rx.el.span(tr("doc.download")),
                 href="/files/" + document["id"],
                 download=True,
                 on_click=S.mark_document_read(document["id"]),
                 class_name="button-link download-link",
-                aria_label=S.tr["doc.download"] + ": " + document["title"],
+                aria_label=tr("doc.download") + ": " + document["title"],
             ),
             class_name="cell-action",
         ),
@@ -136,18 +137,18 @@ def document_table(rows: rx.Var, table_id: str) -> rx.Component:
         rx.el.table(
             rx.el.thead(
                 rx.el.tr(
-                    rx.el.th(S.tr["doc.title"], scope="col"),
-                    rx.el.th(S.tr["doc.filename"], scope="col"),
-                    rx.el.th(S.tr["doc.date"], scope="col"),
-                    rx.el.th(S.tr["doc.size"], scope="col"),
-                    rx.el.th(rx.el.span(S.tr["doc.download"], class_name="sr-only"), scope="col"),
+                    rx.el.th(tr("doc.title"), scope="col"),
+                    rx.el.th(tr("doc.filename"), scope="col"),
+                    rx.el.th(tr("doc.date"), scope="col"),
+                    rx.el.th(tr("doc.size"), scope="col"),
+                    rx.el.th(rx.el.span(tr("doc.download"), class_name="sr-only"), scope="col"),
                 )
             ),
             rx.el.tbody(rx.foreach(rows, document_row)),
             class_name="rtable doc-table",
             id=table_id,
         ),
-        rx.text(S.tr["doc.empty"], color="gray", padding_y="1rem"),
+        rx.text(tr("doc.empty"), color="gray", padding_y="1rem"),
     )
 
 
@@ -158,7 +159,7 @@ def dossier_tabs() -> rx.Component:
             tab_trigger(DocumentKind.DOCUMENT, "tab.documents"),
             tab_trigger(DocumentKind.DELIVERED, "tab.delivered"),
             tab_trigger(MESSAGES_TAB, "tab.messages"),
-            aria_label=S.tr["dossier.tabs"],
+            aria_label=tr("dossier.tabs"),
             class_name="dossier-tablist",
         ),
         rx.tabs.content(document_table(S.correspondence, "docs-correspondentie"), value=DocumentKind.CORRESPONDENCE, class_name="tab-panel"),
@@ -183,7 +184,7 @@ def dossier_view() -> rx.Component:
 
 def back_link() -> rx.Component:
     return rx.link(
-        rx.hstack(rx.icon("arrow-left", size=16, aria_hidden="true"), S.tr["dossier.back"], align="center", spacing="1"),
+        rx.hstack(rx.icon("arrow-left", size=16, aria_hidden="true"), tr("dossier.back"), align="center", spacing="1"),
         href=routes.DOSSIERS,
         id="back-to-dossiers",
     )
@@ -196,13 +197,13 @@ def dossier_page() -> rx.Component:
             rx.vstack(rx.cond(S.has_list, back_link()), dossier_view(), spacing="3", width="100%"),
             rx.cond(
                 S.not_found,
-                rx.link(S.tr["notfound.back"], href=routes.HOME, id="dossier-not-found"),
-                rx.center(rx.spinner(size="3"), width="100%", padding="2rem", aria_label=S.tr["dossier.loading"]),
+                rx.link(tr("notfound.back"), href=routes.HOME, id="dossier-not-found"),
+                rx.center(rx.spinner(size="3"), width="100%", padding="2rem", aria_label=tr("dossier.loading")),
             ),
         ),
         title=rx.cond(
             S.found,
             S.description,
-            rx.cond(S.not_found, S.tr["error.not_found"], S.tr["dossier.loading"]),
+            rx.cond(S.not_found, tr("error.not_found"), tr("dossier.loading")),
         ),
     )

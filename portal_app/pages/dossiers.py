@@ -12,6 +12,7 @@ import reflex as rx
 
 from portal_app.components.badges import status_badge, unread_badge
 from portal_app.components.layout import page_frame
+from portal_app.components.text import tr
 from portal_app.pages import routes
 from portal_app.states.dossiers import DossierListState as S
 
@@ -19,7 +20,7 @@ from portal_app.states.dossiers import DossierListState as S
 def search_form() -> rx.Component:
     return rx.form(
         rx.vstack(
-            rx.el.label(S.tr["dossiers.search_label"], html_for="dossier-search", class_name="field-label"),
+            rx.el.label(tr("dossiers.search_label"), html_for="dossier-search", class_name="field-label"),
             rx.hstack(
                 rx.input(
                     rx.input.slot(rx.icon("search", size=16, aria_hidden="true")),
@@ -33,7 +34,7 @@ def search_form() -> rx.Component:
                     flex="1",
                     min_width="0",
                 ),
-                rx.button(S.tr["dossiers.search"], type="submit", id="dossier-search-button"),
+                rx.button(tr("dossiers.search"), type="submit", id="dossier-search-button"),
                 width="100%",
                 spacing="2",
             ),
@@ -63,7 +64,7 @@ def status_filter() -> rx.Component:
         rx.el.details(
             rx.el.summary(
                 rx.icon("list-filter", size=16, aria_hidden="true"),
-                rx.text(S.tr["dossiers.filter"], as_="span"),
+                rx.text(tr("dossiers.filter"), as_="span"),
                 rx.cond(
                     S.status_filter.length() > 0,
                     rx.badge(S.status_filter.length(), variant="solid", radius="full", size="1"),
@@ -72,9 +73,9 @@ def status_filter() -> rx.Component:
                 id="status-filter-toggle",
             ),
             rx.el.fieldset(
-                rx.el.legend(S.tr["dossiers.filter_legend"], class_name="field-label"),
+                rx.el.legend(tr("dossiers.filter_legend"), class_name="field-label"),
                 rx.flex(rx.foreach(S.status_options, status_checkbox), wrap="wrap", spacing="4", margin_top=".25rem"),
-                rx.text(S.tr["dossiers.filter_hint"], size="1", color="gray", margin_top=".5rem"),
+                rx.text(tr("dossiers.filter_hint"), size="1", color="gray", margin_top=".5rem"),
                 class_name="filter-panel",
             ),
             class_name="status-filter",
@@ -87,27 +88,27 @@ def dossier_row(row: rx.Var) -> rx.Component:
     return rx.el.tr(
         rx.el.td(
             rx.text(row["number"], weight="medium", class_name="dossier-number"),
-            custom_attrs={"data-label": S.tr["dossiers.col_number"]},
+            custom_attrs={"data-label": tr("dossiers.col_number")},
         ),
         rx.el.td(
             rx.text(row["description"], class_name="dossier-description"),
-            custom_attrs={"data-label": S.tr["dossiers.col_description"]},
+            custom_attrs={"data-label": tr("dossiers.col_description")},
         ),
         rx.el.td(
             status_badge(row["status"], row["status_label"]),
-            custom_attrs={"data-label": S.tr["dossiers.col_status"]},
+            custom_attrs={"data-label": tr("dossiers.col_status")},
         ),
         rx.el.td(
             rx.cond(row["unread"] != "0", unread_badge(row["unread"].to(str))),
-            custom_attrs={"data-label": S.tr["dossiers.col_unread"]},
+            custom_attrs={"data-label": tr("dossiers.col_unread")},
             class_name=rx.cond(row["unread"] != "0", "cell-unread", "cell-unread cell-empty"),
         ),
         rx.el.td(
             rx.link(
-                S.tr["dossiers.open"],
+                tr("dossiers.open"),
                 href=routes.DOSSIERS + "/" + row["id"],
                 class_name="row-link button-link",
-                aria_label=S.tr["dossiers.open_label"] + " " + row["number"],
+                aria_label=tr("dossiers.open_label") + " " + row["number"],
                 underline="none",
             ),
             class_name="cell-action",
@@ -119,14 +120,14 @@ def dossier_row(row: rx.Var) -> rx.Component:
 
 def dossier_table() -> rx.Component:
     return rx.el.table(
-        rx.el.caption(S.tr["dossiers.list_label"], class_name="sr-only"),
+        rx.el.caption(tr("dossiers.list_label"), class_name="sr-only"),
         rx.el.thead(
             rx.el.tr(
-                rx.el.th(S.tr["dossiers.col_number"], scope="col"),
-                rx.el.th(S.tr["dossiers.col_description"], scope="col"),
-                rx.el.th(S.tr["dossiers.col_status"], scope="col"),
-                rx.el.th(S.tr["dossiers.col_unread"], scope="col"),
-                rx.el.th(rx.el.span(S.tr["dossiers.col_open"], class_name="sr-only"), scope="col"),
+                rx.el.th(tr("dossiers.col_number"), scope="col"),
+                rx.el.th(tr("dossiers.col_description"), scope="col"),
+                rx.el.th(tr("dossiers.col_status"), scope="col"),
+                rx.el.th(tr("dossiers.col_unread"), scope="col"),
+                rx.el.th(rx.el.span(tr("dossiers.col_open"), class_name="sr-only"), scope="col"),
             )
         ),
         rx.el.tbody(rx.foreach(S.rows, dossier_row)),
@@ -142,7 +143,7 @@ def pagination() -> rx.Component:
             rx.hstack(
                 rx.button(
                     rx.icon("chevron-left", size=16, aria_hidden="true"),
-                    S.tr["dossiers.prev"],
+                    tr("dossiers.prev"),
                     on_click=S.previous_page,
                     disabled=S.page <= 0,
                     variant="soft",
@@ -150,7 +151,7 @@ def pagination() -> rx.Component:
                 ),
                 rx.text(S.page_text, size="2", id="page-text"),
                 rx.button(
-                    S.tr["dossiers.next"],
+                    tr("dossiers.next"),
                     rx.icon("chevron-right", size=16, aria_hidden="true"),
                     on_click=S.next_page,
                     disabled=S.page >= S.page_count - 1,
@@ -162,7 +163,7 @@ def pagination() -> rx.Component:
                 spacing="3",
                 wrap="wrap",
             ),
-            aria_label=S.tr["dossiers.pagination"],
+            aria_label=tr("dossiers.pagination"),
             width="100%",
         ),
     )
@@ -186,7 +187,7 @@ def dossiers_page() -> rx.Component:
                     rx.cond(
                         S.total > 0,
                         dossier_table(),
-                        rx.callout(S.tr["dossiers.none"], icon="info", id="dossiers-none", width="100%"),
+                        rx.callout(tr("dossiers.none"), icon="info", id="dossiers-none", width="100%"),
                     ),
                     pagination(),
                     spacing="3",
@@ -197,5 +198,5 @@ def dossiers_page() -> rx.Component:
             spacing="4",
             width="100%",
         ),
-        title=S.tr["dossiers.title"],
+        title=tr("dossiers.title"),
     )

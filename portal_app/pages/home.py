@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.components.layout import page_frame
+from portal_app.components.text import tr
 from portal_app.components.tile import tile
 from portal_app.pages import routes
 from portal_app.states.home import HomeState
@@ -13,18 +14,18 @@ from portal_app.states.home import HomeState
 def dossiers_tile() -> rx.Component:
     return tile(
         icon="folder-open",
-        title=HomeState.tr["tile.dossiers"],
+        title=tr("tile.dossiers"),
         href=routes.DOSSIERS,
         tile_id="tile-dossiers",
         body=rx.hstack(
             rx.vstack(
                 rx.text(HomeState.dossiers_in_progress, size="7", weight="bold", id="count-in-progress"),
-                rx.text(HomeState.tr["tile.dossiers_in_progress"], size="2", color="gray"),
+                rx.text(tr("tile.dossiers_in_progress"), size="2", color="gray"),
                 spacing="0",
             ),
             rx.vstack(
                 rx.text(HomeState.dossiers_total, size="7", weight="bold", id="count-total"),
-                rx.text(HomeState.tr["tile.dossiers_total"], size="2", color="gray"),
+                rx.text(tr("tile.dossiers_total"), size="2", color="gray"),
                 spacing="0",
             ),
             spacing="6",
@@ -35,12 +36,12 @@ def dossiers_tile() -> rx.Component:
 def actions_tile() -> rx.Component:
     return tile(
         icon="clipboard-list",
-        title=HomeState.tr["tile.actions"],
+        title=tr("tile.actions"),
         href="/acties",
         tile_id="tile-actions",
         body=rx.vstack(
             rx.text(HomeState.open_actions, size="7", weight="bold", id="count-actions"),
-            rx.text(HomeState.tr["tile.actions_open"], size="2", color="gray"),
+            rx.text(tr("tile.actions_open"), size="2", color="gray"),
             spacing="0",
         ),
     )
@@ -49,10 +50,10 @@ def actions_tile() -> rx.Component:
 def my_details_tile() -> rx.Component:
     return tile(
         icon="user-round-cog",
-        title=HomeState.tr["tile.my_details"],
+        title=tr("tile.my_details"),
         href=routes.MY_DETAILS,
         tile_id="tile-my-details",
-        body=rx.text(HomeState.tr["tile.my_details_text"], size="2", color="gray"),
+        body=rx.text(tr("tile.my_details_text"), size="2", color="gray"),
     )
 
 
@@ -66,5 +67,5 @@ def home_page() -> rx.Component:
             spacing="4",
             width="100%",
         ),
-        title=HomeState.tr["home.title"],
+        title=tr("home.title"),
     )

@@ -6,6 +6,7 @@ import reflex as rx
 
 from portal_app.components.layout import page_frame
 from portal_app.components.questionnaire_fields import question_field
+from portal_app.components.text import tr
 from portal_app.states.actions import ROUTE as ACTIONS_ROUTE
 from portal_app.states.questionnaire import QuestionnaireState as S
 from portal_app.states.questionnaire import ResultRow, ResultSection
@@ -13,7 +14,7 @@ from portal_app.states.questionnaire import ResultRow, ResultSection
 
 def dossier_line() -> rx.Component:
     return rx.text(
-        rx.text.strong(S.tr["questionnaire.dossier"], ": "),
+        rx.text.strong(tr("questionnaire.dossier"), ": "),
         S.dossier_text,
         id="questionnaire-dossier",
         color="gray",
@@ -28,7 +29,7 @@ def progress() -> rx.Component:
         rx.progress(
             value=S.progress_percent,
             max=100,
-            aria_label=S.tr["questionnaire.progress_label"],
+            aria_label=tr("questionnaire.progress_label"),
             aria_valuetext=S.progress_text,
             size="2",
             width="100%",
@@ -45,7 +46,7 @@ def nav_buttons() -> rx.Component:
             S.page_index > 0,
             rx.button(
                 rx.icon("chevron-left", size=18, aria_hidden="true"),
-                S.tr["questionnaire.previous"],
+                tr("questionnaire.previous"),
                 type="button",
                 variant="soft",
                 color_scheme="gray",
@@ -59,14 +60,14 @@ def nav_buttons() -> rx.Component:
             last_page,
             rx.button(
                 rx.icon("check", size=18, aria_hidden="true"),
-                S.tr["questionnaire.finish"],
+                tr("questionnaire.finish"),
                 type="button",
                 size="3",
                 id="questionnaire-finish",
                 on_click=[S.finish, rx.scroll_to("inhoud")],
             ),
             rx.button(
-                S.tr["questionnaire.next"],
+                tr("questionnaire.next"),
                 rx.icon("chevron-right", size=18, aria_hidden="true"),
                 type="button",
                 size="3",
@@ -100,7 +101,7 @@ def form_view() -> rx.Component:
                     rx.callout(S.page_error, icon="triangle-alert", color_scheme="red", role="alert", id="questionnaire-error", width="100%"),
                     rx.fragment(),
                 ),
-                rx.text(S.tr["questionnaire.required_note"], size="2", color="gray"),
+                rx.text(tr("questionnaire.required_note"), size="2", color="gray"),
                 rx.vstack(
                     rx.foreach(S.questions, question_field),
                     spacing="5",
@@ -115,7 +116,7 @@ def form_view() -> rx.Component:
             width="100%",
             class_name="questionnaire-card",
         ),
-        rx.text(S.tr["questionnaire.save_hint"], size="2", color="gray"),
+        rx.text(tr("questionnaire.save_hint"), size="2", color="gray"),
         spacing="4",
         width="100%",
         max_width="48rem",
@@ -126,7 +127,7 @@ def result_row(row: ResultRow) -> rx.Component:
     return rx.box(
         rx.el.dt(row.label, class_name="result-question"),
         rx.el.dd(
-            rx.cond(row.answer != "", row.answer, rx.el.span(S.tr["questionnaire.not_answered"], class_name="result-empty")),
+            rx.cond(row.answer != "", row.answer, rx.el.span(tr("questionnaire.not_answered"), class_name="result-empty")),
             class_name="result-answer",
         ),
         class_name="result-row",
@@ -145,14 +146,14 @@ def result_view() -> rx.Component:
     return rx.vstack(
         rx.cond(
             S.just_completed,
-            rx.callout(S.tr["questionnaire.done"], icon="circle-check", color_scheme="green", role="status", id="questionnaire-done", width="100%", class_name="no-print"),
+            rx.callout(tr("questionnaire.done"), icon="circle-check", color_scheme="green", role="status", id="questionnaire-done", width="100%", class_name="no-print"),
             rx.fragment(),
         ),
         rx.box(
             rx.text(S.office_name, weight="bold", class_name="print-only print-office"),
             dossier_line(),
             rx.text(
-                rx.text.strong(S.tr["questionnaire.client"], ": "),
+                rx.text.strong(tr("questionnaire.client"), ": "),
                 S.display_name,
                 color="gray",
                 size="3",
@@ -164,7 +165,7 @@ def result_view() -> rx.Component:
         rx.flex(
             rx.button(
                 rx.icon("printer", size=18, aria_hidden="true"),
-                S.tr["questionnaire.print"],
+                tr("questionnaire.print"),
                 type="button",
                 size="3",
                 data_action="print",
@@ -175,7 +176,7 @@ def result_view() -> rx.Component:
                 rx.button(
                     rx.el.a(
                         rx.icon("file-down", size=18, aria_hidden="true"),
-                        S.tr["questionnaire.pdf"],
+                        tr("questionnaire.pdf"),
                         href=S.pdf_href,
                         id="questionnaire-pdf",
                     ),
@@ -185,7 +186,7 @@ def result_view() -> rx.Component:
                 ),
                 rx.fragment(),
             ),
-            rx.link(S.tr["questionnaire.to_actions"], href=ACTIONS_ROUTE, size="3", id="questionnaire-to-actions"),
+            rx.link(tr("questionnaire.to_actions"), href=ACTIONS_ROUTE, size="3", id="questionnaire-to-actions"),
             gap="3",
             align="center",
             wrap="wrap",
@@ -213,13 +214,13 @@ def questionnaire_page() -> rx.Component:
             ("result", result_view()),
             (
                 "not_found",
-                rx.callout(S.tr["error.not_found"], icon="circle-alert", color_scheme="gray", id="questionnaire-not-found"),
+                rx.callout(tr("error.not_found"), icon="circle-alert", color_scheme="gray", id="questionnaire-not-found"),
             ),
             (
                 "unavailable",
-                rx.callout(S.tr["questionnaire.unavailable"], icon="circle-alert", color_scheme="orange"),
+                rx.callout(tr("questionnaire.unavailable"), icon="circle-alert", color_scheme="orange"),
             ),
-            rx.text(S.tr["questionnaire.loading"], color="gray", role="status"),
+            rx.text(tr("questionnaire.loading"), color="gray", role="status"),
         ),
-        title=rx.cond(S.q_title != "", S.q_title, S.tr["questionnaire.title"]),
+        title=rx.cond(S.q_title != "", S.q_title, tr("questionnaire.title")),
     )

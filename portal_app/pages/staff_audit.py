@@ -6,6 +6,7 @@ import reflex as rx
 
 from portal_app.components.staff_layout import DOSSIERS, staff_frame
 from portal_app.components.staff_widgets import empty, label, pager, table
+from portal_app.components.text import tr
 from portal_app.states.staff_audit import StaffAuditState as S
 
 
@@ -24,14 +25,14 @@ def audit_row(row: rx.Var) -> rx.Component:
 def filter_form() -> rx.Component:
     return rx.form(
         rx.hstack(
-            rx.vstack(label(S.tr["staff.audit.account"], "audit-account"),
-                      rx.input(id="audit-account", name="account", default_value=S.f_account, max_length=254, placeholder=S.tr["staff.audit.account_hint"]), spacing="1"),
-            rx.vstack(label(S.tr["staff.audit.dossier"], "audit-dossier"),
+            rx.vstack(label(tr("staff.audit.account"), "audit-account"),
+                      rx.input(id="audit-account", name="account", default_value=S.f_account, max_length=254, placeholder=tr("staff.audit.account_hint")), spacing="1"),
+            rx.vstack(label(tr("staff.audit.dossier"), "audit-dossier"),
                       rx.input(id="audit-dossier", name="dossier", default_value=S.f_dossier, max_length=40, width="9rem"), spacing="1"),
             rx.vstack(
-                label(S.tr["staff.audit.event_type"], "audit-type"),
+                label(tr("staff.audit.event_type"), "audit-type"),
                 rx.el.select(
-                    rx.el.option(S.tr["staff.audit.all_types"], value=""),
+                    rx.el.option(tr("staff.audit.all_types"), value=""),
                     rx.foreach(S.event_types, lambda t: rx.el.option(t, value=t)),
                     id="audit-type",
                     name="event_type",
@@ -40,10 +41,10 @@ def filter_form() -> rx.Component:
                 ),
                 spacing="1",
             ),
-            rx.vstack(label(S.tr["staff.audit.from"], "audit-from"), rx.input(id="audit-from", name="date_from", type="date", default_value=S.f_date_from), spacing="1"),
-            rx.vstack(label(S.tr["staff.audit.to"], "audit-to"), rx.input(id="audit-to", name="date_to", type="date", default_value=S.f_date_to), spacing="1"),
-            rx.button(rx.icon("filter", size=14, aria_hidden="true"), S.tr["staff.audit.apply"], type="submit", id="audit-apply"),
-            rx.button(S.tr["staff.audit.clear"], type="button", variant="soft", color_scheme="gray", on_click=S.clear_filters),
+            rx.vstack(label(tr("staff.audit.from"), "audit-from"), rx.input(id="audit-from", name="date_from", type="date", default_value=S.f_date_from), spacing="1"),
+            rx.vstack(label(tr("staff.audit.to"), "audit-to"), rx.input(id="audit-to", name="date_to", type="date", default_value=S.f_date_to), spacing="1"),
+            rx.button(rx.icon("filter", size=14, aria_hidden="true"), tr("staff.audit.apply"), type="submit", id="audit-apply"),
+            rx.button(tr("staff.audit.clear"), type="button", variant="soft", color_scheme="gray", on_click=S.clear_filters),
             spacing="3",
             align="end",
             wrap="wrap",
@@ -58,27 +59,27 @@ def staff_audit_page() -> rx.Component:
     return staff_frame(
         rx.vstack(
             filter_form(),
-            rx.text(S.total, " ", S.tr["staff.audit.events"], size="2", color="gray", id="audit-count"),
+            rx.text(S.total, " ", tr("staff.audit.events"), size="2", color="gray", id="audit-count"),
             rx.cond(
                 S.rows.length() > 0,
                 table(
-                    [S.tr["staff.audit.when"], S.tr["staff.audit.event_type"], S.tr["staff.audit.who"], S.tr["staff.audit.dossier"],
-                     S.tr["staff.audit.target"], S.tr["staff.audit.detail"]],
+                    [tr("staff.audit.when"), tr("staff.audit.event_type"), tr("staff.audit.who"), tr("staff.audit.dossier"),
+                     tr("staff.audit.target"), tr("staff.audit.detail")],
                     S.rows,
                     audit_row,
                     table_id="audit-table",
                 ),
-                empty(S.tr["staff.audit.none"]),
+                empty(tr("staff.audit.none")),
             ),
             pager(S, S.prev_page, S.next_page, pager_id="audit-pager"),
             spacing="3",
             width="100%",
         ),
-        title=S.tr["staff.audit.title"],
+        title=tr("staff.audit.title"),
         active="audit",
         actions=rx.el.a(
             rx.icon("download", size=14, aria_hidden="true"),
-            S.tr["staff.audit.export"],
+            tr("staff.audit.export"),
             href=S.export_href,
             id="audit-export",
             download="auditlog.csv",

@@ -18,6 +18,7 @@ from portal_app.components.staff_widgets import (
     status_badge,
     table,
 )
+from portal_app.components.text import tr
 from portal_app.states.staff_clients import StaffClientsState as L
 from portal_app.states.staff_clients import StaffClientState as C
 
@@ -39,42 +40,42 @@ def client_row(row: rx.Var) -> rx.Component:
     )
 
 
-def contact_fields(state, prefix: str, name_label) -> tuple[rx.Component, ...]:
+def contact_fields(prefix: str, name_label) -> tuple[rx.Component, ...]:
     """Name, e-mail address and language of a new client account (invited by mail)."""
     return (
         label(name_label, f"{prefix}-name"),
         rx.input(id=f"{prefix}-name", name="name", max_length=200, width="100%", required=True),
-        label(state.tr["staff.clients.email"], f"{prefix}-email"),
+        label(tr("staff.clients.email"), f"{prefix}-email"),
         rx.input(id=f"{prefix}-email", name="email", type="email", max_length=254, width="100%", required=True),
-        label(state.tr["staff.clients.language"], f"{prefix}-language"),
-        static_select([("nl", state.tr["lang.nl"]), ("en", state.tr["lang.en"])], select_id=f"{prefix}-language", name="language", default_value="nl"),
+        label(tr("staff.clients.language"), f"{prefix}-language"),
+        static_select([("nl", tr("lang.nl")), ("en", tr("lang.en"))], select_id=f"{prefix}-language", name="language", default_value="nl"),
     )
 
 
 def create_dialog() -> rx.Component:
     is_company = L.create_kind == "company"
     return form_dialog(
-        L.tr["staff.clients.new"],
+        tr("staff.clients.new"),
         rx.cond(
             is_company,
             rx.fragment(
-                label(L.tr["staff.clients.company_name"], "new-company"),
+                label(tr("staff.clients.company_name"), "new-company"),
                 rx.input(id="new-company", name="company_name", max_length=200, width="100%", required=True),
             ),
         ),
-        *contact_fields(L, "new", rx.cond(is_company, L.tr["staff.clients.contact_name"], L.tr["staff.clients.name"])),
-        trigger=rx.button(rx.icon("user-plus", size=16, aria_hidden="true"), L.tr["staff.clients.new"], id="new-client"),
-        description=rx.dialog.description(L.tr["staff.clients.new_help"], size="2", color="gray"),
+        *contact_fields("new", rx.cond(is_company, tr("staff.clients.contact_name"), tr("staff.clients.name"))),
+        trigger=rx.button(rx.icon("user-plus", size=16, aria_hidden="true"), tr("staff.clients.new"), id="new-client"),
+        description=rx.dialog.description(tr("staff.clients.new_help"), size="2", color="gray"),
         before=rx.segmented_control.root(
-            rx.segmented_control.item(L.tr["staff.kind.person"], value="person"),
-            rx.segmented_control.item(L.tr["staff.kind.company"], value="company"),
+            rx.segmented_control.item(tr("staff.kind.person"), value="person"),
+            rx.segmented_control.item(tr("staff.kind.company"), value="company"),
             value=L.create_kind,
             on_change=L.set_create_kind,
             margin_y="0.75rem",
             id="new-client-kind",
         ),
         error=L.create_error, error_id="new-client-error",
-        submit_label=L.tr["staff.clients.create_and_invite"], submit_id="create-client", actions_margin_top="0.5rem",
+        submit_label=tr("staff.clients.create_and_invite"), submit_id="create-client", actions_margin_top="0.5rem",
         on_submit=L.create_client, open=L.create_open, on_open_change=L.set_create_open,
     )
 
@@ -89,14 +90,14 @@ def staff_clients_page() -> rx.Component:
                         rx.input(
                             name="q",
                             default_value=L.query,
-                            placeholder=L.tr["staff.clients.search_placeholder"],
-                            aria_label=L.tr["staff.clients.search_label"],
+                            placeholder=tr("staff.clients.search_placeholder"),
+                            aria_label=tr("staff.clients.search_label"),
                             max_length=100,
                             id="client-search",
                             width="20rem",
                             max_width="100%",
                         ),
-                        rx.button(rx.icon("search", size=16, aria_hidden="true"), L.tr["staff.search"], type="submit", id="client-search-submit"),
+                        rx.button(rx.icon("search", size=16, aria_hidden="true"), tr("staff.search"), type="submit", id="client-search-submit"),
                         spacing="2",
                         wrap="wrap",
                     ),
@@ -107,37 +108,37 @@ def staff_clients_page() -> rx.Component:
                 rx.spacer(),
                 static_select(
                     [
-                        ("all", L.tr["staff.clients.filter_all"]),
-                        ("active", L.tr["staff.client_state.active"]),
-                        ("invited", L.tr["staff.client_state.invited"]),
-                        ("blocked", L.tr["staff.client_state.blocked"]),
+                        ("all", tr("staff.clients.filter_all")),
+                        ("active", tr("staff.client_state.active")),
+                        ("invited", tr("staff.client_state.invited")),
+                        ("blocked", tr("staff.client_state.blocked")),
                     ],
                     select_id="client-status-filter",
                     value=L.status_filter,
                     on_change=L.set_status_filter,
-                    aria_label=L.tr["staff.clients.filter_label"],
+                    aria_label=tr("staff.clients.filter_label"),
                 ),
                 width="100%",
                 align="center",
                 wrap="wrap",
                 spacing="3",
             ),
-            rx.text(L.total, " ", L.tr["staff.clients.found"], size="2", color="gray", id="client-count"),
+            rx.text(L.total, " ", tr("staff.clients.found"), size="2", color="gray", id="client-count"),
             rx.cond(
                 L.rows.length() > 0,
                 table(
-                    [L.tr["staff.clients.col_name"], L.tr["staff.clients.col_email"], L.tr["staff.clients.col_kind"], L.tr["staff.clients.col_state"], L.tr["staff.clients.col_last_login"]],
+                    [tr("staff.clients.col_name"), tr("staff.clients.col_email"), tr("staff.clients.col_kind"), tr("staff.clients.col_state"), tr("staff.clients.col_last_login")],
                     L.rows,
                     client_row,
                     table_id="client-table",
                 ),
-                empty(L.tr["staff.clients.none"]),
+                empty(tr("staff.clients.none")),
             ),
             pager(L, L.prev_page, L.next_page, pager_id="clients-pager"),
             spacing="3",
             width="100%",
         ),
-        title=L.tr["staff.clients.title"],
+        title=tr("staff.clients.title"),
         active="clients",
         actions=create_dialog(),
     )
@@ -155,32 +156,32 @@ def fact(label_var, value) -> rx.Component:
 
 def reset_dialog() -> rx.Component:
     return form_dialog(
-        C.tr["staff.client.reset_title"],
-        label(C.tr["staff.client.reset_reason"], "reset-reason"),
+        tr("staff.client.reset_title"),
+        label(tr("staff.client.reset_reason"), "reset-reason"),
         rx.text_area(id="reset-reason", name="reason", max_length=500, rows="3", width="100%", required=True),
-        description=rx.dialog.description(C.tr["staff.client.reset_help"], size="2"),
+        description=rx.dialog.description(tr("staff.client.reset_help"), size="2"),
         error=C.reset_error, error_id="reset-error",
-        submit_label=C.tr["staff.client.reset_confirm"], submit_id="reset-confirm", submit_color="red",
+        submit_label=tr("staff.client.reset_confirm"), submit_id="reset-confirm", submit_color="red",
         on_submit=C.reset_two_factor, open=C.reset_open, on_open_change=C.set_reset_open,
     )
 
 
 def block_dialog() -> rx.Component:
     return confirm_dialog(
-        C.tr["staff.client.block_title"],
-        C.tr["staff.client.block_help"],
-        C.tr["staff.client.block"],
+        tr("staff.client.block_title"),
+        tr("staff.client.block_help"),
+        tr("staff.client.block"),
         on_confirm=C.block, confirm_id="block-confirm", open=C.block_open, on_open_change=C.set_block_open,
     )
 
 
 def extra_dialog() -> rx.Component:
     return form_dialog(
-        C.tr["staff.client.extra_new"],
-        *contact_fields(C, "extra", C.tr["staff.clients.name"]),
-        description=rx.dialog.description(C.tr["staff.client.extra_help"], size="2", color="gray"),
+        tr("staff.client.extra_new"),
+        *contact_fields("extra", tr("staff.clients.name")),
+        description=rx.dialog.description(tr("staff.client.extra_help"), size="2", color="gray"),
         error=C.extra_error, error_id="extra-error",
-        submit_label=C.tr["staff.clients.create_and_invite"], submit_id="extra-create",
+        submit_label=tr("staff.clients.create_and_invite"), submit_id="extra-create",
         on_submit=C.add_extra_account, open=C.extra_open, on_open_change=C.set_extra_open,
     )
 
@@ -190,16 +191,16 @@ def client_actions() -> rx.Component:
     return rx.hstack(
         rx.cond(
             state == "invited",
-            rx.button(rx.icon("send", size=14, aria_hidden="true"), C.tr["staff.client.resend"], on_click=C.resend_invitation, variant="soft", id="resend-invite"),
+            rx.button(rx.icon("send", size=14, aria_hidden="true"), tr("staff.client.resend"), on_click=C.resend_invitation, variant="soft", id="resend-invite"),
         ),
         rx.cond(
             state == "blocked",
-            rx.button(rx.icon("lock-open", size=14, aria_hidden="true"), C.tr["staff.client.unblock"], on_click=C.unblock, variant="soft", id="unblock"),
-            rx.button(rx.icon("lock", size=14, aria_hidden="true"), C.tr["staff.client.block"], on_click=C.set_block_open(True), variant="soft", color_scheme="red", id="block"),
+            rx.button(rx.icon("lock-open", size=14, aria_hidden="true"), tr("staff.client.unblock"), on_click=C.unblock, variant="soft", id="unblock"),
+            rx.button(rx.icon("lock", size=14, aria_hidden="true"), tr("staff.client.block"), on_click=C.set_block_open(True), variant="soft", color_scheme="red", id="block"),
         ),
         rx.cond(
             C.two_factor != "",
-            rx.button(rx.icon("shield-off", size=14, aria_hidden="true"), C.tr["staff.client.reset_2fa"], on_click=C.set_reset_open(True), variant="soft", color_scheme="orange", id="reset-2fa"),
+            rx.button(rx.icon("shield-off", size=14, aria_hidden="true"), tr("staff.client.reset_2fa"), on_click=C.set_reset_open(True), variant="soft", color_scheme="orange", id="reset-2fa"),
         ),
         spacing="2",
         wrap="wrap",
@@ -213,7 +214,7 @@ def staff_client_page() -> rx.Component:
         block_dialog(),
         extra_dialog(),
         rx.vstack(
-            rx.link(rx.hstack(rx.icon("arrow-left", size=14, aria_hidden="true"), C.tr["staff.client.back"], align="center", spacing="1"), href=CLIENTS, size="2"),
+            rx.link(rx.hstack(rx.icon("arrow-left", size=14, aria_hidden="true"), tr("staff.client.back"), align="center", spacing="1"), href=CLIENTS, size="2"),
             notices(C.notice, C.error, prefix="client"),
             rx.cond(
                 C.found,
@@ -221,22 +222,22 @@ def staff_client_page() -> rx.Component:
                     section(
                         rx.cond(row["company"] != "", row["company"], row["name"]),
                         rx.el.dl(
-                            fact(C.tr["staff.clients.col_kind"], row["kind_label"]),
-                            rx.cond(row["company"] != "", fact(C.tr["staff.clients.contact_name"], row["name"])),
-                            rx.cond(C.parent_id != "", fact(C.tr["staff.client.company_of"], rx.link(C.parent_name, href=CLIENTS + "/" + C.parent_id))),
-                            fact(C.tr["staff.clients.email"], row["email"]),
-                            fact(C.tr["staff.client.phone"], rx.cond(C.phone != "", C.phone, "—")),
-                            fact(C.tr["staff.clients.col_state"], state_badge(row["state"], row["state_label"])),
+                            fact(tr("staff.clients.col_kind"), row["kind_label"]),
+                            rx.cond(row["company"] != "", fact(tr("staff.clients.contact_name"), row["name"])),
+                            rx.cond(C.parent_id != "", fact(tr("staff.client.company_of"), rx.link(C.parent_name, href=CLIENTS + "/" + C.parent_id))),
+                            fact(tr("staff.clients.email"), row["email"]),
+                            fact(tr("staff.client.phone"), rx.cond(C.phone != "", C.phone, "—")),
+                            fact(tr("staff.clients.col_state"), state_badge(row["state"], row["state_label"])),
                             fact(
-                                C.tr["staff.client.two_factor"],
-                                rx.cond(C.two_factor != "", rx.badge(C.tr["staff.client.2fa_on"], " (", C.two_factor, ")", color_scheme="green"), rx.badge(C.tr["staff.client.2fa_off"], color_scheme="gray")),
+                                tr("staff.client.two_factor"),
+                                rx.cond(C.two_factor != "", rx.badge(tr("staff.client.2fa_on"), " (", C.two_factor, ")", color_scheme="green"), rx.badge(tr("staff.client.2fa_off"), color_scheme="gray")),
                             ),
                             rx.cond(
                                 C.invite_sent != "",
-                                fact(C.tr["staff.client.invite"], C.invite_text),
+                                fact(tr("staff.client.invite"), C.invite_text),
                             ),
-                            fact(C.tr["staff.clients.col_last_login"], row["last_login"]),
-                            fact(C.tr["staff.client.created_on"], C.created),
+                            fact(tr("staff.clients.col_last_login"), row["last_login"]),
+                            fact(tr("staff.client.created_on"), C.created),
                             class_name="staff-dl",
                             id="client-facts",
                         ),
@@ -244,26 +245,26 @@ def staff_client_page() -> rx.Component:
                         section_id="client-card",
                     ),
                     section(
-                        C.tr["staff.client.logins"],
+                        tr("staff.client.logins"),
                         rx.cond(
                             C.logins.length() > 0,
                             rx.el.ul(
                                 rx.foreach(
                                     C.logins,
                                     lambda login: rx.el.li(
-                                        rx.text(login["date"], " · ", login["ip"], rx.cond(login["complete"] == "", rx.text(" · ", C.tr["staff.client.login_incomplete"], as_="span", color="gray")), size="2"),
+                                        rx.text(login["date"], " · ", login["ip"], rx.cond(login["complete"] == "", rx.text(" · ", tr("staff.client.login_incomplete"), as_="span", color="gray")), size="2"),
                                         class_name="staff-list-item",
                                     ),
                                 ),
                                 class_name="staff-list",
                                 id="client-logins",
                             ),
-                            empty(C.tr["staff.client.no_logins"]),
+                            empty(tr("staff.client.no_logins")),
                         ),
                         section_id="logins",
                     ),
                     section(
-                        C.tr["staff.client.dossiers"],
+                        tr("staff.client.dossiers"),
                         rx.cond(
                             C.dossiers.length() > 0,
                             rx.el.ul(
@@ -284,7 +285,7 @@ def staff_client_page() -> rx.Component:
                                 class_name="staff-list",
                                 id="client-dossiers",
                             ),
-                            empty(C.tr["staff.client.no_dossiers"]),
+                            empty(tr("staff.client.no_dossiers")),
                         ),
                         section_id="client-dossiers-section",
                         count=C.dossier_total,
@@ -292,7 +293,7 @@ def staff_client_page() -> rx.Component:
                     rx.cond(
                         row["kind"] == "company",
                         section(
-                            C.tr["staff.client.extra_accounts"],
+                            tr("staff.client.extra_accounts"),
                             rx.cond(
                                 C.extra_accounts.length() > 0,
                                 rx.el.ul(
@@ -312,10 +313,10 @@ def staff_client_page() -> rx.Component:
                                     ),
                                     class_name="staff-list",
                                 ),
-                                empty(C.tr["staff.client.no_extra"]),
+                                empty(tr("staff.client.no_extra")),
                             ),
                             section_id="extra-accounts",
-                            actions=rx.button(rx.icon("plus", size=14, aria_hidden="true"), C.tr["staff.client.extra_new"], on_click=C.set_extra_open(True), variant="soft", size="2", id="extra-new"),
+                            actions=rx.button(rx.icon("plus", size=14, aria_hidden="true"), tr("staff.client.extra_new"), on_click=C.set_extra_open(True), variant="soft", size="2", id="extra-new"),
                         ),
                     ),
                     spacing="4",
@@ -326,6 +327,6 @@ def staff_client_page() -> rx.Component:
             spacing="3",
             width="100%",
         ),
-        title=rx.cond(C.found, rx.cond(row["company"] != "", row["company"], row["name"]), C.tr["staff.client.title"]),
+        title=rx.cond(C.found, rx.cond(row["company"] != "", row["company"], row["name"]), tr("staff.client.title")),
         active="clients",
     )

@@ -6,6 +6,7 @@ import reflex as rx
 
 from portal_app.components.staff_layout import CLIENTS, DOSSIERS, OUTBOX, staff_frame
 from portal_app.components.staff_widgets import empty, file_link, section
+from portal_app.components.text import tr
 from portal_app.states.staff_overview import StaffOverviewState as S
 
 
@@ -68,8 +69,8 @@ def invite_item(row: rx.Var) -> rx.Component:
             class_name="staff-wrap",
         ),
         rx.text(
-            row["email"], " · ", S.tr["staff.overview.invited_on"], " ", row["sent"],
-            rx.cond(row["expired"] != "", rx.badge(S.tr["staff.overview.expired"], color_scheme="red", margin_left="0.4rem")),
+            row["email"], " · ", tr("staff.overview.invited_on"), " ", row["sent"],
+            rx.cond(row["expired"] != "", rx.badge(tr("staff.overview.expired"), color_scheme="red", margin_left="0.4rem")),
             size="1",
             color="gray",
             class_name="staff-wrap",
@@ -81,14 +82,14 @@ def _list(rows: rx.Var, render, empty_key: str, list_id: str) -> rx.Component:
     return rx.cond(
         rows.length() > 0,
         rx.el.ul(rx.foreach(rows, render), class_name="staff-list", id=list_id),
-        empty(S.tr[empty_key]),
+        empty(tr(empty_key)),
     )
 
 
 def scope_switch() -> rx.Component:
     return rx.segmented_control.root(
-        rx.segmented_control.item(S.tr["staff.overview.for_me"], value="mine"),
-        rx.segmented_control.item(S.tr["staff.overview.for_all"], value="all"),
+        rx.segmented_control.item(tr("staff.overview.for_me"), value="mine"),
+        rx.segmented_control.item(tr("staff.overview.for_all"), value="all"),
         value=S.scope,
         on_change=S.set_scope,
         size="1",
@@ -100,33 +101,33 @@ def staff_overview_page() -> rx.Component:
     return staff_frame(
         rx.grid(
             section(
-                S.tr["staff.overview.unread"],
+                tr("staff.overview.unread"),
                 _list(S.unread_rows, unread_item, "staff.overview.unread_none", "unread-list"),
                 section_id="unread-messages",
                 count=S.unread_total,
                 actions=scope_switch(),
             ),
             section(
-                S.tr["staff.overview.deliveries"],
+                tr("staff.overview.deliveries"),
                 _list(S.delivery_rows, delivery_item, "staff.overview.deliveries_none", "delivery-list"),
                 section_id="deliveries",
                 count=S.delivery_total,
             ),
             section(
-                S.tr["staff.overview.questionnaires"],
+                tr("staff.overview.questionnaires"),
                 _list(S.questionnaire_rows, questionnaire_item, "staff.overview.questionnaires_none", "questionnaire-list"),
                 section_id="questionnaires",
                 count=S.questionnaire_total,
             ),
             section(
-                S.tr["staff.overview.failed"],
+                tr("staff.overview.failed"),
                 _list(S.failed_rows, failed_item, "staff.overview.failed_none", "failed-list"),
-                rx.cond(S.failed_total > 0, rx.link(S.tr["staff.overview.to_outbox"], href=OUTBOX + "?status=failed", size="2")),
+                rx.cond(S.failed_total > 0, rx.link(tr("staff.overview.to_outbox"), href=OUTBOX + "?status=failed", size="2")),
                 section_id="failed-outbox",
                 count=S.failed_total,
             ),
             section(
-                S.tr["staff.overview.invitations"],
+                tr("staff.overview.invitations"),
                 _list(S.invite_rows, invite_item, "staff.overview.invitations_none", "invite-list"),
                 section_id="invitations",
                 count=S.invite_total,
@@ -137,12 +138,12 @@ def staff_overview_page() -> rx.Component:
             # the lists refresh by themselves while the page is open (StaffOverviewState.poll_updates)
             on_mount=S.poll_updates,
         ),
-        title=S.tr["staff.overview.title"],
+        title=tr("staff.overview.title"),
         active="overview",
         actions=rx.hstack(
-            rx.text(S.tr["staff.overview.live"], size="1", color="gray", id="live-hint"),
+            rx.text(tr("staff.overview.live"), size="1", color="gray", id="live-hint"),
             rx.button(
-                rx.icon("refresh-cw", size=14, aria_hidden="true"), S.tr["staff.refresh"], on_click=S.refresh, variant="soft", size="2", id="refresh"
+                rx.icon("refresh-cw", size=14, aria_hidden="true"), tr("staff.refresh"), on_click=S.refresh, variant="soft", size="2", id="refresh"
             ),
             align="center",
             spacing="3",

@@ -8,6 +8,7 @@ from portal_app.components.staff_layout import staff_frame
 from portal_app.components.staff_questionnaire_editor import editor_view
 from portal_app.components.staff_questionnaire_preview import preview_view
 from portal_app.components.staff_widgets import empty, notices, table
+from portal_app.components.text import tr
 from portal_app.states.staff_questionnaires import StaffQuestionnairesState as S
 
 
@@ -16,7 +17,7 @@ def template_row(row: rx.Var) -> rx.Component:
         rx.table.cell(
             rx.text(row["title"], weight="medium", class_name="staff-wrap template-title"),
             rx.text(row["slug"], size="1", color="gray", class_name="staff-wrap"),
-            rx.cond(row["broken"] != "", rx.badge(S.tr["staff.q.broken"], color_scheme="red")),
+            rx.cond(row["broken"] != "", rx.badge(tr("staff.q.broken"), color_scheme="red")),
         ),
         rx.table.cell(rx.badge("v", row["version"], variant="soft", color_scheme="indigo"), class_name="template-version"),
         rx.table.cell(row["pages"], " / ", row["questions"], white_space="nowrap"),
@@ -32,12 +33,12 @@ def template_row(row: rx.Var) -> rx.Component:
 
 def _actions(row: rx.Var, *, wrap: str) -> rx.Component:
     return rx.flex(
-        rx.button(rx.icon("eye", size=14, aria_hidden="true"), S.tr["staff.q.preview"], on_click=S.preview_template(row["id"]),
-                  size="1", variant="soft", type="button", aria_label=S.tr["staff.q.preview"] + " " + row["title"], class_name="template-preview"),
-        rx.button(rx.icon("pencil", size=14, aria_hidden="true"), S.tr["staff.q.edit"], on_click=S.edit_template(row["id"]),
-                  size="1", variant="soft", type="button", aria_label=S.tr["staff.q.edit"] + " " + row["title"], class_name="template-edit"),
-        rx.button(rx.icon("copy", size=14, aria_hidden="true"), S.tr["staff.q.copy"], on_click=S.copy_template(row["id"]),
-                  size="1", variant="soft", color_scheme="gray", type="button", aria_label=S.tr["staff.q.copy"] + " " + row["title"],
+        rx.button(rx.icon("eye", size=14, aria_hidden="true"), tr("staff.q.preview"), on_click=S.preview_template(row["id"]),
+                  size="1", variant="soft", type="button", aria_label=tr("staff.q.preview") + " " + row["title"], class_name="template-preview"),
+        rx.button(rx.icon("pencil", size=14, aria_hidden="true"), tr("staff.q.edit"), on_click=S.edit_template(row["id"]),
+                  size="1", variant="soft", type="button", aria_label=tr("staff.q.edit") + " " + row["title"], class_name="template-edit"),
+        rx.button(rx.icon("copy", size=14, aria_hidden="true"), tr("staff.q.copy"), on_click=S.copy_template(row["id"]),
+                  size="1", variant="soft", color_scheme="gray", type="button", aria_label=tr("staff.q.copy") + " " + row["title"],
                   class_name="template-copy"),
         spacing="2",
         wrap=wrap,
@@ -56,8 +57,8 @@ def template_card(row: rx.Var) -> rx.Component:
                 wrap="wrap",
             ),
             rx.text(
-                row["pages"], " / ", row["questions"], " · ", S.tr["staff.q.col_sent"], " ", row["sent"], " · ", S.tr["staff.q.col_open"], " ",
-                row["open"], " · ", S.tr["staff.q.col_completed"], " ", row["completed"],
+                row["pages"], " / ", row["questions"], " · ", tr("staff.q.col_sent"), " ", row["sent"], " · ", tr("staff.q.col_open"), " ",
+                row["open"], " · ", tr("staff.q.col_completed"), " ", row["completed"],
                 size="1", color="gray",
             ),
             _actions(row, wrap="wrap"),
@@ -75,10 +76,10 @@ def list_view() -> rx.Component:
             S.has_draft,
             rx.callout(
                 rx.flex(
-                    rx.text(S.tr["staff.q.draft_waiting"], " ", rx.cond(S.draft_name != "", "“" + S.draft_name + "”", ""), class_name="staff-wrap"),
+                    rx.text(tr("staff.q.draft_waiting"), " ", rx.cond(S.draft_name != "", "“" + S.draft_name + "”", ""), class_name="staff-wrap"),
                     rx.spacer(),
-                    rx.button(S.tr["staff.q.draft_resume"], on_click=S.resume_draft, size="1", type="button", id="draft-resume"),
-                    rx.button(S.tr["staff.q.draft_discard"], on_click=S.discard_draft, size="1", variant="soft", color_scheme="red", type="button", id="draft-discard"),
+                    rx.button(tr("staff.q.draft_resume"), on_click=S.resume_draft, size="1", type="button", id="draft-resume"),
+                    rx.button(tr("staff.q.draft_discard"), on_click=S.discard_draft, size="1", variant="soft", color_scheme="red", type="button", id="draft-discard"),
                     spacing="2",
                     align="center",
                     wrap="wrap",
@@ -91,7 +92,7 @@ def list_view() -> rx.Component:
                 id="draft-waiting",
             ),
         ),
-        rx.text(S.tr["staff.q.list_intro"], size="2", color="gray"),
+        rx.text(tr("staff.q.list_intro"), size="2", color="gray"),
         rx.cond(
             S.rows.length() > 0,
             rx.el.ul(rx.foreach(S.rows, template_card), class_name="staff-list phone-only", id="template-cards"),
@@ -101,8 +102,8 @@ def list_view() -> rx.Component:
             rx.box(
                 table(
                     [
-                        S.tr["staff.q.col_title"], S.tr["staff.q.col_version"], S.tr["staff.q.col_pages"], S.tr["staff.q.col_sent"],
-                        S.tr["staff.q.col_open"], S.tr["staff.q.col_completed"], S.tr["staff.q.col_saved"], S.tr["staff.doc.actions"],
+                        tr("staff.q.col_title"), tr("staff.q.col_version"), tr("staff.q.col_pages"), tr("staff.q.col_sent"),
+                        tr("staff.q.col_open"), tr("staff.q.col_completed"), tr("staff.q.col_saved"), tr("staff.doc.actions"),
                     ],
                     S.rows,
                     template_row,
@@ -111,7 +112,7 @@ def list_view() -> rx.Component:
                 class_name="desktop-only",
                 width="100%",
             ),
-            rx.cond(S.loaded, empty(S.tr["staff.q.none"]), rx.spinner()),
+            rx.cond(S.loaded, empty(tr("staff.q.none")), rx.spinner()),
         ),
         spacing="3",
         width="100%",
@@ -131,10 +132,10 @@ def staff_questionnaires_page() -> rx.Component:
             spacing="3",
             width="100%",
         ),
-        title=S.tr["staff.q.title"],
+        title=tr("staff.q.title"),
         active="questionnaires",
         actions=rx.cond(
             S.view == "list",
-            rx.button(rx.icon("file-plus", size=16, aria_hidden="true"), S.tr["staff.q.new"], on_click=S.new_template, type="button", id="new-template"),
+            rx.button(rx.icon("file-plus", size=16, aria_hidden="true"), tr("staff.q.new"), on_click=S.new_template, type="button", id="new-template"),
         ),
     )

@@ -6,6 +6,7 @@ import reflex as rx
 
 from portal_app.components.staff_widgets import confirm_dialog, form_dialog, field_error, label, notices, section, static_select, table
 from portal_app.components.staff_layout import staff_frame
+from portal_app.components.text import tr
 from portal_app.services import office_settings
 from portal_app.states.staff_settings import StaffSettingsState as S
 
@@ -16,7 +17,7 @@ LOGO_ACCEPT = {"image/png": [".png"], "image/jpeg": [".jpg", ".jpeg"]}
 def role_select(select_id: str, default_value=None) -> rx.Component:
     props = {"default_value": default_value} if default_value is not None else {"default_value": "behandelaar"}
     return static_select(
-        [("behandelaar", S.tr["staff.role.behandelaar"]), ("admin", S.tr["staff.role.admin"])],
+        [("behandelaar", tr("staff.role.behandelaar")), ("admin", tr("staff.role.admin"))],
         select_id=select_id,
         name="role",
         **props,
@@ -25,19 +26,19 @@ def role_select(select_id: str, default_value=None) -> rx.Component:
 
 def staff_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.text(row["name"], rx.cond(row["me"] != "", rx.text(" (", S.tr["staff.settings.you"], ")", as_="span", color="gray", weight="regular")), weight="medium", class_name="staff-wrap")),
+        rx.table.cell(rx.text(row["name"], rx.cond(row["me"] != "", rx.text(" (", tr("staff.settings.you"), ")", as_="span", color="gray", weight="regular")), weight="medium", class_name="staff-wrap")),
         rx.table.cell(rx.text(row["email"], class_name="staff-wrap")),
         rx.table.cell(rx.badge(row["role_label"], color_scheme=rx.cond(row["role"] == "admin", "indigo", "gray"), variant="soft")),
-        rx.table.cell(rx.cond(row["two_factor"] != "", rx.badge(S.tr["staff.client.2fa_on"], color_scheme="green"), rx.badge(S.tr["staff.client.2fa_off"], color_scheme="gray"))),
-        rx.table.cell(rx.cond(row["active"] != "", row["last_login"], rx.badge(S.tr["staff.client_state.invited"], color_scheme="amber"))),
+        rx.table.cell(rx.cond(row["two_factor"] != "", rx.badge(tr("staff.client.2fa_on"), color_scheme="green"), rx.badge(tr("staff.client.2fa_off"), color_scheme="gray"))),
+        rx.table.cell(rx.cond(row["active"] != "", row["last_login"], rx.badge(tr("staff.client_state.invited"), color_scheme="amber"))),
         rx.table.cell(
             rx.hstack(
-                rx.button(rx.icon("pencil", size=14, aria_hidden="true"), S.tr["staff.settings.edit"], on_click=S.start_edit(row["id"]), size="1", variant="soft", type="button",
-                          aria_label=S.tr["staff.settings.edit"] + " " + row["name"]),
+                rx.button(rx.icon("pencil", size=14, aria_hidden="true"), tr("staff.settings.edit"), on_click=S.start_edit(row["id"]), size="1", variant="soft", type="button",
+                          aria_label=tr("staff.settings.edit") + " " + row["name"]),
                 rx.cond(
                     row["me"] == "",
-                    rx.button(rx.icon("trash-2", size=14, aria_hidden="true"), S.tr["staff.settings.remove"], on_click=S.ask_remove(row["id"]), size="1", variant="soft",
-                              color_scheme="red", type="button", aria_label=S.tr["staff.settings.remove"] + " " + row["name"]),
+                    rx.button(rx.icon("trash-2", size=14, aria_hidden="true"), tr("staff.settings.remove"), on_click=S.ask_remove(row["id"]), size="1", variant="soft",
+                              color_scheme="red", type="button", aria_label=tr("staff.settings.remove") + " " + row["name"]),
                 ),
                 spacing="1",
             )
@@ -48,30 +49,30 @@ def staff_row(row: rx.Var) -> rx.Component:
 
 def add_dialog() -> rx.Component:
     return form_dialog(
-        S.tr["staff.settings.add"],
-        label(S.tr["staff.clients.name"], "staff-name"),
+        tr("staff.settings.add"),
+        label(tr("staff.clients.name"), "staff-name"),
         rx.input(id="staff-name", name="name", max_length=200, width="100%", required=True),
-        label(S.tr["staff.clients.email"], "staff-email"),
+        label(tr("staff.clients.email"), "staff-email"),
         rx.input(id="staff-email", name="email", type="email", max_length=254, width="100%", required=True),
-        label(S.tr["staff.settings.role"], "staff-role"),
+        label(tr("staff.settings.role"), "staff-role"),
         role_select("staff-role"),
-        trigger=rx.button(rx.icon("user-plus", size=14, aria_hidden="true"), S.tr["staff.settings.add"], size="2", id="add-staff"),
-        description=rx.dialog.description(S.tr["staff.settings.add_help"], size="2", color="gray"),
+        trigger=rx.button(rx.icon("user-plus", size=14, aria_hidden="true"), tr("staff.settings.add"), size="2", id="add-staff"),
+        description=rx.dialog.description(tr("staff.settings.add_help"), size="2", color="gray"),
         error=S.add_error, error_id="add-staff-error",
-        submit_label=S.tr["staff.clients.create_and_invite"], submit_id="add-staff-submit",
+        submit_label=tr("staff.clients.create_and_invite"), submit_id="add-staff-submit",
         on_submit=S.add_staff, open=S.add_open, on_open_change=S.set_add_open,
     )
 
 
 def edit_dialog() -> rx.Component:
     return form_dialog(
-        (S.tr["staff.settings.edit"], " ", S.edit_row["name"]),
-        label(S.tr["staff.clients.name"], "edit-name"),
+        (tr("staff.settings.edit"), " ", S.edit_row["name"]),
+        label(tr("staff.clients.name"), "edit-name"),
         rx.input(id="edit-name", name="name", default_value=S.edit_row["name"], max_length=200, width="100%", required=True),
-        label(S.tr["staff.settings.role"], "edit-role"),
+        label(tr("staff.settings.role"), "edit-role"),
         rx.el.select(
-            rx.el.option(S.tr["staff.role.behandelaar"], value="behandelaar"),
-            rx.el.option(S.tr["staff.role.admin"], value="admin"),
+            rx.el.option(tr("staff.role.behandelaar"), value="behandelaar"),
+            rx.el.option(tr("staff.role.admin"), value="admin"),
             id="edit-role",
             name="role",
             default_value=S.edit_row["role"],
@@ -80,22 +81,22 @@ def edit_dialog() -> rx.Component:
         ),
         description=rx.dialog.description(S.edit_row["email"], size="2", color="gray"),
         error=S.edit_error, error_id="edit-staff-error",
-        submit_label=S.tr["staff.save"], submit_id="edit-staff-submit",
+        submit_label=tr("staff.save"), submit_id="edit-staff-submit",
         on_submit=S.save_edit, open=S.edit_open, on_open_change=S.set_edit_open,
     )
 
 
 def remove_dialog() -> rx.Component:
     return confirm_dialog(
-        S.tr["staff.settings.remove_title"],
-        (rx.text(S.tr["staff.settings.remove_help"]), rx.text(S.remove_name, weight="bold")),
-        S.tr["staff.settings.remove"],
+        tr("staff.settings.remove_title"),
+        (rx.text(tr("staff.settings.remove_help")), rx.text(S.remove_name, weight="bold")),
+        tr("staff.settings.remove"),
         on_confirm=S.confirm_remove, confirm_id="remove-confirm", open=S.remove_open, on_open_change=S.set_remove_open,
     )
 
 
 def config_fact(key: str, value) -> rx.Component:
-    return rx.fragment(rx.el.dt(S.tr[key], class_name="staff-dt"), rx.el.dd(value, class_name="staff-dd"))
+    return rx.fragment(rx.el.dt(tr(key), class_name="staff-dt"), rx.el.dd(value, class_name="staff-dd"))
 
 
 # --------------------------------------------------------------------------- office settings
@@ -121,7 +122,7 @@ def _described(key: str, help_key: str | None) -> dict:
 def _help(key: str, help_key: str | None) -> rx.Component:
     if help_key is None:
         return rx.fragment()
-    return rx.text(S.tr[help_key], size="1", color="gray", id=_field_ids(key)[1])
+    return rx.text(tr(help_key), size="1", color="gray", id=_field_ids(key)[1])
 
 
 def number_field(key: str, label_key: str, help_key: str | None) -> rx.Component:
@@ -130,7 +131,7 @@ def number_field(key: str, label_key: str, help_key: str | None) -> rx.Component
     minimum, maximum = spec.minimum, spec.maximum
     field_id, _, error_id = _field_ids(key)
     return rx.vstack(
-        label(S.tr[label_key], field_id),
+        label(tr(label_key), field_id),
         rx.input(
             id=field_id,
             name=key,
@@ -156,7 +157,7 @@ def save_row(form: str, button_id: str) -> rx.Component:
     """The form's own Opslaan button, with its success notice beside it."""
     notice = S.office_notices[form]
     return rx.hstack(
-        rx.button(rx.icon("save", size=14, aria_hidden="true"), S.tr["staff.save"], type="submit", id=button_id),
+        rx.button(rx.icon("save", size=14, aria_hidden="true"), tr("staff.save"), type="submit", id=button_id),
         rx.cond(
             notice != "",
             rx.text(rx.icon("circle-check", size=14, aria_hidden="true"), " ", notice, color="green", size="2", id=f"{button_id}-notice",
@@ -186,7 +187,7 @@ def office_form(form_id: str, on_submit, *children: rx.Component) -> rx.Componen
 def header_preview() -> rx.Component:
     """How the portal's header looks with the colour (and logo) being chosen."""
     return rx.vstack(
-        rx.text(S.tr["staff.settings.preview"], size="1", color="gray", id="brand-preview-label"),
+        rx.text(tr("staff.settings.preview"), size="1", color="gray", id="brand-preview-label"),
         rx.hstack(
             rx.cond(
                 S.office["logo_url"] != "",
@@ -218,7 +219,7 @@ def office_details_form() -> rx.Component:
         "office-form",
         S.save_office_details,
         rx.vstack(
-            label(S.tr["staff.settings.office_name"], name_id),
+            label(tr("staff.settings.office_name"), name_id),
             rx.input(id=name_id, name="office_name", default_value=S.office["office_name"], max_length=120, required=True,
                      width="100%", max_width="26rem", **_described("office_name", None)),
             field_error(S.office_errors["office_name"], name_error),
@@ -226,14 +227,14 @@ def office_details_form() -> rx.Component:
             width="100%",
         ),
         rx.vstack(
-            label(S.tr["staff.settings.brand_colour"], colour_id),
+            label(tr("staff.settings.brand_colour"), colour_id),
             rx.hstack(
                 rx.debounce_input(
                     rx.el.input(
                         type="color",
                         value=S.colour_preview,
                         on_change=S.set_colour_draft,
-                        aria_label=S.tr["staff.settings.brand_colour_pick"],
+                        aria_label=tr("staff.settings.brand_colour_pick"),
                         class_name="colour-picker",
                         style={"width": "3rem", "height": "2rem", "padding": "0", "border": "1px solid var(--gray-7)", "borderRadius": "4px",
                                "background": "none", "cursor": "pointer"},
@@ -257,9 +258,9 @@ def office_details_form() -> rx.Component:
 
 def remove_logo_dialog() -> rx.Component:
     return confirm_dialog(
-        S.tr["staff.settings.logo_remove_title"],
-        S.tr["staff.settings.logo_remove_help"],
-        S.tr["staff.settings.logo_remove"],
+        tr("staff.settings.logo_remove_title"),
+        tr("staff.settings.logo_remove_help"),
+        tr("staff.settings.logo_remove"),
         on_confirm=S.confirm_remove_logo, confirm_id="logo-remove-confirm",
         open=S.remove_logo_open, on_open_change=S.set_remove_logo_open, max_width="28rem",
     )
@@ -268,24 +269,24 @@ def remove_logo_dialog() -> rx.Component:
 def logo_block() -> rx.Component:
     notice = S.office_notices["logo"]
     return rx.vstack(
-        rx.heading(S.tr["staff.settings.logo"], size="3", as_="h3", id="logo-heading"),
+        rx.heading(tr("staff.settings.logo"), size="3", as_="h3", id="logo-heading"),
         rx.cond(
             S.office["logo_url"] != "",
             rx.box(
-                rx.el.img(src=S.office["logo_url"], alt=S.tr["staff.settings.logo_current"], id="logo-preview",
+                rx.el.img(src=S.office["logo_url"], alt=tr("staff.settings.logo_current"), id="logo-preview",
                           style={"maxHeight": "60px", "maxWidth": "100%", "objectFit": "contain", "display": "block"}),
                 padding="0.5rem",
                 border="1px solid var(--gray-6)",
                 border_radius="6px",
                 max_width="100%",
             ),
-            rx.text(S.tr["staff.settings.logo_none"], size="2", color="gray", id="logo-none"),
+            rx.text(tr("staff.settings.logo_none"), size="2", color="gray", id="logo-none"),
         ),
         rx.upload(
             rx.hstack(
                 rx.icon("image-up", size=18, aria_hidden="true"),
-                rx.text(S.tr["staff.settings.logo_drop"], size="2"),
-                rx.button(S.tr["staff.settings.logo_browse"], type="button", variant="soft", size="1", id="logo-browse"),
+                rx.text(tr("staff.settings.logo_drop"), size="2"),
+                rx.button(tr("staff.settings.logo_browse"), type="button", variant="soft", size="1", id="logo-browse"),
                 align="center",
                 justify="center",
                 spacing="2",
@@ -309,7 +310,7 @@ def logo_block() -> rx.Component:
         rx.hstack(
             rx.cond(
                 S.office["logo_url"] != "",
-                rx.button(rx.icon("trash-2", size=14, aria_hidden="true"), S.tr["staff.settings.logo_remove"], type="button", variant="soft",
+                rx.button(rx.icon("trash-2", size=14, aria_hidden="true"), tr("staff.settings.logo_remove"), type="button", variant="soft",
                           color_scheme="red", on_click=S.set_remove_logo_open(True), id="logo-remove"),
             ),
             rx.cond(notice != "", rx.text(rx.icon("circle-check", size=14, aria_hidden="true"), " ", notice, color="green", size="2", id="logo-notice",
@@ -334,7 +335,7 @@ def password_policy_form() -> rx.Component:
             rx.el.label(
                 rx.el.input(type="checkbox", id=symbol_id, name="password_require_symbol", default_checked=S.office["password_require_symbol"] != "",
                             style={"width": "1.1rem", "height": "1.1rem"}),
-                S.tr["staff.settings.password_require_symbol"],
+                tr("staff.settings.password_require_symbol"),
                 html_for=symbol_id,
                 class_name="radio-label",
             ),
@@ -376,7 +377,7 @@ def session_lengths_form() -> rx.Component:
 
 
 def intro(key: str) -> rx.Component:
-    return rx.text(S.tr[key], size="2", color="gray")
+    return rx.text(tr(key), size="2", color="gray")
 
 
 def office_sections() -> rx.Component:
@@ -385,7 +386,7 @@ def office_sections() -> rx.Component:
         S.office["office_name"],
         rx.fragment(
             section(
-                S.tr["staff.settings.office_details"],
+                tr("staff.settings.office_details"),
                 intro("staff.settings.office_details_help"),
                 office_details_form(),
                 rx.separator(size="4"),
@@ -393,19 +394,19 @@ def office_sections() -> rx.Component:
                 section_id="office-details-section",
             ),
             section(
-                S.tr["staff.settings.password_policy"],
+                tr("staff.settings.password_policy"),
                 intro("staff.settings.password_policy_help"),
                 password_policy_form(),
                 section_id="password-policy-section",
             ),
             section(
-                S.tr["staff.settings.upload_limits"],
+                tr("staff.settings.upload_limits"),
                 intro("staff.settings.upload_limits_help"),
                 upload_limits_form(),
                 section_id="upload-limits-section",
             ),
             section(
-                S.tr["staff.settings.sessions"],
+                tr("staff.settings.sessions"),
                 intro("staff.settings.sessions_help"),
                 session_lengths_form(),
                 section_id="sessions-section",
@@ -423,10 +424,10 @@ def staff_settings_page() -> rx.Component:
         rx.vstack(
             notices(S.notice, S.error, prefix="settings"),
             section(
-                S.tr["staff.settings.staff"],
+                tr("staff.settings.staff"),
                 table(
-                    [S.tr["staff.clients.col_name"], S.tr["staff.clients.col_email"], S.tr["staff.settings.role"], S.tr["staff.client.two_factor"],
-                     S.tr["staff.clients.col_last_login"], S.tr["staff.doc.actions"]],
+                    [tr("staff.clients.col_name"), tr("staff.clients.col_email"), tr("staff.settings.role"), tr("staff.client.two_factor"),
+                     tr("staff.clients.col_last_login"), tr("staff.doc.actions")],
                     S.staff_rows,
                     staff_row,
                     table_id="staff-table",
@@ -436,15 +437,15 @@ def staff_settings_page() -> rx.Component:
             ),
             office_sections(),
             section(
-                S.tr["staff.settings.security"],
+                tr("staff.settings.security"),
                 rx.el.label(
                     rx.switch(checked=office["staff_require_2fa"] != "", on_change=S.set_require_2fa, id="require-2fa"),
-                    S.tr["staff.settings.require_2fa"],
+                    tr("staff.settings.require_2fa"),
                     class_name="radio-label",
                 ),
-                rx.text(S.tr["staff.settings.require_2fa_help"], size="1", color="gray"),
-                rx.heading(S.tr["staff.settings.config"], size="3", as_="h3", margin_top="0.5rem"),
-                rx.text(S.tr["staff.settings.config_help"], size="1", color="gray"),
+                rx.text(tr("staff.settings.require_2fa_help"), size="1", color="gray"),
+                rx.heading(tr("staff.settings.config"), size="3", as_="h3", margin_top="0.5rem"),
+                rx.text(tr("staff.settings.config_help"), size="1", color="gray"),
                 rx.el.dl(
                     config_fact("staff.settings.public_url", office["public_url"]),
                     config_fact("staff.settings.invite_valid", office["invite_valid_hours"] + " h"),
@@ -457,6 +458,6 @@ def staff_settings_page() -> rx.Component:
             spacing="4",
             width="100%",
         ),
-        title=S.tr["staff.settings.title"],
+        title=tr("staff.settings.title"),
         active="settings",
     )
