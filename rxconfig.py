@@ -18,7 +18,11 @@ config = rx.Config(
     deploy_url=settings.public_url,
     api_url=settings.public_url,
     redis_url=settings.redis_url,
-    state_manager_mode="redis" if settings.redis_url else "disk",
+    # One worker keeps tab states in memory: nothing is written to disk per
+    # visitor, and a tab idle for an hour is dropped (it hydrates again from the
+    # database when it comes back). Several workers share them through Redis.
+    state_manager_mode="redis" if settings.redis_url else "memory",
+    redis_token_expiration=3600,
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium"))],
     disable_plugins=[SitemapPlugin],
     frontend_compression_formats=["gzip"],

@@ -36,3 +36,35 @@ def record(
     )
     session.add(event)
     return event
+
+
+# ---------------------------------------------------------------------------
+# refused calls: one entry per caller and reason per window, so a flood of
+# forged events cannot fill the disk
+# ---------------------------------------------------------------------------
+
+REFUSAL_WINDOW_SECONDS = 60.0
+_REFUSALS_REMEMBERED = 10_000
+_last_refusal: dict[tuple[str, str, str], float] = {}
+
+
+def refusal_is_due(who: str, what: str, reason: str, *, now: float) -> bool:
+    """Whether a refusal of (who, what, reason) should be written now (at most once per window)."""
+    key = (who, what, reason)
+    last = _last_refusal.get(key)
+    if last is not None and now - last < REFUSAL_WINDOW_SECONDS:
+        return False
+    if len(_last_refusal) >= _REFUSALS_REMEMBERED:
+        _last_refusal.clear()
+    _last_refusal[key] = now
+    return True
+
+
+def record_refusal(
+    session: Session, *, actor_id: int | None, what: str, reason: str, ip: str | None, now: float
+) -> AuditEvent | None:
+    """Write `access.refused` for a call that was not allowed, unless one was written just now."""
+    who = str(actor_id) if actor_id is not None else f"ip:{ip or '?'}"
+    if not refusal_is_due(who, what, reason, now=now):
+        return None
+    return record(session, "access.refused", actor_id=actor_id, target=what[:200], ip=ip, detail={"reason": reason})

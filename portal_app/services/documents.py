@@ -390,6 +390,29 @@ def list_for_dossier(
     return [(document, receipt_id is None and document.uploaded_by_id != account.id) for document, receipt_id in rows]
 
 
+def list_tabs_for_dossier(
+    *, session: Session, account: Account, dossier_id: int
+) -> dict[str, list[tuple[Document, bool]]]:
+    """(document, unread) of all three document tabs in one query, newest first.
+
+    The caller has checked that the account may see the dossier.
+    """
+    rows = session.exec(
+        select(Document, ReadReceipt.id)
+        .outerjoin(
+            ReadReceipt,
+            and_(ReadReceipt.document_id == Document.id, ReadReceipt.account_id == account.id),
+        )
+        .where(Document.dossier_id == dossier_id, Document.withdrawn_at.is_(None))
+        .order_by(Document.created_at.desc(), Document.id.desc())
+    ).all()
+    per_kind: dict[str, list[tuple[Document, bool]]] = {kind: [] for kind in DocumentKind.ALL}
+    for document, receipt_id in rows:
+        if document.kind in per_kind:
+            per_kind[document.kind].append((document, receipt_id is None and document.uploaded_by_id != account.id))
+    return per_kind
+
+
 def withdraw(*, session: Session, document_id: int, actor_id: int | None) -> Document:
     """Withdraw a document (clients no longer see it; the file is kept for the records)."""
     document = session.get(Document, document_id) if isinstance(document_id, int) else None

@@ -111,6 +111,20 @@ def get_for_account(session: Session, account: Account, dossier_id, *, ip: str |
     return session.get(Dossier, dossier_id)
 
 
+def open_actions_count(session: Session, account: Account) -> int:
+    """Open questionnaires of the account (the Acties count every page frame shows)."""
+    return int(
+        session.exec(
+            select(func.count(QuestionnaireRequest.id)).where(
+                QuestionnaireRequest.account_id == account.id,
+                QuestionnaireRequest.status == QuestionnaireStatus.OPEN,
+                QuestionnaireRequest.dossier_id.in_(_visible_ids(account)),
+            )
+        ).one()
+        or 0
+    )
+
+
 def home_counts(session: Session, account: Account) -> HomeCounts:
     in_progress, total = session.exec(
         select(
@@ -118,13 +132,7 @@ def home_counts(session: Session, account: Account) -> HomeCounts:
             func.count(Dossier.id),
         ).where(Dossier.id.in_(_visible_ids(account)))
     ).one()
-    open_actions = session.exec(
-        select(func.count(QuestionnaireRequest.id)).where(
-            QuestionnaireRequest.account_id == account.id,
-            QuestionnaireRequest.status == QuestionnaireStatus.OPEN,
-            QuestionnaireRequest.dossier_id.in_(_visible_ids(account)),
-        )
-    ).one()
+    open_actions = open_actions_count(session, account)
     return HomeCounts(dossiers_in_progress=in_progress or 0, dossiers_total=total or 0, open_actions=open_actions or 0)
 
 
@@ -267,3 +275,86 @@ def handler_name(session: Session, dossier: Dossier) -> str:
         return ""
     handler = session.get(Account, dossier.handler_id)
     return handler.name if handler is not None else ""
+
+
+@dataclass(frozen=True)
+class DossierRow:
+    """One row of the client's dossier list."""
+
+    id: int
+    number: str
+    description: str
+    status: str
+    unread: int
+
+
+def _unread_documents(account: Account):
+    return (
+        select(func.count(Document.id))
+        .select_from(Document)
+        .outerjoin(ReadReceipt, and_(ReadReceipt.document_id == Document.id, ReadReceipt.account_id == account.id))
+        .where(
+            Document.dossier_id == Dossier.id,
+            Document.withdrawn_at.is_(None),
+            ReadReceipt.id.is_(None),
+            _not_own_upload(account),
+        )
+        .correlate(Dossier)
+        .scalar_subquery()
+    )
+
+
+def _unread_messages(account: Account):
+    return (
+        select(func.count(Message.id))
+        .select_from(Message)
+        .outerjoin(ReadReceipt, and_(ReadReceipt.message_id == Message.id, ReadReceipt.account_id == account.id))
+        .where(Message.dossier_id == Dossier.id, Message.from_office, ReadReceipt.id.is_(None))
+        .correlate(Dossier)
+        .scalar_subquery()
+    )
+
+
+def dossier_page(
+    session: Session,
+    account: Account,
+    *,
+    search: str = "",
+    statuses: list[str] | None = None,
+    page: int = 0,
+    page_size: int = PAGE_SIZE,
+) -> tuple[list[DossierRow], int]:
+    """One page of the account's dossiers (newest first) with their unread counts, and the total.
+
+    One query: the total rides along as a window count and the unread counts
+    as correlated subqueries, so a search keystroke costs a single round trip.
+    Only a page past the end needs a second query for the total.
+    """
+    conditions = [Dossier.id.in_(_visible_ids(account))]
+    needle = fold(search)[:100]
+    if needle:
+        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conditions.append(Dossier.search_text.like(f"%{escaped}%", escape="\\"))
+    if statuses:
+        conditions.append(Dossier.status.in_([s for s in statuses if s in DossierStatus.ALL]))
+    statement = (
+        select(
+            Dossier.id,
+            Dossier.number,
+            Dossier.description,
+            Dossier.status,
+            (_unread_documents(account) + _unread_messages(account)).label("unread"),
+            func.count().over().label("total"),
+        )
+        .where(*conditions)
+        .order_by(Dossier.created_at.desc(), Dossier.id.desc())
+        .offset(max(0, page) * page_size)
+        .limit(page_size)
+    )
+    result = session.execute(statement).all()
+    if result:
+        total = int(result[0].total)
+    else:
+        total = int(session.execute(select(func.count(Dossier.id)).where(*conditions)).scalar_one() or 0)
+    rows = [DossierRow(r.id, r.number, r.description, r.status, int(r.unread or 0)) for r in result]
+    return rows, total

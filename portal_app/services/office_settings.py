@@ -245,8 +245,13 @@ def _build(values: dict[str, str]) -> OfficeProfile:
 def profile(session: Session | None = None) -> OfficeProfile:
     """All office settings (cached for CACHE_SECONDS per database)."""
     if session is None:
-        from portal_app.services.db import session_scope
+        from portal_app.services.db import get_engine, session_scope
 
+        # a cached profile needs no connection: most events read it
+        with _cache_lock:
+            cached = _cache.get(str(get_engine().url))
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
         with session_scope() as own:
             return profile(own)
     key = _cache_key(session)

@@ -1,21 +1,30 @@
-"""The signed-in user, as every page state sees it.
+"""What every page state shares: language, the page frame, and who is signed in.
 
-Every handler that touches data calls `self._account()` first: it resolves the
-session from the HttpOnly cookie of the websocket handshake on the server, so a
-forged event without a live session gets nothing. Public vars hold only what
-this user may see.
+Handlers are declared with `@handler(Access...)` (states/access.py): the session
+is resolved once per event from the HttpOnly cookie of the websocket handshake,
+on the server, and the body gets a typed `Viewer`. The session guard
+(states/session_guard.py) resets every substate of a tab when the session it
+was loaded for has ended or changed, so nothing of one session is ever sent to
+the next. Public vars hold only what this user may see.
 """
 
 from __future__ import annotations
 
+import time
 from urllib.parse import quote
 
 import reflex as rx
 
-from portal_app.models import Account, StaffRole
-from portal_app.services import branding, i18n, office_settings, passwords, sessions, twofactor
+from portal_app.models import Account
+from portal_app.pages import routes
+from portal_app.services import branding, i18n, office_settings, passwords, sessions
 from portal_app.services.db import session_scope
-from portal_app.services.dossiers import home_counts
+from portal_app.services.dossiers import open_actions_count
+from portal_app.services.viewer import Viewer
+from portal_app.states.access import Access, handler
+
+
+FRAME_SECONDS = 30
 
 
 def session_policy() -> sessions.SessionPolicy:
@@ -24,10 +33,11 @@ def session_policy() -> sessions.SessionPolicy:
 
 
 class PortalState(rx.State):
-    """Language, texts and who is signed in. Pages subclass it."""
+    """Language, the page frame and who is signed in. Pages subclass it."""
 
+    # The only translation input in state: the texts themselves are compiled into
+    # the frontend per language (components/text.py), never sent per client.
     lang: str = i18n.DEFAULT_LANGUAGE
-    tr: dict[str, str] = i18n.table(i18n.DEFAULT_LANGUAGE)
     office_name: str = ""
     # Office branding (office settings): header colour and logo path ("" = none).
     brand_colour: str = office_settings.DEFAULT_BRAND_COLOUR
@@ -39,6 +49,50 @@ class PortalState(rx.State):
     display_name: str = ""
     is_staff: bool = False
     open_actions: int = 0
+    # The session this tab's state was loaded for (0: none). The session guard
+    # resets the whole tab when an event arrives under another or no session.
+    _owner_session: int = 0
+    # when and for whom the page frame (name, language, branding, Acties count) was last read
+    _frame_at: float = 0.0
+    _frame_account: int = 0
+
+    # ---- the handler skeleton's hooks (states/access.py) ----
+    def _show_frame(self, viewer: Viewer | None) -> None:
+        """What every page frame shows, refreshed when a page loads (blocking: runs in the pool).
+
+        Within FRAME_SECONDS of the last refresh for the same account a page
+        load reuses it: moving between pages then costs no extra query, and a
+        new questionnaire or office setting still shows within half a minute.
+        """
+        if viewer is None:
+            self._apply_branding()
+            self._apply_language(i18n.language_from_accept_header(self.router.headers.accept_language))
+            return
+        now = time.time()
+        if self.signed_in and self._frame_account == viewer.account_id and 0 <= now - self._frame_at < FRAME_SECONDS:
+            return
+        self._signed_in_as(viewer.account)
+        self._frame_account, self._frame_at = viewer.account_id, now
+
+    def _refusal(self, reason: str):
+        """What a refused call gets back (states/access.py names the reasons)."""
+        if reason == "no_session":
+            return self._to_login()
+        if reason == "staff_on_client_side":
+            return rx.redirect(routes.STAFF)
+        if reason == "staff_second_factor_missing":
+            return rx.redirect(routes.MY_DETAILS + "?verplicht=1")
+        return rx.redirect("/404")
+
+    async def _viewer_now(self, access: Access) -> Viewer | None:
+        """For background loops: the viewer allowed `access` right now, without counting as activity.
+
+        Call inside `async with self`.
+        """
+        from portal_app.states.access import refusal_reason, run_db, viewer_for_token
+
+        viewer = await run_db(viewer_for_token, self._session_token(), touch=False)
+        return viewer if refusal_reason(access, viewer) is None else None
 
     # ---- server-side helpers (not callable from the browser) ----
     def _session_token(self) -> str | None:
@@ -67,9 +121,8 @@ class PortalState(rx.State):
 
     def _apply_language(self, language: str) -> None:
         language = i18n.normalize_language(language)
-        if language != self.lang or not self.tr:
+        if language != self.lang:
             self.lang = language
-            self.tr = i18n.table(language)
         policy = office_settings.profile().password_policy
         self.pw_rule = passwords.rule_texts(policy, self.lang)
         self.pw_min_length = policy.min_length
@@ -104,7 +157,7 @@ class PortalState(rx.State):
         self._apply_language(account.language)
         if not account.is_staff:
             with session_scope() as db:
-                self.open_actions = home_counts(db, account).open_actions
+                self.open_actions = open_actions_count(db, account)
 
     def _require_account(self) -> Account | None:
         """Any signed-in account (client or staff)."""
@@ -147,6 +200,6 @@ class PublicPageState(PortalState):
         self._apply_branding()
         self._apply_language(i18n.language_from_accept_header(self.router.headers.accept_language))
 
-    @rx.event
-    def load_public(self):
-        self._init_public()
+    @handler(Access.PUBLIC, loads_page=True)
+    def load_public(self, viewer: Viewer | None):
+        """The frame (branding, language) is all a public page needs; the skeleton shows it."""

@@ -2,10 +2,11 @@
 
 The dossier id comes from the URL (/dossiers/[dossier_id]) and is validated
 here; a missing or foreign id gives the same "Niet gevonden." and an audit
-event (services.dossiers.get_for_account). Every handler re-resolves the session
-and re-checks access through `_dossier_and_account()`; ids sent by the browser
-are checked again against the signed-in account. Public vars hold plain strings
-and numbers of this dossier only, never ORM objects.
+event (services.dossiers.get_for_account). Every handler is declared for
+clients (states/access.py); handlers that read or change dossier data re-check
+access through `_dossier_for(viewer)`, and ids sent by the browser are checked
+again against the signed-in account. Public vars hold plain strings and numbers
+of this dossier only, never ORM objects.
 
 While the page is open a background loop (`poll_updates`) refreshes the counts
 every POLL_SECONDS, so what the office publishes shows up with its badge
@@ -15,7 +16,7 @@ to the login page when the session has ended.
 
 Interface for the Berichten tab (a substate of this one):
   - `dossier_id: int`                     the dossier on screen (0 when none)
-  - `_dossier_and_account()`              (account, dossier) or None, re-checked
+  - `_dossier_for(viewer)`                the dossier on screen or None, re-checked
   - `_refresh_counts(account)`            reload the four tab counts (and the
                                            document lists when they changed)
   - `tab_totals`, `tab_unread`            dict keyed by TAB_KEYS
@@ -32,10 +33,11 @@ import reflex as rx
 
 from portal_app.models import Account, DocumentKind, Dossier
 from portal_app.pages import routes
-from portal_app.services import documents, dossiers, sessions
+from portal_app.services import documents, dossiers
 from portal_app.services.db import session_scope
 from portal_app.services.errors import NotFound, ServiceError
-from portal_app.states.base import PortalState, session_policy
+from portal_app.states.access import Access, Viewer, handler, run_db
+from portal_app.states.base import PortalState
 from portal_app.states.dossiers import status_label
 
 POLL_SECONDS = 20
@@ -112,19 +114,13 @@ class DossierState(PortalState):
         self.tab_totals, self.tab_unread = _zero_counts(), _zero_counts()
         self.correspondence, self.other_documents, self.delivered = [], [], []
 
-    def _dossier_and_account(self) -> tuple[Account, Dossier] | None:
-        """(account, dossier) for the dossier on screen, re-checked now; None when not allowed.
+    def _dossier_for(self, viewer: Viewer) -> Dossier | None:
+        """The dossier on screen when `viewer` may still see it, re-checked now; None otherwise.
 
-        Resolves the session again (`_require_client`) and checks access for
-        `self.dossier_id`; when access is gone the dossier data is dropped from
-        the state and the page shows "Niet gevonden.".
+        When access is gone the dossier data is dropped from the state and the
+        page shows "Niet gevonden.".
         """
-        account = self._require_client()
-        if account is None:
-            self._forget_dossier()
-            return None
-        dossier = self._check_access(account)
-        return (account, dossier) if dossier is not None else None
+        return self._check_access(viewer.account)
 
     def _check_access(self, account: Account) -> Dossier | None:
         if parse_id(self.dossier_id) is None:
@@ -147,18 +143,7 @@ class DossierState(PortalState):
         rest = path[len(prefix) :]
         return unquote(rest[:-1] if rest.endswith("/") else rest)[:100]
 
-    def _quiet_client(self) -> Account | None:
-        """The signed-in client, without counting as activity (for the poll loop)."""
-        with session_scope() as db:
-            resolved = sessions.resolve(db, self._session_token(), policy=session_policy(), touch=False)
-        if resolved is None or not resolved[0].second_factor_done or resolved[1].is_staff:
-            return None
-        return resolved[1]
-
-    def _document_rows(self, db, account: Account, kind: str) -> list[dict[str, str]]:
-        rows = documents.list_for_dossier(
-            session=db, account=account, dossier_id=self.dossier_id, kind=kind, ip=self._client_ip()
-        )
+    def _document_rows(self, rows) -> list[dict[str, str]]:
         return [
             {
                 "id": str(document.id),
@@ -172,12 +157,14 @@ class DossierState(PortalState):
         ]
 
     def _load_documents(self, account: Account) -> None:
-        with session_scope(keep_on=(ServiceError,)) as db:
-            self._set(
-                correspondence=self._document_rows(db, account, DocumentKind.CORRESPONDENCE),
-                other_documents=self._document_rows(db, account, DocumentKind.DOCUMENT),
-                delivered=self._document_rows(db, account, DocumentKind.DELIVERED),
-            )
+        """The three document tabs in one query (the caller checked access)."""
+        with session_scope() as db:
+            per_kind = documents.list_tabs_for_dossier(session=db, account=account, dossier_id=self.dossier_id)
+        self._set(
+            correspondence=self._document_rows(per_kind[DocumentKind.CORRESPONDENCE]),
+            other_documents=self._document_rows(per_kind[DocumentKind.DOCUMENT]),
+            delivered=self._document_rows(per_kind[DocumentKind.DELIVERED]),
+        )
 
     def _refresh_counts(self, account: Account) -> None:
         """Reload the four tab counts (one query); reload the document lists when they changed.
@@ -221,17 +208,13 @@ class DossierState(PortalState):
         )
 
     # ---- events ----
-    @rx.event
-    def load_dossier(self):
+    @handler(Access.CLIENT, loads_page=True)
+    def load_dossier(self, viewer: Viewer):
         self._poll_generation += 1
         self._forget_dossier()
         self.not_found = False
         self.dossier_id = 0
-        account = self._require_client()
-        if account is None:
-            if self._account() is not None:  # staff has its own dashboard
-                return rx.redirect(routes.STAFF)
-            return self._to_login()
+        account = viewer.account
         raw = self._route_param()
         dossier_id = parse_id(raw)
         if dossier_id is None:
@@ -255,15 +238,13 @@ class DossierState(PortalState):
         self.found = True
         return DossierState.poll_updates
 
-    @rx.event
-    def mark_document_read(self, document_id: str):
+    @handler(Access.CLIENT)
+    def mark_document_read(self, viewer: Viewer, document_id: str):
         """Called by the Download link (next to the browser's own download of /files/{id})."""
-        found = self._dossier_and_account()
-        if found is None:
-            return self._to_login() if self._account() is None else None
-        account, dossier = found
+        account = viewer.account
+        dossier = self._dossier_for(viewer)
         wanted = parse_id(document_id)
-        if wanted is None:
+        if dossier is None or wanted is None:
             return
         try:
             with session_scope(keep_on=(ServiceError,)) as db:
@@ -290,13 +271,22 @@ class DossierState(PortalState):
         except Exception:  # an internal API: never let it break the page
             return True
 
-    @rx.event(background=True)
-    async def poll_updates(self):
+    def _poll_round(self, account: Account) -> bool:
+        """One refresh of the dossier on screen (blocking: runs in the pool); False when access is gone."""
+        dossier = self._check_access(account)
+        if dossier is None:
+            return False
+        self._load_header(dossier)
+        self._refresh_counts(account)
+        return True
+
+    @handler(Access.CLIENT, background=True, quiet=True)
+    async def poll_updates(self, viewer: Viewer):
         """Refresh counts and lists every POLL_SECONDS while this dossier is on screen."""
         async with self:
             generation = self._poll_generation
-            if self._quiet_client() is None or not self.found or self._poll_owner == generation:
-                return  # not signed in, nothing to watch, or a loop already runs for this visit
+            if not self.found or self._poll_owner == generation:
+                return  # nothing to watch, or a loop already runs for this visit
             self._poll_owner = generation
         missed = 0
         while True:
@@ -315,19 +305,14 @@ class DossierState(PortalState):
                     if self._poll_owner == generation:
                         self._poll_owner = 0
                     return
-                account = self._quiet_client()
-                if account is None:
+                viewer_now = await self._viewer_now(Access.CLIENT)
+                if viewer_now is None:
                     self._forget_dossier()
                     self._poll_owner = 0
                     redirect = self._to_login()
-                else:
-                    self._signed_in_as(account)
-                    dossier = self._check_access(account)
-                    if dossier is None:
-                        self._poll_owner = 0
-                        return
-                    self._load_header(dossier)
-                    self._refresh_counts(account)
+                elif not await run_db(self._poll_round, viewer_now.account):
+                    self._poll_owner = 0
+                    return
             if redirect is not None:
                 yield redirect
                 return

@@ -1,9 +1,10 @@
 """Dossiers (manual 2.1): the list with search, status filter and pagination.
 
 With access to exactly one dossier, "Dossiers" opens that dossier directly.
-Only one page of rows (25) is ever held in the state; every handler re-checks
-the session and passes the signed-in account to the services, which only see
-the dossiers the account was granted (DossierAccess).
+Only one page of rows (25) is ever held in the state. Every handler is declared
+for clients (states/access.py) and passes the signed-in account to the services,
+which only see the dossiers the account was granted (DossierAccess). A search
+keystroke costs two queries: the session, and the page with its counts.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from portal_app.models import DossierStatus
 from portal_app.pages import routes
 from portal_app.services import dossiers, i18n
 from portal_app.services.db import session_scope
+from portal_app.states.access import Access, Viewer, handler
 from portal_app.states.base import PortalState
 
 MAX_SEARCH_CHARS = 100
@@ -38,21 +40,8 @@ class DossierListState(PortalState):
     count_text: str = ""
     page_text: str = ""
     loaded: bool = False
-
-    def _forget_list(self) -> None:
-        self.rows, self.status_options, self.status_filter = [], [], []
-        self.total, self.page, self.page_count = 0, 0, 1
-        self.count_text = self.page_text = ""
-        self.loaded = False
-
-    def _client_or_redirect(self):
-        account = self._require_client()
-        if account is None:
-            self._forget_list()
-            if self._account() is not None:  # staff has its own dashboard
-                return None, rx.redirect(routes.STAFF)
-            return None, self._to_login()
-        return account, None
+    # the statuses of this client's dossiers, read when the page loads
+    _statuses: list[str] = []
 
     def _sanitize(self) -> None:
         """Public vars can be set by any browser (setvar): never trust their types."""
@@ -63,30 +52,22 @@ class DossierListState(PortalState):
             self.page = 0
         self.page = min(max(0, self.page), MAX_PAGE)
         chosen = self.status_filter if isinstance(self.status_filter, list) else []
-        self.status_filter = [s for s in DossierStatus.ALL if s in chosen]
+        self.status_filter = [s for s in self._statuses if s in chosen]
 
     def _reload(self, account) -> None:
+        """One query: the page of rows with their unread counts and the total."""
         self._sanitize()
         with session_scope() as db:
-            statuses = dossiers.visible_statuses(db, account)
-            self.status_filter = [s for s in self.status_filter if s in statuses]
-            page_rows, total = dossiers.list_for_account(
+            page_rows, total = dossiers.dossier_page(
                 db, account, search=self.search, statuses=self.status_filter or None, page=self.page
             )
             page_count = max(1, math.ceil(total / dossiers.PAGE_SIZE))
             if self.page >= page_count:
                 self.page = page_count - 1
-                page_rows, total = dossiers.list_for_account(
+                page_rows, total = dossiers.dossier_page(
                     db, account, search=self.search, statuses=self.status_filter or None, page=self.page
                 )
-            unread = dossiers.unread_per_dossier(db, account, [row.id for row in page_rows])
         language = self.lang
-        # the filter is only offered when there is more than one status
-        self.status_options = (
-            [{"value": s, "label": status_label(s, language)} for s in statuses] if len(statuses) > 1 else []
-        )
-        if not self.status_options:
-            self.status_filter = []
         self.rows = [
             {
                 "id": str(row.id),
@@ -94,7 +75,7 @@ class DossierListState(PortalState):
                 "description": row.description,
                 "status": row.status,
                 "status_label": status_label(row.status, language),
-                "unread": str(unread.get(row.id, 0)),
+                "unread": str(row.unread),
             }
             for row in page_rows
         ]
@@ -106,53 +87,47 @@ class DossierListState(PortalState):
         self.page_text = i18n.t("dossiers.page", language, page=self.page + 1, pages=page_count)
         self.loaded = True
 
-    @rx.event
-    def load_dossiers(self):
-        account, redirect = self._client_or_redirect()
-        if account is None:
-            return redirect
+    @handler(Access.CLIENT, loads_page=True)
+    def load_dossiers(self, viewer: Viewer):
+        account = viewer.account
         with session_scope() as db:
             only = dossiers.only_dossier_id(db, account)
+            statuses = [] if only is not None else dossiers.visible_statuses(db, account)
         if only is not None:
-            self._forget_list()
             return rx.redirect(f"{routes.DOSSIERS}/{only}", replace=True)
+        self._statuses = statuses
+        # the filter is only offered when there is more than one status
+        self.status_options = (
+            [{"value": s, "label": status_label(s, self.lang)} for s in statuses] if len(statuses) > 1 else []
+        )
+        if not self.status_options:
+            self.status_filter = []
         self._reload(account)
 
-    def _search(self, value):
-        account, redirect = self._client_or_redirect()
-        if account is None:
-            return redirect
+    def _search(self, account, value) -> None:
         self.search = (value if isinstance(value, str) else "")[:MAX_SEARCH_CHARS]
         self.page = 0
         self._reload(account)
-        return None
 
-    def _go(self, page):
-        account, redirect = self._client_or_redirect()
-        if account is None:
-            return redirect
+    def _go(self, account, page) -> None:
         if isinstance(page, int) and not isinstance(page, bool):
             self.page = min(max(0, page), MAX_PAGE)
         self._reload(account)
-        return None
 
-    @rx.event
-    def set_search(self, value: str):
+    @handler(Access.CLIENT)
+    def set_search(self, viewer: Viewer, value: str):
         """Live search while typing (uncontrolled input: no round trip per render)."""
-        return self._search(value)
+        self._search(viewer.account, value)
 
-    @rx.event
-    def submit_search(self, form: dict):
-        return self._search(form.get("q", "") if isinstance(form, dict) else "")
+    @handler(Access.CLIENT)
+    def submit_search(self, viewer: Viewer, form: dict):
+        self._search(viewer.account, form.get("q", "") if isinstance(form, dict) else "")
 
-    @rx.event
-    def toggle_status(self, status: str, checked: bool = False):
+    @handler(Access.CLIENT)
+    def toggle_status(self, viewer: Viewer, status: str, checked: bool = False):
         """Tick or untick one status. The server's own filter decides the flip, so
         quick clicks before the page caught up still toggle once per click."""
-        account, redirect = self._client_or_redirect()
-        if account is None:
-            return redirect
-        if not isinstance(status, str) or status not in DossierStatus.ALL:
+        if not isinstance(status, str) or status not in self._statuses:
             return
         if status in self.status_filter:
             chosen = [s for s in self.status_filter if s != status]
@@ -160,16 +135,16 @@ class DossierListState(PortalState):
             chosen = [*self.status_filter, status]
         self.status_filter = [s for s in DossierStatus.ALL if s in chosen]
         self.page = 0
-        self._reload(account)
+        self._reload(viewer.account)
 
-    @rx.event
-    def go_to_page(self, page: int):
-        return self._go(page)
+    @handler(Access.CLIENT)
+    def go_to_page(self, viewer: Viewer, page: int):
+        self._go(viewer.account, page)
 
-    @rx.event
-    def previous_page(self):
-        return self._go(self.page - 1)
+    @handler(Access.CLIENT)
+    def previous_page(self, viewer: Viewer):
+        self._go(viewer.account, self.page - 1)
 
-    @rx.event
-    def next_page(self):
-        return self._go(self.page + 1)
+    @handler(Access.CLIENT)
+    def next_page(self, viewer: Viewer):
+        self._go(viewer.account, self.page + 1)

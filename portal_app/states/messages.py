@@ -1,7 +1,8 @@
 """Tabblad Berichten: list, open (marks read), reply, new message, attachments.
 
-A substate of DossierState: every handler re-checks the session and the
-dossier access through `_dossier_and_account()` before it touches anything.
+A substate of DossierState. Every handler is declared for clients
+(states/access.py); those that read or change messages or files re-check the
+dossier access through `_dossier_for(viewer)` first.
 Attachments are validated and stored when they are dropped or picked; they
 become documents only when the message is sent (otherwise `purge` removes them).
 """
@@ -19,7 +20,8 @@ from portal_app.services.errors import NotFound, ServiceError, ValidationFailed
 from portal_app.services.storage import FileStore
 from portal_app.services.uploads import UploadRefused, aiter_file
 from portal_app.settings import get_settings
-from portal_app.states.dossier import DossierState
+from portal_app.states.access import Access, Viewer, handler, run_db
+from portal_app.states.dossier import MESSAGES_TAB, DossierState
 
 UPLOAD_ID = "bijlagen"
 MAX_FILES_PER_BATCH = 10
@@ -86,21 +88,17 @@ class MessagesState(DossierState):
             for view in views
         }
 
-    @rx.event
-    def load_messages(self):
-        found = self._dossier_and_account()
-        if found is None:
+    @handler(Access.CLIENT)
+    def load_messages(self, viewer: Viewer):
+        account, dossier = viewer.account, self._dossier_for(viewer)
+        if dossier is None:
             return
-        account, dossier = found
         self.upload_limits_text = i18n.t("upload.limits", self.lang, max_mb=office_settings.profile().client_max_upload_mb)
         self._load_messages(account, dossier)
 
-    @rx.event
-    def open_message(self, message_id: str):
-        found = self._dossier_and_account()
-        if found is None:
-            return self._to_login()
-        account, dossier = found
+    @handler(Access.CLIENT)
+    def open_message(self, viewer: Viewer, message_id: str):
+        account = viewer.account
         try:
             wanted = int(message_id)
         except (TypeError, ValueError):
@@ -110,16 +108,24 @@ class MessagesState(DossierState):
             return
         try:
             with session_scope(keep_on=(ServiceError,)) as db:
+                # the message's own dossier must be the one on screen, and visible to this client
                 message = messages.get_for_account(db, account, wanted, ip=self._client_ip())
-                if message.dossier_id != dossier.id:
+                if message.dossier_id != self.dossier_id:
                     raise NotFound()
                 messages.mark_read(db, account=account, message_id=message.id)
         except NotFound:
             return
         self.open_message_id = wanted
-        self._load_messages(account, dossier)
         self.open_attachments = self._attachments.get(wanted, [])
-        self._refresh_counts(account)
+        # the row and the tab badge change here; no need to read the list again
+        rows = [dict(row) for row in self.message_rows]
+        for row in rows:
+            if row["id"] == str(wanted) and row["unread"]:
+                row["unread"] = ""
+                unread = dict(self.tab_unread)
+                unread[MESSAGES_TAB] = max(0, unread.get(MESSAGES_TAB, 0) - 1)
+                self.tab_unread = unread
+        self.message_rows = rows
 
     # ---- composer ----
     def _reset_composer(self) -> None:
@@ -135,21 +141,18 @@ class MessagesState(DossierState):
         self.dialog_open = False
         self.upload_progress = 0
 
-    @rx.event
-    def new_message(self):
-        if self._dossier_and_account() is None:
-            return self._to_login()
+    @handler(Access.CLIENT)
+    def new_message(self, viewer: Viewer):
         self._reset_composer()
         self.composing = True
         self.sent_notice = ""
         self._submit_key = secrets.token_urlsafe(24)
 
-    @rx.event
-    def reply(self, message_id: str):
-        found = self._dossier_and_account()
-        if found is None:
-            return self._to_login()
-        account, dossier = found
+    @handler(Access.CLIENT)
+    def reply(self, viewer: Viewer, message_id: str):
+        account, dossier = viewer.account, self._dossier_for(viewer)
+        if dossier is None:
+            return
         try:
             with session_scope(keep_on=(ServiceError,)) as db:
                 message = messages.get_for_account(db, account, int(message_id), ip=self._client_ip())
@@ -166,21 +169,19 @@ class MessagesState(DossierState):
         self.quote = original
         self._submit_key = secrets.token_urlsafe(24)
 
-    @rx.event
-    def cancel_composer(self):
-        if self._dossier_and_account() is None:
-            return self._to_login()
+    @handler(Access.CLIENT)
+    def cancel_composer(self, viewer: Viewer):
         self._reset_composer()
         self.composing = False
 
-    @rx.event
-    def set_subject(self, value: str):
+    @handler(Access.CLIENT)
+    def set_subject(self, viewer: Viewer, value: str):
         self.subject = str(value or "")[: messages.MAX_SUBJECT_CHARS]
         if self.subject.strip():
             self.subject_error = ""
 
-    @rx.event
-    def set_body(self, value: str):
+    @handler(Access.CLIENT)
+    def set_body(self, viewer: Viewer, value: str):
         """The manual: on reaching 4,000 characters a notice; text beyond it is removed."""
         value = str(value or "").replace("\r\n", "\n")
         limit = messages.MAX_BODY_CHARS
@@ -190,16 +191,15 @@ class MessagesState(DossierState):
         if self.body.strip():
             self.body_error = ""
 
-    @rx.event
-    def close_max_dialog(self):
+    @handler(Access.CLIENT)
+    def close_max_dialog(self, viewer: Viewer):
         self.max_reached = False
 
-    @rx.event
-    def send(self):
-        found = self._dossier_and_account()
-        if found is None:
-            return self._to_login()
-        account, dossier = found
+    @handler(Access.CLIENT)
+    def send(self, viewer: Viewer):
+        account, dossier = viewer.account, self._dossier_for(viewer)
+        if dossier is None:
+            return
         if not self.composing or not self._submit_key:
             return  # a second click after the message went out
         self.subject_error = i18n.t("message.subject_required", self.lang) if not self.subject.strip() else ""
@@ -244,41 +244,37 @@ class MessagesState(DossierState):
         self._refresh_counts(account)
 
     # ---- attachments dialog ----
-    @rx.event
-    def open_dialog(self):
-        if self._dossier_and_account() is None:
-            return self._to_login()
+    @handler(Access.CLIENT)
+    def open_dialog(self, viewer: Viewer):
         self.dialog_open = True
         self.upload_errors = []
 
-    @rx.event
-    def set_dialog_open(self, value: bool):
+    @handler(Access.CLIENT)
+    def set_dialog_open(self, viewer: Viewer, value: bool):
         if not value:
             return MessagesState.cancel_dialog
 
-    @rx.event
-    def cancel_dialog(self):
+    @handler(Access.CLIENT)
+    def cancel_dialog(self, viewer: Viewer):
         """'Annuleer': the files picked in this dialog are removed again."""
-        if self._dossier_and_account() is None:
-            return self._to_login()
         store = FileStore(get_settings().files_dir)
         for data in self._staged:
             store.delete(data["key"])
         self._staged, self.staged_files, self.upload_errors = [], [], []
         self.dialog_open = False
 
-    @rx.event
-    def track_progress(self, progress: dict):
+    @handler(Access.CLIENT)
+    def track_progress(self, viewer: Viewer, progress: dict):
         try:
             self.upload_progress = int(float(progress.get("progress", 0)) * 100)
         except (TypeError, ValueError, AttributeError):
             pass
 
-    @rx.event
-    async def stage_files(self, files: list[rx.UploadFile]):
+    @handler(Access.CLIENT)
+    async def stage_files(self, viewer: Viewer, files: list[rx.UploadFile]):
         """Validate and store the picked or dropped files (type by content, size while streaming)."""
-        if self._dossier_and_account() is None:
-            return self._to_login()
+        if await run_db(self._dossier_for, viewer) is None:
+            return
         store = FileStore(get_settings().files_dir)
         office = office_settings.profile()
         self.upload_errors = []
@@ -301,11 +297,9 @@ class MessagesState(DossierState):
         self.uploading = False
         self.upload_progress = 0
 
-    @rx.event
-    def unstage(self, index: str):
+    @handler(Access.CLIENT)
+    def unstage(self, viewer: Viewer, index: str):
         """The black cross: remove one picked file before 'Upload'."""
-        if self._dossier_and_account() is None:
-            return self._to_login()
         try:
             data = self._staged.pop(int(index))
         except (TypeError, ValueError, IndexError):
@@ -313,22 +307,18 @@ class MessagesState(DossierState):
         FileStore(get_settings().files_dir).delete(data["key"])
         self.staged_files = [_file_row(PendingFile.from_dict(d), i) for i, d in enumerate(self._staged)]
 
-    @rx.event
-    def confirm_upload(self):
+    @handler(Access.CLIENT)
+    def confirm_upload(self, viewer: Viewer):
         """'Upload [x] bestanden': the picked files are listed under the message."""
-        if self._dossier_and_account() is None:
-            return self._to_login()
         self._attached.extend(self._staged)
         self._staged = []
         self.staged_files = []
         self.attached_files = [_file_row(PendingFile.from_dict(d), i) for i, d in enumerate(self._attached)]
         self.dialog_open = False
 
-    @rx.event
-    def remove_attachment(self, index: str):
+    @handler(Access.CLIENT)
+    def remove_attachment(self, viewer: Viewer, index: str):
         """The trash icon under the message."""
-        if self._dossier_and_account() is None:
-            return self._to_login()
         try:
             data = self._attached.pop(int(index))
         except (TypeError, ValueError, IndexError):
