@@ -76,7 +76,7 @@ app.add_page(invitation_page, route="/account-activeren", title=page_title("acti
 app.add_page(forgot_password_page, route="/wachtwoord-vergeten", title=page_title("forgot"), on_load=OnboardingState.load_forgot)
 app.add_page(set_password_page, route="/wachtwoord-instellen", title=page_title("set_password"), on_load=OnboardingState.load_set_password)
 app.add_page(verify_page, route="/login/verificatie", title=page_title("verify"), on_load=OnboardingState.load_verify)
-# Staff dashboard (issue 5): staff accounts only; every handler re-checks through _staff_gate.
+# Staff dashboard: staff accounts only; every handler is declared Access.STAFF or ADMIN (states/access.py).
 app.add_page(staff_overview_page, route=routes.STAFF, title=page_title("staff_overview"), on_load=StaffOverviewState.load_overview)
 app.add_page(staff_clients_page, route=routes.STAFF + "/clienten", title=page_title("staff_clients"), on_load=StaffClientsState.load_clients)
 app.add_page(staff_client_page, route=routes.STAFF + "/clienten/[client_id]", title=page_title("staff_client"), on_load=StaffClientState.load_client)

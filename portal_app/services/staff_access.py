@@ -1,7 +1,7 @@
 """Who may use the staff services, and small helpers every staff service shares.
 
 Every staff service function takes the acting account (`actor`) and calls
-`require_staff` first: the states check the session through `_staff_gate`,
+`require_staff` first: the states check the session through the handler skeleton (states/access.py),
 and the services check again, so a client account can never reach a staff
 rule, whatever the caller forgot. Plain Python, no Reflex import.
 """

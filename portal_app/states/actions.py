@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-import reflex as rx
-
 from portal_app.services import i18n, questionnaires
 from portal_app.services.db import session_scope
+from portal_app.states.access import Access, Viewer, handler
 from portal_app.states.base import PortalState
 
 ROUTE = "/acties"
@@ -31,15 +30,9 @@ class ActionsState(PortalState):
     open_items: list[ActionRow] = []
     done_items: list[ActionRow] = []
 
-    @rx.event
-    def load_actions(self):
-        self.loaded = False
-        self.open_items, self.done_items = [], []
-        account = self._require_client()
-        if account is None:
-            if self._account() is not None:  # staff has its own dashboard
-                return rx.redirect("/staff")
-            return self._to_login()
+    @handler(Access.CLIENT, loads_page=True)
+    def load_actions(self, viewer: Viewer):
+        account = viewer.account
         lang = self.lang
         with session_scope() as db:
             open_requests = questionnaires.list_open(db, account)

@@ -101,24 +101,6 @@ class PortalState(rx.State):
     def _client_ip(self) -> str:
         return self.router.session.client_ip or "0.0.0.0"
 
-    def _account(self) -> Account | None:
-        """The signed-in account with a completed second factor, or None."""
-        with session_scope() as db:
-            resolved = sessions.resolve(db, self._session_token(), policy=session_policy())
-            if resolved is None or not resolved[0].second_factor_done:
-                return None
-            return resolved[1]
-
-    def _require_session(self) -> tuple[int, Account] | None:
-        """(session id, account) of the signed-in user: for codes bound to this session."""
-        with session_scope() as db:
-            resolved = sessions.resolve(db, self._session_token(), policy=session_policy())
-            if resolved is None or not resolved[0].second_factor_done:
-                return None
-            session_id, account = resolved[0].id, resolved[1]
-        self._signed_in_as(account)
-        return session_id, account
-
     def _apply_language(self, language: str) -> None:
         language = i18n.normalize_language(language)
         if language != self.lang:
@@ -158,39 +140,6 @@ class PortalState(rx.State):
         if not account.is_staff:
             with session_scope() as db:
                 self.open_actions = open_actions_count(db, account)
-
-    def _require_account(self) -> Account | None:
-        """Any signed-in account (client or staff)."""
-        account = self._account()
-        if account is None:
-            return None
-        self._signed_in_as(account)
-        return account
-
-    def _staff_gate(self, *, admin: bool = False):
-        """The signed-in staff account, or the redirect to return instead.
-
-        Clients get the same "not found" as for any page they may not see; staff
-        without 2-step verification, while the office requires it, are sent to
-        set it up first; a behandelaar asking for an admin screen gets "not found".
-        """
-        account = self._account()
-        if account is None:
-            return self._to_login()
-        if not account.is_staff or (admin and account.staff_role != StaffRole.ADMIN):
-            return rx.redirect("/404")
-        with session_scope() as db:
-            if office_settings.staff_must_use_second_factor(db) and not twofactor.is_enabled(db, account.id):
-                return rx.redirect("/mijn-gegevens?verplicht=1")
-        self._signed_in_as(account)
-        return account
-
-    def _require_client(self) -> Account | None:
-        account = self._account()
-        if account is None or account.is_staff:
-            return None
-        self._signed_in_as(account)
-        return account
 
 
 class PublicPageState(PortalState):

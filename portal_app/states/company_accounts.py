@@ -4,12 +4,14 @@ Two screens: the list (/mijn-gegevens/extra-accounts) with "Nieuw account" and
 "Verwijderen", and one account ("Inzien", /mijn-gegevens/extra-accounts/<id>)
 with its details, last login and the company dossiers it may see.
 
-Every handler resolves the session first (`_require_client`), then the service
-(services/company_accounts.py) checks again that the signed-in account is an
+Every handler is declared for clients (states/access.py); `_gate` and then the
+service (services/company_accounts.py) check that the signed-in account is an
 active company main account and that the extra account is one of its own:
-extra accounts, private clients and other companies get nothing. Ids from the
-browser are only ever passed to the service, which parses and checks them.
-Public vars hold plain strings of this company's extra accounts only.
+extra accounts, private clients and other companies get nothing (the page
+tells them so, and the attempt is audited; not Access.COMPANY_ADMIN, whose
+refusal would be a bare "not found"). Ids from the browser are only ever passed
+to the service, which parses and checks them. Public vars hold plain strings of
+this company's extra accounts only.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from portal_app.services import company_accounts, i18n
 from portal_app.services.db import session_scope
 from portal_app.services.errors import NotFound, PermissionDenied, ServiceError
 from portal_app.settings import get_settings
+from portal_app.states.access import Access, Viewer, handler
 from portal_app.states.base import PortalState
 from portal_app.states.my_details import error_text
 
@@ -54,15 +57,6 @@ class CompanyAccountsState(PortalState):
     _flash: str = ""
 
     # ---- helpers (server side only) ----
-    def _main(self):
-        """The signed-in client, or the event to return instead."""
-        account = self._require_client()
-        if account is None:
-            if self._account() is not None:  # staff have their own screens
-                return None, rx.redirect("/staff")
-            return None, self._to_login()
-        return account, None
-
     def _reset(self) -> None:
         self.loaded, self.allowed, self.not_found = False, False, False
         self.rows, self.detail, self.detail_dossiers = [], {}, []
@@ -101,11 +95,9 @@ class CompanyAccountsState(PortalState):
         rest = path[len(prefix) :]
         return unquote(rest[:-1] if rest.endswith("/") else rest)[:40]
 
-    def _gate(self):
-        """(account, None) for a company main account; (None, event) otherwise (denial shown)."""
-        account, event = self._main()
-        if account is None:
-            return None, event
+    def _gate(self, viewer: Viewer):
+        """The company main account, or None (the denial is shown and audited)."""
+        account = viewer.account
         if not company_accounts.can_manage(account):
             try:
                 with session_scope(keep_on=(ServiceError,)) as db:
@@ -113,33 +105,29 @@ class CompanyAccountsState(PortalState):
             except PermissionDenied:
                 pass
             self._deny()
-            return None, None
+            return None
         self.allowed = True
         self.company_name = account.company_name or account.name
-        return account, None
+        return account
 
     # ---- page loads ----
     def _take_flash(self) -> None:
         self.notice, self._flash = self._flash, ""
 
-    @rx.event
-    def load_accounts(self):
-        self._reset()
-        account, event = self._gate()
-        if event is not None:
-            return event
+    @handler(Access.CLIENT, loads_page=True)
+    def load_accounts(self, viewer: Viewer):
+        self._reset()  # nothing of the screen this tab showed before
+        account = self._gate(viewer)
         self.loaded = True
         if account is None:
             return
         self._load_rows(account)
         self._take_flash()
 
-    @rx.event
-    def load_account(self):
-        self._reset()
-        account, event = self._gate()
-        if event is not None:
-            return event
+    @handler(Access.CLIENT, loads_page=True)
+    def load_account(self, viewer: Viewer):
+        self._reset()  # nothing of the screen this tab showed before
+        account = self._gate(viewer)
         self.loaded = True
         if account is None:
             return
@@ -147,25 +135,25 @@ class CompanyAccountsState(PortalState):
         self._take_flash()
 
     # ---- "Nieuw account" ----
-    @rx.event
-    def open_new(self):
-        account, event = self._gate()
+    @handler(Access.CLIENT)
+    def open_new(self, viewer: Viewer):
+        account = self._gate(viewer)
         if account is None:
-            return event
+            return
         self.new_open, self.new_errors, self.notice = True, [], ""
 
-    @rx.event
-    def close_new(self):
-        account, event = self._gate()
+    @handler(Access.CLIENT)
+    def close_new(self, viewer: Viewer):
+        account = self._gate(viewer)
         if account is None:
-            return event
+            return
         self.new_open, self.new_errors = False, []
 
-    @rx.event
-    def create_account(self, form: dict):
-        account, event = self._gate()
+    @handler(Access.CLIENT)
+    def create_account(self, viewer: Viewer, form: dict):
+        account = self._gate(viewer)
         if account is None:
-            return event
+            return
         form = form if isinstance(form, dict) else {}
         name = str(form.get("name", ""))[:300]
         email = str(form.get("email", ""))[:300]
@@ -183,11 +171,11 @@ class CompanyAccountsState(PortalState):
         return rx.redirect(f"{LIST_PATH}/{extra_id}")
 
     # ---- "Inzien": which dossiers the extra account sees ----
-    @rx.event
-    def set_access(self, dossier_id: str, allowed: bool):
-        account, event = self._gate()
+    @handler(Access.CLIENT)
+    def set_access(self, viewer: Viewer, dossier_id: str, allowed: bool):
+        account = self._gate(viewer)
         if account is None:
-            return event
+            return
         account_id = self.detail.get("id", "")
         if not account_id or not isinstance(allowed, bool):
             return
@@ -203,11 +191,11 @@ class CompanyAccountsState(PortalState):
             self.notice = i18n.t("company.access_granted" if allowed else "company.access_revoked", self.lang, number=number)
 
     # ---- "Verwijderen", after a confirmation ----
-    @rx.event
-    def ask_delete(self, account_id: str):
-        account, event = self._gate()
+    @handler(Access.CLIENT)
+    def ask_delete(self, viewer: Viewer, account_id: str):
+        account = self._gate(viewer)
         if account is None:
-            return event
+            return
         try:
             with session_scope(keep_on=(ServiceError,)) as db:
                 detail = company_accounts.extra_account_detail(db, account, account_id, language=self.lang, ip=self._client_ip())
@@ -218,18 +206,18 @@ class CompanyAccountsState(PortalState):
         self.delete_name, self.delete_email = detail["name"], detail["email"]
         self.delete_open, self.notice, self.errors = True, "", []
 
-    @rx.event
-    def cancel_delete(self):
-        account, event = self._gate()
+    @handler(Access.CLIENT)
+    def cancel_delete(self, viewer: Viewer):
+        account = self._gate(viewer)
         if account is None:
-            return event
+            return
         self.delete_open, self._delete_id, self.delete_name, self.delete_email = False, 0, "", ""
 
-    @rx.event
-    def confirm_delete(self):
-        account, event = self._gate()
+    @handler(Access.CLIENT)
+    def confirm_delete(self, viewer: Viewer):
+        account = self._gate(viewer)
         if account is None:
-            return event
+            return
         if not self._delete_id:
             self.delete_open = False
             return

@@ -29,7 +29,6 @@ from urllib.parse import unquote
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-import reflex as rx
 
 from portal_app.models import Account, DocumentKind, Dossier
 from portal_app.pages import routes

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import reflex as rx
-
 from portal_app.services import i18n
 from portal_app.services.redirects import safe_next_path
+from portal_app.states.access import Access, Viewer, handler
 from portal_app.states.base import PublicPageState
 
 
@@ -14,9 +13,8 @@ class LoginState(PublicPageState):
     notice: str = ""
     next_path: str = ""
 
-    @rx.event
-    def load_login(self):
-        self._init_public()
+    @handler(Access.PUBLIC, loads_page=True)
+    def load_login(self, viewer: Viewer | None):
         params = self.router.url.query_parameters
         if params.get("lang") in i18n.LANGUAGES:
             self._apply_language(params["lang"])
@@ -36,6 +34,6 @@ class LoginState(PublicPageState):
         elif params.get("uitgelogd"):
             self.notice = i18n.t("login.logged_out", self.lang)
 
-    @rx.event
-    def switch_language(self, language: str):
+    @handler(Access.PUBLIC)
+    def switch_language(self, viewer: Viewer | None, language: str):
         self._apply_language(language if isinstance(language, str) else "")

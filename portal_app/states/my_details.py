@@ -2,14 +2,14 @@
 2-staps verificatie (SMS, app, recovery codes), notifications, and the way to
 Accounts -> Extra accounts for a company's main account.
 
-Every handler resolves the session first (`_require_account` /
-`_require_session`); the services check everything again. Public vars hold
-plain values of the signed-in user only.
+Every handler is declared for any signed-in account, client or staff
+(states/access.py): staff who must still set up 2-step verification are sent
+here, so this page must stay open to them. The services check everything
+again. Public vars hold plain values of the signed-in user only.
 """
 
 from __future__ import annotations
 
-import asyncio
 from urllib.parse import quote
 
 import reflex as rx
@@ -19,6 +19,7 @@ from portal_app.services import audit, company_accounts, i18n, notifications, of
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, Throttled, ValidationFailed
 from portal_app.settings import get_settings
+from portal_app.states.access import Access, Viewer, handler
 from portal_app.states.base import PortalState
 
 NOTIFY_KINDS = notifications.KINDS
@@ -106,11 +107,9 @@ class MyDetailsState(PortalState):
     def _fail(self, error: ServiceError) -> None:
         self.tf_error = i18n.t(error.code, self.lang)
 
-    @rx.event
-    def load_my_details(self):
-        account = self._require_account()
-        if account is None:
-            return self._to_login()
+    @handler(Access.ACCOUNT, loads_page=True)
+    def load_my_details(self, viewer: Viewer):
+        account = viewer.account
         self.name = account.name
         self.email = account.email
         self.phone = account.phone or ""
@@ -129,11 +128,9 @@ class MyDetailsState(PortalState):
                 row.first_login_done = True
                 db.add(row)
 
-    @rx.event
-    def choose_language(self, language: str):
-        account = self._require_account()
-        if account is None:
-            return self._to_login()
+    @handler(Access.ACCOUNT)
+    def choose_language(self, viewer: Viewer, language: str):
+        account = viewer.account
         language = i18n.normalize_language(language if isinstance(language, str) else "")
         with session_scope() as db:
             row = db.get(Account, account.id)
@@ -145,18 +142,13 @@ class MyDetailsState(PortalState):
         self._load_extras(row)
 
     # ---- 2-step verification: set-up ----
-    @rx.event
-    def start_sms(self):
-        if self._require_account() is None:
-            return self._to_login()
+    @handler(Access.ACCOUNT)
+    def start_sms(self, viewer: Viewer):
         self.tf_step, self.tf_error, self.recovery_codes = "sms_phone", "", []
 
-    @rx.event
-    def send_sms_code(self, form: dict):
-        resolved = self._require_session()
-        if resolved is None:
-            return self._to_login()
-        session_id, account = resolved
+    @handler(Access.ACCOUNT)
+    def send_sms_code(self, viewer: Viewer, form: dict):
+        session_id, account = viewer.session_id, viewer.account
         phone = str((form or {}).get("phone", ""))[:40]
         try:
             with session_scope(keep_on=(ServiceError,)) as db:
@@ -168,12 +160,9 @@ class MyDetailsState(PortalState):
         self.tf_phone_shown = twofactor.mask_phone(self._pending_phone)
         self.tf_step, self.tf_error = "sms_code", ""
 
-    @rx.event
-    def confirm_sms_code(self, form: dict):
-        resolved = self._require_session()
-        if resolved is None:
-            return self._to_login()
-        session_id, account = resolved
+    @handler(Access.ACCOUNT)
+    def confirm_sms_code(self, viewer: Viewer, form: dict):
+        session_id, account = viewer.session_id, viewer.account
         if not self._pending_phone:
             self.tf_step = "sms_phone"
             return
@@ -188,11 +177,9 @@ class MyDetailsState(PortalState):
         self._pending_phone = ""
         self._show_codes(codes, account.id)
 
-    @rx.event
-    def start_totp(self):
-        account = self._require_account()
-        if account is None:
-            return self._to_login()
+    @handler(Access.ACCOUNT)
+    def start_totp(self, viewer: Viewer):
+        account = viewer.account
         secret = twofactor.new_totp_secret()
         self._pending_totp_secret = secret
         uri = twofactor.totp_uri(secret=secret, email=account.email, office_name=get_settings().office_name)
@@ -200,11 +187,9 @@ class MyDetailsState(PortalState):
         self.totp_secret_text = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
         self.tf_step, self.tf_error, self.recovery_codes = "totp", "", []
 
-    @rx.event
-    def confirm_totp(self, form: dict):
-        account = self._require_account()
-        if account is None:
-            return self._to_login()
+    @handler(Access.ACCOUNT)
+    def confirm_totp(self, viewer: Viewer, form: dict):
+        account = viewer.account
         if not self._pending_totp_secret:
             self.tf_step = ""
             return
@@ -224,43 +209,38 @@ class MyDetailsState(PortalState):
         self.tf_step, self.tf_error = "codes", ""
         self._refresh_two_factor(account_id)
 
-    @rx.event
-    def codes_saved(self):
-        if self._require_account() is None:
-            return self._to_login()
+    @handler(Access.ACCOUNT)
+    def codes_saved(self, viewer: Viewer):
         self.recovery_codes = []
         self.tf_step = ""
 
-    @rx.event
-    def download_codes(self):
-        if self._require_account() is None or not self.recovery_codes:
+    @handler(Access.ACCOUNT)
+    def download_codes(self, viewer: Viewer):
+        if not self.recovery_codes:
             return
         header = i18n.t("tf.codes_file_header", self.lang, office=get_settings().office_name)
         return rx.download(data=header + "\n\n" + "\n".join(self.recovery_codes) + "\n", filename="herstelcodes.txt")
 
-    @rx.event
-    def cancel_two_factor_step(self):
+    @handler(Access.ACCOUNT)
+    def cancel_two_factor_step(self, viewer: Viewer):
         self._pending_phone = ""
         self._pending_totp_secret = ""
         self.tf_step, self.tf_error, self.totp_qr, self.totp_secret_text = "", "", "", ""
 
     # ---- actions that ask for the password again ----
-    @rx.event
-    def ask_password(self, action: str):
-        if self._require_account() is None:
-            return self._to_login()
+    @handler(Access.ACCOUNT)
+    def ask_password(self, viewer: Viewer, action: str):
         if action not in ("disable", "regenerate", "change_phone"):
             return
         self.tf_pending_action = action
         self.tf_step, self.tf_error, self.recovery_codes = "confirm_password", "", []
 
-    @rx.event
-    async def confirm_password(self, form: dict):
-        account = self._require_account()
-        if account is None:
-            return self._to_login()
+    @handler(Access.ACCOUNT)
+    def confirm_password(self, viewer: Viewer, form: dict):
+        account = viewer.account
         password = str((form or {}).get("password", ""))[:512]
-        ok = await asyncio.to_thread(passwords.verify_password, password, account.password_hash)
+        # the body runs in the database thread pool: the slow hash blocks no one else
+        ok = passwords.verify_password(password, account.password_hash)
         if not ok:
             with session_scope() as db:
                 audit.record(db, "password.recheck_failed", actor_id=account.id, ip=self._client_ip())
@@ -281,11 +261,9 @@ class MyDetailsState(PortalState):
         self.tf_step = "sms_phone" if action == "change_phone" else ""
 
     # ---- notifications ----
-    @rx.event
-    def set_notification(self, kind: str, enabled: bool):
-        account = self._require_account()
-        if account is None:
-            return self._to_login()
+    @handler(Access.ACCOUNT)
+    def set_notification(self, viewer: Viewer, kind: str, enabled: bool):
+        account = viewer.account
         if account.is_staff or kind not in NOTIFY_KINDS or not isinstance(enabled, bool):
             return
         with session_scope() as db:
@@ -294,77 +272,55 @@ class MyDetailsState(PortalState):
         self.notify_notice = i18n.t("notify.saved", self.lang)
 
     # ---- personal details: e-mail address and password ----
-    @rx.event
-    def open_details_step(self, step: str):
-        if self._require_account() is None:
-            return self._to_login()
+    @handler(Access.ACCOUNT)
+    def open_details_step(self, viewer: Viewer, step: str):
         if step not in ("email", "password"):
             return
         self.details_step, self.details_errors, self.details_notice = step, [], ""
 
-    @rx.event
-    def close_details_step(self):
-        if self._require_account() is None:
-            return self._to_login()
+    @handler(Access.ACCOUNT)
+    def close_details_step(self, viewer: Viewer):
         self.details_step, self.details_errors = "", []
 
-    @rx.event
-    async def request_email_change(self, form: dict):
-        resolved = self._require_session()
-        if resolved is None:
-            return self._to_login()
-        _session_id, account = resolved
+    @handler(Access.ACCOUNT)
+    def request_email_change(self, viewer: Viewer, form: dict):
+        account = viewer.account
         form = form if isinstance(form, dict) else {}
         new_email = str(form.get("new_email", ""))[:300]
         password = str(form.get("password", ""))[:1024]
-        settings, ip = get_settings(), self._client_ip()
-
-        def _request():
+        try:
             with session_scope(keep_on=(ServiceError,)) as db:
                 personal_details.request_email_change(
-                    db, account_id=account.id, password=password, new_email=new_email, settings=settings, ip=ip
+                    db, account_id=account.id, password=password, new_email=new_email, settings=get_settings(), ip=self._client_ip()
                 )
-                return personal_details.pending_email_change(db, account.id)
-
-        try:
-            self.pending_email = await asyncio.to_thread(_request)
+                pending = personal_details.pending_email_change(db, account.id)
         except ServiceError as error:
             self.details_errors = error_text(error, self.lang)
             return
+        self.pending_email = pending
         self.details_step, self.details_errors = "", []
         self.details_notice = i18n.t("details.email_sent", self.lang, email=self.pending_email)
 
-    @rx.event
-    def cancel_email_change(self):
-        account = self._require_account()
-        if account is None:
-            return self._to_login()
+    @handler(Access.ACCOUNT)
+    def cancel_email_change(self, viewer: Viewer):
+        account = viewer.account
         with session_scope() as db:
             if personal_details.cancel_email_change(db, account_id=account.id, ip=self._client_ip()):
                 self.details_notice = i18n.t("details.email_cancelled", self.lang)
         self.pending_email = ""
 
-    @rx.event
-    async def change_password(self, form: dict):
-        resolved = self._require_session()
-        if resolved is None:
-            return self._to_login()
-        session_id, account = resolved
+    @handler(Access.ACCOUNT)
+    def change_password(self, viewer: Viewer, form: dict):
         form = form if isinstance(form, dict) else {}
         current = str(form.get("current_password", ""))[:1024]
         new = str(form.get("password", ""))[:1024]
         repeat = str(form.get("password_repeat", ""))[:1024]
-        settings, ip = get_settings(), self._client_ip()
-
-        def _change():
-            with session_scope(keep_on=(ServiceError,)) as db:
-                return personal_details.change_password(
-                    db, account_id=account.id, session_id=session_id, current=current, new=new, repeat=repeat,
-                    settings=settings, ip=ip,
-                )
-
         try:
-            await asyncio.to_thread(_change)
+            with session_scope(keep_on=(ServiceError,)) as db:
+                personal_details.change_password(
+                    db, account_id=viewer.account_id, session_id=viewer.session_id, current=current, new=new,
+                    repeat=repeat, settings=get_settings(), ip=self._client_ip(),
+                )
         except ServiceError as error:
             self.details_errors = error_text(error, self.lang)
             return
@@ -375,24 +331,24 @@ class MyDetailsState(PortalState):
 class EmailConfirmState(PortalState):
     """/e-mail-bevestigen?token=...: the link from the mail to the new address.
 
-    Only the signed-in owner of the account can confirm: without a session the
-    login page comes first and brings the user back here.
+    Only the signed-in owner of the account can confirm. The page is declared
+    public so that, without a session, this state itself sends the user to the
+    login page with the whole link (token included) as the way back; the
+    standard refusal would drop the token.
     """
 
     confirm_done: bool = False
     confirm_ok: bool = False
     confirm_message: str = ""
 
-    @rx.event
-    def confirm_email(self):
+    @handler(Access.PUBLIC, loads_page=True)
+    def confirm_email(self, viewer: Viewer | None):
         self.confirm_done, self.confirm_ok, self.confirm_message = False, False, ""
-        resolved = self._require_session()
         token = str(self.router.url.query_parameters.get("token", ""))[:100]
-        if resolved is None:
-            self._forget_user()
+        if viewer is None:
             target = personal_details.EMAIL_CHANGE_PATH + (f"?token={quote(token, safe='')}" if token else "")
             return rx.redirect(f"/login?next={quote(target, safe='/')}")
-        _session_id, account = resolved
+        account = viewer.account
         try:
             with session_scope(keep_on=(ServiceError,)) as db:
                 changed = personal_details.confirm_email_change(db, account_id=account.id, token=token, ip=self._client_ip())

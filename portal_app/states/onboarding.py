@@ -1,7 +1,11 @@
 """Pages before sign-in: invitation link, 'wachtwoord vergeten', set password, second factor.
 
 The forms post to plain HTTP routes (api/auth.py) that set the HttpOnly session
-cookie; these states only read the query string to show the right text.
+cookie; these states only read the query string to show the right text. Their
+handlers are public (states/access.py): the links and tokens they show are
+checked here and again by the HTTP routes. The 2-step page belongs to a login
+whose second factor is still pending, which is not yet a viewer: it looks that
+half-finished session up itself.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from portal_app.models import TokenPurpose
 from portal_app.services import i18n, onboarding, sessions, twofactor
 from portal_app.services.db import session_scope
 from portal_app.services.redirects import safe_next_path
+from portal_app.states.access import Access, Viewer, handler
 from portal_app.states.base import PublicPageState, session_policy
 
 
@@ -30,7 +35,7 @@ class OnboardingState(PublicPageState):
         self.errors = self._password_problem_texts([code for code in codes if code in i18n.TRANSLATIONS["nl"]])
 
     def _init_page(self) -> None:
-        self._init_public()
+        """Runs after the page frame (`loads_page`): a `lang` in the link wins over the frame's language."""
         params = self.router.url.query_parameters
         if params.get("lang") in i18n.LANGUAGES:
             self._apply_language(params["lang"])
@@ -38,26 +43,26 @@ class OnboardingState(PublicPageState):
         self.sent = params.get("verstuurd") == "1"
         self._read_errors()
 
-    @rx.event
-    def load_invitation(self):
+    @handler(Access.PUBLIC, loads_page=True)
+    def load_invitation(self, viewer: Viewer | None):
         self._init_page()
         with session_scope() as db:
             self.link_valid = onboarding.valid_token(db, self.token, TokenPurpose.INVITE) is not None
 
-    @rx.event
-    def load_forgot(self):
+    @handler(Access.PUBLIC, loads_page=True)
+    def load_forgot(self, viewer: Viewer | None):
         self._init_page()
         self.token = ""
         self.link_valid = True
 
-    @rx.event
-    def load_set_password(self):
+    @handler(Access.PUBLIC, loads_page=True)
+    def load_set_password(self, viewer: Viewer | None):
         self._init_page()
         with session_scope() as db:
             self.link_valid = onboarding.valid_token(db, self.token, TokenPurpose.RESET) is not None
 
-    @rx.event
-    def load_verify(self):
+    @handler(Access.PUBLIC, loads_page=True)
+    def load_verify(self, viewer: Viewer | None):
         self._init_page()
         params = self.router.url.query_parameters
         self.next_path = safe_next_path(params.get("next"), default="")
@@ -71,7 +76,7 @@ class OnboardingState(PublicPageState):
             status = twofactor.status(db, resolved[1].id)
             self.method = status.method or ""
 
-    @rx.event
-    def switch_language(self, language: str):
+    @handler(Access.PUBLIC)
+    def switch_language(self, viewer: Viewer | None, language: str):
         self._apply_language(language if isinstance(language, str) else "")
         self._read_errors()

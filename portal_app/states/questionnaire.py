@@ -3,8 +3,9 @@
 The request id comes from the URL (/vragenlijst/[request_id]); it is checked
 through `questionnaires.load`, so missing, foreign and malformed ids all give
 the same "Niet gevonden." and an audit event. The id then lives on the server
-(`_request`), never in a public var, and every handler re-resolves the session
-and re-checks the ownership of that id before it does anything.
+(`_request`), never in a public var. Every handler is declared for clients
+(states/access.py) and re-checks the ownership of that id before it does
+anything.
 
 What a tab shows and sends:
 - `answers` / `choices` hold what this tab has in its fields (this user's own
@@ -22,7 +23,6 @@ from __future__ import annotations
 import dataclasses
 import json
 
-import reflex as rx
 from sqlmodel import Session
 
 from portal_app.models import Account, QuestionnaireStatus, QuestionnaireTemplate
@@ -33,6 +33,7 @@ from portal_app.services.documents import commit_or_discard
 from portal_app.services.errors import NotFound, ServiceError
 from portal_app.services.storage import FileStore
 from portal_app.settings import get_settings
+from portal_app.states.access import Access, Viewer, handler
 from portal_app.states.base import PortalState
 
 ROUTE = "/vragenlijst/[request_id]"
@@ -142,12 +143,8 @@ class QuestionnaireState(PortalState):
             return None
         return request, definition
 
-    def _gate(self):
-        """(account, request, definition), or (None, what to return) when the handler must stop."""
-        account = self._require_client()
-        if account is None:
-            self._forget()
-            return None, self._to_login()
+    def _gate(self, account: Account):
+        """(request, definition), or (None, what to return) when the handler must stop."""
         owned = self._owned(account)
         if owned is None:
             return None, None
@@ -155,7 +152,7 @@ class QuestionnaireState(PortalState):
         if request.status != QuestionnaireStatus.OPEN and self.view == "form":
             # completed meanwhile (another tab or device): show the result instead
             return None, self._reload(account)
-        return (account, request, definition), None
+        return (request, definition), None
 
     def _reload(self, account: Account, *, page: int | None = None):
         """Load the questionnaire from the database into this tab (fresh answers)."""
@@ -288,14 +285,10 @@ class QuestionnaireState(PortalState):
             self._errors = {k: v for k, v in self._errors.items() if k != key}
 
     # ---- events ----
-    @rx.event
-    def load_questionnaire(self):
-        self._forget()
-        account = self._require_client()
-        if account is None:
-            if self._account() is not None:  # staff has its own dashboard
-                return rx.redirect("/staff")
-            return self._to_login()
+    @handler(Access.CLIENT, loads_page=True)
+    def load_questionnaire(self, viewer: Viewer):
+        self._forget()  # nothing of the questionnaire this tab showed before
+        account = viewer.account
         raw = self.router.page.params.get("request_id", "")
         try:
             with session_scope(keep_on=(ServiceError,)) as db:
@@ -306,12 +299,12 @@ class QuestionnaireState(PortalState):
         self._request = request.id
         return self._reload(account)
 
-    @rx.event
-    def set_answer(self, key: str, value: str):
-        gate, stop = self._gate()
+    @handler(Access.CLIENT)
+    def set_answer(self, viewer: Viewer, key: str, value: str):
+        gate, stop = self._gate(viewer.account)
         if gate is None:
             return stop
-        _account, _request, definition = gate
+        _request, definition = gate
         if self.view != "form":
             return None
         question = self._page_question(definition, key)
@@ -322,12 +315,12 @@ class QuestionnaireState(PortalState):
         self._refresh_rows(definition)
         return None
 
-    @rx.event
-    def toggle_choice(self, key: str, option: str, checked: bool):
-        gate, stop = self._gate()
+    @handler(Access.CLIENT)
+    def toggle_choice(self, viewer: Viewer, key: str, option: str, checked: bool):
+        gate, stop = self._gate(viewer.account)
         if gate is None:
             return stop
-        _account, _request, definition = gate
+        _request, definition = gate
         if self.view != "form":
             return None
         question = self._page_question(definition, key)
@@ -343,12 +336,12 @@ class QuestionnaireState(PortalState):
         self._refresh_rows(definition)
         return None
 
-    @rx.event
-    def previous_page(self):
-        gate, stop = self._gate()
+    @handler(Access.CLIENT)
+    def previous_page(self, viewer: Viewer):
+        gate, stop = self._gate(viewer.account)
         if gate is None:
             return stop
-        _account, _request, definition = gate
+        _request, definition = gate
         if self.view != "form":
             return None
         self.page_error = ""
@@ -383,12 +376,13 @@ class QuestionnaireState(PortalState):
         self.page_error = ""
         return next_index
 
-    @rx.event
-    def next_page(self):
-        gate, stop = self._gate()
+    @handler(Access.CLIENT)
+    def next_page(self, viewer: Viewer):
+        gate, stop = self._gate(viewer.account)
         if gate is None:
             return stop
-        account, _request, definition = gate
+        _request, definition = gate
+        account = viewer.account
         if self.view != "form" or self.page_index >= definition.page_count - 1:
             return None
         next_index = self._save_current_page(account, definition)
@@ -396,12 +390,13 @@ class QuestionnaireState(PortalState):
             return None
         return self._reload(account, page=next_index)
 
-    @rx.event
-    def finish(self):
-        gate, stop = self._gate()
+    @handler(Access.CLIENT)
+    def finish(self, viewer: Viewer):
+        gate, stop = self._gate(viewer.account)
         if gate is None:
             return stop
-        account, _request, definition = gate
+        _request, definition = gate
+        account = viewer.account
         if self.view != "form" or self.page_index != definition.page_count - 1:
             return None
         if self._save_current_page(account, definition) is None:

@@ -9,7 +9,8 @@ import reflex as rx
 from portal_app.models import Account
 from portal_app.services import staff_audit
 from portal_app.services.db import session_scope
-from portal_app.states.staff_base import StaffListState, StaffState, page_text
+from portal_app.states.access import Access, Viewer, handler
+from portal_app.states.staff_base import StaffListState, page_text
 
 EXPORT_PATH = "/staff/export/audit.csv"
 
@@ -41,11 +42,8 @@ class StaffAuditState(StaffListState):
         query = urlencode(filters.as_query())
         self.export_href = EXPORT_PATH + (f"?{query}" if query else "")
 
-    @rx.event
-    def load_audit(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF, loads_page=True)
+    def load_audit(self, viewer: Viewer):
         params = self.router.url.query_parameters
         filters = staff_audit.AuditFilter.clean(
             account=params.get("account", ""), dossier=params.get("dossier", ""), event_type=params.get("event_type", ""),
@@ -55,15 +53,12 @@ class StaffAuditState(StaffListState):
             self.f_account, self.f_dossier, self.f_event_type = filters.account, filters.dossier, filters.event_type
             self.f_date_from, self.f_date_to = filters.date_from, filters.date_to
         with session_scope() as db:
-            self.event_types = staff_audit.event_types(session=db, actor=actor)
+            self.event_types = staff_audit.event_types(session=db, actor=viewer.account)
         self.page = 0
-        self._reload(actor)
+        self._reload(viewer.account)
 
-    @rx.event
-    def apply_filters(self, form_data: dict):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def apply_filters(self, viewer: Viewer, form_data: dict):
         data = form_data if isinstance(form_data, dict) else {}
         filters = staff_audit.AuditFilter.clean(
             account=data.get("account", ""), dossier=data.get("dossier", ""), event_type=data.get("event_type", ""),
@@ -72,15 +67,12 @@ class StaffAuditState(StaffListState):
         self.f_account, self.f_dossier, self.f_event_type = filters.account, filters.dossier, filters.event_type
         self.f_date_from, self.f_date_to = filters.date_from, filters.date_to
         self.page = 0
-        self._reload(actor)
+        self._reload(viewer.account)
 
-    @rx.event
-    def clear_filters(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def clear_filters(self, viewer: Viewer):
         self.f_account = self.f_dossier = self.f_event_type = self.f_date_from = self.f_date_to = ""
         self.page = 0
-        self._reload(actor)
+        self._reload(viewer.account)
         return [rx.set_value(field, "") for field in ("audit-account", "audit-dossier", "audit-from", "audit-to", "audit-type")]
 

@@ -1,25 +1,28 @@
 """The base of every staff screen state.
 
-Every public handler of a staff state starts with
+Every public handler of a staff state is declared with the handler skeleton
+(states/access.py):
 
-    actor = self._staff_gate()            # or self._staff_gate(admin=True)
-    if not isinstance(actor, Account):
-        return actor                      # login, /404 or the 2-step set-up
+    @handler(Access.STAFF)                # or Access.ADMIN for the admin screens
+    def retry(self, viewer: Viewer, item_id: str):
+        ...
 
-so a forged event without a live staff session gets nothing, and then passes
-`actor` to the staff services, which check it once more. Public vars hold only
-plain strings, numbers and lists of string dicts meant for this staff member.
+so a forged event without a live staff session never reaches the body: a
+signed-out user gets the login page, a client (or a behandelaar on an admin
+handler) "not found", staff without required 2-step verification its set-up.
+The body passes `viewer.account` to the staff services, which check it once
+more. Public vars hold only plain strings, numbers and lists of string dicts
+meant for this staff member.
 """
 
 from __future__ import annotations
 
 import re
 
-import reflex as rx
-
 from portal_app.models import Account, StaffRole
 from portal_app.services import i18n, office_settings
 from portal_app.services.errors import ServiceError
+from portal_app.states.access import Access, Viewer, handler
 from portal_app.states.base import PortalState
 
 _ID_IN_PATH = re.compile(r"^/staff/[a-z]+/(\d{1,18})/?$")
@@ -68,25 +71,19 @@ class StaffState(PortalState):
 
 
 class StaffListState(StaffState):
-    """A paginated staff list: Vorige/Volgende re-check the gate, then `_reload(actor)`."""
+    """A paginated staff list: Vorige/Volgende move a page, then `_reload(viewer.account)`."""
 
     page: int = 0
 
     def _reload(self, actor: Account) -> None:  # pragma: no cover - every list defines it
         raise NotImplementedError
 
-    @rx.event
-    def prev_page(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def prev_page(self, viewer: Viewer):
         self.page = max(0, self.page - 1)
-        self._reload(actor)
+        self._reload(viewer.account)
 
-    @rx.event
-    def next_page(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def next_page(self, viewer: Viewer):
         self.page += 1
-        self._reload(actor)
+        self._reload(viewer.account)

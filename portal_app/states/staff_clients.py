@@ -16,6 +16,7 @@ from portal_app.services import i18n, staff_clients
 from portal_app.services.db import session_scope
 from portal_app.services.errors import NotFound, ServiceError
 from portal_app.settings import get_settings
+from portal_app.states.access import Access, Viewer, handler
 from portal_app.states.staff_base import StaffListState, StaffState, page_text
 
 MAX_QUERY = 100
@@ -47,64 +48,46 @@ class StaffClientsState(StaffListState):
         self.rows, self.total, self.page, self.page_count = found.rows, found.total, found.page, found.page_count
         self.page_text = page_text(self.lang, found.page, found.page_count, found.total)
 
-    @rx.event
-    def load_clients(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF, loads_page=True)
+    def load_clients(self, viewer: Viewer):
         self.create_open = False
         self.create_error = ""
-        self._reload(actor)
+        self._reload(viewer.account)
 
-    @rx.event
-    def search(self, form_data: dict):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def search(self, viewer: Viewer, form_data: dict):
         query = form_data.get("q", "") if isinstance(form_data, dict) else ""
         self.query = " ".join(query.split())[:MAX_QUERY] if isinstance(query, str) else ""
         self.page = 0
         self.notice = ""
-        self._reload(actor)
+        self._reload(viewer.account)
 
-    @rx.event
-    def set_status_filter(self, value: str):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def set_status_filter(self, viewer: Viewer, value: str):
         if value not in ("all", *[s for s in staff_clients.STATUS_FILTERS if s]):
             return
         self.status_filter = value
         self.page = 0
-        self._reload(actor)
+        self._reload(viewer.account)
 
-    @rx.event
-    def set_create_open(self, value: bool):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def set_create_open(self, viewer: Viewer, value: bool):
         self.create_open = value is True
         self.create_error = ""
 
-    @rx.event
-    def set_create_kind(self, value: str | list[str]):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def set_create_kind(self, viewer: Viewer, value: str | list[str]):
         if value in staff_clients.KIND_CHOICES:
             self.create_kind = value
 
-    @rx.event
-    def create_client(self, form_data: dict):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def create_client(self, viewer: Viewer, form_data: dict):
         data = form_data if isinstance(form_data, dict) else {}
         try:
             with session_scope() as db:
                 account = staff_clients.create_client(
                     session=db,
-                    actor=actor,
+                    actor=viewer.account,
                     kind=self.create_kind,
                     email=data.get("email", ""),
                     name=data.get("name", ""),
@@ -193,100 +176,73 @@ class StaffClientState(StaffState):
             return False
         return True
 
-    @rx.event
-    def load_client(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF, loads_page=True)
+    def load_client(self, viewer: Viewer):
         self._client_id = self._path_id()
         self.notice = self.error = ""
         self.reset_open = self.block_open = self.extra_open = False
-        if not self._reload(actor):
+        if not self._reload(viewer.account):
             return rx.redirect("/404")
         if self.router.url.query_parameters.get("nieuw") == "1":
             self.notice = self._t("staff.client.created", email=self.client.get("email", ""))
 
-    @rx.event
-    def resend_invitation(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
-        if self._run(lambda db: staff_clients.resend_invitation(session=db, actor=actor, account_id=self._client_id, settings=get_settings())):
+    @handler(Access.STAFF)
+    def resend_invitation(self, viewer: Viewer):
+        if self._run(lambda db: staff_clients.resend_invitation(session=db, actor=viewer.account, account_id=self._client_id, settings=get_settings())):
             self.notice = self._t("staff.client.invite_resent")
-        self._reload(actor)
+        self._reload(viewer.account)
 
-    @rx.event
-    def set_block_open(self, value: bool):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def set_block_open(self, viewer: Viewer, value: bool):
         self.block_open = value is True
 
-    @rx.event
-    def block(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def block(self, viewer: Viewer):
         self.block_open = False
-        if self._run(lambda db: staff_clients.set_blocked(session=db, actor=actor, account_id=self._client_id, blocked=True, ip=self._client_ip())):
+        if self._run(lambda db: staff_clients.set_blocked(session=db, actor=viewer.account, account_id=self._client_id, blocked=True, ip=self._client_ip())):
             self.notice = self._t("staff.client.blocked_notice")
-        self._reload(actor)
+        self._reload(viewer.account)
 
-    @rx.event
-    def unblock(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
-        if self._run(lambda db: staff_clients.set_blocked(session=db, actor=actor, account_id=self._client_id, blocked=False, ip=self._client_ip())):
+    @handler(Access.STAFF)
+    def unblock(self, viewer: Viewer):
+        if self._run(lambda db: staff_clients.set_blocked(session=db, actor=viewer.account, account_id=self._client_id, blocked=False, ip=self._client_ip())):
             self.notice = self._t("staff.client.unblocked_notice")
-        self._reload(actor)
+        self._reload(viewer.account)
 
-    @rx.event
-    def set_reset_open(self, value: bool):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def set_reset_open(self, viewer: Viewer, value: bool):
         self.reset_open = value is True
         self.reset_error = ""
 
-    @rx.event
-    def reset_two_factor(self, form_data: dict):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def reset_two_factor(self, viewer: Viewer, form_data: dict):
         reason = form_data.get("reason", "") if isinstance(form_data, dict) else ""
         if not isinstance(reason, str):  # a forged form: a list or object is no reason
             reason = ""
         try:
             with session_scope() as db:
-                staff_clients.reset_two_factor(session=db, actor=actor, account_id=self._client_id, reason=reason)
+                staff_clients.reset_two_factor(session=db, actor=viewer.account, account_id=self._client_id, reason=reason)
         except ServiceError as error:
             self.reset_error = self._err(error)
             return
         self.reset_open = False
         self.reset_error = ""
         self.notice = self._t("staff.client.reset_done")
-        self._reload(actor)
+        self._reload(viewer.account)
 
-    @rx.event
-    def set_extra_open(self, value: bool):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def set_extra_open(self, viewer: Viewer, value: bool):
         self.extra_open = value is True
         self.extra_error = ""
 
-    @rx.event
-    def add_extra_account(self, form_data: dict):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def add_extra_account(self, viewer: Viewer, form_data: dict):
         data = form_data if isinstance(form_data, dict) else {}
         try:
             with session_scope() as db:
                 staff_clients.create_company_extra(
                     session=db,
-                    actor=actor,
+                    actor=viewer.account,
                     main_account_id=self._client_id,
                     email=data.get("email", ""),
                     name=data.get("name", ""),
@@ -298,4 +254,4 @@ class StaffClientState(StaffState):
             return
         self.extra_open = False
         self.notice = self._t("staff.client.extra_added")
-        self._reload(actor)
+        self._reload(viewer.account)

@@ -5,12 +5,14 @@ One dossier: status and handler, progress steps, publishing to Correspondentie
 or Documenten (and withdrawing), who read/downloaded what, the client's
 deliveries, the message thread with new message / reply, and client access.
 The dossier id comes from the URL at load time and stays on the server
-(`_dossier_id`); every handler checks the session first and lets the services
-validate every id the browser sends.
+(`_dossier_id`); every handler is declared for staff with the handler skeleton
+(states/access.py), so it runs only for a live staff session, and lets the
+services validate every id the browser sends.
 """
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 
 import reflex as rx
@@ -22,8 +24,9 @@ from portal_app.services.documents import PendingFile, astore_pending, commit_or
 from portal_app.services.errors import NotFound, ServiceError, ValidationFailed
 from portal_app.services.staff_access import size_text
 from portal_app.services.storage import FileStore
-from portal_app.services.uploads import UploadRefused, aiter_file
+from portal_app.services.uploads import UploadRefused, aiter_file, iter_file
 from portal_app.settings import get_settings
+from portal_app.states.access import Access, Viewer, handler, run_db
 from portal_app.states.staff_base import StaffListState, StaffState, page_text
 
 MAX_QUERY = 100
@@ -32,6 +35,16 @@ DOC_TABS = DocumentKind.ALL
 PUBLISH_UPLOAD_ID = "publish-files"
 ATTACH_UPLOAD_ID = "office-attachments"
 MAX_ATTACH_BATCH = 10
+
+
+def _upload_name(upload) -> str:
+    return str(getattr(upload, "name", None) or getattr(upload, "filename", "") or "bestand")
+
+
+def _upload_file(upload):
+    """The synchronous file of an upload (Reflex's UploadFile keeps one), else the upload itself."""
+    file = getattr(upload, "file", None)
+    return file if file is not None else upload
 
 
 def _status_options(language: str) -> list[dict[str, str]]:
@@ -75,80 +88,59 @@ class StaffDossiersState(StaffListState):
         self.rows, self.total, self.page, self.page_count = found.rows, found.total, found.page, found.page_count
         self.page_text = page_text(self.lang, found.page, found.page_count, found.total)
 
-    @rx.event
-    def load_dossiers(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF, loads_page=True)
+    def load_dossiers(self, viewer: Viewer):
         with session_scope() as db:
-            self.handler_options = staff_dossiers.staff_choices(session=db, actor=actor)
+            self.handler_options = staff_dossiers.staff_choices(session=db, actor=viewer.account)
         self.status_options = _status_options(self.lang)
         self.create_open = False
         self.create_error = ""
         if self.router.url.query_parameters.get("mijn") == "1":
             self.mine = True
-        self._reload(actor)
+        self._reload(viewer.account)
 
-    @rx.event
-    def search(self, form_data: dict):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def search(self, viewer: Viewer, form_data: dict):
         query = form_data.get("q", "") if isinstance(form_data, dict) else ""
         self.query = " ".join(query.split())[:MAX_QUERY] if isinstance(query, str) else ""
         self.page = 0
-        self._reload(actor)
+        self._reload(viewer.account)
 
-    @rx.event
-    def set_status_filter(self, value: str):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def set_status_filter(self, viewer: Viewer, value: str):
         if value != "all" and value not in DossierStatus.ALL:
             return
         self.status_filter = value
         self.page = 0
-        self._reload(actor)
+        self._reload(viewer.account)
 
-    @rx.event
-    def set_handler_filter(self, value: str):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def set_handler_filter(self, viewer: Viewer, value: str):
         if not isinstance(value, str) or not (value in ("all", "none") or (value.isdigit() and len(value) < 19)):
             return
         self.handler_filter = value
         self.page = 0
-        self._reload(actor)
+        self._reload(viewer.account)
 
-    @rx.event
-    def set_mine(self, value: bool):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def set_mine(self, viewer: Viewer, value: bool):
         self.mine = value is True
         self.page = 0
-        self._reload(actor)
+        self._reload(viewer.account)
 
-    @rx.event
-    def set_create_open(self, value: bool):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def set_create_open(self, viewer: Viewer, value: bool):
         self.create_open = value is True
         self.create_error = ""
 
-    @rx.event
-    def create_dossier(self, form_data: dict):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def create_dossier(self, viewer: Viewer, form_data: dict):
         data = form_data if isinstance(form_data, dict) else {}
         try:
             with session_scope() as db:
                 dossier = staff_dossiers.create_dossier(
                     session=db,
-                    actor=actor,
+                    actor=viewer.account,
                     number=data.get("number", ""),
                     description=data.get("description", ""),
                     status=data.get("status", DossierStatus.IN_PROGRESS),
@@ -283,11 +275,8 @@ class StaffDossierState(StaffState):
             self.notice = self._t(notice_key)
         return True
 
-    @rx.event
-    def load_dossier(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF, loads_page=True)
+    def load_dossier(self, viewer: Viewer):
         self._dossier_id = self._path_id()
         self.notice = self.error = self.step_error = ""
         self.rename_id = self.open_message_id = self.reply_to_id = ""
@@ -302,18 +291,15 @@ class StaffDossierState(StaffState):
         self.publish_limit_text = self._t("staff.publish.limits", max_mb=office_settings.profile().staff_max_upload_mb)
         try:
             with session_scope() as db:
-                self.handler_options = staff_dossiers.staff_choices(session=db, actor=actor)
+                self.handler_options = staff_dossiers.staff_choices(session=db, actor=viewer.account)
         except ServiceError:
             return rx.redirect("/404")
-        if not self._refresh(actor):
+        if not self._refresh(viewer.account):
             return rx.redirect("/404")
         self.found = True
 
-    @rx.event
-    def set_tab(self, tab: str):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def set_tab(self, viewer: Viewer, tab: str):
         if tab not in TABS:
             return
         self.tab = tab
@@ -321,166 +307,137 @@ class StaffDossierState(StaffState):
         self.publish_errors = []
         if tab in (DocumentKind.CORRESPONDENCE, DocumentKind.DOCUMENT):
             self.publish_kind = tab
-        self._refresh(actor)
+        self._refresh(viewer.account)
 
     # ---- status and handler ----
-    @rx.event
-    def set_status(self, value: str):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def set_status(self, viewer: Viewer, value: str):
         self._run(
-            lambda db: staff_dossiers.update_dossier(session=db, actor=actor, dossier_id=self._dossier_id, status=value),
+            lambda db: staff_dossiers.update_dossier(session=db, actor=viewer.account, dossier_id=self._dossier_id, status=value),
             notice_key="staff.dossier.status_saved",
         )
-        self._refresh(actor)
+        self._refresh(viewer.account)
 
-    @rx.event
-    def set_handler(self, value: str):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def set_handler(self, viewer: Viewer, value: str):
         self._run(
             lambda db: staff_dossiers.update_dossier(
-                session=db, actor=actor, dossier_id=self._dossier_id, handler_id=value, change_handler=True
+                session=db, actor=viewer.account, dossier_id=self._dossier_id, handler_id=value, change_handler=True
             ),
             notice_key="staff.dossier.handler_saved",
         )
-        self._refresh(actor)
+        self._refresh(viewer.account)
 
     # ---- progress ----
-    @rx.event
-    def add_step(self, form_data: dict):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def add_step(self, viewer: Viewer, form_data: dict):
         title = form_data.get("title", "") if isinstance(form_data, dict) else ""
         self.step_error = ""
         try:
             with session_scope() as db:
-                staff_dossiers.add_step(session=db, actor=actor, dossier_id=self._dossier_id, title=title)
+                staff_dossiers.add_step(session=db, actor=viewer.account, dossier_id=self._dossier_id, title=title)
         except ServiceError as error:
             self.step_error = self._err(error)
             return
-        self._refresh(actor)
+        self._refresh(viewer.account)
         return rx.set_value("new-step", "")
 
-    @rx.event
-    def start_rename(self, step_id: str):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def start_rename(self, viewer: Viewer, step_id: str):
         if any(step["id"] == step_id for step in self.steps):
             self.rename_id = step_id
             self.step_error = ""
 
-    @rx.event
-    def cancel_rename(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def cancel_rename(self, viewer: Viewer):
         self.rename_id = ""
         self.step_error = ""
 
-    @rx.event
-    def rename_step(self, form_data: dict):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def rename_step(self, viewer: Viewer, form_data: dict):
         title = form_data.get("title", "") if isinstance(form_data, dict) else ""
         self.step_error = ""
         try:
             with session_scope() as db:
-                staff_dossiers.rename_step(session=db, actor=actor, dossier_id=self._dossier_id, step_id=self.rename_id, title=title)
+                staff_dossiers.rename_step(session=db, actor=viewer.account, dossier_id=self._dossier_id, step_id=self.rename_id, title=title)
         except ServiceError as error:
             self.step_error = self._err(error)
             return
         self.rename_id = ""
-        self._refresh(actor)
+        self._refresh(viewer.account)
 
-    @rx.event
-    def move_step_up(self, step_id: str):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
-        self._run(lambda db: staff_dossiers.move_step(session=db, actor=actor, dossier_id=self._dossier_id, step_id=step_id, direction="up"))
-        self._refresh(actor)
+    @handler(Access.STAFF)
+    def move_step_up(self, viewer: Viewer, step_id: str):
+        self._run(lambda db: staff_dossiers.move_step(session=db, actor=viewer.account, dossier_id=self._dossier_id, step_id=step_id, direction="up"))
+        self._refresh(viewer.account)
 
-    @rx.event
-    def move_step_down(self, step_id: str):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
-        self._run(lambda db: staff_dossiers.move_step(session=db, actor=actor, dossier_id=self._dossier_id, step_id=step_id, direction="down"))
-        self._refresh(actor)
+    @handler(Access.STAFF)
+    def move_step_down(self, viewer: Viewer, step_id: str):
+        self._run(lambda db: staff_dossiers.move_step(session=db, actor=viewer.account, dossier_id=self._dossier_id, step_id=step_id, direction="down"))
+        self._refresh(viewer.account)
 
-    @rx.event
-    def toggle_step(self, step_id: str):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def toggle_step(self, viewer: Viewer, step_id: str):
         current = next((step for step in self.steps if step["id"] == step_id), None)
         if current is None:
             return
         done = current["done"] == ""
-        self._run(lambda db: staff_dossiers.set_step_done(session=db, actor=actor, dossier_id=self._dossier_id, step_id=step_id, done=done))
-        self._refresh(actor)
+        self._run(lambda db: staff_dossiers.set_step_done(session=db, actor=viewer.account, dossier_id=self._dossier_id, step_id=step_id, done=done))
+        self._refresh(viewer.account)
 
-    @rx.event
-    def delete_step(self, step_id: str):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
-        self._run(lambda db: staff_dossiers.delete_step(session=db, actor=actor, dossier_id=self._dossier_id, step_id=step_id))
-        self._refresh(actor)
+    @handler(Access.STAFF)
+    def delete_step(self, viewer: Viewer, step_id: str):
+        self._run(lambda db: staff_dossiers.delete_step(session=db, actor=viewer.account, dossier_id=self._dossier_id, step_id=step_id))
+        self._refresh(viewer.account)
 
     # ---- publishing and withdrawing ----
-    @rx.event
-    def set_publish_kind(self, value: str):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def set_publish_kind(self, viewer: Viewer, value: str):
         if value in staff_dossiers.PUBLISH_KINDS:
             self.publish_kind = value
 
-    @rx.event
-    def set_publish_title(self, value: str):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def set_publish_title(self, viewer: Viewer, value: str):
         self.publish_title = " ".join(value.split())[:200] if isinstance(value, str) else ""
 
-    @rx.event
-    async def publish(self, files: list[rx.UploadFile]):
+    @handler(Access.STAFF)
+    async def publish(self, viewer: Viewer, files: list[rx.UploadFile]):
         """Publish the picked files to the chosen tab with the title; the clients get a notification."""
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+        uploads = list(files or []) if isinstance(files, list) else []
+        return await run_db(self._publish, viewer.account, uploads)
+
+    def _publish(self, actor: Account, uploads: list):
+        """Store and publish the uploads and show the outcome (blocking: runs in the database pool).
+
+        `staff_dossiers.publish_files` is a coroutine that streams each file into
+        the store between its database steps. Here it reads the uploads' own
+        synchronous files, so it runs to the end on a loop of its own in this
+        worker thread and the event loop never waits for the database.
+        """
         self.notice = self.error = ""
         self.publish_errors = []
         settings = get_settings()
         store = FileStore(settings.files_dir)
-        named = [
-            (str(getattr(upload, "name", None) or getattr(upload, "filename", "") or "bestand"), aiter_file(upload))
-            for upload in (files or [])
-        ]
+        named = [(_upload_name(upload), iter_file(_upload_file(upload))) for upload in uploads]
         try:
             with session_scope() as db:
-                result = await staff_dossiers.publish_files(
-                    session=db,
-                    store=store,
-                    actor=actor,
-                    dossier_id=self._dossier_id,
-                    kind=self.publish_kind,
-                    title=self.publish_title,
-                    files=named,
-                    settings=settings,
-                    ip=self._client_ip(),
+                result = asyncio.run(
+                    staff_dossiers.publish_files(
+                        session=db,
+                        store=store,
+                        actor=actor,
+                        dossier_id=self._dossier_id,
+                        kind=self.publish_kind,
+                        title=self.publish_title,
+                        files=named,
+                        settings=settings,
+                        ip=self._client_ip(),
+                    )
                 )
                 commit_or_discard(db, store, *result.documents)
         except ServiceError as error:
             self.error = self._err(error)
-            return
+            return None
         self.publish_errors = [
             f"{name[:80]}: " + self._err(UploadRefused(code), max_mb=office_settings.profile().staff_max_upload_mb) for name, code in result.refused
         ]
@@ -491,11 +448,8 @@ class StaffDossierState(StaffState):
         self._refresh(actor)
         return rx.set_value("publish-title", "")
 
-    @rx.event
-    def ask_withdraw(self, document_id: str):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def ask_withdraw(self, viewer: Viewer, document_id: str):
         row = next((r for r in self.doc_rows if r["id"] == document_id and not r["withdrawn"]), None)
         if row is None:
             return
@@ -503,86 +457,68 @@ class StaffDossierState(StaffState):
         self.withdraw_title = row["title"]
         self.withdraw_open = True
 
-    @rx.event
-    def set_withdraw_open(self, value: bool):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def set_withdraw_open(self, viewer: Viewer, value: bool):
         self.withdraw_open = value is True
         if not self.withdraw_open:
             self._withdraw_id = 0
 
-    @rx.event
-    def confirm_withdraw(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def confirm_withdraw(self, viewer: Viewer):
         document_id, self._withdraw_id = self._withdraw_id, 0
         self.withdraw_open = False
         if not document_id:
             return
         self._run(
             lambda db: staff_dossiers.withdraw_document(
-                session=db, actor=actor, dossier_id=self._dossier_id, document_id=document_id, ip=self._client_ip()
+                session=db, actor=viewer.account, dossier_id=self._dossier_id, document_id=document_id, ip=self._client_ip()
             ),
             notice_key="staff.doc.withdrawn_notice",
         )
-        self._refresh(actor)
+        self._refresh(viewer.account)
 
     # ---- access ----
-    @rx.event
-    def search_access(self, form_data: dict):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def search_access(self, viewer: Viewer, form_data: dict):
         query = form_data.get("q", "") if isinstance(form_data, dict) else ""
         self.access_query = " ".join(query.split())[:MAX_QUERY] if isinstance(query, str) else ""
         with session_scope() as db:
             self.access_candidates = staff_clients.find_clients_for_access(
-                session=db, actor=actor, query=self.access_query, dossier_id=self._dossier_id
+                session=db, actor=viewer.account, query=self.access_query, dossier_id=self._dossier_id
             )
 
-    @rx.event
-    def grant_access(self, account_id: str):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def grant_access(self, viewer: Viewer, account_id: str):
         if self._run(
-            lambda db: staff_dossiers.grant_access(session=db, actor=actor, dossier_id=self._dossier_id, account_id=account_id),
+            lambda db: staff_dossiers.grant_access(session=db, actor=viewer.account, dossier_id=self._dossier_id, account_id=account_id),
             notice_key="staff.access.granted",
         ):
             self.access_candidates = [c for c in self.access_candidates if c["id"] != account_id]
-        self._refresh(actor)
+        self._refresh(viewer.account)
 
-    @rx.event
-    def revoke_access(self, account_id: str):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def revoke_access(self, viewer: Viewer, account_id: str):
         self._run(
-            lambda db: staff_dossiers.revoke_access(session=db, actor=actor, dossier_id=self._dossier_id, account_id=account_id),
+            lambda db: staff_dossiers.revoke_access(session=db, actor=viewer.account, dossier_id=self._dossier_id, account_id=account_id),
             notice_key="staff.access.revoked",
         )
-        self._refresh(actor)
+        self._refresh(viewer.account)
 
     # ---- messages ----
-    @rx.event
-    def open_message(self, message_id: str):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def open_message(self, viewer: Viewer, message_id: str):
         if self.open_message_id == message_id:
             self.open_message_id = ""
             self.open_attachments = []
             return
         try:
             with session_scope() as db:
-                message = staff_messages.open_message(session=db, actor=actor, dossier_id=self._dossier_id, message_id=message_id)
+                message = staff_messages.open_message(session=db, actor=viewer.account, dossier_id=self._dossier_id, message_id=message_id)
                 opened = str(message.id)
         except ServiceError:
             return
         self.open_message_id = opened
-        self._refresh(actor)
+        self._refresh(viewer.account)
 
     def _discard_attachments(self) -> None:
         store = FileStore(get_settings().files_dir)
@@ -598,24 +534,18 @@ class StaffDossierState(StaffState):
         self.attach_errors = []
         self._submit_key = secrets.token_urlsafe(24)
 
-    @rx.event
-    def new_message(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def new_message(self, viewer: Viewer):
         self._start_composer()
         self.reply_to_id = ""
         self.compose_subject = ""
         self.compose_quote = ""
 
-    @rx.event
-    def reply(self, message_id: str):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def reply(self, viewer: Viewer, message_id: str):
         try:
             with session_scope() as db:
-                message = staff_messages.open_message(session=db, actor=actor, dossier_id=self._dossier_id, message_id=message_id)
+                message = staff_messages.open_message(session=db, actor=viewer.account, dossier_id=self._dossier_id, message_id=message_id)
                 subject, body, parent = message.subject, message.body, str(message.id)
         except ServiceError:
             return
@@ -624,34 +554,30 @@ class StaffDossierState(StaffState):
         self.compose_subject = messages.reply_subject(subject)
         self.compose_quote = body
 
-    @rx.event
-    def cancel_composer(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def cancel_composer(self, viewer: Viewer):
         self._discard_attachments()
         self.composing = False
         self.reply_to_id = ""
         self._submit_key = ""
 
-    @rx.event
-    async def stage_attachments(self, files: list[rx.UploadFile]):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    async def stage_attachments(self, viewer: Viewer, files: list[rx.UploadFile]):
         if not self.composing:
             return
         settings = get_settings()
         store = FileStore(settings.files_dir)
+        max_bytes = (await run_db(office_settings.profile)).staff_max_upload_bytes
         self.attach_errors = []
         room = messages.MAX_ATTACHMENTS - len(self._attached)
         for position, upload in enumerate(files or []):
-            name = str(getattr(upload, "name", None) or getattr(upload, "filename", "") or "bestand")
+            name = _upload_name(upload)
             if position >= min(room, MAX_ATTACH_BATCH):
                 self.attach_errors.append(self._t("staff.err.too_many_files", name=name[:80]))
                 continue
             try:
-                pending = await astore_pending(store=store, filename=name, chunks=aiter_file(upload), max_bytes=office_settings.profile().staff_max_upload_bytes)
+                # file work only (no database): streamed on the loop, stored from a thread
+                pending = await astore_pending(store=store, filename=name, chunks=aiter_file(upload), max_bytes=max_bytes)
             except UploadRefused as error:
                 self.attach_errors.append(f"{name[:80]}: " + self._err(error))
                 continue
@@ -660,11 +586,8 @@ class StaffDossierState(StaffState):
             {"index": str(i), "name": d["filename"], "size": size_text(d["size"])} for i, d in enumerate(self._attached)
         ]
 
-    @rx.event
-    def remove_attachment(self, index: str):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def remove_attachment(self, viewer: Viewer, index: str):
         try:
             data = self._attached.pop(int(index))
         except (TypeError, ValueError, IndexError):
@@ -674,11 +597,8 @@ class StaffDossierState(StaffState):
             {"index": str(i), "name": d["filename"], "size": size_text(d["size"])} for i, d in enumerate(self._attached)
         ]
 
-    @rx.event
-    def send_message(self, form_data: dict):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def send_message(self, viewer: Viewer, form_data: dict):
         if not self.composing or not self._submit_key:
             return  # a second click after the message went out
         data = form_data if isinstance(form_data, dict) else {}
@@ -690,7 +610,7 @@ class StaffDossierState(StaffState):
             with session_scope() as db:
                 staff_messages.send_office_message(
                     session=db,
-                    actor=actor,
+                    actor=viewer.account,
                     dossier_id=self._dossier_id,
                     subject=subject,
                     body=body,
@@ -719,4 +639,4 @@ class StaffDossierState(StaffState):
         self.composing = False
         self.reply_to_id = ""
         self.notice = self._t("staff.msg.sent")
-        self._refresh(actor)
+        self._refresh(viewer.account)

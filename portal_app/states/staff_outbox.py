@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import reflex as rx
-
 from portal_app.models import Account
 from portal_app.services import staff_outbox
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError
-from portal_app.states.staff_base import StaffListState, StaffState, page_text
+from portal_app.states.access import Access, Viewer, handler
+from portal_app.states.staff_base import StaffListState, page_text
 
 
 class StaffOutboxState(StaffListState):
@@ -39,75 +38,57 @@ class StaffOutboxState(StaffListState):
         self.rows, self.total, self.page, self.page_count = found.rows, found.total, found.page, found.page_count
         self.page_text = page_text(self.lang, found.page, found.page_count, found.total)
 
-    @rx.event
-    def load_outbox(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF, loads_page=True)
+    def load_outbox(self, viewer: Viewer):
         wanted = self.router.url.query_parameters.get("status", "")
         self.status_filter = wanted if wanted in staff_outbox.STATUSES else "all"
         self.notice = self.error = ""
         self.content_open = False
         self.page = 0
-        self._reload(actor)
+        self._reload(viewer.account)
 
-    @rx.event
-    def set_channel(self, value: str | list[str]):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def set_channel(self, viewer: Viewer, value: str | list[str]):
         if value in staff_outbox.CHANNELS:
             self.channel = value
             self.page = 0
-            self._reload(actor)
+            self._reload(viewer.account)
 
-    @rx.event
-    def set_status_filter(self, value: str):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def set_status_filter(self, viewer: Viewer, value: str):
         if value == "all" or value in staff_outbox.STATUSES:
             self.status_filter = value
             self.page = 0
-            self._reload(actor)
+            self._reload(viewer.account)
 
-    @rx.event
-    def retry(self, item_id: str):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def retry(self, viewer: Viewer, item_id: str):
         self.notice = self.error = ""
         try:
             with session_scope() as db:
-                staff_outbox.retry(session=db, actor=actor, channel=self.channel, item_id=item_id)
+                staff_outbox.retry(session=db, actor=viewer.account, channel=self.channel, item_id=item_id)
         except ServiceError as error:
             self.error = self._err(error)
         else:
             self.notice = self._t("staff.outbox.retried")
-        self._reload(actor)
+        self._reload(viewer.account)
 
-    @rx.event
-    def show_content(self, item_id: str):
+    @handler(Access.ADMIN)
+    def show_content(self, viewer: Viewer, item_id: str):
         """Admins only: the text of one mail or SMS (personal links and codes masked)."""
-        actor = self._staff_gate(admin=True)
-        if not isinstance(actor, Account):
-            return actor
         try:
             with session_scope() as db:
                 if self.channel == "mail":
-                    self.content = staff_outbox.mail_content(session=db, actor=actor, mail_id=item_id)
+                    self.content = staff_outbox.mail_content(session=db, actor=viewer.account, mail_id=item_id)
                 else:
-                    self.content = staff_outbox.sms_content(session=db, actor=actor, sms_id=item_id)
+                    self.content = staff_outbox.sms_content(session=db, actor=viewer.account, sms_id=item_id)
         except ServiceError as error:
             self.error = self._err(error)
             return
         self.content_open = True
 
-    @rx.event
-    def set_content_open(self, value: bool):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def set_content_open(self, viewer: Viewer, value: bool):
         self.content_open = value is True
         if not self.content_open:
             self.content = {}

@@ -9,38 +9,35 @@ refresh. Like the client's dossier page (states/dossier.py) the loop
 - runs once per tab: every start takes a new generation and becomes the owner;
   an older loop of the same tab ends on its next wake-up,
 - ends when the tab shows another page or has been gone for POLL_MAX_MISSED polls,
-- passes the staff gate again on every round, quietly: the session is checked
-  without counting as activity (idle expiry still applies), and a logged-out,
-  blocked or removed staff member's tab gets no more data but the login page,
+- checks the session and the staff role again on every round, quietly: the
+  session is resolved without counting as activity (idle expiry still applies),
+  and a logged-out, blocked or removed staff member's tab gets no more data but
+  the login page,
 - assigns only the vars that changed, so a round without news sends nothing.
 
-Every handler starts with the staff gate (tests/unit/test_staff_abuse.py checks
-that statically), the background one included. Its quiet form,
-`_staff_gate(quiet=True)`, is StaffState's one gate run with `touch=False` that
-writes no state var, so it may also run outside the state lock.
+Every handler is declared with the handler skeleton (states/access.py; the
+static check is in tests/unit/test_staff_abuse.py). The background one is
+declared `quiet`: its start is checked once without extending the session,
+and each round re-checks under the state lock with `_viewer_now`, which never
+extends it either. The database work of a round runs in the database thread
+pool, never on the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
-from contextvars import ContextVar
-
-import reflex as rx
 
 from portal_app.models import Account
 from portal_app.pages import routes
-from portal_app.services import sessions, staff_overview
+from portal_app.services import staff_overview
 from portal_app.services.db import session_scope
-from portal_app.states.base import session_policy
+from portal_app.states.access import Access, Viewer, handler, run_db
 from portal_app.states.staff_base import StaffState
 
 SCOPES = ("mine", "all")
 POLL_SECONDS = 20
 POLL_MAX_MISSED = 3  # polls without a connected tab before the loop ends
 LIST_VARS = ("unread", "delivery", "questionnaire", "failed", "invite")
-
-# True while the quiet staff gate runs (the poll loop): no session touch, no state writes.
-_QUIET_GATE: ContextVar[bool] = ContextVar("staff_overview_quiet_gate", default=False)
 
 
 async def tab_connected(token: str) -> bool:
@@ -73,35 +70,6 @@ class StaffOverviewState(StaffState):
     _poll_generation: int = 0
     _poll_owner: int = 0
 
-    # ---- the quiet gate (server-side helpers, not callable from the browser) ----
-    def _staff_gate(self, *, admin: bool = False, quiet: bool = False):
-        """StaffState's gate; `quiet=True` for the poll loop: the same checks, but the
-        session is resolved without extending it and no state var is written."""
-        if not quiet:
-            return super()._staff_gate(admin=admin)
-        marker = _QUIET_GATE.set(True)
-        try:
-            return super()._staff_gate(admin=admin)
-        finally:
-            _QUIET_GATE.reset(marker)
-
-    def _account(self) -> Account | None:
-        if not _QUIET_GATE.get():
-            return super()._account()
-        with session_scope() as db:
-            resolved = sessions.resolve(db, self._session_token(), policy=session_policy(), touch=False)
-            if resolved is None or not resolved[0].second_factor_done:
-                return None
-            return resolved[1]
-
-    def _signed_in_as(self, account: Account) -> None:
-        if not _QUIET_GATE.get():
-            super()._signed_in_as(account)
-
-    def _forget_user(self) -> None:
-        if not _QUIET_GATE.get():
-            super()._forget_user()
-
     # ---- the lists ----
     def _set(self, **values) -> None:
         """Assign only what changed, so a poll without news sends nothing to the browser."""
@@ -133,53 +101,41 @@ class StaffOverviewState(StaffState):
     def _on_overview(self) -> bool:
         return str(self.router.url.path or "").rstrip("/") == routes.STAFF
 
-    def _poll_round(self, generation: int, missed: int):
+    async def _poll_round(self, generation: int, missed: int):
         """One round of the loop, under the state lock: True to go on, False to stop,
         or the redirect to return (the session ended or is no longer a staff one)."""
         if self._poll_owner != generation or missed >= POLL_MAX_MISSED or not self._on_overview():
             if self._poll_owner == generation:
                 self._poll_owner = 0
             return False
-        actor = self._staff_gate(quiet=True)
-        if not isinstance(actor, Account):
+        viewer = await self._viewer_now(Access.STAFF)
+        if viewer is None:
             self._poll_owner = 0
+            # the redirect's delta also takes the lists off the screen at once
             self._forget_overview()
-            self._forget_user()
-            return actor
-        self._refresh(actor)
+            return self._to_login()
+        await run_db(self._refresh, viewer.account)
         return True
 
     # ---- events ----
-    @rx.event
-    def load_overview(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
-        self._refresh(actor)
+    @handler(Access.STAFF, loads_page=True)
+    def load_overview(self, viewer: Viewer):
+        self._refresh(viewer.account)
 
-    @rx.event
-    def set_scope(self, scope: str | list[str]):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def set_scope(self, viewer: Viewer, scope: str | list[str]):
         if scope not in SCOPES:
             return
         self.scope = scope
-        self._refresh(actor)
+        self._refresh(viewer.account)
 
-    @rx.event
-    def refresh(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
-        self._refresh(actor)
+    @handler(Access.STAFF)
+    def refresh(self, viewer: Viewer):
+        self._refresh(viewer.account)
 
-    @rx.event(background=True)
-    async def poll_updates(self):
+    @handler(Access.STAFF, background=True, quiet=True)
+    async def poll_updates(self, viewer: Viewer):
         """Refresh the lists every POLL_SECONDS while the overview is on screen in this tab."""
-        actor = self._staff_gate(quiet=True)
-        if not isinstance(actor, Account):
-            return actor
         async with self:
             self._poll_generation += 1
             generation = self._poll_owner = self._poll_generation
@@ -190,8 +146,9 @@ class StaffOverviewState(StaffState):
             # a closed tab stops its loop (a short reconnect does not)
             missed = 0 if await tab_connected(token) else missed + 1
             async with self:
-                outcome = self._poll_round(generation, missed)
+                outcome = await self._poll_round(generation, missed)
             if outcome is False:
-                return None
+                return
             if outcome is not True:
-                return outcome
+                yield outcome
+                return

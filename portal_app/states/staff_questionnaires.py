@@ -5,15 +5,13 @@ Thin: the rules live in services/questionnaire_admin.py. The draft being edited
 is a backend-only var (`_draft`) and never leaves the server; the browser only
 sends what staff typed or clicked (form fields, a page index, a position, a
 template id), and the service cleans, caps and checks every one of them. Every
-handler starts with the staff gate.
+handler is declared for staff with the handler skeleton (states/access.py).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-
-import reflex as rx
 
 from portal_app.models import Account, QuestionnaireStatus
 from portal_app.services import i18n
@@ -23,6 +21,7 @@ from portal_app.services.db import session_scope
 from portal_app.services.errors import NotFound, ServiceError, ValidationFailed
 from portal_app.services.staff_access import local_text
 from portal_app.settings import get_settings
+from portal_app.states.access import Access, Viewer, handler
 from portal_app.states.staff_base import StaffState
 
 ROUTE = "/staff/vragenlijsten"
@@ -329,16 +328,13 @@ class StaffQuestionnairesState(StaffState):
         self.qf_cond_values = [value for value in self.qf_cond_values if value in valid]
 
     # ---- list ----
-    @rx.event
-    def load_questionnaires(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF, loads_page=True)
+    def load_questionnaires(self, viewer: Viewer):
         self._clear_messages()
         self.view = "list"
         self.qf_open = False
         self.pf_index = -1
-        self._reload_list(actor)
+        self._reload_list(viewer.account)
         wanted = self.router.url.query_parameters.get("voorbeeld", "")
         if wanted:
             return StaffQuestionnairesState.preview_template(wanted)
@@ -353,36 +349,24 @@ class StaffQuestionnairesState(StaffState):
             return
         self._open_editor(draft)
 
-    @rx.event
-    def new_template(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def new_template(self, viewer: Viewer):
         self._open_editor(None)
 
-    @rx.event
-    def edit_template(self, template_id: str):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
-        self._open_editor_on(admin.edit_draft, actor, template_id)
+    @handler(Access.STAFF)
+    def edit_template(self, viewer: Viewer, template_id: str):
+        self._open_editor_on(admin.edit_draft, viewer.account, template_id)
 
-    @rx.event
-    def copy_template(self, template_id: str):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
-        self._open_editor_on(admin.copy_draft, actor, template_id)
+    @handler(Access.STAFF)
+    def copy_template(self, viewer: Viewer, template_id: str):
+        self._open_editor_on(admin.copy_draft, viewer.account, template_id)
 
-    @rx.event
-    def preview_template(self, template_id: str):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def preview_template(self, viewer: Viewer, template_id: str):
         self._clear_messages()
         try:
             with session_scope() as db:
-                template, _definition = admin.template_definition(session=db, actor=actor, template_id=template_id)
+                template, _definition = admin.template_definition(session=db, actor=viewer.account, template_id=template_id)
                 definition_json, version, saved = template.definition_json, template.version, template.created_at
         except qservice.TemplateInvalid:
             self.error = self._t("staff.q.err.broken")
@@ -391,11 +375,8 @@ class StaffQuestionnairesState(StaffState):
             return
         self._open_preview(definition_json, self._t("staff.q.preview_version", version=version, date=local_text(saved)), from_editor=False)
 
-    @rx.event
-    def resume_draft(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def resume_draft(self, viewer: Viewer):
         if not self._draft:
             return
         self._clear_messages()
@@ -405,35 +386,26 @@ class StaffQuestionnairesState(StaffState):
         self._show_draft()
         self.view = "edit"
 
-    @rx.event
-    def discard_draft(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def discard_draft(self, viewer: Viewer):
         self._draft, self._base_id, self._copy_of, self._base_version = {}, 0, 0, 0
         self.qf_open = False
         self.pf_index = -1
         self.view = "list"
         self._clear_messages()
-        self._reload_list(actor)
+        self._reload_list(viewer.account)
 
-    @rx.event
-    def back_to_list(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def back_to_list(self, viewer: Viewer):
         self.qf_open = False
         self.pf_index = -1
         self.view = "list"
         self._clear_messages()
-        self._reload_list(actor)
+        self._reload_list(viewer.account)
 
     # ---- editor: title and pages ----
-    @rx.event
-    def set_title_field(self, name: str, value: str):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def set_title_field(self, viewer: Viewer, name: str, value: str):
         if not self._editing() or name not in TITLE_FIELDS or not isinstance(value, str):
             return
         current = {"title_nl": self.ed_title_nl, "title_en": self.ed_title_en, "intro_nl": self.ed_intro_nl, "intro_en": self.ed_intro_en}
@@ -446,46 +418,31 @@ class StaffQuestionnairesState(StaffState):
             return
         self._show_draft()
 
-    @rx.event
-    def add_page(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def add_page(self, viewer: Viewer):
         if self._editing():
             self._change(admin.add_page)
 
-    @rx.event
-    def move_page_up(self, index: int):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def move_page_up(self, viewer: Viewer, index: int):
         if self._editing():
             self.pf_index = -1
             self._change(lambda draft: admin.move_page(draft, index, "up"))
 
-    @rx.event
-    def move_page_down(self, index: int):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def move_page_down(self, viewer: Viewer, index: int):
         if self._editing():
             self.pf_index = -1
             self._change(lambda draft: admin.move_page(draft, index, "down"))
 
-    @rx.event
-    def remove_page(self, index: int):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def remove_page(self, viewer: Viewer, index: int):
         if self._editing():
             self.pf_index = -1
             self._change(lambda draft: admin.remove_page(draft, index))
 
-    @rx.event
-    def start_page_edit(self, index: int):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def start_page_edit(self, viewer: Viewer, index: int):
         if not self._editing():
             return
         position = admin._index(index, len(admin._pages(self._draft)))
@@ -493,19 +450,13 @@ class StaffQuestionnairesState(StaffState):
             self.pf_index = position
             self.pf_error = ""
 
-    @rx.event
-    def cancel_page_edit(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def cancel_page_edit(self, viewer: Viewer):
         self.pf_index = -1
         self.pf_error = ""
 
-    @rx.event
-    def save_page_edit(self, form_data: dict):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def save_page_edit(self, viewer: Viewer, form_data: dict):
         if not self._editing() or self.pf_index < 0:
             return
         self.pf_error = ""
@@ -521,11 +472,8 @@ class StaffQuestionnairesState(StaffState):
         self._show_draft()
 
     # ---- editor: questions ----
-    @rx.event
-    def new_question(self, page: int):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def new_question(self, viewer: Viewer, page: int):
         if not self._editing():
             return
         index = admin._index(page, len(admin._pages(self._draft)))
@@ -537,11 +485,8 @@ class StaffQuestionnairesState(StaffState):
         self.qf_heading = self._t("staff.q.question_new", page=index + 1)
         self._set_question_form(index, -1, admin.question_form(self._draft, index, -1))
 
-    @rx.event
-    def edit_question(self, page: int, pos: int):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def edit_question(self, viewer: Viewer, page: int, pos: int):
         if not self._editing():
             return
         try:
@@ -553,28 +498,19 @@ class StaffQuestionnairesState(StaffState):
         self.qf_heading = self._t("staff.q.question_edit", number=f"{p + 1}.{i + 1}")
         self._set_question_form(p, i, values)
 
-    @rx.event
-    def set_question_open(self, value: bool):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def set_question_open(self, viewer: Viewer, value: bool):
         if value is not True:
             self.qf_open = False
             self.qf_errors = {}
 
-    @rx.event
-    def set_question_type(self, value: str):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def set_question_type(self, viewer: Viewer, value: str):
         if self.qf_open and value in admin.TYPES:
             self.qf_type = value
 
-    @rx.event
-    def set_condition_question(self, value: str):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def set_condition_question(self, viewer: Viewer, value: str):
         if not self.qf_open or not isinstance(value, str) or len(value) > 80:
             return
         if value != self.qf_cond_question:
@@ -584,11 +520,8 @@ class StaffQuestionnairesState(StaffState):
         if len(self.qf_cond_options) == 1 or (self.qf_cond_options and not self.qf_cond_values and len(self.qf_cond_options) <= 2):
             self.qf_cond_values = [self.qf_cond_options[0]["value"]]
 
-    @rx.event
-    def toggle_condition_value(self, value: str, checked: bool):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def toggle_condition_value(self, viewer: Viewer, value: str, checked: bool):
         if not self.qf_open or value not in {option["value"] for option in self.qf_cond_options}:
             return
         chosen = [v for v in self.qf_cond_values if v != value]
@@ -597,11 +530,8 @@ class StaffQuestionnairesState(StaffState):
         order = [option["value"] for option in self.qf_cond_options]
         self.qf_cond_values = [v for v in order if v in chosen]
 
-    @rx.event
-    def save_question_form(self, form_data: dict):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def save_question_form(self, viewer: Viewer, form_data: dict):
         if not self._editing() or not self.qf_open:
             return
         data = dict(form_data) if isinstance(form_data, dict) else {}
@@ -620,43 +550,31 @@ class StaffQuestionnairesState(StaffState):
         self.error = ""
         self._show_draft()
 
-    @rx.event
-    def move_question_up(self, page: int, pos: int):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def move_question_up(self, viewer: Viewer, page: int, pos: int):
         if self._editing():
             self._change(lambda draft: admin.move_question(draft, page, pos, "up"))
 
-    @rx.event
-    def move_question_down(self, page: int, pos: int):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def move_question_down(self, viewer: Viewer, page: int, pos: int):
         if self._editing():
             self._change(lambda draft: admin.move_question(draft, page, pos, "down"))
 
-    @rx.event
-    def remove_question(self, page: int, pos: int):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def remove_question(self, viewer: Viewer, page: int, pos: int):
         if self._editing():
             self._change(lambda draft: admin.remove_question(draft, page, pos))
 
     # ---- saving and previewing ----
-    @rx.event
-    def save_template(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def save_template(self, viewer: Viewer):
         if not self._editing():
             return
         self.notice = self.error = ""
         try:
             with session_scope() as db:
                 saved = admin.save_draft(
-                    session=db, actor=actor, draft=self._draft, base_id=self._base_id, copy_of=self._copy_of, ip=self._client_ip()
+                    session=db, actor=viewer.account, draft=self._draft, base_id=self._base_id, copy_of=self._copy_of, ip=self._client_ip()
                 )
                 title, version, changed = saved.template.title_nl, saved.template.version, saved.changed
         except admin.DefinitionInvalid as error:
@@ -670,14 +588,11 @@ class StaffQuestionnairesState(StaffState):
         self.qf_open = False
         self.pf_index = -1
         self.view = "list"
-        self._reload_list(actor)
+        self._reload_list(viewer.account)
         self.notice = self._t("staff.q.saved" if changed else "staff.q.unchanged", title=title, version=version)
 
-    @rx.event
-    def preview_draft(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def preview_draft(self, viewer: Viewer):
         if not self._editing():
             return
         self.error = ""
@@ -689,11 +604,8 @@ class StaffQuestionnairesState(StaffState):
             return
         self._open_preview(json.dumps(self._draft, ensure_ascii=False, sort_keys=True), self._t("staff.q.preview_draft"), from_editor=True)
 
-    @rx.event
-    def close_preview(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def close_preview(self, viewer: Viewer):
         self._pv_json = ""
         self.pv_questions = []
         if self.pv_from_editor and self._draft:
@@ -702,31 +614,22 @@ class StaffQuestionnairesState(StaffState):
             self.view = "edit"
         else:
             self.view = "list"
-            self._reload_list(actor)
+            self._reload_list(viewer.account)
 
-    @rx.event
-    def set_preview_lang(self, value: str | list[str]):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def set_preview_lang(self, viewer: Viewer, value: str | list[str]):
         if self.view == "preview" and value in LANGS:
             self.pv_lang = value
             self._show_preview_page()
 
-    @rx.event
-    def preview_previous(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def preview_previous(self, viewer: Viewer):
         if self.view == "preview":
             self.pv_page_index = max(0, self.pv_page_index - 1)
             self._show_preview_page()
 
-    @rx.event
-    def preview_next(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def preview_next(self, viewer: Viewer):
         if self.view == "preview":
             self.pv_page_index = self.pv_page_index + 1
             self._show_preview_page()
@@ -800,32 +703,23 @@ class StaffDossierQuestionnairesState(StaffState):
         self.result_completed = False
         self.result_groups = []
 
-    @rx.event
-    def load_dossier_questionnaires(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def load_dossier_questionnaires(self, viewer: Viewer):
         self._dossier_id = self._path_id()
         self.notice = self.error = self.send_error = self.reopen_error = ""
         self.reopen_open = False
         self._reopen_id = 0
         self._close_result()
-        self._reload(actor)
+        self._reload(viewer.account)
 
-    @rx.event
-    def refresh_questionnaires(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def refresh_questionnaires(self, viewer: Viewer):
         self.notice = self.error = self.send_error = ""
-        if self._dossier_id and self._reload(actor) and self._result_id:
-            self._show_result(actor, self._result_id)
+        if self._dossier_id and self._reload(viewer.account) and self._result_id:
+            self._show_result(viewer.account, self._result_id)
 
-    @rx.event
-    def send_questionnaire(self, form_data: dict):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def send_questionnaire(self, viewer: Viewer, form_data: dict):
         if not self._dossier_id:
             return
         data = form_data if isinstance(form_data, dict) else {}
@@ -834,38 +728,29 @@ class StaffDossierQuestionnairesState(StaffState):
         try:
             with session_scope() as db:
                 _request, notified = admin.send(
-                    session=db, actor=actor, dossier_id=self._dossier_id, template_id=data.get("template", ""),
+                    session=db, actor=viewer.account, dossier_id=self._dossier_id, template_id=data.get("template", ""),
                     account_id=data.get("account", ""), settings=settings, ip=self._client_ip(),
                 )
         except ServiceError as error:
             self.send_error = self._err(error)
             return
         self.notice = self._t("staff.q.sent" if notified else "staff.q.sent_no_mail")
-        self._reload(actor)
+        self._reload(viewer.account)
 
-    @rx.event
-    def open_result(self, request_id: str):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def open_result(self, viewer: Viewer, request_id: str):
         if not self._dossier_id:
             return
         self.notice = self.error = self.send_error = ""
-        if not self._show_result(actor, request_id):
+        if not self._show_result(viewer.account, request_id):
             self._close_result()
 
-    @rx.event
-    def close_result(self):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def close_result(self, viewer: Viewer):
         self._close_result()
 
-    @rx.event
-    def ask_reopen(self, request_id: str):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def ask_reopen(self, viewer: Viewer, request_id: str):
         row = next((r for r in self.rows if r["id"] == request_id and r["status"] == QuestionnaireStatus.COMPLETED), None)
         if row is None:
             return
@@ -874,21 +759,15 @@ class StaffDossierQuestionnairesState(StaffState):
         self.reopen_error = ""
         self.reopen_open = True
 
-    @rx.event
-    def set_reopen_open(self, value: bool):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def set_reopen_open(self, viewer: Viewer, value: bool):
         self.reopen_open = value is True and self._reopen_id != 0
         if not self.reopen_open:
             self._reopen_id = 0
             self.reopen_error = ""
 
-    @rx.event
-    def confirm_reopen(self, form_data: dict):
-        actor = self._staff_gate()
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.STAFF)
+    def confirm_reopen(self, viewer: Viewer, form_data: dict):
         request_id = self._reopen_id
         if not request_id or not self._dossier_id:
             self.reopen_open = False
@@ -898,7 +777,7 @@ class StaffDossierQuestionnairesState(StaffState):
         try:
             with session_scope() as db:
                 admin.send_back(
-                    session=db, actor=actor, dossier_id=self._dossier_id, request_id=request_id, reason=reason,
+                    session=db, actor=viewer.account, dossier_id=self._dossier_id, request_id=request_id, reason=reason,
                     settings=get_settings(), ip=self._client_ip(),
                 )
         except ValidationFailed as error:
@@ -912,6 +791,6 @@ class StaffDossierQuestionnairesState(StaffState):
             self.notice = self._t("staff.q.reopened")
         self.reopen_open = False
         self._reopen_id = 0
-        self._reload(actor)
+        self._reload(viewer.account)
         if self._result_id:
-            self._show_result(actor, self._result_id)
+            self._show_result(viewer.account, self._result_id)

@@ -1,7 +1,8 @@
 """Instellingen (/staff/instellingen, admins only): staff members and office settings.
 
-Every handler asks `_staff_gate(admin=True)`: a behandelaar (or a client)
-calling any of them gets "not found" and changes nothing.
+Every handler is declared `@handler(Access.ADMIN)` (states/access.py): a
+behandelaar (or a client) calling any of them gets "not found" and changes
+nothing.
 
 The office settings come in four forms (Kantoor, Wachtwoordbeleid,
 Uploadlimieten, Sessieduur), each saved on its own through
@@ -14,18 +15,18 @@ through `services.branding`.
 
 from __future__ import annotations
 
-import asyncio
-
 import re
 
 import reflex as rx
 
 from portal_app.models import Account
+from portal_app.pages import routes
 from portal_app.services import branding, office_settings, staff_admin
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError
 from portal_app.services.uploads import aiter_file
 from portal_app.settings import get_settings
+from portal_app.states.access import Access, Viewer, handler, run_db
 from portal_app.states.staff_base import StaffState
 
 # form -> the office settings it saves (keys of services.office_settings)
@@ -140,36 +141,27 @@ class StaffSettingsState(StaffState):
     def _find(self, account_id) -> dict[str, str] | None:
         return next((row for row in self.staff_rows if row["id"] == account_id), None)
 
-    @rx.event
-    def load_settings(self):
-        actor = self._staff_gate(admin=True)
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.ADMIN, loads_page=True)
+    def load_settings(self, viewer: Viewer):
         self.notice = self.error = ""
         self.add_open = self.edit_open = self.remove_open = self.remove_logo_open = False
         self._clear_office_messages()
-        self._reload(actor)
+        self._reload(viewer.account)
         self.colour_draft = self.office["brand_colour"]
         self.forms_key += 1
 
-    @rx.event
-    def set_add_open(self, value: bool):
-        actor = self._staff_gate(admin=True)
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.ADMIN)
+    def set_add_open(self, viewer: Viewer, value: bool):
         self.add_open = value is True
         self.add_error = ""
 
-    @rx.event
-    def add_staff(self, form_data: dict):
-        actor = self._staff_gate(admin=True)
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.ADMIN)
+    def add_staff(self, viewer: Viewer, form_data: dict):
         data = form_data if isinstance(form_data, dict) else {}
         try:
             with session_scope() as db:
                 account = staff_admin.add_staff(
-                    session=db, actor=actor, email=data.get("email", ""), name=data.get("name", ""), role=data.get("role", ""),
+                    session=db, actor=viewer.account, email=data.get("email", ""), name=data.get("name", ""), role=data.get("role", ""),
                     settings=get_settings(),
                 )
                 email = account.email
@@ -178,13 +170,10 @@ class StaffSettingsState(StaffState):
             return
         self.add_open = False
         self.notice = self._t("staff.settings.added", email=email)
-        self._reload(actor)
+        self._reload(viewer.account)
 
-    @rx.event
-    def start_edit(self, account_id: str):
-        actor = self._staff_gate(admin=True)
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.ADMIN)
+    def start_edit(self, viewer: Viewer, account_id: str):
         row = self._find(account_id)
         if row is None:
             return
@@ -193,39 +182,37 @@ class StaffSettingsState(StaffState):
         self.edit_error = ""
         self.edit_open = True
 
-    @rx.event
-    def set_edit_open(self, value: bool):
-        actor = self._staff_gate(admin=True)
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.ADMIN)
+    def set_edit_open(self, viewer: Viewer, value: bool):
         self.edit_open = value is True
         if not self.edit_open:
             self._edit_id = 0
 
-    @rx.event
-    def save_edit(self, form_data: dict):
-        actor = self._staff_gate(admin=True)
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.ADMIN)
+    def save_edit(self, viewer: Viewer, form_data: dict):
         data = form_data if isinstance(form_data, dict) else {}
         if not self._edit_id:
             return
         try:
             with session_scope() as db:
-                staff_admin.update_staff(session=db, actor=actor, account_id=self._edit_id, name=data.get("name", ""), role=data.get("role", ""))
+                account = staff_admin.update_staff(
+                    session=db, actor=viewer.account, account_id=self._edit_id, name=data.get("name", ""), role=data.get("role", "")
+                )
         except ServiceError as error:
             self.edit_error = self._err(error)
             return
         self.edit_open = False
         self._edit_id = 0
+        if account.id == viewer.account_id:
+            # an admin who renamed (or demoted) themselves sees it in the header at once
+            self._signed_in_as(account)
+            if not self.staff_is_admin:
+                return rx.redirect(routes.STAFF)  # this screen is for admins only
         self.notice = self._t("staff.settings.saved")
-        self._reload(actor)
+        self._reload(viewer.account)
 
-    @rx.event
-    def ask_remove(self, account_id: str):
-        actor = self._staff_gate(admin=True)
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.ADMIN)
+    def ask_remove(self, viewer: Viewer, account_id: str):
         row = self._find(account_id)
         if row is None or row["me"]:
             return
@@ -233,20 +220,14 @@ class StaffSettingsState(StaffState):
         self.remove_name = row["name"]
         self.remove_open = True
 
-    @rx.event
-    def set_remove_open(self, value: bool):
-        actor = self._staff_gate(admin=True)
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.ADMIN)
+    def set_remove_open(self, viewer: Viewer, value: bool):
         self.remove_open = value is True
         if not self.remove_open:
             self._remove_id = 0
 
-    @rx.event
-    def confirm_remove(self):
-        actor = self._staff_gate(admin=True)
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.ADMIN)
+    def confirm_remove(self, viewer: Viewer):
         account_id, self._remove_id = self._remove_id, 0
         self.remove_open = False
         if not account_id:
@@ -254,72 +235,51 @@ class StaffSettingsState(StaffState):
         self.notice = self.error = ""
         try:
             with session_scope() as db:
-                staff_admin.remove_staff(session=db, actor=actor, account_id=account_id)
+                staff_admin.remove_staff(session=db, actor=viewer.account, account_id=account_id)
         except ServiceError as error:
             self.error = self._err(error)
         else:
             self.notice = self._t("staff.settings.removed")
-        self._reload(actor)
+        self._reload(viewer.account)
 
-    @rx.event
-    def set_require_2fa(self, value: bool):
-        actor = self._staff_gate(admin=True)
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.ADMIN)
+    def set_require_2fa(self, viewer: Viewer, value: bool):
         self.notice = self.error = ""
         try:
             with session_scope() as db:
-                staff_admin.set_office_flag(session=db, actor=actor, key="staff_require_2fa", value=value)
+                staff_admin.set_office_flag(session=db, actor=viewer.account, key="staff_require_2fa", value=value)
         except ServiceError as error:
             self.error = self._err(error)
         else:
             self.notice = self._t("staff.settings.saved")
-        self._reload(actor)
+        self._reload(viewer.account)
 
     # ---- office settings ------------------------------------------------------------
 
-    @rx.event
-    def save_office_details(self, form_data: dict):
-        actor = self._staff_gate(admin=True)
-        if not isinstance(actor, Account):
-            return actor
-        return self._save_office_form(actor, "office", form_data)
+    @handler(Access.ADMIN)
+    def save_office_details(self, viewer: Viewer, form_data: dict):
+        return self._save_office_form(viewer.account, "office", form_data)
 
-    @rx.event
-    def save_password_policy(self, form_data: dict):
-        actor = self._staff_gate(admin=True)
-        if not isinstance(actor, Account):
-            return actor
-        return self._save_office_form(actor, "password", form_data)
+    @handler(Access.ADMIN)
+    def save_password_policy(self, viewer: Viewer, form_data: dict):
+        return self._save_office_form(viewer.account, "password", form_data)
 
-    @rx.event
-    def save_upload_limits(self, form_data: dict):
-        actor = self._staff_gate(admin=True)
-        if not isinstance(actor, Account):
-            return actor
-        return self._save_office_form(actor, "uploads", form_data)
+    @handler(Access.ADMIN)
+    def save_upload_limits(self, viewer: Viewer, form_data: dict):
+        return self._save_office_form(viewer.account, "uploads", form_data)
 
-    @rx.event
-    def save_session_lengths(self, form_data: dict):
-        actor = self._staff_gate(admin=True)
-        if not isinstance(actor, Account):
-            return actor
-        return self._save_office_form(actor, "sessions", form_data)
+    @handler(Access.ADMIN)
+    def save_session_lengths(self, viewer: Viewer, form_data: dict):
+        return self._save_office_form(viewer.account, "sessions", form_data)
 
-    @rx.event
-    def set_colour_draft(self, value: str):
+    @handler(Access.ADMIN)
+    def set_colour_draft(self, viewer: Viewer, value: str):
         """The colour picker or the hex field changed: only the preview follows, nothing is stored."""
-        actor = self._staff_gate(admin=True)
-        if not isinstance(actor, Account):
-            return actor
         self.colour_draft = value.strip()[:7] if isinstance(value, str) else ""
 
-    @rx.event
-    async def upload_logo(self, files: list[rx.UploadFile]):
+    @handler(Access.ADMIN)
+    async def upload_logo(self, viewer: Viewer, files: list[rx.UploadFile]):
         """A new logo: services.branding checks, cleans and stores it."""
-        actor = self._staff_gate(admin=True)
-        if not isinstance(actor, Account):
-            return actor
         self._clear_office_messages()
         uploads = list(files or []) if isinstance(files, list) else []
         if len(uploads) != 1:
@@ -332,38 +292,34 @@ class StaffSettingsState(StaffState):
             data += chunk
             if len(data) > branding.MAX_INPUT_BYTES:
                 break  # enough to be refused as too large; the rest is not read
-        def store() -> None:
-            with session_scope() as db:
-                branding.store_logo(session=db, actor=actor, filename=name, data=bytes(data), settings=get_settings())
+        # decoding and re-encoding the image is CPU work, storing it database work:
+        # both off the event loop
+        await run_db(self._store_logo, viewer.account, name, bytes(data))
 
+    def _store_logo(self, actor: Account, name: str, data: bytes) -> None:
+        """Store a new logo and show the outcome (blocking: runs in the database pool)."""
         try:
-            # decoding and re-encoding the image is CPU work: keep it off the event loop
-            await asyncio.to_thread(store)
+            with session_scope() as db:
+                branding.store_logo(session=db, actor=actor, filename=name, data=data, settings=get_settings())
         except ServiceError as error:
             self.logo_error = self._err(error)
             return
         self._after_office_change(actor)
         self.office_notices = {**_blank_notices(), LOGO_FORM: self._t("staff.settings.logo_saved")}
 
-    @rx.event
-    def set_remove_logo_open(self, value: bool):
-        actor = self._staff_gate(admin=True)
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.ADMIN)
+    def set_remove_logo_open(self, viewer: Viewer, value: bool):
         self.remove_logo_open = value is True and self.office.get("logo_url", "") != ""
 
-    @rx.event
-    def confirm_remove_logo(self):
-        actor = self._staff_gate(admin=True)
-        if not isinstance(actor, Account):
-            return actor
+    @handler(Access.ADMIN)
+    def confirm_remove_logo(self, viewer: Viewer):
         self.remove_logo_open = False
         self._clear_office_messages()
         try:
             with session_scope() as db:
-                branding.remove_logo(session=db, actor=actor)
+                branding.remove_logo(session=db, actor=viewer.account)
         except ServiceError as error:
             self.logo_error = self._err(error)
             return
-        self._after_office_change(actor)
+        self._after_office_change(viewer.account)
         self.office_notices = {**_blank_notices(), LOGO_FORM: self._t("staff.settings.logo_removed")}

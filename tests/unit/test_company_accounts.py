@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 
@@ -236,14 +237,17 @@ def signed_in(db, engine, monkeypatch):
     monkeypatch.setattr(db_module, "get_engine", lambda: engine)
 
     def make(account):
-        token, _row = sessions.create_session(db, account, policy=POLICY)
-        db.commit()
+        token = None
+        if account is not None:
+            token, _row = sessions.create_session(db, account, policy=POLICY)
+            db.commit()
         monkeypatch.setattr(PortalState, "_session_token", lambda self: token)
         root = State(_reflex_internal_init=True)
         state = root.get_substate(CompanyAccountsState.get_full_name().split(".")[1:])
 
         def call(name, *args):
-            return CompanyAccountsState.event_handlers[name].fn(state, *args)
+            # a @handler is an async wrapper: run it as Reflex would
+            return asyncio.run(CompanyAccountsState.event_handlers[name].fn(state, *args))
 
         return state, call
 
@@ -285,6 +289,30 @@ def test_forged_account_management_events_are_refused(db, companies, signed_in, 
     else:
         assert db.exec(select(Account).where(Account.email == "nieuw@bakker.example.nl")).first() is None
         assert len(events(db, "company_accounts.denied")) >= 6
+
+
+@pytest.mark.parametrize("who", ["staff", "nobody"])
+def test_every_handler_refuses_staff_and_anonymous_before_it_runs(db, companies, signed_in, who):
+    """Staff are sent to their own screens, a browser without a session to the login page;
+    neither changes a public var or the database, even with server-side ids planted."""
+    state, call = signed_in(companies.staff if who == "staff" else None)
+    state._delete_id = companies.extra.id
+    state.detail = {"id": str(companies.extra.id)}
+    before = {name: getattr(state, name) for name in type(state).base_vars if not name.startswith("_")}
+    arguments = {"create_account": ({"name": "Nieuw", "email": "nieuw@bakker.example.nl"},),
+                 "set_access": (str(companies.shop.id), True), "ask_delete": (str(companies.extra.id),)}
+    called = 0
+    for name in sorted(type(state).event_handlers):
+        if name == "setvar":
+            continue
+        result = call(name, *arguments.get(name, ()))
+        path = next(str(value).strip('"') for key, value in result.args if str(key).strip('"') == "path")
+        assert path == "/staff" if who == "staff" else path.startswith("/login"), (name, path)
+        called += 1
+    assert called == 9
+    assert {name: getattr(state, name) for name in type(state).base_vars if not name.startswith("_")} == before
+    _untouched(db, companies)
+    assert db.exec(select(Account).where(Account.email == "nieuw@bakker.example.nl")).first() is None
 
 
 def test_main_account_handlers_work_for_its_own_accounts(db, companies, signed_in):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from datetime import timedelta
 
 import pytest
@@ -205,3 +206,113 @@ def test_mask_email():
     assert personal_details.mask_email("jan.jansen@example.nl") == "j***n@example.nl"
     assert personal_details.mask_email("jo@example.nl") == "j***@example.nl"
     assert personal_details.mask_email("") == "****@"
+
+
+# --------------------------------------------------------------------------- through the states, as a browser calls them
+
+import asyncio  # noqa: E402
+from urllib.parse import unquote  # noqa: E402
+
+import reflex as rx  # noqa: E402
+from reflex.istate.data import RouterData  # noqa: E402
+from reflex_base import constants  # noqa: E402
+
+
+@pytest.fixture
+def states(engine, monkeypatch):
+    """The states' database is the test database."""
+    import portal_app.services.db as db_module
+    from portal_app.states import my_details
+
+    monkeypatch.setattr(db_module, "get_engine", lambda: engine)
+    return my_details
+
+
+def make_state(cls, token: str | None, path: str):
+    root = rx.State(_reflex_internal_init=True)
+    root.router = RouterData.from_router_data(
+        {
+            constants.RouteVar.HEADERS: {"cookie": f"{sessions.COOKIE_NAME}={token}" if token else "", "origin": "http://localhost:3000"},
+            constants.RouteVar.ORIGIN: path,
+            constants.RouteVar.PATH: path.split("?")[0],
+            constants.RouteVar.QUERY: {},
+            constants.RouteVar.CLIENT_IP: "203.0.113.9",
+        }
+    )
+    return root.get_substate(cls.get_full_name().split("."))
+
+
+def run(state, name: str, *args):
+    """A @handler is an async wrapper: run it as Reflex would."""
+    return asyncio.run(type(state).event_handlers[name].fn(state, *args))
+
+
+def redirect_path(result) -> str | None:
+    handler = getattr(result, "handler", None)
+    if handler is None or "redirect" not in str(getattr(handler, "fn", "")):
+        return None
+    for name, value in result.args:
+        if str(name).strip('"') == "path":
+            return str(value).strip('"')
+    return None
+
+
+def public_values(state) -> dict:
+    return {name: getattr(state, name) for name in type(state).base_vars if not name.startswith("_")}
+
+
+def test_confirm_link_without_a_session_goes_to_login_and_keeps_the_link(db, client, settings, states):
+    token = request(db, client, settings)
+    state = make_state(states.EmailConfirmState, None, f"/e-mail-bevestigen?token={token}")
+    path = redirect_path(run(state, "confirm_email")) or ""
+    assert path.startswith("/login?next=")
+    assert unquote(path.removeprefix("/login?next=")) == f"/e-mail-bevestigen?token={token}"
+    assert not state.confirm_done and db.get(Account, client.id).email == "jan@example.nl"
+    # signed in, the same link confirms
+    session_token, _row = sessions.create_session(db, client, policy=POLICY)
+    db.commit()
+    state = make_state(states.EmailConfirmState, session_token, f"/e-mail-bevestigen?token={token}")
+    assert run(state, "confirm_email") is None
+    assert state.confirm_ok and state.signed_in and state.lang == "en"
+    db.expire_all()
+    assert db.get(Account, client.id).email == "nieuw@example.nl"
+
+
+def test_every_my_details_handler_needs_a_session(db, client, settings, states):
+    """A forged event without a session: the login page, no state and no database change."""
+    request(db, client, settings)  # a pending change a forged cancel must not touch
+    before = (db.get(Account, client.id).email, personal_details.pending_email_change(db, client.id), len(events(db, "password.changed")))
+    form = {"new_email": "ander@example.nl", "password": PASSWORD, "current_password": PASSWORD,
+            "password_repeat": "Nieuw-Pad-2468", "phone": "0612345678", "code": "123456"}
+    arguments = {"choose_language": ("en",), "ask_password": ("disable",), "set_notification": ("message", False),
+                 "open_details_step": ("email",)}
+    called = 0
+    for name in sorted(states.MyDetailsState.event_handlers):
+        if name == "setvar":
+            continue
+        state = make_state(states.MyDetailsState, None, "/mijn-gegevens")
+        defaults = public_values(state)
+        parameters = list(inspect.signature(states.MyDetailsState.event_handlers[name].fn).parameters)[1:]
+        args = arguments.get(name, (form,) if parameters else ())
+        assert (redirect_path(run(state, name, *args)) or "").startswith("/login"), name
+        assert public_values(state) == defaults, name
+        called += 1
+    assert called >= 18
+    db.expire_all()
+    assert (db.get(Account, client.id).email, personal_details.pending_email_change(db, client.id), len(events(db, "password.changed"))) == before
+
+
+def test_my_details_changes_the_password_through_the_state(db, client, states):
+    session_token, _row = sessions.create_session(db, client, policy=POLICY)
+    db.commit()
+    state = make_state(states.MyDetailsState, session_token, "/mijn-gegevens")
+    run(state, "load_my_details")
+    assert state.email == "jan@example.nl" and state.is_client and state.lang == "en"
+    run(state, "change_password", {"current_password": "Fout-Wachtwoord-9", "password": "Nieuw-Pad-2468", "password_repeat": "Nieuw-Pad-2468"})
+    assert state.details_errors and state.details_notice == ""
+    run(state, "change_password", {"current_password": PASSWORD, "password": "Nieuw-Pad-2468", "password_repeat": "Nieuw-Pad-2468"})
+    assert state.details_errors == [] and state.details_notice
+    db.expire_all()
+    assert passwords.verify_password("Nieuw-Pad-2468", db.get(Account, client.id).password_hash)
+    # this session stays signed in
+    assert sessions.resolve(db, session_token, policy=POLICY) is not None

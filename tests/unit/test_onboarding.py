@@ -4,7 +4,7 @@ import pytest
 from sqlmodel import select
 
 from portal_app.models import AuditEvent, AuthToken, OutboxMail
-from portal_app.services import accounts, onboarding, passwords, sessions
+from portal_app.services import accounts, i18n, onboarding, passwords, sessions
 from portal_app.services.errors import NotFound, ValidationFailed
 from portal_app.settings import load_settings
 
@@ -124,3 +124,62 @@ def test_link_requests_are_limited_per_hour(db, settings, invited):
     tokens = [onboarding.request_password_link(db, email=account.email, settings=settings) for _ in range(7)]
     assert all(tokens[: onboarding.MAX_LINKS_PER_HOUR]) and tokens[-1] is None
     assert any(e.event_type == "password_link.throttled" for e in db.exec(select(AuditEvent)).all())
+
+
+# --------------------------------------------------------------------------- the pages before sign-in, through their states
+
+
+def test_pages_before_sign_in_are_public_and_check_their_links(db, engine, monkeypatch, invited):
+    """No session is needed, the link decides; the 2-step page only serves a login whose
+    second factor is still pending (not yet a viewer), and sends anyone else to log in."""
+    import asyncio
+
+    import reflex as rx
+    from reflex.istate.data import RouterData
+    from reflex_base import constants
+
+    import portal_app.services.db as db_module
+    from portal_app.states.access import Access
+    from portal_app.states.login import LoginState
+    from portal_app.states.onboarding import OnboardingState
+
+    monkeypatch.setattr(db_module, "get_engine", lambda: engine)
+    account, invite_token = invited
+    for cls in (LoginState, OnboardingState):
+        assert {h.fn.portal_access for name, h in cls.event_handlers.items() if name != "setvar"} == {Access.PUBLIC}
+
+    def run(cls, name, path, token=None, language="en-GB,en;q=0.8"):
+        root = rx.State(_reflex_internal_init=True)
+        root.router = RouterData.from_router_data(
+            {
+                constants.RouteVar.HEADERS: {
+                    "cookie": f"{sessions.COOKIE_NAME}={token}" if token else "",
+                    "origin": "http://localhost:3000",
+                    "accept_language": language,
+                },
+                constants.RouteVar.ORIGIN: path,
+                constants.RouteVar.PATH: path.split("?")[0],
+                constants.RouteVar.QUERY: {},
+                constants.RouteVar.CLIENT_IP: "203.0.113.9",
+            }
+        )
+        state = root.get_substate(cls.get_full_name().split("."))
+        return state, asyncio.run(cls.event_handlers[name].fn(state, *([] if name.startswith("load_") else ["nl"])))
+
+    state, result = run(OnboardingState, "load_invitation", f"/account-activeren?token={invite_token}")
+    assert result is None and state.link_valid and state.token == invite_token and state.lang == "en"
+    state, _ = run(OnboardingState, "load_invitation", "/account-activeren?token=vervalst&lang=nl")
+    assert not state.link_valid and state.lang == "nl"
+    state, _ = run(LoginState, "load_login", "/login?verlopen=1&next=/dossiers")
+    assert state.notice == i18n.t("login.expired", "en")
+    assert state.next_path == "/dossiers" and not state.signed_in
+    # the 2-step page: without a pending login, and with a completed one, back to the login page
+    _, result = run(OnboardingState, "load_verify", "/login/verificatie")
+    assert "/login?verlopen=1" in str(result.args)
+    done, _row = sessions.create_session(db, account, policy=sessions.SessionPolicy())
+    pending, _row = sessions.create_session(db, account, policy=sessions.SessionPolicy(), second_factor_done=False)
+    db.commit()
+    _, result = run(OnboardingState, "load_verify", "/login/verificatie", token=done)
+    assert "/login?verlopen=1" in str(result.args)
+    state, result = run(OnboardingState, "load_verify", "/login/verificatie?opnieuw=1", token=pending)
+    assert result is None and state.resent and not state.signed_in

@@ -735,9 +735,10 @@ from sqlmodel import SQLModel  # noqa: E402
 import portal_app.services.db as db_module  # noqa: E402
 from portal_app.services import sessions  # noqa: E402
 from portal_app.states import actions as actions_state  # noqa: E402
+from portal_app.states import home as home_state  # noqa: E402
 from portal_app.states import questionnaire as questionnaire_state  # noqa: E402
 
-CLIENT_STATES = [actions_state.ActionsState, questionnaire_state.QuestionnaireState]
+CLIENT_STATES = [actions_state.ActionsState, home_state.HomeState, questionnaire_state.QuestionnaireState]
 
 
 @pytest.fixture
@@ -943,3 +944,7 @@ def test_actions_state_lists_open_and_done(db, world, live):
     assert other.open_items == [] and other.open_actions == 0
     staff = make_state(actions_state.ActionsState, live["handler"])
     assert redirect_path(call(staff, "load_actions")) == "/staff"
+    assert public_values(staff) == public_values(make_state(actions_state.ActionsState, None))
+    home = make_state(home_state.HomeState, live["client"])
+    assert call(home, "load_home") is None
+    assert (home.dossiers_total, home.open_actions, home.signed_in) == (1, 2, True)

@@ -187,7 +187,7 @@ def screen(engine, db, world, monkeypatch):
     import portal_app.services.db as db_module
     from portal_app.services import office_settings
     from portal_app.states.staff_clients import StaffClientState
-    from tests.unit.test_staff_abuse import make_state
+    from tests.unit.test_staff_abuse import call, make_state
 
     monkeypatch.setattr(db_module, "get_engine", lambda: engine)
     office_settings.set_value(db, "staff_require_2fa", "false", actor_id=None)
@@ -196,14 +196,16 @@ def screen(engine, db, world, monkeypatch):
     token, _row = sessions.create_session(db, world.handler, policy=sessions.SessionPolicy())
     db.commit()
     state = make_state(StaffClientState, token, f"/staff/clienten/{world.client.id}")
-    assert StaffClientState.event_handlers["load_client"].fn(state) is None and state.two_factor != ""
+    assert call(StaffClientState.event_handlers["load_client"].fn, state) is None and state.two_factor != ""
     return state
 
 
 def handler(name):
+    """The handler as Reflex runs it (the skeleton's wrapper is a coroutine)."""
     from portal_app.states.staff_clients import StaffClientState
+    from tests.unit.test_staff_abuse import call
 
-    return StaffClientState.event_handlers[name].fn
+    return lambda state, *args: call(StaffClientState.event_handlers[name].fn, state, *args)
 
 
 def test_reset_dialog_refuses_a_missing_reason_and_changes_nothing(db, world, screen):

@@ -165,7 +165,7 @@ def outbox_screen(engine, db, world, monkeypatch):
     import portal_app.services.db as db_module
     from portal_app.services import office_settings, sessions
     from portal_app.states.staff_outbox import StaffOutboxState
-    from tests.unit.test_staff_abuse import make_state
+    from tests.unit.test_staff_abuse import call, make_state
 
     monkeypatch.setattr(db_module, "get_engine", lambda: engine)
     office_settings.set_value(db, "staff_require_2fa", "false", actor_id=None)
@@ -175,16 +175,18 @@ def outbox_screen(engine, db, world, monkeypatch):
         token, _row = sessions.create_session(db, getattr(world, who), policy=sessions.SessionPolicy())
         db.commit()
         state = make_state(StaffOutboxState, token, path)
-        assert StaffOutboxState.event_handlers["load_outbox"].fn(state) is None
+        assert call(StaffOutboxState.event_handlers["load_outbox"].fn, state) is None
         return state
 
     return make
 
 
 def outbox_handler(name):
+    """The handler as Reflex runs it (the skeleton's wrapper is a coroutine)."""
     from portal_app.states.staff_outbox import StaffOutboxState
+    from tests.unit.test_staff_abuse import call
 
-    return StaffOutboxState.event_handlers[name].fn
+    return lambda state, *args: call(StaffOutboxState.event_handlers[name].fn, state, *args)
 
 
 def test_outbox_screen_retry_by_a_behandelaar(db, world, outbox_screen):

@@ -2,9 +2,9 @@
 
 The loop runs on a real state tree through a StateProxy that behaves like
 Reflex's (immutable outside `async with self`, methods re-bound to the proxy),
-so the tests prove that the quiet gate - the first line of the background
-handler - writes nothing outside the state lock, never extends the session, and
-that every round re-checks the session and the staff role.
+so the tests prove that the skeleton's check before the loop starts and the
+check of every round write nothing outside the state lock and never extend the
+session, and that every round re-checks the session and the staff role.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-import wrapt
-from reflex.istate.proxy import StateProxy
 from reflex_base.utils.exceptions import ImmutableStateError
 from sqlmodel import select
 
@@ -23,34 +21,14 @@ from portal_app.models import Account, Message, UserSession, utcnow
 from portal_app.services import office_settings, sessions
 from portal_app.states import staff_overview
 from portal_app.states.staff_overview import StaffOverviewState
-from tests.unit.test_staff_abuse import make_state, redirect_path
+from tests.unit.test_staff_abuse import LocalProxy, call, make_state, redirect_path
 from tests.unit.test_staff_fixtures import world  # noqa: F401
 
 POLL = StaffOverviewState.event_handlers["poll_updates"].fn
 
 
-class LocalProxy(StateProxy):
-    """Reflex's StateProxy (the same attribute rules), with the lock taken locally
-    instead of through the app's state manager."""
-
-    def __init__(self, state, event=None, parent_state_proxy=None):
-        wrapt.ObjectProxy.__init__(self, state)
-        self._self_event = event
-        self._self_substate_path = tuple(state.get_full_name().split("."))
-        self._self_actx = None
-        self._self_actx_lock_holder = None
-        self._self_mutable = False
-        self._self_parent_state_proxy = parent_state_proxy
-        self._self_entered_context = False
-
-    async def __aenter__(self):
-        assert not self._self_mutable, "nested `async with self`"
-        self._self_mutable = True
-        self._self_entered_context = True
-        return self
-
-    async def __aexit__(self, *exc_info):
-        self._self_mutable = False
+# the frame vars a refusal's login redirect resets (to what a new tab holds anyway)
+FRAME_VARS = {"signed_in", "display_name", "is_staff", "open_actions", "staff_is_admin"}
 
 
 @pytest.fixture
@@ -82,24 +60,26 @@ def client_message(db, world, subject: str) -> None:
     db.commit()
 
 
-def test_quiet_gate_writes_nothing_and_does_not_extend_the_session(db, world, live):
+def test_loop_checks_quietly_under_the_lock_and_does_not_extend_the_session(db, world, live, monkeypatch):
     age_session(db, world.handler)
     before = last_seen(db, world.handler)
     state = make_state(StaffOverviewState, live["handler"], "/staff")
     proxy = LocalProxy(state)
     with pytest.raises(ImmutableStateError):  # the proxy is as strict as Reflex's
         proxy.loaded = True
-    actor = proxy._staff_gate(quiet=True)
-    assert isinstance(actor, Account) and actor.id == world.handler.id
+    # the tab is gone: the loop checks its start and rounds 1 and 2, then ends at round 3
+    result, rounds = run_loop(state, lambda n: False, monkeypatch)
+    assert result == [] and rounds == staff_overview.POLL_MAX_MISSED
+    assert state.loaded and state._poll_generation == 1  # it did run, as this staff member
     assert last_seen(db, world.handler) == before
-    assert state.signed_in is False and state.dirty_vars == set()
-    # control: the ordinary gate (a click) does extend it
-    assert isinstance(state._staff_gate(), Account)
-    assert last_seen(db, world.handler) > before and state.signed_in is True
+    assert state.signed_in is False  # a background loop does not refresh the page frame
+    # control: a click does extend the session
+    assert call(StaffOverviewState.event_handlers["refresh"].fn, state) is None
+    assert last_seen(db, world.handler) > before
 
 
 @pytest.mark.parametrize("who", ["nobody", "client", "ended", "blocked", "removed"])
-def test_quiet_gate_refuses_outside_the_lock_without_writing(db, world, live, who):
+def test_loop_start_is_refused_under_the_lock(db, world, live, who):
     token = {"nobody": None, "client": live["client"]}.get(who, live["handler"])
     if who == "ended":
         sessions.end_session(db, live["handler"])
@@ -112,9 +92,12 @@ def test_quiet_gate_refuses_outside_the_lock_without_writing(db, world, live, wh
         db.add(handler)
     db.commit()
     state = make_state(StaffOverviewState, token, "/staff")
-    result = LocalProxy(state)._staff_gate(quiet=True)
+    # through the strict proxy: a write outside `async with self` would raise
+    result = call(StaffOverviewState.event_handlers["poll_updates"].fn, state)
     assert redirect_path(result) == ("/404" if who == "client" else "/login?verlopen=1&next=/staff")
-    assert state.dirty_vars == set()
+    assert state._poll_generation == 0 and state._poll_owner == 0  # the loop never started
+    assert state.dirty_vars <= (set() if who == "client" else FRAME_VARS)
+    assert not state.loaded and state.unread_rows == []
 
 
 def run_loop(state, on_round, monkeypatch):
@@ -129,12 +112,13 @@ def run_loop(state, on_round, monkeypatch):
 
     monkeypatch.setattr(staff_overview, "POLL_SECONDS", 0)
     monkeypatch.setattr(staff_overview, "tab_connected", connected)
-    return asyncio.run(POLL(LocalProxy(state))), rounds["n"]
+    # through the strict proxy; the result is the list of what the loop yielded
+    return call(POLL, state), rounds["n"]
 
 
 def test_loop_shows_news_sends_only_changes_and_stops_at_logout(db, world, live, monkeypatch):
     state = make_state(StaffOverviewState, live["handler"], "/staff")
-    assert StaffOverviewState.event_handlers["load_overview"].fn(state) is None
+    assert call(StaffOverviewState.event_handlers["load_overview"].fn, state) is None
     assert state.unread_total == 0 and state.loaded
     age_session(db, world.handler)  # the page load was the last activity, 5 minutes ago
     before = last_seen(db, world.handler)
@@ -155,7 +139,7 @@ def test_loop_shows_news_sends_only_changes_and_stops_at_logout(db, world, live,
     result, rounds = run_loop(state, on_round, monkeypatch)
     total, subjects, dirty = seen["after_news"]
     assert total == 1 and subjects == ["Live vraag"]
-    assert {"unread_rows", "unread_total"} <= dirty and "failed_rows" not in dirty and "tr" not in dirty
+    assert {"unread_rows", "unread_total"} <= dirty and "failed_rows" not in dirty and "lang" not in dirty
     assert seen["quiet_round"] == set()
     assert rounds == 3 and redirect_path(result) == "/login?verlopen=1&next=/staff"
     assert state.unread_rows == [] and state.unread_total == 0 and not state.loaded and not state.signed_in
@@ -165,7 +149,7 @@ def test_loop_shows_news_sends_only_changes_and_stops_at_logout(db, world, live,
 
 def test_loop_stops_for_a_blocked_staff_member(db, world, live, monkeypatch):
     state = make_state(StaffOverviewState, live["handler"], "/staff")
-    StaffOverviewState.event_handlers["load_overview"].fn(state)
+    call(StaffOverviewState.event_handlers["load_overview"].fn, state)
 
     def on_round(n):
         if n == 2:
@@ -183,7 +167,7 @@ def test_loop_stops_for_a_blocked_staff_member(db, world, live, monkeypatch):
 def test_loop_ends_when_the_tab_is_gone_or_shows_another_page(db, world, live, monkeypatch):
     state = make_state(StaffOverviewState, live["handler"], "/staff")
     result, rounds = run_loop(state, lambda n: False, monkeypatch)
-    assert result is None and rounds == staff_overview.POLL_MAX_MISSED and state._poll_owner == 0
+    assert result == [] and rounds == staff_overview.POLL_MAX_MISSED and state._poll_owner == 0
 
     def leave(n):
         if n == 2:
@@ -191,7 +175,7 @@ def test_loop_ends_when_the_tab_is_gone_or_shows_another_page(db, world, live, m
         return True
 
     result, rounds = run_loop(state, leave, monkeypatch)
-    assert result is None and rounds == 2 and state._poll_owner == 0
+    assert result == [] and rounds == 2 and state._poll_owner == 0
 
 
 def test_a_newer_loop_takes_over(db, world, live, monkeypatch):
@@ -204,20 +188,21 @@ def test_a_newer_loop_takes_over(db, world, live, monkeypatch):
         return True
 
     result, rounds = run_loop(state, newer_visit, monkeypatch)
-    assert result is None and rounds == 2
+    assert result == [] and rounds == 2
     assert state._poll_owner == state._poll_generation  # the newer loop's ownership is left alone
 
 
 def test_round_refuses_a_client_session_and_keeps_the_scope(db, world, live):
     state = make_state(StaffOverviewState, live["admin"], "/staff")
-    StaffOverviewState.event_handlers["set_scope"].fn(state, "all")
+    call(StaffOverviewState.event_handlers["set_scope"].fn, state, "all")
     client_message(db, world, "Voor iedereen")
     state._poll_owner = 7
-    assert state._poll_round(7, 0) is True
+    assert asyncio.run(state._poll_round(7, 0)) is True
     assert state.scope == "all" and [row["subject"] for row in state.unread_rows] == ["Voor iedereen"]
-    assert state._poll_round(6, 0) is False and state._poll_owner == 7  # an older loop just stops
+    assert asyncio.run(state._poll_round(6, 0)) is False and state._poll_owner == 7  # an older loop just stops
 
     client_state = make_state(StaffOverviewState, live["client"], "/staff")
     client_state._poll_owner = 1
-    assert redirect_path(client_state._poll_round(1, 0)) == "/404"
+    # a round that finds no staff session sends the tab to the login page
+    assert redirect_path(asyncio.run(client_state._poll_round(1, 0))) == "/login?verlopen=1&next=/staff"
     assert client_state.unread_rows == [] and client_state._poll_owner == 0

@@ -466,3 +466,55 @@ def test_audit_events_hold_no_codes_or_secrets(db, account, settings):
     types = event_types(db)
     for expected in ("2fa.enabled", "2fa.sms_sent", "2fa.failed", "2fa.succeeded", "2fa.recovery_code_used"):
         assert expected in types
+
+
+# --------------------------------------------------------------------------- Mijn gegevens, through the state
+
+
+def test_staff_who_must_set_up_two_step_can_do_so_on_my_details(db, engine, monkeypatch):
+    """Staff without 2-step verification, while the office requires it, are refused every
+    staff screen and sent to Mijn gegevens: its handlers must let them in to set it up."""
+    import asyncio
+
+    import reflex as rx
+    from reflex.istate.data import RouterData
+    from reflex_base import constants
+
+    import portal_app.services.db as db_module
+    from portal_app.states.access import Access, refusal_reason, viewer_for_token
+    from portal_app.states.my_details import MyDetailsState
+
+    monkeypatch.setattr(db_module, "get_engine", lambda: engine)
+    staff = accounts.create_staff(db, email="medewerker@example.nl", name="Mia Medewerker")
+    token, _row = sessions.create_session(db, staff, policy=sessions.SessionPolicy())
+    db.commit()
+    assert office_settings.profile().staff_require_2fa
+    viewer = viewer_for_token(token)
+    assert refusal_reason(Access.STAFF, viewer) == "staff_second_factor_missing"
+    assert {handler.fn.portal_access for name, handler in MyDetailsState.event_handlers.items() if name != "setvar"} == {Access.ACCOUNT}
+
+    root = rx.State(_reflex_internal_init=True)
+    root.router = RouterData.from_router_data(
+        {
+            constants.RouteVar.HEADERS: {"cookie": f"{sessions.COOKIE_NAME}={token}", "origin": "http://localhost:3000"},
+            constants.RouteVar.ORIGIN: "/mijn-gegevens?verplicht=1",
+            constants.RouteVar.PATH: "/mijn-gegevens",
+            constants.RouteVar.QUERY: {},
+            constants.RouteVar.CLIENT_IP: "203.0.113.9",
+        }
+    )
+    state = root.get_substate(MyDetailsState.get_full_name().split("."))
+
+    def run(name, *args):
+        return asyncio.run(MyDetailsState.event_handlers[name].fn(state, *args))
+
+    assert run("load_my_details") is None
+    assert state.signed_in and state.is_staff and not state.is_client and not state.tf_enabled
+    assert run("start_totp") is None and state.tf_step == "totp"
+    secret = state._pending_totp_secret
+    near = {pyotp.TOTP(secret).at(utcnow() + timedelta(seconds=shift)) for shift in (-60, -30, 0, 30, 60)}
+    run("confirm_totp", {"code": next(code for code in ("000000", "111111", "222222", "333333", "444444", "555555") if code not in near)})
+    assert state.tf_error and not state.tf_enabled
+    run("confirm_totp", {"code": pyotp.TOTP(secret).now()})
+    assert state.tf_step == "codes" and len(state.recovery_codes) == 10 and state.tf_enabled
+    assert refusal_reason(Access.STAFF, viewer_for_token(token)) is None
