@@ -17,7 +17,7 @@ export REFLEX_CHECK_LATEST_VERSION := false
 export NPM_CONFIG_REGISTRY ?= $(shell npm config get registry 2>/dev/null)
 export PORT
 
-.PHONY: run test setup migrate demo frontend chromium clean
+.PHONY: run test setup migrate demo frontend chromium clean bench
 
 setup: $(VENV)/.installed $(TOOLS)/.bun-$(BUN_VERSION)
 
@@ -66,3 +66,9 @@ test: setup chromium
 
 clean:
 	rm -rf .web $(TOOLS) $(VENV) .pytest-data
+
+# Benchmark (not a test): the portal against a bare Reflex app, one table with ratios
+# (bench/README.md). BENCH_QUICK=1 for small counts, BENCH_MODES=sqlite for one mode.
+bench: setup
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) bench/run_bench.py

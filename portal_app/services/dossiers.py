@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, literal, or_, union_all
+from sqlalchemy import and_, bindparam, case, literal, or_, union_all
 from sqlmodel import Session, func, select
 
 from portal_app.models import (
@@ -143,34 +143,6 @@ def visible_statuses(session: Session, account: Account) -> list[str]:
     return [status for status in DossierStatus.ALL if status in rows]
 
 
-def list_for_account(
-    session: Session,
-    account: Account,
-    *,
-    search: str = "",
-    statuses: list[str] | None = None,
-    page: int = 0,
-    page_size: int = PAGE_SIZE,
-) -> tuple[list[Dossier], int]:
-    """One page of the account's dossiers, newest first, and the total matching."""
-    conditions = [Dossier.id.in_(_visible_ids(account))]
-    needle = fold(search)[:100]
-    if needle:
-        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        conditions.append(Dossier.search_text.like(f"%{escaped}%", escape="\\"))
-    if statuses:
-        conditions.append(Dossier.status.in_([s for s in statuses if s in DossierStatus.ALL]))
-    total = session.exec(select(func.count(Dossier.id)).where(*conditions)).one()
-    rows = session.exec(
-        select(Dossier)
-        .where(*conditions)
-        .order_by(Dossier.created_at.desc(), Dossier.id.desc())
-        .offset(max(0, page) * page_size)
-        .limit(page_size)
-    ).all()
-    return list(rows), total or 0
-
-
 def progress(session: Session, dossier_id: int) -> tuple[list[ProgressStep], int, int]:
     steps = list(
         session.exec(
@@ -228,47 +200,6 @@ def only_dossier_id(session: Session, account: Account) -> int | None:
     return ids[0] if len(ids) == 1 else None
 
 
-def unread_per_dossier(session: Session, account: Account, dossier_ids) -> dict[int, int]:
-    """Unread items (documents and office messages) per dossier, for one page of the list.
-
-    One query for all ids; only dossiers the account may see count, other ids
-    are ignored. Dossiers without unread items are absent from the result.
-    The numbers equal the sum of the unread counts of `tab_counts`.
-    """
-    ids = sorted(
-        {i for i in (dossier_ids or []) if isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**63}
-    )[:1000]
-    if not ids:
-        return {}
-    visible = _visible_ids(account)
-    documents = (
-        select(Document.dossier_id.label("dossier_id"))
-        .select_from(Document)
-        .outerjoin(ReadReceipt, and_(ReadReceipt.document_id == Document.id, ReadReceipt.account_id == account.id))
-        .where(
-            Document.dossier_id.in_(ids),
-            Document.dossier_id.in_(visible),
-            Document.withdrawn_at.is_(None),
-            ReadReceipt.id.is_(None),
-            _not_own_upload(account),
-        )
-    )
-    messages = (
-        select(Message.dossier_id.label("dossier_id"))
-        .select_from(Message)
-        .outerjoin(ReadReceipt, and_(ReadReceipt.message_id == Message.id, ReadReceipt.account_id == account.id))
-        .where(
-            Message.dossier_id.in_(ids),
-            Message.dossier_id.in_(visible),
-            Message.from_office,
-            ReadReceipt.id.is_(None),
-        )
-    )
-    items = union_all(documents, messages).subquery()
-    rows = session.exec(select(items.c.dossier_id, func.count()).group_by(items.c.dossier_id)).all()
-    return {int(dossier_id): int(count) for dossier_id, count in rows if count}
-
-
 def handler_name(session: Session, dossier: Dossier) -> str:
     """The name of the dossier's handler (behandelaar), or "" when none is set."""
     if dossier.handler_id is None:
@@ -288,34 +219,71 @@ class DossierRow:
     unread: int
 
 
-def _unread_documents(account: Account):
+def _unread_documents():
     return (
         select(func.count(Document.id))
         .select_from(Document)
-        .outerjoin(ReadReceipt, and_(ReadReceipt.document_id == Document.id, ReadReceipt.account_id == account.id))
+        .outerjoin(
+            ReadReceipt,
+            and_(ReadReceipt.document_id == Document.id, ReadReceipt.account_id == bindparam("account_id")),
+        )
         .where(
             Document.dossier_id == Dossier.id,
             Document.withdrawn_at.is_(None),
             ReadReceipt.id.is_(None),
-            _not_own_upload(account),
+            or_(Document.uploaded_by_id.is_(None), Document.uploaded_by_id != bindparam("account_id")),
         )
         .correlate(Dossier)
         .scalar_subquery()
     )
 
 
-def _unread_messages(account: Account):
+def _unread_messages():
     return (
         select(func.count(Message.id))
         .select_from(Message)
-        .outerjoin(ReadReceipt, and_(ReadReceipt.message_id == Message.id, ReadReceipt.account_id == account.id))
+        .outerjoin(
+            ReadReceipt,
+            and_(ReadReceipt.message_id == Message.id, ReadReceipt.account_id == bindparam("account_id")),
+        )
         .where(Message.dossier_id == Dossier.id, Message.from_office, ReadReceipt.id.is_(None))
         .correlate(Dossier)
         .scalar_subquery()
     )
 
 
-def dossier_page(
+def _dossier_page_statement(with_statuses: bool):
+    """The client's dossier list page, built once per shape with bound parameters:
+    building an ORM statement costs more than running it, and this one runs on
+    every search keystroke."""
+    conditions = [
+        Dossier.id.in_(select(DossierAccess.dossier_id).where(DossierAccess.account_id == bindparam("account_id"))),
+        Dossier.search_text.like(bindparam("pattern"), escape="\\"),
+    ]
+    if with_statuses:
+        conditions.append(Dossier.status.in_(bindparam("statuses", expanding=True)))
+    page = (
+        select(
+            Dossier.id,
+            Dossier.number,
+            Dossier.description,
+            Dossier.status,
+            (_unread_documents() + _unread_messages()).label("unread"),
+            func.count().over().label("total"),
+        )
+        .where(*conditions)
+        .order_by(Dossier.created_at.desc(), Dossier.id.desc())
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+    )
+    count = select(func.count(Dossier.id)).where(*conditions)
+    return page, count
+
+
+_DOSSIER_PAGE = {with_statuses: _dossier_page_statement(with_statuses) for with_statuses in (False, True)}
+
+
+def list_for_account(
     session: Session,
     account: Account,
     *,
@@ -330,31 +298,24 @@ def dossier_page(
     as correlated subqueries, so a search keystroke costs a single round trip.
     Only a page past the end needs a second query for the total.
     """
-    conditions = [Dossier.id.in_(_visible_ids(account))]
     needle = fold(search)[:100]
-    if needle:
-        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        conditions.append(Dossier.search_text.like(f"%{escaped}%", escape="\\"))
-    if statuses:
-        conditions.append(Dossier.status.in_([s for s in statuses if s in DossierStatus.ALL]))
-    statement = (
-        select(
-            Dossier.id,
-            Dossier.number,
-            Dossier.description,
-            Dossier.status,
-            (_unread_documents(account) + _unread_messages(account)).label("unread"),
-            func.count().over().label("total"),
-        )
-        .where(*conditions)
-        .order_by(Dossier.created_at.desc(), Dossier.id.desc())
-        .offset(max(0, page) * page_size)
-        .limit(page_size)
-    )
-    result = session.execute(statement).all()
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    chosen = [s for s in (statuses or []) if s in DossierStatus.ALL]
+    if statuses and not chosen:
+        return [], 0  # only unknown statuses asked for: nothing matches
+    params = {
+        "account_id": account.id,
+        "pattern": f"%{escaped}%",
+        "offset": max(0, page) * page_size,
+        "limit": page_size,
+    }
+    if chosen:
+        params["statuses"] = chosen
+    page_statement, count_statement = _DOSSIER_PAGE[bool(chosen)]
+    result = session.execute(page_statement, params).all()
     if result:
         total = int(result[0].total)
     else:
-        total = int(session.execute(select(func.count(Dossier.id)).where(*conditions)).scalar_one() or 0)
+        total = int(session.execute(count_statement, params).scalar_one() or 0)
     rows = [DossierRow(r.id, r.number, r.description, r.status, int(r.unread or 0)) for r in result]
     return rows, total

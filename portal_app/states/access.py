@@ -89,6 +89,10 @@ def remember_viewer(token: str | None, viewer: Viewer | None) -> None:
     _event_viewer.set((token, viewer))
 
 
+def forget_viewer() -> None:
+    _event_viewer.set(None)
+
+
 def current_viewer(token: str | None) -> tuple[bool, Viewer | None]:
     """(known, viewer) for `token` as resolved for the current event."""
     known = _event_viewer.get()
@@ -154,6 +158,7 @@ def handler(
             raise TypeError(f"{fn.__qualname__}: a @handler takes (self, viewer, ...)")
         browser_signature = inspect.signature(fn).replace(parameters=[parameters[0], *parameters[2:]])
         what = fn.__qualname__
+        one_hop_capable = False
 
         async def gate(self) -> tuple[Viewer | None, Any]:
             token = self._session_token()
@@ -233,13 +238,42 @@ def handler(
                     self._show_frame(viewer)
                 return fn(self, viewer, *args, **kwargs)
 
+            def one_hop(self, token, args, kwargs):
+                """Session, tab ownership, access and body in one trip to the pool (the common case)."""
+                viewer = viewer_for_token(token, touch=not quiet)
+                if self._tab_needs_reset(viewer):
+                    return _RESET, viewer
+                self._claim_tab(viewer)
+                reason = refusal_reason(access, viewer)
+                if reason is not None:
+                    return _REFUSED, (viewer, reason)
+                return _DONE, body(self, viewer, args, kwargs)
+
             async def sync_wrapper(self, *args, **kwargs):
+                token = self._session_token()
+                known, _ = current_viewer(token)
+                if not known:
+                    # the session guard left this event to us (states/session_guard.py)
+                    outcome, value = await run_db(one_hop, self, token, args, kwargs)
+                    if outcome is _DONE:
+                        return value
+                    if outcome is _REFUSED:
+                        viewer, reason = value
+                        if reason != "staff_second_factor_missing":
+                            await run_db(_audit_refusal, viewer, what, reason, self._client_ip())
+                        return self._refusal(reason)
+                    # another session than the tab's: reset the whole tab first (on the loop:
+                    # with Redis, substates not loaded for this event are fetched)
+                    await self._reset_tab()
+                    remember_viewer(token, value)
+                    self._claim_tab(value)
                 viewer, refusal = await gate(self)
                 if refusal is not None:
                     return refusal
                 return await run_db(body, self, viewer, args, kwargs)
 
             wrapper = sync_wrapper
+            one_hop_capable = True
 
         functools.update_wrapper(wrapper, fn)
         # the browser sends every argument but the viewer
@@ -248,9 +282,14 @@ def handler(
         wrapper.portal_access = access  # type: ignore[attr-defined]
         wrapper.portal_quiet = quiet  # type: ignore[attr-defined]
         wrapper.portal_body = fn  # type: ignore[attr-defined]
+        # plain handlers resolve the session themselves, in the same trip as their body
+        wrapper.portal_one_hop = one_hop_capable  # type: ignore[attr-defined]
         return rx.event(wrapper, background=True) if background else rx.event(wrapper)
 
     return decorate
+
+
+_DONE, _REFUSED, _RESET = object(), object(), object()
 
 
 def token_from_router(router_data: dict[str, Any]) -> str | None:

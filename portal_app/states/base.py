@@ -84,6 +84,20 @@ class PortalState(rx.State):
             return rx.redirect(routes.MY_DETAILS + "?verplicht=1")
         return rx.redirect("/404")
 
+    def _tab_needs_reset(self, viewer: Viewer | None) -> bool:
+        """Whether this tab was loaded for another session than `viewer`'s (then nothing of it may be sent)."""
+        return bool(self._owner_session) and self._owner_session != (viewer.session_id if viewer else 0)
+
+    def _claim_tab(self, viewer: Viewer | None) -> None:
+        current = viewer.session_id if viewer else 0
+        if self._owner_session != current:
+            self._owner_session = current
+
+    async def _reset_tab(self) -> None:
+        from portal_app.states.session_guard import reset_tab
+
+        await reset_tab(self._get_root_state())
+
     async def _viewer_now(self, access: Access) -> Viewer | None:
         """For background loops: the viewer allowed `access` right now, without counting as activity.
 

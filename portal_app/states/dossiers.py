@@ -58,13 +58,13 @@ class DossierListState(PortalState):
         """One query: the page of rows with their unread counts and the total."""
         self._sanitize()
         with session_scope() as db:
-            page_rows, total = dossiers.dossier_page(
+            page_rows, total = dossiers.list_for_account(
                 db, account, search=self.search, statuses=self.status_filter or None, page=self.page
             )
             page_count = max(1, math.ceil(total / dossiers.PAGE_SIZE))
             if self.page >= page_count:
                 self.page = page_count - 1
-                page_rows, total = dossiers.dossier_page(
+                page_rows, total = dossiers.list_for_account(
                     db, account, search=self.search, statuses=self.status_filter or None, page=self.page
                 )
         language = self.lang

@@ -5,6 +5,8 @@ handler and before the hydrate answer is built, for every event of every tab:
 
 1. It resolves the session cookie of the tab's websocket once (one query, in the
    database thread pool) and remembers the viewer for the handlers of this event.
+   Plain portal handlers do this step and the next themselves, in the same trip
+   to the pool as their body (states/access.py), so they are only marked here.
 2. When the tab's state was loaded for a session and the event arrives under
    another one or none (logout, password change, expiry, a replayed frame with
    an old client token and no cookie), it resets every substate of the tab to its
@@ -18,7 +20,7 @@ import functools
 from reflex.middleware import Middleware
 from reflex_base.utils.format import format_event_handler
 
-from portal_app.states.access import remember_viewer, run_db, token_from_router, viewer_for_token
+from portal_app.states.access import forget_viewer, remember_viewer, run_db, token_from_router, viewer_for_token
 from portal_app.states.base import PortalState
 
 
@@ -31,6 +33,17 @@ def portal_state_classes() -> list[type[PortalState]]:
         found.append(cls)
         todo.extend(cls.get_substates())
     return found
+
+
+@functools.cache
+def _one_hop_event_names() -> frozenset[str]:
+    """Full event names of plain handlers that resolve the session in the same trip as their body."""
+    return frozenset(
+        format_event_handler(event_handler)
+        for cls in portal_state_classes()
+        for event_handler in cls.event_handlers.values()
+        if getattr(event_handler.fn, "portal_one_hop", False)
+    )
 
 
 @functools.cache
@@ -54,16 +67,18 @@ async def reset_tab(root) -> None:
 
 class SessionGuard(Middleware):
     async def preprocess(self, app, state, event):
+        if event.name in _one_hop_event_names():
+            # a plain portal handler does all of this itself, in one trip to the
+            # database pool, before its body runs (states/access.py)
+            forget_viewer()
+            return None
         root = state._get_root_state()
         token = token_from_router(root.router_data or {})
         quiet = event.name in _quiet_event_names()
         viewer = await run_db(viewer_for_token, token, touch=not quiet) if token else None
         remember_viewer(token, viewer)
         portal = await root.get_state(PortalState)
-        owner = portal._owner_session
-        current = viewer.session_id if viewer is not None else 0
-        if owner and owner != current:
+        if portal._tab_needs_reset(viewer):
             await reset_tab(root)
-        if portal._owner_session != current:
-            portal._owner_session = current
+        portal._claim_tab(viewer)
         return None
