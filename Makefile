@@ -17,14 +17,21 @@ export REFLEX_CHECK_LATEST_VERSION := false
 export NPM_CONFIG_REGISTRY ?= $(shell npm config get registry 2>/dev/null)
 export PORT
 
-.PHONY: run test setup migrate demo frontend chromium clean bench
+.PHONY: run test lint setup setup-dev migrate demo frontend chromium clean bench
 
 setup: $(VENV)/.installed $(TOOLS)/.bun-$(BUN_VERSION)
+
+# Tests, lint and the benchmark also need requirements-dev.txt.
+setup-dev: setup $(VENV)/.installed-dev
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
 $(TOOLS)/.bun-$(BUN_VERSION):
@@ -61,14 +68,19 @@ chromium:
 	  fi; \
 	fi
 
-test: setup chromium
+test: setup-dev chromium
 	$(PY) -m pytest -q -ra tests/unit tests/integration tests/e2e
+
+# ruff (lint and format check) and mypy (strict on services and models; pyproject.toml)
+lint: setup-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf .web $(TOOLS) $(VENV) .pytest-data
 
 # Benchmark (not a test): the portal against a bare Reflex app, one table with ratios
 # (bench/README.md). BENCH_QUICK=1 for small counts, BENCH_MODES=sqlite for one mode.
-bench: setup
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+bench: setup-dev
 	$(PY) bench/run_bench.py

@@ -2,11 +2,11 @@
 
 from logging.config import fileConfig
 
-from alembic import context
 from sqlmodel import SQLModel
 
 import portal_app.models  # noqa: F401
-from portal_app.services.db import make_engine
+from alembic import context
+from portal_app.core.services.db import make_engine
 from portal_app.settings import get_settings
 
 config = context.config

@@ -80,17 +80,18 @@ def portal_info(n_sessions: int) -> dict:
     importlib.import_module("portal_app.portal_app")  # registers every state
     info = _hydrate_info()
     info["handlers"] = {
-        "search": _handler("portal_app.states.dossiers", "DossierListState", "set_search"),
-        "dossier": _handler("portal_app.states.dossier", "DossierState", "load_dossier"),
-        "message": _handler("portal_app.states.messages", "MessagesState", "open_message"),
+        "search": _handler("portal_app.dossiers.states.dossiers", "DossierListState", "set_search"),
+        "dossier": _handler("portal_app.dossiers.states.dossier", "DossierState", "load_dossier"),
+        "message": _handler("portal_app.messages.states", "MessagesState", "open_message"),
     }
 
     from sqlmodel import func, select
 
-    from portal_app.models import Account, Message
-    from portal_app.models.accounts import DossierAccess
-    from portal_app.services import sessions
-    from portal_app.services.db import session_scope
+    from portal_app.accounts.models import Account
+    from portal_app.accounts.services import sessions
+    from portal_app.core.services.db import session_scope
+    from portal_app.dossiers.models import DossierAccess
+    from portal_app.messages.models import Message
 
     policy = sessions.SessionPolicy(idle_minutes=120, absolute_hours=12)
     with session_scope() as db:

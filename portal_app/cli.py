@@ -13,14 +13,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def cmd_migrate(_args) -> int:
-    from alembic import command
     from alembic.config import Config
+
+    from alembic import command
 
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(ROOT / "alembic"))
     command.upgrade(config, "head")
-    from portal_app.services import questionnaires
-    from portal_app.services.db import session_scope
+    from portal_app.core.services.db import session_scope
+    from portal_app.questionnaires.services import questionnaires
 
     with session_scope() as db:
         questionnaires.install_shipped_templates(db)
@@ -29,9 +30,9 @@ def cmd_migrate(_args) -> int:
 
 
 def cmd_seed_demo(args) -> int:
-    from portal_app.services import demo
-    from portal_app.services.db import session_scope
-    from portal_app.services.storage import FileStore
+    from portal_app import demo
+    from portal_app.core.services.db import session_scope
+    from portal_app.documents.services.storage import FileStore
     from portal_app.settings import get_settings
 
     settings = get_settings()
@@ -51,9 +52,10 @@ def cmd_seed_demo(args) -> int:
 
 
 def cmd_create_staff(args) -> int:
-    from portal_app.services import accounts, office_settings, passwords
-    from portal_app.services.db import session_scope
-    from portal_app.services.errors import ValidationFailed
+    from portal_app.accounts.services import accounts, passwords
+    from portal_app.core.services.db import session_scope
+    from portal_app.core.services.errors import ValidationFailed
+    from portal_app.office.services import office_settings
 
     password = os.environ.get("STAFF_PASSWORD") or getpass.getpass("Password: ")
     policy = office_settings.profile().password_policy
@@ -75,9 +77,9 @@ def cmd_create_staff(args) -> int:
 
 def cmd_invite(args) -> int:
     """Create a client account and send the first e-mail of the manual (the invitation)."""
-    from portal_app.services import accounts, onboarding
-    from portal_app.services.db import session_scope
-    from portal_app.services.errors import ValidationFailed
+    from portal_app.accounts.services import accounts, onboarding
+    from portal_app.core.services.db import session_scope
+    from portal_app.core.services.errors import ValidationFailed
     from portal_app.settings import get_settings
 
     settings = get_settings()
@@ -101,8 +103,8 @@ def cmd_invite(args) -> int:
 
 
 def cmd_send_mail(_args) -> int:
-    from portal_app.services import mail
-    from portal_app.services.db import get_engine
+    from portal_app.core.services.db import get_engine
+    from portal_app.notifications.services import mail
     from portal_app.settings import get_settings
 
     report = asyncio.run(mail.deliver_due(engine=get_engine(), settings=get_settings()))
@@ -111,8 +113,8 @@ def cmd_send_mail(_args) -> int:
 
 
 def cmd_purge(_args) -> int:
-    from portal_app.services.db import session_scope
-    from portal_app.services.storage import FileStore
+    from portal_app.core.services.db import session_scope
+    from portal_app.documents.services.storage import FileStore
     from portal_app.settings import get_settings
 
     with session_scope() as db:

@@ -2,48 +2,49 @@
 
 import reflex as rx
 
-from portal_app.api import auth as auth_routes
-from portal_app.api import downloads, security
-from portal_app.api import staff_exports
-from portal_app.api import branding as branding_routes
-from portal_app.components.text import tr
-from portal_app.pages import routes
-from portal_app.pages.actions import actions_page
-from portal_app.pages.company_accounts import company_account_page, company_accounts_page
-from portal_app.pages.dossier import dossier_page
-from portal_app.pages.dossiers import dossiers_page
-from portal_app.pages.home import home_page
-from portal_app.pages.login import login_page
-from portal_app.pages.my_details import email_confirm_page, my_details_page
-from portal_app.pages.not_found import not_found_page
-from portal_app.pages.onboarding import forgot_password_page, invitation_page, set_password_page, verify_page
-from portal_app.pages.questionnaire import questionnaire_page
-from portal_app.pages.staff_audit import staff_audit_page
-from portal_app.pages.staff_clients import staff_client_page, staff_clients_page
-from portal_app.pages.staff_dossiers import staff_dossier_page, staff_dossiers_page
-from portal_app.pages.staff_outbox import staff_outbox_page
-from portal_app.pages.staff_overview import staff_overview_page
-from portal_app.pages.staff_questionnaires import staff_questionnaires_page
-from portal_app.pages.staff_settings import staff_settings_page
-from portal_app.services.background import start_background_tasks
-from portal_app.states.actions import ActionsState
-from portal_app.states.base import PublicPageState
-from portal_app.states.company_accounts import CompanyAccountsState
-from portal_app.states.dossier import DossierState
-from portal_app.states.dossiers import DossierListState
-from portal_app.states.home import HomeState
-from portal_app.states.login import LoginState
-from portal_app.states.my_details import EmailConfirmState, MyDetailsState
-from portal_app.states.onboarding import OnboardingState
-from portal_app.states.staff_audit import StaffAuditState
-from portal_app.states.staff_clients import StaffClientsState, StaffClientState
-from portal_app.states.staff_dossiers import StaffDossiersState, StaffDossierState
-from portal_app.states.staff_outbox import StaffOutboxState
-from portal_app.states.staff_overview import StaffOverviewState
-from portal_app.states.staff_questionnaires import StaffQuestionnairesState
-from portal_app.states.staff_settings import StaffSettingsState
-from portal_app.states.questionnaire import QuestionnaireState
-from portal_app.states.session_guard import SessionGuard
+from portal_app.accounts import api as auth_routes
+from portal_app.accounts.pages.company_accounts import company_account_page, company_accounts_page
+from portal_app.accounts.pages.login import login_page
+from portal_app.accounts.pages.my_details import email_confirm_page, my_details_page
+from portal_app.accounts.pages.onboarding import forgot_password_page, invitation_page, set_password_page, verify_page
+from portal_app.accounts.states.company_accounts import CompanyAccountsState
+from portal_app.accounts.states.login import LoginState
+from portal_app.accounts.states.my_details import EmailConfirmState, MyDetailsState
+from portal_app.accounts.states.onboarding import OnboardingState
+from portal_app.audit import api as staff_exports
+from portal_app.audit.pages import staff_audit_page
+from portal_app.audit.states import StaffAuditState
+from portal_app.core import api as security
+from portal_app.core.components.text import tr
+from portal_app.core.pages import routes
+from portal_app.core.pages.not_found import not_found_page
+from portal_app.core.services.background import start_background_tasks
+from portal_app.core.states.base import PublicPageState
+from portal_app.core.states.session_guard import SessionGuard
+from portal_app.documents import api as downloads
+from portal_app.dossiers.pages.dossier import dossier_page
+from portal_app.dossiers.pages.dossiers import dossiers_page
+from portal_app.dossiers.pages.home import home_page
+from portal_app.dossiers.pages.staff_dossiers import staff_dossier_page, staff_dossiers_page
+from portal_app.dossiers.states.dossier import DossierState
+from portal_app.dossiers.states.dossiers import DossierListState
+from portal_app.dossiers.states.home import HomeState
+from portal_app.dossiers.states.staff_dossiers import StaffDossiersState, StaffDossierState
+from portal_app.notifications.pages import staff_outbox_page
+from portal_app.notifications.states import StaffOutboxState
+from portal_app.office import api as branding_routes
+from portal_app.office.pages.staff_clients import staff_client_page, staff_clients_page
+from portal_app.office.pages.staff_overview import staff_overview_page
+from portal_app.office.pages.staff_settings import staff_settings_page
+from portal_app.office.states.staff_clients import StaffClientsState, StaffClientState
+from portal_app.office.states.staff_overview import StaffOverviewState
+from portal_app.office.states.staff_settings import StaffSettingsState
+from portal_app.questionnaires.pages.actions import actions_page
+from portal_app.questionnaires.pages.questionnaire import questionnaire_page
+from portal_app.questionnaires.pages.staff_questionnaires import staff_questionnaires_page
+from portal_app.questionnaires.states.actions import ActionsState
+from portal_app.questionnaires.states.questionnaire import QuestionnaireState
+from portal_app.questionnaires.states.staff_questionnaires import StaffQuestionnairesState
 
 
 def page_title(key: str):
@@ -76,7 +77,7 @@ app.add_page(invitation_page, route="/account-activeren", title=page_title("acti
 app.add_page(forgot_password_page, route="/wachtwoord-vergeten", title=page_title("forgot"), on_load=OnboardingState.load_forgot)
 app.add_page(set_password_page, route="/wachtwoord-instellen", title=page_title("set_password"), on_load=OnboardingState.load_set_password)
 app.add_page(verify_page, route="/login/verificatie", title=page_title("verify"), on_load=OnboardingState.load_verify)
-# Staff dashboard: staff accounts only; every handler is declared Access.STAFF or ADMIN (states/access.py).
+# Staff dashboard: staff accounts only; every handler is declared Access.STAFF or ADMIN (core/states/access.py).
 app.add_page(staff_overview_page, route=routes.STAFF, title=page_title("staff_overview"), on_load=StaffOverviewState.load_overview)
 app.add_page(staff_clients_page, route=routes.STAFF + "/clienten", title=page_title("staff_clients"), on_load=StaffClientsState.load_clients)
 app.add_page(staff_client_page, route=routes.STAFF + "/clienten/[client_id]", title=page_title("staff_client"), on_load=StaffClientState.load_client)

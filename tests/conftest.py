@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import os
 import socket
-from contextlib import contextmanager
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -21,11 +21,22 @@ os.environ.setdefault("DATA_DIR", str(ROOT / ".pytest-data"))
 
 from sqlmodel import Session, SQLModel  # noqa: E402
 
-from portal_app.services.db import make_engine  # noqa: E402
+from portal_app.core.services.db import make_engine  # noqa: E402
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+APP_DIR = ROOT / "portal_app"
+
+
+def layer_files(*layers: str) -> list[Path]:
+    """The modules of these layers ("pages", "components", "states", ...) in every domain
+    package: `portal_app/<domain>/<layer>/*.py` and `portal_app/<domain>/<layer>.py`."""
+    found: set[Path] = set()
+    for layer in layers:
+        found.update(path for path in APP_DIR.glob(f"*/{layer}/*.py") if path.name != "__init__.py")
+        found.update(APP_DIR.glob(f"*/{layer}.py"))
+    return sorted(found)
 
 
 def free_port() -> int:

@@ -1,10 +1,13 @@
-"""All tables; importing this package registers them on SQLModel.metadata."""
+"""All tables; importing this package registers them on SQLModel.metadata.
 
-from portal_app.models.accounts import (  # noqa: F401
+Each table lives in its domain's `models.py`; this is the one place that imports
+them all (Alembic and `SQLModel.metadata.create_all` need every table registered).
+"""
+
+from portal_app.accounts.models import (  # noqa: F401
     Account,
     AccountKind,
     AuthToken,
-    DossierAccess,
     LoginFailure,
     NotificationPreference,
     OneTimeCode,
@@ -14,21 +17,16 @@ from portal_app.models.accounts import (  # noqa: F401
     TwoFactor,
     UserSession,
 )
-from portal_app.models.base import utcnow  # noqa: F401
-from portal_app.models.dossiers import (  # noqa: F401
-    Document,
-    DocumentKind,
-    Dossier,
-    DossierStatus,
-    Message,
-    ProgressStep,
-    ReadReceipt,
-)
-from portal_app.models.notifications import PendingNotification  # noqa: F401
-from portal_app.models.questionnaires import (  # noqa: F401
+from portal_app.audit.models import AuditEvent  # noqa: F401
+from portal_app.core.models import utcnow  # noqa: F401
+from portal_app.documents.models import Document, DocumentKind  # noqa: F401
+from portal_app.dossiers.models import Dossier, DossierAccess, DossierStatus, ProgressStep, ReadReceipt  # noqa: F401
+from portal_app.messages.models import Message  # noqa: F401
+from portal_app.notifications.models import OutboxMail, OutboxSms, OutboxStatus, PendingNotification  # noqa: F401
+from portal_app.office.models import OfficeSetting  # noqa: F401
+from portal_app.questionnaires.models import (  # noqa: F401
     QuestionnaireAnswer,
     QuestionnaireRequest,
     QuestionnaireStatus,
     QuestionnaireTemplate,
 )
-from portal_app.models.system import AuditEvent, OfficeSetting, OutboxMail, OutboxSms, OutboxStatus  # noqa: F401

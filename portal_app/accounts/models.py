@@ -1,0 +1,135 @@
+"""People who sign in: clients (private persons, company main and extra accounts) and staff."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+from sqlmodel import Field, SQLModel
+
+from portal_app.core.models import utcnow
+
+
+class AccountKind:
+    PERSON = "person"
+    COMPANY = "company"  # company main account
+    COMPANY_EXTRA = "company_extra"  # extra account of a company (parent_id = main account)
+    STAFF = "staff"
+
+
+class StaffRole:
+    ADMIN = "admin"
+    HANDLER = "behandelaar"
+
+
+class Account(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20, index=True)
+    email: str = Field(max_length=254, unique=True, index=True)  # stored lower-case
+    name: str = Field(max_length=200)
+    company_name: Optional[str] = Field(default=None, max_length=200)
+    parent_id: Optional[int] = Field(default=None, foreign_key="account.id", index=True)
+    staff_role: Optional[str] = Field(default=None, max_length=20)
+    phone: Optional[str] = Field(default=None, max_length=32)
+    language: str = Field(default="nl", max_length=2)
+    password_hash: Optional[str] = Field(default=None, max_length=100)
+    password_changed_at: Optional[datetime] = None
+    first_login_done: bool = False
+    blocked: bool = False
+    deleted_at: Optional[datetime] = None
+    created_at: datetime = Field(default_factory=utcnow)
+    last_login_at: Optional[datetime] = None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.kind == AccountKind.STAFF
+
+    @property
+    def is_active(self) -> bool:
+        return not self.blocked and self.deleted_at is None
+
+    @property
+    def display_name(self) -> str:
+        return self.company_name or self.name if self.kind == AccountKind.COMPANY else self.name
+
+
+class UserSession(SQLModel, table=True):
+    """A server-side session: only the sha256 of the random token is stored."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    second_factor_done: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    ended_at: Optional[datetime] = None
+    ip: Optional[str] = Field(default=None, max_length=64)
+    user_agent: Optional[str] = Field(default=None, max_length=300)
+
+
+class TokenPurpose:
+    INVITE = "invite"
+    RESET = "reset"
+    EMAIL_CHANGE = "email_change"
+
+
+class AuthToken(SQLModel, table=True):
+    """Single-use links (invitation, password reset, e-mail change); hashed."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    purpose: str = Field(max_length=20)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    payload: Optional[str] = Field(default=None, max_length=254)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: Optional[datetime] = None
+    revoked_at: Optional[datetime] = None
+
+
+class TwoFactor(SQLModel, table=True):
+    account_id: int = Field(foreign_key="account.id", primary_key=True)
+    method: str = Field(max_length=10)  # sms | totp
+    phone: Optional[str] = Field(default=None, max_length=32)
+    totp_secret: Optional[str] = Field(default=None, max_length=64)
+    totp_last_step: Optional[int] = None
+    enabled_at: Optional[datetime] = None
+
+
+class RecoveryCode(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    code_hash: str = Field(max_length=100)
+    used_at: Optional[datetime] = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class OneTimeCode(SQLModel, table=True):
+    """An SMS code bound to one login attempt (session) or one set-up."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    session_id: Optional[int] = Field(default=None, foreign_key="usersession.id", index=True)
+    purpose: str = Field(max_length=20)
+    code_hash: str = Field(max_length=64)
+    attempts: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: Optional[datetime] = None
+
+
+class LoginFailure(SQLModel, table=True):
+    """Failed sign-in attempts, for throttling per account address and per client address."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    ip: str = Field(max_length=64, index=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class NotificationPreference(SQLModel, table=True):
+    account_id: int = Field(foreign_key="account.id", primary_key=True)
+    on_documents: bool = True
+    on_questionnaires: bool = True
+    on_messages: bool = True

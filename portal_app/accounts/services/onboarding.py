@@ -1,0 +1,189 @@
+"""The manual's first login and forgotten password, with its three e-mails.
+
+1. `invite`: the office creates an account -> first e-mail with a personal link (72 h).
+2. `request_password_link`: the link's page asks for the e-mail address -> second
+   e-mail with a link to set the password (1 h; a newer link voids older ones).
+   The answer is the same for every address.
+3. `set_password`: rule checked, every session ended -> third e-mail confirming it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import quote
+
+from sqlmodel import Session, func, select, update
+
+from portal_app.accounts.models import Account, AuthToken, TokenPurpose
+from portal_app.accounts.services import passwords, sessions
+from portal_app.accounts.services.accounts import find_by_email, normalize_email
+from portal_app.audit.services import audit
+from portal_app.core.models import utcnow
+from portal_app.core.services.errors import NotFound, ValidationFailed
+from portal_app.core.services.tokens import hash_token, new_token
+from portal_app.notifications.services import mail
+from portal_app.office.services import office_settings
+from portal_app.settings import Settings
+
+INVITE_PATH = "/account-activeren"
+SET_PASSWORD_PATH = "/wachtwoord-instellen"
+MAX_LINKS_PER_HOUR = 5
+
+
+def _link(settings: Settings, path: str, token: str) -> str:
+    return f"{settings.public_url}{path}?token={quote(token)}"
+
+
+def _revoke(session: Session, account_id: int, purpose: str) -> None:
+    session.exec(
+        update(AuthToken)
+        .where(
+            AuthToken.account_id == account_id,
+            AuthToken.purpose == purpose,
+            AuthToken.used_at.is_(None),
+            AuthToken.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+    )
+
+
+def _issue(session: Session, account: Account, purpose: str, lifetime: timedelta) -> str:
+    _revoke(session, account.id, purpose)
+    token = new_token()
+    session.add(
+        AuthToken(
+            account_id=account.id,
+            purpose=purpose,
+            token_hash=hash_token(token),
+            expires_at=utcnow() + lifetime,
+        )
+    )
+    return token
+
+
+def valid_token(session: Session, token: str | None, purpose: str) -> AuthToken | None:
+    """The unused, unexpired, not superseded token row, or None."""
+    if not token or not isinstance(token, str) or len(token) > 100:
+        return None
+    row = session.exec(select(AuthToken).where(AuthToken.token_hash == hash_token(token))).first()
+    if row is None or row.purpose != purpose or row.used_at or row.revoked_at or utcnow() >= row.expires_at:
+        return None
+    account = session.get(Account, row.account_id)
+    if account is None or not account.is_active:
+        return None
+    return row
+
+
+def invite(session: Session, account: Account, *, settings: Settings, actor_id: int | None = None) -> str:
+    """First e-mail: a personal link, valid `invite_valid_hours`. Returns the token (tests)."""
+    if not account.is_active:
+        raise NotFound()
+    token = _issue(session, account, TokenPurpose.INVITE, timedelta(hours=settings.invite_valid_hours))
+    mail.queue_mail(
+        session=session,
+        to=account.email,
+        kind="invite",
+        language=account.language,
+        context={
+            "name": account.name,
+            "link": _link(settings, INVITE_PATH, token),
+            "hours": settings.invite_valid_hours,
+        },
+        account_id=account.id,
+    )
+    audit.record(session, "invite.sent", actor_id=actor_id, target=f"account:{account.id}")
+    return token
+
+
+def request_password_link(
+    session: Session,
+    *,
+    email: str,
+    settings: Settings,
+    invite_token: str | None = None,
+    ip: str | None = None,
+) -> str | None:
+    """Second e-mail, when the address belongs to an active account.
+
+    Callers show the same text whatever happens; the token is returned only for tests.
+    With an invitation token, the address must be the invited account's, and the
+    invitation is then used up.
+    """
+    email = normalize_email(email)[:254]
+    account = find_by_email(session, email) if email else None
+    if invite_token is not None:
+        invitation = valid_token(session, invite_token, TokenPurpose.INVITE)
+        if invitation is None or account is None or invitation.account_id != account.id:
+            audit.record(session, "password_link.refused", target=f"email:{email}", ip=ip, detail={"via": "invite"})
+            return None
+        invitation.used_at = utcnow()
+        session.add(invitation)
+    if account is None or not account.is_active:
+        audit.record(session, "password_link.refused", target=f"email:{email}", ip=ip)
+        return None
+    recent = session.exec(
+        select(func.count(AuthToken.id)).where(
+            AuthToken.account_id == account.id,
+            AuthToken.purpose == TokenPurpose.RESET,
+            AuthToken.created_at >= utcnow() - timedelta(hours=1),
+        )
+    ).one()
+    if recent >= MAX_LINKS_PER_HOUR:
+        audit.record(session, "password_link.throttled", actor_id=account.id, ip=ip)
+        return None
+    token = _issue(session, account, TokenPurpose.RESET, timedelta(minutes=settings.reset_valid_minutes))
+    mail.queue_mail(
+        session=session,
+        to=account.email,
+        kind="set_password_link",
+        language=account.language,
+        context={
+            "name": account.name,
+            "link": _link(settings, SET_PASSWORD_PATH, token),
+            "minutes": settings.reset_valid_minutes,
+        },
+        account_id=account.id,
+    )
+    audit.record(session, "password_link.sent", actor_id=account.id, ip=ip)
+    return token
+
+
+@dataclass(frozen=True)
+class PasswordSet:
+    account: Account
+    first_time: bool
+
+
+def set_password(session: Session, *, token: str, password: str, settings: Settings, ip: str | None = None) -> PasswordSet:
+    """Set the password from a link (slow: bcrypt; call it off the event loop).
+
+    Ends every session of the account; 2-step verification stays as it was.
+    Raises NotFound for a bad link and ValidationFailed(code="password.rejected",
+    problems=[...]) for a password that breaks the rules.
+    """
+    row = valid_token(session, token, TokenPurpose.RESET)
+    if row is None:
+        raise NotFound(code="link.invalid")
+    account = session.get(Account, row.account_id)
+    found = passwords.problems(password, name=account.name, email=account.email, policy=office_settings.profile(session).password_policy)
+    if found:
+        raise ValidationFailed("password rejected", field="password", code="password.rejected", problems=found)
+    first_time = account.password_hash is None
+    account.password_hash = passwords.hash_password(password)
+    account.password_changed_at = utcnow()
+    session.add(account)
+    row.used_at = utcnow()
+    session.add(row)
+    _revoke(session, account.id, TokenPurpose.RESET)
+    sessions.end_all_sessions(session, account.id)
+    mail.queue_mail(
+        session=session,
+        to=account.email,
+        kind="password_set" if first_time else "password_changed",
+        language=account.language,
+        context={"name": account.name, "link": f"{settings.public_url}/login"},
+        account_id=account.id,
+    )
+    audit.record(session, "password.set", actor_id=account.id, ip=ip, detail={"first_time": first_time})
+    return PasswordSet(account=account, first_time=first_time)

@@ -1,0 +1,95 @@
+"""Staff exports over plain HTTP: GET /staff/export/audit.csv.
+
+Like the download route, the session cookie is resolved server-side (expiry,
+second factor done); only an active staff account gets the file - and, while
+the office requires 2-step verification for staff, only one that has it on.
+Everyone else gets the same "not found" page; without a session, the login
+page. The CSV streams in batches (services.staff_audit.iter_csv); the export
+itself is audited with its filters.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Callable, Iterator
+from urllib.parse import quote
+
+from sqlalchemy.engine import Engine
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from portal_app.accounts.models import Account
+from portal_app.accounts.services import sessions, twofactor
+from portal_app.audit.services import staff_audit
+from portal_app.core.services.db import get_engine, session_scope
+from portal_app.core.services.staff_access import OFFICE_TZ
+from portal_app.documents.api import not_found
+from portal_app.office.services import office_settings
+from portal_app.settings import Settings, get_settings
+
+AUDIT_PATH = "/staff/export/audit.csv"
+HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": "sandbox; default-src 'none'",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def _staff_account(engine: Engine, settings: Settings, token: str | None):
+    """'login', 'refused' or the staff Account."""
+    with session_scope(engine) as session:
+        policy = office_settings.profile(session).session_policy
+        resolved = sessions.resolve(session, token, policy=policy)
+        if resolved is None or not resolved[0].second_factor_done:
+            return "login"
+        account: Account = resolved[1]
+        if not account.is_staff:
+            return "refused"
+        if office_settings.staff_must_use_second_factor(session) and not twofactor.is_enabled(session, account.id):
+            return "refused"
+        return account
+
+
+def make_routes(*, engine: Engine | None = None, settings: Settings | None = None) -> list[Route]:
+    engine_of: Callable[[], Engine] = (lambda: engine) if engine is not None else get_engine
+    settings_of: Callable[[], Settings] = (lambda: settings) if settings is not None else get_settings
+
+    async def audit_csv(request: Request) -> Response:
+        token = request.cookies.get(sessions.COOKIE_NAME)
+        account = await run_in_threadpool(_staff_account, engine_of(), settings_of(), token)
+        if account == "login":
+            return RedirectResponse(f"/login?next={quote('/staff/audit', safe='/')}", status_code=303, headers={"Cache-Control": "no-store"})
+        if account == "refused":
+            return not_found()
+        params = request.query_params
+        filters = staff_audit.AuditFilter.clean(
+            account=params.get("account", ""),
+            dossier=params.get("dossier", ""),
+            event_type=params.get("event_type", ""),
+            date_from=params.get("date_from", ""),
+            date_to=params.get("date_to", ""),
+        )
+        ip = request.client.host[:64] if request.client else None
+
+        def record() -> None:
+            with session_scope(engine_of()) as session:
+                staff_audit.record_export(session=session, actor=account, filters=filters, ip=ip)
+
+        await run_in_threadpool(record)
+
+        def lines() -> Iterator[bytes]:
+            with session_scope(engine_of()) as session:
+                for line in staff_audit.iter_csv(session=session, actor=account, filters=filters):
+                    yield line.encode("utf-8")
+
+        stamp = datetime.now(OFFICE_TZ).strftime("%Y%m%d-%H%M")
+        headers = {**HEADERS, "Content-Disposition": f'attachment; filename="auditlog-{stamp}.csv"'}
+        return StreamingResponse(lines(), media_type="text/csv; charset=utf-8", headers=headers)
+
+    return [Route(AUDIT_PATH, audit_csv, methods=["GET"], name="staff_audit_csv")]
+
+
+routes = make_routes()

@@ -1,0 +1,217 @@
+"""The audit log for staff: filter by account, dossier, event type and date; CSV export.
+
+Filters come from a browser (or a query string) and are validated here. The
+list is paginated with SQL; the export streams in batches (keyset on the id),
+so neither loads the whole table. CSV cells that a spreadsheet would run as a
+formula are prefixed with an apostrophe. Plain Python, no Reflex import.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Iterator
+
+from sqlalchemy import or_
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, func, select
+
+from portal_app.accounts.models import Account
+from portal_app.audit.models import AuditEvent
+from portal_app.audit.services import audit
+from portal_app.core.services.staff_access import (
+    clean_page,
+    day_start,
+    iso_text,
+    like_pattern,
+    local_text,
+    one_line,
+    require_staff,
+)
+from portal_app.dossiers.models import Dossier
+
+PAGE_SIZE = 50
+EXPORT_BATCH = 500
+MAX_MATCHES = 200
+CSV_COLUMNS = ("id", "time", "event", "actor_id", "actor", "dossier_id", "dossier", "target", "ip", "detail")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    account: str = ""
+    dossier: str = ""
+    event_type: str = ""
+    date_from: str = ""
+    date_to: str = ""
+
+    @classmethod
+    def clean(cls, account="", dossier="", event_type="", date_from="", date_to="") -> "AuditFilter":
+        return cls(
+            account=one_line(account, 254),
+            dossier=one_line(dossier, 40),
+            event_type=one_line(event_type, 60),
+            date_from=one_line(date_from, 10),
+            date_to=one_line(date_to, 10),
+        )
+
+    def as_query(self) -> dict[str, str]:
+        return {key: value for key, value in self.__dict__.items() if value}
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    rows: list[dict[str, str]]
+    total: int
+    page: int
+    page_count: int
+
+
+def _conditions(session: Session, filters: AuditFilter) -> list:
+    conditions = []
+    if filters.account:
+        needle = filters.account.lower()
+        if needle.isdigit():
+            ids = [int(needle)]
+        else:
+            pattern = like_pattern(needle)
+            ids = list(
+                session.exec(
+                    select(Account.id)
+                    .where(or_(Account.email.like(pattern, escape="\\"), func.lower(Account.name).like(pattern, escape="\\")))
+                    .order_by(Account.id)
+                    .limit(MAX_MATCHES)
+                ).all()
+            )
+        if not ids:
+            conditions.append(AuditEvent.id.is_(None))  # nothing matches
+        else:
+            conditions.append(or_(AuditEvent.actor_id.in_(ids), AuditEvent.target.in_([f"account:{i}" for i in ids])))
+    if filters.dossier:
+        ids = list(
+            session.exec(
+                select(Dossier.id)
+                .where(func.lower(Dossier.number).like(like_pattern(filters.dossier.lower()), escape="\\"))
+                .order_by(Dossier.id)
+                .limit(MAX_MATCHES)
+            ).all()
+        )
+        conditions.append(AuditEvent.dossier_id.in_(ids) if ids else AuditEvent.id.is_(None))
+    if filters.event_type:
+        conditions.append(AuditEvent.event_type == filters.event_type)
+    start = day_start(filters.date_from)
+    if start is not None:
+        conditions.append(AuditEvent.at >= start)
+    end = day_start(filters.date_to)
+    if end is not None:
+        conditions.append(AuditEvent.at < end + timedelta(days=1))
+    return conditions
+
+
+def event_types(*, session: Session, actor: Account) -> list[str]:
+    require_staff(session, actor)
+    return list(session.exec(select(AuditEvent.event_type).distinct().order_by(AuditEvent.event_type).limit(500)).all())
+
+
+def _rows(session: Session, conditions: list, *, offset: int | None = None, before_id: int | None = None, limit: int):
+    actor = aliased(Account)
+    statement = (
+        select(AuditEvent, actor.name, actor.email, Dossier.number)
+        .outerjoin(actor, actor.id == AuditEvent.actor_id)
+        .outerjoin(Dossier, Dossier.id == AuditEvent.dossier_id)
+        .where(*conditions)
+    )
+    if before_id is not None:
+        statement = statement.where(AuditEvent.id < before_id)
+    statement = statement.order_by(AuditEvent.id.desc()).limit(limit)
+    if offset:
+        statement = statement.offset(offset)
+    return session.exec(statement).all()
+
+
+def _detail_text(detail: str | None) -> str:
+    if not detail:
+        return ""
+    try:
+        data = json.loads(detail)
+    except ValueError:
+        return detail
+    if isinstance(data, dict):
+        return ", ".join(f"{key}: {value}" for key, value in data.items())
+    return str(data)
+
+
+def search(*, session: Session, actor: Account, filters: AuditFilter, page=0, page_size: int = PAGE_SIZE) -> AuditPage:
+    require_staff(session, actor)
+    conditions = _conditions(session, filters)
+    total = session.exec(select(func.count(AuditEvent.id)).where(*conditions)).one() or 0
+    page_count = max(1, -(-total // page_size))
+    page = min(clean_page(page), page_count - 1)
+    rows = _rows(session, conditions, offset=page * page_size, limit=page_size)
+    return AuditPage(
+        rows=[
+            {
+                "id": str(event.id),
+                "at": local_text(event.at),
+                "event": event.event_type,
+                "actor": f"{name} <{email}>" if name else ("" if event.actor_id is None else f"#{event.actor_id}"),
+                "actor_id": str(event.actor_id or ""),
+                "dossier": number or (str(event.dossier_id) if event.dossier_id else ""),
+                "dossier_id": str(event.dossier_id or ""),
+                "target": event.target or "",
+                "ip": event.ip or "",
+                "detail": _detail_text(event.detail)[:500],
+            }
+            for event, name, email, number in rows
+        ],
+        total=total,
+        page=page,
+        page_count=page_count,
+    )
+
+
+def _csv_cell(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _csv_line(values) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow([_csv_cell(v) for v in values])
+    return buffer.getvalue()
+
+
+def record_export(*, session: Session, actor: Account, filters: AuditFilter, ip: str | None = None) -> None:
+    actor = require_staff(session, actor)
+    audit.record(session, "audit.exported", actor_id=actor.id, ip=ip, detail=filters.as_query() or None)
+
+
+def iter_csv(*, session: Session, actor: Account, filters: AuditFilter) -> Iterator[str]:
+    """CSV lines (header first), newest event first, read in batches of EXPORT_BATCH."""
+    require_staff(session, actor)
+    conditions = _conditions(session, filters)
+    yield "\ufeff" + _csv_line(CSV_COLUMNS)  # BOM: spreadsheets read UTF-8 correctly
+    before_id = None
+    while True:
+        rows = _rows(session, conditions, before_id=before_id, limit=EXPORT_BATCH)
+        if not rows:
+            return
+        for event, name, email, number in rows:
+            yield _csv_line(
+                (
+                    event.id,
+                    iso_text(event.at),
+                    event.event_type,
+                    event.actor_id or "",
+                    f"{name} <{email}>" if name else "",
+                    event.dossier_id or "",
+                    number or "",
+                    event.target or "",
+                    event.ip or "",
+                    event.detail or "",
+                )
+            )
+        before_id = rows[-1][0].id

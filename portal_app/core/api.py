@@ -1,0 +1,330 @@
+"""HTTP security layer: response headers, an upload size cap, an Origin check.
+
+Mount in portal_app.py (the list order is inside-out: each item wraps the ones
+before it, so the headers middleware sees every response):
+
+    from portal_app.core import api as security
+    app = rx.App(..., api_transformer=security.transformers())
+
+`transformers()` returns [Starlette(routes=downloads.routes), upload limit, headers].
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import re
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable, Iterable
+from urllib.parse import urlsplit
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from portal_app.settings import PROJECT_ROOT, Settings, get_settings
+
+# Reflex's production build of the frontend (served on the backend port by `reflex run --env prod`).
+# Reflex builds the frontend into .web/ (or REFLEX_WEB_WORKDIR when set).
+DEFAULT_BUILD_DIR = Path(os.environ.get("REFLEX_WEB_WORKDIR") or PROJECT_ROOT / ".web").resolve() / "build" / "client"
+UPLOAD_PATH_SUFFIX = "/_upload"
+# Multipart framing around the files of one upload request.
+UPLOAD_OVERHEAD_BYTES = 1024 * 1024
+
+_SCRIPT_RE = re.compile(
+    r"<script\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>(.*?)</script\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
+_SRC_ATTR_RE = re.compile(r"(?:^|\s)src\s*=", re.IGNORECASE)
+
+
+# --------------------------------------------------------------------------
+# Content security policy
+# --------------------------------------------------------------------------
+
+
+def inline_script_hashes(html: str) -> set[str]:
+    """CSP source expressions ('sha256-...') for every inline <script> body in `html`."""
+    hashes: set[str] = set()
+    # Browsers hash the script text after the HTML parser's newline normalisation.
+    html = html.replace("\r\n", "\n").replace("\r", "\n")
+    for attributes, body in _SCRIPT_RE.findall(html):
+        if _SRC_ATTR_RE.search(attributes):
+            continue  # external script: covered by 'self'
+        digest = hashlib.sha256(body.encode("utf-8")).digest()
+        hashes.add(f"'sha256-{base64.b64encode(digest).decode('ascii')}'")
+    return hashes
+
+
+def build_script_hashes(build_dir: Path) -> set[str]:
+    """The hashes of the inline scripts of every *.html file under `build_dir`."""
+    hashes: set[str] = set()
+    if not build_dir.is_dir():
+        return hashes
+    for path in sorted(build_dir.rglob("*.html")):
+        try:
+            hashes |= inline_script_hashes(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            continue
+    return hashes
+
+
+def websocket_origin(public_origin: str) -> str:
+    parts = urlsplit(public_origin)
+    scheme = "wss" if parts.scheme == "https" else "ws"
+    return f"{scheme}://{parts.netloc}"
+
+
+def content_security_policy(settings: Settings, script_hashes: Iterable[str]) -> str:
+    script_src = " ".join(["'self'", *sorted(script_hashes)])
+    directives = [
+        "default-src 'self'",
+        f"script-src {script_src}",
+        # Radix Themes and emotion (used by Reflex components) set inline style
+        # attributes and inject <style> elements at run time, without nonces:
+        # they cannot work without 'unsafe-inline' for styles. Scripts stay strict.
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        f"connect-src 'self' {settings.public_origin} {websocket_origin(settings.public_origin)}",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "object-src 'none'",
+    ]
+    return "; ".join(directives)
+
+
+class SecurityHeadersMiddleware:
+    """Adds the security headers to every HTTP response (never replacing ones a route set)."""
+
+    # When the build is not there yet, look again at most this often.
+    RETRY_SECONDS = 5.0
+
+    def __init__(self, app: ASGIApp, settings: Settings | None = None, build_dir: Path | None = None):
+        self.app = app
+        self.settings = settings or get_settings()
+        self.build_dir = Path(build_dir) if build_dir is not None else DEFAULT_BUILD_DIR
+        self._lock = threading.Lock()
+        self._csp: str | None = None
+        self._checked_at = 0.0
+        self._fallback_csp: str | None = None
+
+    def csp(self) -> str:
+        """The page CSP; the build's inline-script hashes are computed once, on first use."""
+        if self._csp is not None:
+            return self._csp
+        with self._lock:
+            if self._csp is not None:
+                return self._csp
+            now = time.monotonic()
+            if self._fallback_csp is not None and now - self._checked_at < self.RETRY_SECONDS:
+                return self._fallback_csp
+            self._checked_at = now
+            hashes = build_script_hashes(self.build_dir)
+            policy = content_security_policy(self.settings, hashes)
+            if hashes:
+                self._csp = policy  # fixed per build: never recomputed
+            else:
+                self._fallback_csp = policy  # no build (yet): retry a little later
+            return policy
+
+    def headers(self) -> list[tuple[bytes, bytes]]:
+        headers = [
+            (b"content-security-policy", self.csp().encode("latin-1")),
+            (b"x-frame-options", b"DENY"),
+            (b"referrer-policy", b"no-referrer"),
+            (b"x-content-type-options", b"nosniff"),
+            (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+        ]
+        if self.settings.public_url.startswith("https://"):
+            headers.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+        return headers
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                existing = list(message.get("headers", []))
+                present = {name.lower() for name, _ in existing}
+                extra = [(name, value) for name, value in self.headers() if name not in present]
+                message = {**message, "headers": existing + extra}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+# --------------------------------------------------------------------------
+# Upload size cap
+# --------------------------------------------------------------------------
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+_TOO_LARGE_BODY = b'{"detail":"upload.too_large"}'
+
+
+async def _send_413(send: Send) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(_TOO_LARGE_BODY)).encode()),
+                (b"connection", b"close"),
+                (b"cache-control", b"no-store"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": _TOO_LARGE_BODY})
+
+
+def _office_upload_cap() -> int:
+    """The larger of the two upload limits in the office settings, plus form overhead.
+
+    Each upload handler then applies the limit of its own kind (client or staff)
+    while it streams the file."""
+    from portal_app.office.services import office_settings
+
+    office = office_settings.profile()
+    return max(office.client_max_upload_bytes, office.staff_max_upload_bytes) + UPLOAD_OVERHEAD_BYTES
+
+
+class UploadSizeLimitMiddleware:
+    """413 for requests to .../_upload whose body exceeds `max_bytes`.
+
+    Refused up front on Content-Length, and counted while streaming (chunked
+    bodies, lying Content-Length): the app's `receive` raises once the total
+    passes the cap, and whatever the app then tries to send is replaced by 413.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int | Callable[[], int], path_suffix: str = UPLOAD_PATH_SUFFIX):
+        self.app = app
+        # a number, or a function read per request (the office settings' upload limits)
+        self._max_bytes = max_bytes
+        self.path_suffix = path_suffix
+
+    @property
+    def max_bytes(self) -> int:
+        return self._max_bytes() if callable(self._max_bytes) else self._max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope.get("path", "").rstrip("/").endswith(self.path_suffix):
+            await self.app(scope, receive, send)
+            return
+
+        limit = self.max_bytes
+        for name, value in scope.get("headers", []):
+            if name.lower() == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = -1
+                if declared < 0 or declared > limit:
+                    await _send_413(send)
+                    return
+
+        state = {"received": 0, "exceeded": False, "app_started": False, "sent_413": False}
+
+        async def limited_receive() -> Message:
+            if state["exceeded"]:
+                raise _BodyTooLarge()
+            message = await receive()
+            if message["type"] == "http.request":
+                state["received"] += len(message.get("body", b""))
+                if state["received"] > limit:
+                    state["exceeded"] = True
+                    raise _BodyTooLarge()
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            if state["exceeded"]:
+                return await _finish_too_large()
+            if message["type"] == "http.response.start":
+                state["app_started"] = True
+            await send(message)
+
+        async def _finish_too_large() -> None:
+            if state["sent_413"]:
+                return
+            state["sent_413"] = True
+            if not state["app_started"]:
+                await _send_413(send)
+            else:  # a streamed response had begun: end it
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+        try:
+            await self.app(scope, limited_receive, guarded_send)
+        except _BodyTooLarge:
+            pass
+        except Exception:
+            if not state["exceeded"]:
+                raise
+        if state["exceeded"]:
+            await _finish_too_large()
+
+
+# --------------------------------------------------------------------------
+# Origin check for plain POST routes (login, logout, ...)
+# --------------------------------------------------------------------------
+
+
+def _origin_of(url: str) -> str | None:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def same_origin(request: Any, settings: Settings | None = None) -> bool:
+    """True when the request comes from a page of the portal itself.
+
+    Use on every state-changing plain HTTP route (POST /login etc.) against CSRF.
+    Our pages send `Referrer-Policy: no-referrer`, so browsers submit their forms
+    with `Origin: null` and no Referer; for those the browser's own
+    `Sec-Fetch-Site: same-origin` (a header pages cannot forge) decides.
+    A request with none of these headers is refused.
+    """
+    settings = settings or get_settings()
+    expected = settings.public_origin.lower()
+    headers = request.headers
+    origin = headers.get("origin")
+    if origin and origin != "null":
+        return _origin_of(origin) == expected
+    referer = headers.get("referer")
+    if referer:
+        return _origin_of(referer) == expected
+    return headers.get("sec-fetch-site") == "same-origin"
+
+
+# --------------------------------------------------------------------------
+# Mounting
+# --------------------------------------------------------------------------
+
+
+def transformers(
+    settings: Settings | None = None,
+    build_dir: Path | None = None,
+    upload_max_bytes: int | None = None,
+    routes: list | None = None,
+) -> list[Any]:
+    """The `api_transformer` list for rx.App: plain HTTP routes (default: downloads), upload cap, security headers."""
+    from starlette.applications import Starlette
+
+    from portal_app.documents import api as downloads
+
+    settings = settings or get_settings()
+    upload_limit: int | Callable[[], int] = upload_max_bytes if upload_max_bytes is not None else _office_upload_cap
+    wrap_upload: Callable[[ASGIApp], ASGIApp] = lambda app: UploadSizeLimitMiddleware(app, upload_limit)  # noqa: E731
+    wrap_headers: Callable[[ASGIApp], ASGIApp] = lambda app: SecurityHeadersMiddleware(app, settings, build_dir)  # noqa: E731
+    return [Starlette(routes=downloads.routes if routes is None else routes), wrap_upload, wrap_headers]

@@ -1,0 +1,54 @@
+"""Work that runs beside the web server in every backend worker: the mail outbox
+sender and the calm notification digests.
+
+Several workers may run both at once: the outbox claims each mail atomically,
+so a mail is sent by one worker only, and the digest run claims each client's
+waiting notifications atomically, so a client gets one digest mail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from portal_app.core.services.db import get_engine
+from portal_app.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+# How often the digest loop looks for clients whose digest is due.
+DIGEST_CHECK_SECONDS = 5.0
+
+
+async def run_digest_loop(*, engine, settings, interval_seconds: float = DIGEST_CHECK_SECONDS, stop_event: asyncio.Event | None = None) -> None:
+    """Queue the digests that are due every `interval_seconds` until `stop_event` is set. Never raises errors."""
+    from portal_app.notifications.services import notifications
+
+    stop = stop_event or asyncio.Event()
+    while not stop.is_set():
+        try:
+            # Database work: off the event loop that serves the browsers.
+            await asyncio.to_thread(notifications.run_digest_round, engine, settings)
+        except Exception:
+            logger.exception("notifications: digest round failed")
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=interval_seconds)
+        except asyncio.TimeoutError:
+            pass
+
+
+async def start_background_tasks() -> None:
+    from portal_app.notifications.services import mail
+
+    settings = get_settings()
+    engine = get_engine()
+    loops = [run_digest_loop(engine=engine, settings=settings)]
+    if settings.smtp_host is None:
+        logger.warning("SMTP_HOST is not set: mail stays in the outbox until it is.")
+    else:
+        loops.append(mail.run_sender_loop(engine=engine, settings=settings))
+    if settings.sms_provider_url:
+        from portal_app.notifications.services import sms_gateway
+
+        loops.append(sms_gateway.run_sms_loop(engine=engine, settings=settings))
+    await asyncio.gather(*loops)

@@ -1,0 +1,75 @@
+"""Database engine and sessions (plain SQLModel, shared by app, CLI and tests)."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Iterator
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, create_engine
+
+import portal_app.models  # noqa: F401  (registers the tables)
+from portal_app.audit.models import AuditEvent
+from portal_app.settings import get_settings
+
+
+class AuditLogIsAppendOnly(RuntimeError):
+    """Raised when code tries to change or delete an audit event."""
+
+
+def make_engine(database_url: str) -> Engine:
+    if database_url.startswith("postgresql://"):
+        # the pinned driver is psycopg2 (SQLAlchemy 2.1 would pick psycopg 3)
+        database_url = "postgresql+psycopg2://" + database_url.removeprefix("postgresql://")
+    if database_url.startswith("sqlite"):
+        engine = create_engine(
+            database_url, connect_args={"check_same_thread": False, "timeout": 30}
+        )
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - trivial
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        return engine
+    return create_engine(database_url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+@lru_cache(maxsize=4)
+def _engine_for(database_url: str) -> Engine:
+    return make_engine(database_url)
+
+
+def get_engine() -> Engine:
+    return _engine_for(get_settings().database_url)
+
+
+@contextmanager
+def session_scope(engine: Engine | None = None, *, keep_on: tuple[type[BaseException], ...] = ()) -> Iterator[Session]:
+    """A session that commits on success and rolls back on error.
+
+    Errors listed in `keep_on` (e.g. ServiceError) still commit what was written
+    before them, such as failed-attempt counters and audit events, then re-raise.
+    """
+    with Session(engine or get_engine(), expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except keep_on:
+            session.commit()
+            raise
+        except Exception:
+            session.rollback()
+            raise
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_audit_changes(session, _flush_context, _instances):
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEvent):
+            raise AuditLogIsAppendOnly("audit events cannot be changed or deleted")

@@ -1,0 +1,34 @@
+"""Documents of a dossier: letters and documents the office publishes, and what clients hand in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+from sqlmodel import Field, SQLModel
+
+from portal_app.core.models import utcnow
+
+
+class DocumentKind:
+    CORRESPONDENCE = "correspondentie"
+    DOCUMENT = "document"
+    DELIVERED = "aangeleverd"
+    ALL = (CORRESPONDENCE, DOCUMENT, DELIVERED)
+
+
+class Document(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossier.id", index=True)
+    kind: str = Field(max_length=20, index=True)
+    title: str = Field(max_length=200)
+    filename: str = Field(max_length=255)  # sanitised display name, never a path
+    storage_key: str = Field(max_length=64, unique=True)
+    size: int
+    sha256: str = Field(max_length=64)
+    mime: str = Field(max_length=100)
+    uploaded_by_id: Optional[int] = Field(default=None, foreign_key="account.id", index=True)
+    message_id: Optional[int] = Field(default=None, foreign_key="message.id", index=True)
+    questionnaire_request_id: Optional[int] = Field(default=None, foreign_key="questionnairerequest.id")
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    withdrawn_at: Optional[datetime] = None

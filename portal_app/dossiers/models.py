@@ -1,0 +1,61 @@
+"""Dossiers, their progress steps, who may see them (DossierAccess) and read receipts of their documents and messages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+from sqlmodel import Field, SQLModel, UniqueConstraint
+
+from portal_app.core.models import utcnow
+
+
+class DossierStatus:
+    IN_PROGRESS = "in_behandeling"
+    WAITING = "wacht_op_klant"
+    EXECUTED = "gepasseerd"
+    CLOSED = "afgesloten"
+    ALL = (IN_PROGRESS, WAITING, EXECUTED, CLOSED)
+
+
+class Dossier(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    number: str = Field(max_length=40, unique=True, index=True)
+    description: str = Field(max_length=300)
+    # accent- and case-folded "number description", for search
+    search_text: str = Field(default="", max_length=400, index=True)
+    status: str = Field(default=DossierStatus.IN_PROGRESS, max_length=30, index=True)
+    handler_id: Optional[int] = Field(default=None, foreign_key="account.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class ProgressStep(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossier.id", index=True)
+    position: int = 0
+    title: str = Field(max_length=200)
+    done_at: Optional[datetime] = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ReadReceipt(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("account_id", "document_id"),
+        UniqueConstraint("account_id", "message_id"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    document_id: Optional[int] = Field(default=None, foreign_key="document.id", index=True)
+    message_id: Optional[int] = Field(default=None, foreign_key="message.id", index=True)
+    read_at: datetime = Field(default_factory=utcnow)
+    downloaded_at: Optional[datetime] = None
+
+
+class DossierAccess(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("dossier_id", "account_id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossier.id", index=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,313 @@
+"""Dossiers as a client sees them: access, Home counts, list, tab counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, bindparam, case, literal, or_, union_all
+from sqlmodel import Session, func, select
+
+from portal_app.accounts.models import Account
+from portal_app.audit.services import audit
+from portal_app.core.services.errors import NotFound
+from portal_app.core.services.text import fold
+from portal_app.documents.models import Document, DocumentKind
+from portal_app.dossiers.models import Dossier, DossierAccess, DossierStatus, ProgressStep, ReadReceipt
+from portal_app.messages.models import Message
+from portal_app.questionnaires.models import QuestionnaireRequest, QuestionnaireStatus
+
+PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class HomeCounts:
+    dossiers_in_progress: int
+    dossiers_total: int
+    open_actions: int
+
+
+@dataclass(frozen=True)
+class TabCount:
+    total: int
+    unread: int
+
+
+def make_search_text(number: str, description: str) -> str:
+    return fold(f"{number} {description}")[:400]
+
+
+def create_dossier(
+    session: Session,
+    *,
+    number: str,
+    description: str,
+    status: str = DossierStatus.IN_PROGRESS,
+    handler_id: int | None = None,
+    actor_id: int | None = None,
+) -> Dossier:
+    dossier = Dossier(
+        number=number.strip(),
+        description=description.strip(),
+        status=status,
+        handler_id=handler_id,
+        search_text=make_search_text(number, description),
+    )
+    session.add(dossier)
+    session.flush()
+    audit.record(session, "dossier.created", actor_id=actor_id, dossier_id=dossier.id)
+    return dossier
+
+
+def grant_access(session: Session, *, dossier_id: int, account_id: int, actor_id: int | None = None) -> None:
+    exists = session.exec(
+        select(DossierAccess).where(DossierAccess.dossier_id == dossier_id, DossierAccess.account_id == account_id)
+    ).first()
+    if exists is None:
+        session.add(DossierAccess(dossier_id=dossier_id, account_id=account_id))
+        audit.record(
+            session, "access.granted", actor_id=actor_id, dossier_id=dossier_id, target=f"account:{account_id}"
+        )
+
+
+def _visible_ids(account: Account):
+    return select(DossierAccess.dossier_id).where(DossierAccess.account_id == account.id)
+
+
+def _not_own_upload(account: Account):
+    """Documents the account did not upload itself (NULL uploader counts as not own)."""
+    return or_(Document.uploaded_by_id.is_(None), Document.uploaded_by_id != account.id)
+
+
+def can_see(session: Session, account: Account, dossier_id: int) -> bool:
+    if not isinstance(dossier_id, int) or isinstance(dossier_id, bool):
+        return False
+    if account.is_staff:
+        return session.get(Dossier, dossier_id) is not None
+    return (
+        session.exec(
+            select(DossierAccess.id).where(
+                DossierAccess.account_id == account.id, DossierAccess.dossier_id == dossier_id
+            )
+        ).first()
+        is not None
+    )
+
+
+def get_for_account(session: Session, account: Account, dossier_id, *, ip: str | None = None) -> Dossier:
+    """The dossier, or NotFound (the same for missing and foreign ids, audited)."""
+    if not can_see(session, account, dossier_id):
+        audit.record(
+            session, "access.denied", actor_id=account.id, target=f"dossier:{str(dossier_id)[:40]}", ip=ip
+        )
+        raise NotFound()
+    return session.get(Dossier, dossier_id)
+
+
+def open_actions_count(session: Session, account: Account) -> int:
+    """Open questionnaires of the account (the Acties count every page frame shows)."""
+    return int(
+        session.exec(
+            select(func.count(QuestionnaireRequest.id)).where(
+                QuestionnaireRequest.account_id == account.id,
+                QuestionnaireRequest.status == QuestionnaireStatus.OPEN,
+                QuestionnaireRequest.dossier_id.in_(_visible_ids(account)),
+            )
+        ).one()
+        or 0
+    )
+
+
+def home_counts(session: Session, account: Account) -> HomeCounts:
+    in_progress, total = session.exec(
+        select(
+            func.count(case((Dossier.status == DossierStatus.IN_PROGRESS, 1))),
+            func.count(Dossier.id),
+        ).where(Dossier.id.in_(_visible_ids(account)))
+    ).one()
+    open_actions = open_actions_count(session, account)
+    return HomeCounts(dossiers_in_progress=in_progress or 0, dossiers_total=total or 0, open_actions=open_actions or 0)
+
+
+def visible_statuses(session: Session, account: Account) -> list[str]:
+    rows = session.exec(
+        select(Dossier.status).where(Dossier.id.in_(_visible_ids(account))).distinct()
+    ).all()
+    return [status for status in DossierStatus.ALL if status in rows]
+
+
+def progress(session: Session, dossier_id: int) -> tuple[list[ProgressStep], int, int]:
+    steps = list(
+        session.exec(
+            select(ProgressStep).where(ProgressStep.dossier_id == dossier_id).order_by(ProgressStep.position, ProgressStep.id)
+        ).all()
+    )
+    done = sum(1 for step in steps if step.done_at is not None)
+    return steps, done, len(steps)
+
+
+def tab_counts(session: Session, account: Account, dossier_id: int) -> dict[str, TabCount]:
+    """Counts and unread counts of the four tabs, in one query.
+
+    Keys: the three document kinds and "berichten". Items the account made
+    itself (its deliveries, its own messages) are never unread.
+    """
+    doc_read = and_(ReadReceipt.document_id == Document.id, ReadReceipt.account_id == account.id)
+    documents = (
+        select(
+            Document.kind.label("tab"),
+            case((ReadReceipt.id.is_(None) & _not_own_upload(account), 1), else_=0).label("unread"),
+        )
+        .select_from(Document)
+        .outerjoin(ReadReceipt, doc_read)
+        .where(Document.dossier_id == dossier_id, Document.withdrawn_at.is_(None))
+    )
+    msg_read = and_(ReadReceipt.message_id == Message.id, ReadReceipt.account_id == account.id)
+    messages = (
+        select(
+            literal("berichten").label("tab"),
+            case((ReadReceipt.id.is_(None) & Message.from_office, 1), else_=0).label("unread"),
+        )
+        .select_from(Message)
+        .outerjoin(ReadReceipt, msg_read)
+        .where(Message.dossier_id == dossier_id)
+    )
+    items = union_all(documents, messages).subquery()
+    rows = session.exec(
+        select(items.c.tab, func.count(), func.sum(items.c.unread)).group_by(items.c.tab)
+    ).all()
+    counts = {tab: TabCount(0, 0) for tab in (*DocumentKind.ALL, "berichten")}
+    for tab, total, unread in rows:
+        counts[tab] = TabCount(total or 0, int(unread or 0))
+    return counts
+
+
+def only_dossier_id(session: Session, account: Account) -> int | None:
+    """The id of the account's only dossier, or None when it sees none or several.
+
+    The manual: with access to exactly one dossier, "Dossiers" opens it directly.
+    """
+    ids = session.exec(
+        select(Dossier.id).where(Dossier.id.in_(_visible_ids(account))).order_by(Dossier.id).limit(2)
+    ).all()
+    return ids[0] if len(ids) == 1 else None
+
+
+def handler_name(session: Session, dossier: Dossier) -> str:
+    """The name of the dossier's handler (behandelaar), or "" when none is set."""
+    if dossier.handler_id is None:
+        return ""
+    handler = session.get(Account, dossier.handler_id)
+    return handler.name if handler is not None else ""
+
+
+@dataclass(frozen=True)
+class DossierRow:
+    """One row of the client's dossier list."""
+
+    id: int
+    number: str
+    description: str
+    status: str
+    unread: int
+
+
+def _unread_documents():
+    return (
+        select(func.count(Document.id))
+        .select_from(Document)
+        .outerjoin(
+            ReadReceipt,
+            and_(ReadReceipt.document_id == Document.id, ReadReceipt.account_id == bindparam("account_id")),
+        )
+        .where(
+            Document.dossier_id == Dossier.id,
+            Document.withdrawn_at.is_(None),
+            ReadReceipt.id.is_(None),
+            or_(Document.uploaded_by_id.is_(None), Document.uploaded_by_id != bindparam("account_id")),
+        )
+        .correlate(Dossier)
+        .scalar_subquery()
+    )
+
+
+def _unread_messages():
+    return (
+        select(func.count(Message.id))
+        .select_from(Message)
+        .outerjoin(
+            ReadReceipt,
+            and_(ReadReceipt.message_id == Message.id, ReadReceipt.account_id == bindparam("account_id")),
+        )
+        .where(Message.dossier_id == Dossier.id, Message.from_office, ReadReceipt.id.is_(None))
+        .correlate(Dossier)
+        .scalar_subquery()
+    )
+
+
+def _dossier_page_statement(with_statuses: bool):
+    """The client's dossier list page, built once per shape with bound parameters:
+    building an ORM statement costs more than running it, and this one runs on
+    every search keystroke."""
+    conditions = [
+        Dossier.id.in_(select(DossierAccess.dossier_id).where(DossierAccess.account_id == bindparam("account_id"))),
+        Dossier.search_text.like(bindparam("pattern"), escape="\\"),
+    ]
+    if with_statuses:
+        conditions.append(Dossier.status.in_(bindparam("statuses", expanding=True)))
+    page = (
+        select(
+            Dossier.id,
+            Dossier.number,
+            Dossier.description,
+            Dossier.status,
+            (_unread_documents() + _unread_messages()).label("unread"),
+            func.count().over().label("total"),
+        )
+        .where(*conditions)
+        .order_by(Dossier.created_at.desc(), Dossier.id.desc())
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+    )
+    count = select(func.count(Dossier.id)).where(*conditions)
+    return page, count
+
+
+_DOSSIER_PAGE = {with_statuses: _dossier_page_statement(with_statuses) for with_statuses in (False, True)}
+
+
+def list_for_account(
+    session: Session,
+    account: Account,
+    *,
+    search: str = "",
+    statuses: list[str] | None = None,
+    page: int = 0,
+    page_size: int = PAGE_SIZE,
+) -> tuple[list[DossierRow], int]:
+    """One page of the account's dossiers (newest first) with their unread counts, and the total.
+
+    One query: the total rides along as a window count and the unread counts
+    as correlated subqueries, so a search keystroke costs a single round trip.
+    Only a page past the end needs a second query for the total.
+    """
+    needle = fold(search)[:100]
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    chosen = [s for s in (statuses or []) if s in DossierStatus.ALL]
+    if statuses and not chosen:
+        return [], 0  # only unknown statuses asked for: nothing matches
+    params = {
+        "account_id": account.id,
+        "pattern": f"%{escaped}%",
+        "offset": max(0, page) * page_size,
+        "limit": page_size,
+    }
+    if chosen:
+        params["statuses"] = chosen
+    page_statement, count_statement = _DOSSIER_PAGE[bool(chosen)]
+    result = session.execute(page_statement, params).all()
+    if result:
+        total = int(result[0].total)
+    else:
+        total = int(session.execute(count_statement, params).scalar_one() or 0)
+    rows = [DossierRow(r.id, r.number, r.description, r.status, int(r.unread or 0)) for r in result]
+    return rows, total

@@ -1,0 +1,258 @@
+"""Tabblad Berichten: message list, opened message, composer and the attachments dialog."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app.core.components.text import tr
+from portal_app.documents.services.uploads import ACCEPT
+from portal_app.messages.services.messages import MAX_BODY_CHARS, MAX_SUBJECT_CHARS
+from portal_app.messages.states import UPLOAD_ID
+from portal_app.messages.states import MessagesState as S
+
+
+def office_icon() -> rx.Component:
+    return rx.icon("landmark", size=16, color="var(--brand, #1f3a5f)", aria_label=tr("msg.from_office"), role="img")
+
+
+def message_row(row: rx.Var) -> rx.Component:
+    is_open = S.open_message_id.to_string() == row["id"]
+    return rx.box(
+        rx.el.button(
+            rx.hstack(
+                rx.cond(row["from_office"] != "", office_icon(), rx.text(tr("msg.to"), size="2", weight="medium", color="gray")),
+                rx.text(
+                    row["subject"],
+                    weight=rx.cond(row["unread"] != "", "bold", "regular"),
+                    class_name="message-subject",
+                ),
+                rx.cond(row["unread"] != "", rx.badge(tr("msg.unread"), color_scheme="orange", size="1")),
+                rx.cond(row["attachments"] != "0", rx.icon("paperclip", size=14, aria_label=tr("msg.has_attachments"), role="img")),
+                rx.spacer(),
+                rx.text(row["date"], size="1", color="gray"),
+                align="center",
+                spacing="2",
+                width="100%",
+                wrap="wrap",
+            ),
+            on_click=S.open_message(row["id"]),
+            class_name="message-row-button",
+            aria_expanded=rx.cond(is_open, "true", "false"),
+            type="button",
+        ),
+        rx.cond(is_open, opened_message(row)),
+        class_name="message-row",
+        data_unread=row["unread"],
+        width="100%",
+    )
+
+
+def opened_message(row: rx.Var) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.text(
+                rx.cond(row["from_office"] != "", tr("msg.message_from"), tr("msg.message_by")),
+                " ",
+                row["who"],
+                size="2",
+                color="gray",
+            ),
+            rx.text(row["body"], white_space="pre-wrap", class_name="message-body"),
+            rx.cond(
+                S.open_attachments.length() > 0,
+                rx.vstack(
+                    rx.text(tr("msg.attachments"), " (", S.open_attachments.length(), ")", weight="medium", size="2"),
+                    rx.foreach(
+                        S.open_attachments,
+                        lambda item: rx.link(
+                            rx.hstack(rx.icon("file-down", size=14, aria_hidden="true"), rx.text(item["name"]), spacing="1", align="center"),
+                            href="/files/" + item["id"],
+                            download=True,
+                        ),
+                    ),
+                    spacing="1",
+                ),
+            ),
+            rx.cond(
+                row["from_office"] != "",
+                rx.button(rx.icon("reply", size=14, aria_hidden="true"), tr("msg.reply"), on_click=S.reply(row["id"]), variant="soft", size="2"),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+        margin_y="0.5rem",
+    )
+
+
+def field_error(text: rx.Var, error_id: str) -> rx.Component:
+    return rx.cond(text != "", rx.text(text, color="red", size="2", id=error_id, role="alert"))
+
+
+def staged_file(item: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.icon("file", size=16, aria_hidden="true"),
+        rx.text(item["name"], class_name="file-name"),
+        rx.text(item["size"], size="1", color="gray"),
+        rx.spacer(),
+        rx.icon_button(
+            rx.icon("x", size=16),
+            on_click=S.unstage(item["index"]),
+            variant="ghost",
+            color_scheme="gray",
+            high_contrast=True,
+            aria_label=tr("upload.remove") + " " + item["name"],
+            type="button",
+        ),
+        width="100%",
+        align="center",
+        class_name="staged-file",
+    )
+
+
+def attachments_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(tr("upload.title")),
+            rx.dialog.description(tr("upload.allowed"), " ", S.upload_limits_text, size="2", color="gray"),
+            rx.upload(
+                rx.vstack(
+                    rx.icon("upload", size=28, aria_hidden="true"),
+                    rx.text(tr("upload.drop_here")),
+                    rx.button(rx.cond(S.staged_files.length() > 0, tr("upload.more"), tr("upload.browse")), type="button", variant="soft"),
+                    align="center",
+                    spacing="2",
+                ),
+                id=UPLOAD_ID,
+                multiple=True,
+                accept=ACCEPT,
+                max_files=10,
+                on_drop=S.stage_files(rx.upload_files(upload_id=UPLOAD_ID, on_upload_progress=S.track_progress)),
+                class_name="drop-zone",
+                padding="1.5rem",
+                border="2px dashed var(--gray-7)",
+                border_radius="8px",
+                width="100%",
+                margin_y="0.75rem",
+            ),
+            rx.cond(S.uploading, rx.progress(value=S.upload_progress, max=100, aria_label=tr("upload.progress"))),
+            rx.cond(
+                S.upload_errors.length() > 0,
+                rx.callout(rx.foreach(S.upload_errors, lambda text: rx.text(text)), color_scheme="red", role="alert", id="upload-errors"),
+            ),
+            rx.vstack(rx.foreach(S.staged_files, staged_file), width="100%", spacing="1", id="staged-files"),
+            rx.hstack(
+                rx.button(tr("upload.cancel"), on_click=S.cancel_dialog, variant="soft", color_scheme="gray", type="button"),
+                rx.button(
+                    tr("upload.upload") + " " + S.staged_files.length().to_string() + " " + tr("upload.files"),
+                    on_click=S.confirm_upload,
+                    disabled=S.staged_files.length() == 0,
+                    type="button",
+                    id="upload-confirm",
+                ),
+                justify="end",
+                spacing="2",
+                margin_top="1rem",
+            ),
+            max_width="32rem",
+        ),
+        open=S.dialog_open,
+        on_open_change=S.set_dialog_open,
+    )
+
+
+def max_reached_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(tr("msg.max_title")),
+            rx.alert_dialog.description(tr("msg.max_text")),
+            rx.flex(
+                rx.alert_dialog.action(rx.button("OK", on_click=S.close_max_dialog, id="max-ok")),
+                justify="end",
+                margin_top="1rem",
+            ),
+        ),
+        open=S.max_reached,
+    )
+
+
+def composer() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading(rx.cond(S.reply_to_id > 0, S.subject, tr("msg.new")), size="4", as_="h3"),
+            rx.text(tr("msg.to"), " ", S.office_name, size="2", color="gray"),
+            rx.el.label(tr("msg.subject"), html_for="msg-subject", class_name="field-label"),
+            rx.input(id="msg-subject", value=S.subject, on_change=S.set_subject, max_length=MAX_SUBJECT_CHARS, width="100%",
+                     aria_invalid=rx.cond(S.subject_error != "", "true", "false")),
+            field_error(S.subject_error, "subject-error"),
+            rx.el.label(tr("msg.body"), html_for="msg-body", class_name="field-label"),
+            rx.text_area(id="msg-body", value=S.body, on_change=S.set_body, max_length=MAX_BODY_CHARS, rows="8", width="100%",
+                         aria_describedby="msg-counter", aria_invalid=rx.cond(S.body_error != "", "true", "false")),
+            rx.text(S.body.length(), " ", tr("msg.counter_of"), " ", str(MAX_BODY_CHARS), " ", tr("msg.counter_chars"),
+                    size="1", color="gray", id="msg-counter", aria_live="polite"),
+            field_error(S.body_error, "body-error"),
+            rx.cond(
+                S.quote != "",
+                rx.box(
+                    rx.text("--- ", tr("msg.original"), " ---", size="2", color="gray"),
+                    rx.text(S.quote, white_space="pre-wrap", size="2", color="gray"),
+                    class_name="quote",
+                    id="original-message",
+                ),
+            ),
+            rx.vstack(
+                rx.foreach(
+                    S.attached_files,
+                    lambda item: rx.hstack(
+                        rx.icon("paperclip", size=14, aria_hidden="true"),
+                        rx.text(item["name"]),
+                        rx.text(item["size"], size="1", color="gray"),
+                        rx.icon_button(rx.icon("trash-2", size=14), on_click=S.remove_attachment(item["index"]), variant="ghost",
+                                       color_scheme="red", aria_label=tr("upload.remove") + " " + item["name"], type="button"),
+                        align="center",
+                        class_name="attached-file",
+                    ),
+                ),
+                spacing="1",
+                id="attached-files",
+            ),
+            field_error(S.send_error, "send-error"),
+            rx.hstack(
+                rx.button(rx.icon("paperclip", size=14, aria_hidden="true"), tr("msg.attachments_button"), on_click=S.open_dialog,
+                          variant="soft", type="button", id="open-attachments"),
+                rx.spacer(),
+                rx.button(tr("msg.cancel"), on_click=S.cancel_composer, variant="soft", color_scheme="gray", type="button"),
+                rx.button(tr("msg.send"), on_click=S.send, type="button", id="send-message"),
+                width="100%",
+                wrap="wrap",
+                spacing="2",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+        id="composer",
+    )
+
+
+def messages_tab() -> rx.Component:
+    return rx.vstack(
+        attachments_dialog(),
+        max_reached_dialog(),
+        rx.hstack(
+            rx.cond(S.sent_notice != "", rx.callout(S.sent_notice, color_scheme="green", role="status", size="1")),
+            rx.spacer(),
+            rx.cond(~S.composing, rx.button(rx.icon("plus", size=14, aria_hidden="true"), tr("msg.new"), on_click=S.new_message, id="new-message")),
+            width="100%",
+            align="center",
+        ),
+        rx.cond(S.composing, composer()),
+        rx.cond(
+            S.message_rows.length() > 0,
+            rx.vstack(rx.foreach(S.message_rows, message_row), width="100%", spacing="0", id="message-list"),
+            rx.text(tr("msg.none"), color="gray"),
+        ),
+        width="100%",
+        spacing="3",
+        on_mount=S.load_messages,
+    )

@@ -1,0 +1,176 @@
+"""Berichten from the office's side: the thread of a dossier, opening a client
+message (marks it read by staff), and writing a new message or a reply.
+
+The rules for subject, body (at most 4,000 characters), quoting and
+idempotent submits are the ones of `services.messages`; office messages are
+`from_office=True` and reach the clients through the notification service.
+Plain Python, no Reflex import; functions flush, never commit.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, func, select
+
+from portal_app.accounts.models import Account
+from portal_app.audit.services import audit
+from portal_app.core.models import utcnow
+from portal_app.core.services.errors import NotFound, ValidationFailed
+from portal_app.core.services.staff_access import local_text, optional_id, parse_id, require_staff, size_text
+from portal_app.documents.models import Document, DocumentKind
+from portal_app.documents.services.documents import PendingFile
+from portal_app.documents.services.storage import FileStore
+from portal_app.dossiers.models import DossierAccess, ReadReceipt
+from portal_app.dossiers.services.staff_dossiers import get_dossier
+from portal_app.messages.models import Message
+from portal_app.messages.services import messages
+from portal_app.notifications.services import notifications
+
+THREAD_LIMIT = 100
+
+
+def thread(*, session: Session, actor: Account, dossier_id, limit: int = THREAD_LIMIT) -> list[dict]:
+    """The dossier's messages, newest first, with attachments; office messages say which
+    clients read them, client messages whether staff opened them."""
+    require_staff(session, actor)
+    dossier = get_dossier(session, dossier_id)
+    rows = session.exec(
+        select(Message, Account.name, Account.kind)
+        .join(Account, Account.id == Message.author_id)
+        .where(Message.dossier_id == dossier.id)
+        .order_by(Message.created_at.desc(), Message.id.desc())
+        .limit(limit)
+    ).all()
+    ids = [message.id for message, _, _ in rows]
+    attachments: dict[int, list[dict[str, str]]] = {}
+    readers: dict[int, list[str]] = {}
+    if ids:
+        for document in session.exec(
+            select(Document).where(Document.message_id.in_(ids)).order_by(Document.id)
+        ).all():
+            attachments.setdefault(document.message_id, []).append(
+                {
+                    "id": str(document.id),
+                    "name": document.filename,
+                    "size": size_text(document.size),
+                    "withdrawn": "1" if document.withdrawn_at else "",
+                }
+            )
+        client_ids = select(DossierAccess.account_id).where(DossierAccess.dossier_id == dossier.id)
+        for message_id, name, read_at in session.exec(
+            select(ReadReceipt.message_id, Account.name, ReadReceipt.read_at)
+            .join(Account, Account.id == ReadReceipt.account_id)
+            .where(ReadReceipt.message_id.in_(ids), ReadReceipt.account_id.in_(client_ids))
+            .order_by(ReadReceipt.read_at)
+        ).all():
+            readers.setdefault(message_id, []).append(f"{name} ({local_text(read_at)})")
+    return [
+        {
+            "id": str(message.id),
+            "subject": message.subject,
+            "body": message.body,
+            "from_office": "1" if message.from_office else "",
+            "author": author,
+            "date": local_text(message.created_at),
+            "unread": "1" if not message.from_office and message.staff_read_at is None else "",
+            "staff_read": local_text(message.staff_read_at),
+            "read_by": ", ".join(readers.get(message.id, [])),
+            "attachments": attachments.get(message.id, []),
+        }
+        for message, author, _kind in rows
+    ]
+
+
+def unread_count(*, session: Session, actor: Account, dossier_id) -> int:
+    require_staff(session, actor)
+    dossier = get_dossier(session, dossier_id)
+    return session.exec(
+        select(func.count(Message.id)).where(
+            Message.dossier_id == dossier.id, Message.from_office.is_(False), Message.staff_read_at.is_(None)
+        )
+    ).one() or 0
+
+
+def open_message(*, session: Session, actor: Account, dossier_id, message_id) -> Message:
+    """The message of this dossier; a client message is marked read by staff (first time audited)."""
+    actor = require_staff(session, actor)
+    dossier = get_dossier(session, dossier_id)
+    message = session.get(Message, parse_id(message_id))
+    if message is None or message.dossier_id != dossier.id:
+        raise NotFound()
+    first_time = not message.from_office and message.staff_read_at is None
+    messages.mark_read(session, account=actor, message_id=message.id)
+    if first_time:
+        audit.record(session, "message.read_by_staff", actor_id=actor.id, dossier_id=dossier.id, target=f"message:{message.id}")
+    session.flush()
+    return message
+
+
+def send_office_message(
+    *,
+    session: Session,
+    actor: Account,
+    dossier_id,
+    subject,
+    body,
+    settings,
+    store: FileStore,
+    parent_id=None,
+    attachments: list[PendingFile] | None = None,
+    submit_key: str | None = None,
+    ip: str | None = None,
+) -> Message:
+    """A message from the office to the dossier's clients (a reply quotes the original).
+
+    Attachments become Correspondentie documents of the dossier. Every client with
+    access gets a notification mail (if they want one). A double submit with the
+    same `submit_key` stores one message.
+    """
+    actor = require_staff(session, actor)
+    dossier = get_dossier(session, dossier_id)
+    subject, body = messages.validate(subject, body)
+    attachments = list(attachments or [])
+    if len(attachments) > messages.MAX_ATTACHMENTS:
+        raise ValidationFailed("too many attachments", field="attachments", code="message.too_many_attachments")
+    submit_key = submit_key[:64] if isinstance(submit_key, str) and submit_key else None
+    if submit_key:
+        existing = session.exec(select(Message).where(Message.submit_key == submit_key)).first()
+        if existing is not None:
+            if existing.author_id != actor.id or existing.dossier_id != dossier.id:
+                raise NotFound()
+            return existing
+    stored_body = body
+    parent_id = optional_id(parent_id)
+    if parent_id is not None:
+        parent = session.get(Message, parent_id)
+        if parent is None or parent.dossier_id != dossier.id:
+            raise NotFound()
+        stored_body = messages.quoted(body, parent.body)
+        if not parent.from_office and parent.staff_read_at is None:
+            parent.staff_read_at = utcnow()
+            session.add(parent)
+    message = Message(
+        dossier_id=dossier.id,
+        author_id=actor.id,
+        from_office=True,
+        subject=subject,
+        body=stored_body,
+        parent_id=parent_id,
+        submit_key=submit_key,
+    )
+    stored = messages.store_with_attachments(
+        session, message, store=store, attachments=attachments, kind=DocumentKind.CORRESPONDENCE
+    )
+    if stored is not message:
+        return stored  # the same submit key raced in from another worker
+    audit.record(
+        session,
+        "message.sent",
+        actor_id=actor.id,
+        dossier_id=dossier.id,
+        target=f"message:{message.id}",
+        ip=ip,
+        detail={"from_office": True, "attachments": len(attachments), "reply": parent_id is not None},
+    )
+    notifications.notify_dossier_clients(session, dossier=dossier, kind="message", settings=settings)
+    session.flush()
+    return message

@@ -1,0 +1,330 @@
+"""Tabblad Berichten: list, open (marks read), reply, new message, attachments.
+
+A substate of DossierState. Every handler is declared for clients
+(core/states/access.py); those that read or change messages or files re-check the
+dossier access through `_dossier_for(viewer)` first.
+Attachments are validated and stored when they are dropped or picked; they
+become documents only when the message is sent (otherwise `purge` removes them).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+import reflex as rx
+
+from portal_app.core.services import i18n
+from portal_app.core.services.db import session_scope
+from portal_app.core.services.errors import NotFound, ServiceError, ValidationFailed
+from portal_app.core.states.access import Access, Viewer, handler, run_db
+from portal_app.documents.services.documents import PendingFile, astore_pending
+from portal_app.documents.services.storage import FileStore
+from portal_app.documents.services.uploads import UploadRefused, aiter_file
+from portal_app.dossiers.states.dossier import MESSAGES_TAB, DossierState
+from portal_app.messages.services import messages
+from portal_app.office.services import office_settings
+from portal_app.settings import get_settings
+
+UPLOAD_ID = "bijlagen"
+MAX_FILES_PER_BATCH = 10
+
+
+def _size_text(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    return f"{max(1, round(size / 1024))} kB"
+
+
+def _file_row(pending: PendingFile, index: int) -> dict[str, str]:
+    return {"index": str(index), "name": pending.filename, "size": _size_text(pending.size)}
+
+
+class MessagesState(DossierState):
+    message_rows: list[dict[str, str]] = []
+    open_message_id: int = 0
+    open_attachments: list[dict[str, str]] = []
+
+    composing: bool = False
+    reply_to_id: int = 0
+    subject: str = ""
+    body: str = ""
+    quote: str = ""
+    subject_error: str = ""
+    body_error: str = ""
+    send_error: str = ""
+    max_reached: bool = False
+    sent_notice: str = ""
+
+    dialog_open: bool = False
+    staged_files: list[dict[str, str]] = []
+    attached_files: list[dict[str, str]] = []
+    upload_errors: list[str] = []
+    upload_progress: int = 0
+    uploading: bool = False
+    upload_limits_text: str = ""
+
+    _staged: list[dict] = []
+    _attached: list[dict] = []
+    _submit_key: str = ""
+    _attachments: dict[int, list[dict[str, str]]] = {}
+
+    # ---- list ----
+    def _load_messages(self, account, dossier) -> None:
+        with session_scope() as db:
+            views = messages.list_for_dossier(db, account, dossier.id)
+        self.message_rows = [
+            {
+                "id": str(view.id),
+                "subject": view.subject,
+                "body": view.body,
+                "from_office": "1" if view.from_office else "",
+                "who": view.author_name,
+                "date": view.created_at.strftime("%d-%m-%Y %H:%M"),
+                "unread": "1" if view.unread else "",
+                "attachments": str(len(view.attachments)),
+            }
+            for view in views
+        ]
+        self._attachments = {
+            view.id: [{"id": str(a.document_id), "name": a.filename, "size": _size_text(a.size)} for a in view.attachments]
+            for view in views
+        }
+
+    @handler(Access.CLIENT)
+    def load_messages(self, viewer: Viewer):
+        account, dossier = viewer.account, self._dossier_for(viewer)
+        if dossier is None:
+            return
+        self.upload_limits_text = i18n.t("upload.limits", self.lang, max_mb=office_settings.profile().client_max_upload_mb)
+        self._load_messages(account, dossier)
+
+    @handler(Access.CLIENT)
+    def open_message(self, viewer: Viewer, message_id: str):
+        account = viewer.account
+        try:
+            wanted = int(message_id)
+        except (TypeError, ValueError):
+            return
+        if self.open_message_id == wanted:
+            self.open_message_id = 0
+            return
+        try:
+            with session_scope(keep_on=(ServiceError,)) as db:
+                # the message's own dossier must be the one on screen, and visible to this client
+                message = messages.get_for_account(db, account, wanted, ip=self._client_ip())
+                if message.dossier_id != self.dossier_id:
+                    raise NotFound()
+                messages.mark_read(db, account=account, message_id=message.id)
+        except NotFound:
+            return
+        self.open_message_id = wanted
+        self.open_attachments = self._attachments.get(wanted, [])
+        # the row and the tab badge change here; no need to read the list again
+        rows = [dict(row) for row in self.message_rows]
+        for row in rows:
+            if row["id"] == str(wanted) and row["unread"]:
+                row["unread"] = ""
+                unread = dict(self.tab_unread)
+                unread[MESSAGES_TAB] = max(0, unread.get(MESSAGES_TAB, 0) - 1)
+                self.tab_unread = unread
+        self.message_rows = rows
+
+    # ---- composer ----
+    def _reset_composer(self) -> None:
+        store = FileStore(get_settings().files_dir)
+        for data in self._staged + self._attached:
+            store.delete(data["key"])
+        self._staged, self._attached = [], []
+        self.staged_files, self.attached_files, self.upload_errors = [], [], []
+        self.subject = self.body = self.quote = ""
+        self.subject_error = self.body_error = self.send_error = ""
+        self.reply_to_id = 0
+        self.max_reached = False
+        self.dialog_open = False
+        self.upload_progress = 0
+
+    @handler(Access.CLIENT)
+    def new_message(self, viewer: Viewer):
+        self._reset_composer()
+        self.composing = True
+        self.sent_notice = ""
+        self._submit_key = secrets.token_urlsafe(24)
+
+    @handler(Access.CLIENT)
+    def reply(self, viewer: Viewer, message_id: str):
+        account, dossier = viewer.account, self._dossier_for(viewer)
+        if dossier is None:
+            return
+        try:
+            with session_scope(keep_on=(ServiceError,)) as db:
+                message = messages.get_for_account(db, account, int(message_id), ip=self._client_ip())
+                if message.dossier_id != dossier.id:
+                    raise NotFound()
+                subject, original = message.subject, message.body
+        except (NotFound, TypeError, ValueError):
+            return
+        self._reset_composer()
+        self.composing = True
+        self.sent_notice = ""
+        self.reply_to_id = int(message_id)
+        self.subject = messages.reply_subject(subject)
+        self.quote = original
+        self._submit_key = secrets.token_urlsafe(24)
+
+    @handler(Access.CLIENT)
+    def cancel_composer(self, viewer: Viewer):
+        self._reset_composer()
+        self.composing = False
+
+    @handler(Access.CLIENT)
+    def set_subject(self, viewer: Viewer, value: str):
+        self.subject = str(value or "")[: messages.MAX_SUBJECT_CHARS]
+        if self.subject.strip():
+            self.subject_error = ""
+
+    @handler(Access.CLIENT)
+    def set_body(self, viewer: Viewer, value: str):
+        """The manual: on reaching 4,000 characters a notice; text beyond it is removed."""
+        value = str(value or "").replace("\r\n", "\n")
+        limit = messages.MAX_BODY_CHARS
+        if len(value) > limit or (len(value) == limit and value != self.body):
+            self.max_reached = True
+        self.body = value[:limit]
+        if self.body.strip():
+            self.body_error = ""
+
+    @handler(Access.CLIENT)
+    def close_max_dialog(self, viewer: Viewer):
+        self.max_reached = False
+
+    @handler(Access.CLIENT)
+    def send(self, viewer: Viewer):
+        account, dossier = viewer.account, self._dossier_for(viewer)
+        if dossier is None:
+            return
+        if not self.composing or not self._submit_key:
+            return  # a second click after the message went out
+        self.subject_error = i18n.t("message.subject_required", self.lang) if not self.subject.strip() else ""
+        self.body_error = i18n.t("message.body_required", self.lang) if not self.body.strip() else ""
+        if self.subject_error or self.body_error:
+            return
+        settings = get_settings()
+        store = FileStore(settings.files_dir)
+        try:
+            with session_scope() as db:
+                messages.send_client_message(
+                    db,
+                    account=account,
+                    dossier_id=dossier.id,
+                    subject=self.subject,
+                    body=self.body,
+                    settings=settings,
+                    store=store,
+                    parent_id=self.reply_to_id or None,
+                    attachments=[PendingFile.from_dict(data) for data in self._attached],
+                    submit_key=self._submit_key,
+                    ip=self._client_ip(),
+                )
+        except ValidationFailed as error:
+            text = i18n.t(error.code, self.lang)
+            if error.field == "subject":
+                self.subject_error = text
+            elif error.field == "body":
+                self.body_error = text
+            else:
+                self.send_error = text
+            return
+        except NotFound:
+            self.send_error = i18n.t("error.not_found", self.lang)
+            return
+        self._attached = []  # now documents: keep the files
+        self._submit_key = ""
+        self._reset_composer()
+        self.composing = False
+        self.sent_notice = i18n.t("message.sent", self.lang)
+        self._load_messages(account, dossier)
+        self._refresh_counts(account)
+
+    # ---- attachments dialog ----
+    @handler(Access.CLIENT)
+    def open_dialog(self, viewer: Viewer):
+        self.dialog_open = True
+        self.upload_errors = []
+
+    @handler(Access.CLIENT)
+    def set_dialog_open(self, viewer: Viewer, value: bool):
+        if not value:
+            return MessagesState.cancel_dialog
+
+    @handler(Access.CLIENT)
+    def cancel_dialog(self, viewer: Viewer):
+        """'Annuleer': the files picked in this dialog are removed again."""
+        store = FileStore(get_settings().files_dir)
+        for data in self._staged:
+            store.delete(data["key"])
+        self._staged, self.staged_files, self.upload_errors = [], [], []
+        self.dialog_open = False
+
+    @handler(Access.CLIENT)
+    def track_progress(self, viewer: Viewer, progress: dict):
+        try:
+            self.upload_progress = int(float(progress.get("progress", 0)) * 100)
+        except (TypeError, ValueError, AttributeError):
+            pass
+
+    @handler(Access.CLIENT)
+    async def stage_files(self, viewer: Viewer, files: list[rx.UploadFile]):
+        """Validate and store the picked or dropped files (type by content, size while streaming)."""
+        if await run_db(self._dossier_for, viewer) is None:
+            return
+        store = FileStore(get_settings().files_dir)
+        office = office_settings.profile()
+        self.upload_errors = []
+        room = messages.MAX_ATTACHMENTS - len(self._attached) - len(self._staged)
+        self.uploading = True
+        for position, upload in enumerate(files or []):
+            name = str(getattr(upload, "name", None) or getattr(upload, "filename", "") or "bestand")
+            if position >= min(room, MAX_FILES_PER_BATCH):
+                self.upload_errors.append(i18n.t("upload.too_many", self.lang, name=name[:80]))
+                continue
+            try:
+                pending = await astore_pending(
+                    store=store, filename=name, chunks=aiter_file(upload), max_bytes=office.client_max_upload_bytes
+                )
+            except UploadRefused as error:
+                self.upload_errors.append(f"{name[:80]}: " + i18n.t(error.code, self.lang, max_mb=office.client_max_upload_mb))
+                continue
+            self._staged.append(pending.as_dict())
+        self.staged_files = [_file_row(PendingFile.from_dict(d), i) for i, d in enumerate(self._staged)]
+        self.uploading = False
+        self.upload_progress = 0
+
+    @handler(Access.CLIENT)
+    def unstage(self, viewer: Viewer, index: str):
+        """The black cross: remove one picked file before 'Upload'."""
+        try:
+            data = self._staged.pop(int(index))
+        except (TypeError, ValueError, IndexError):
+            return
+        FileStore(get_settings().files_dir).delete(data["key"])
+        self.staged_files = [_file_row(PendingFile.from_dict(d), i) for i, d in enumerate(self._staged)]
+
+    @handler(Access.CLIENT)
+    def confirm_upload(self, viewer: Viewer):
+        """'Upload [x] bestanden': the picked files are listed under the message."""
+        self._attached.extend(self._staged)
+        self._staged = []
+        self.staged_files = []
+        self.attached_files = [_file_row(PendingFile.from_dict(d), i) for i, d in enumerate(self._attached)]
+        self.dialog_open = False
+
+    @handler(Access.CLIENT)
+    def remove_attachment(self, viewer: Viewer, index: str):
+        """The trash icon under the message."""
+        try:
+            data = self._attached.pop(int(index))
+        except (TypeError, ValueError, IndexError):
+            return
+        FileStore(get_settings().files_dir).delete(data["key"])
+        self.attached_files = [_file_row(PendingFile.from_dict(d), i) for i, d in enumerate(self._attached)]
+

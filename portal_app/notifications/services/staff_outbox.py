@@ -1,0 +1,136 @@
+"""The outbox as staff see it: mail and SMS with their status, and "retry" for failed ones.
+
+Every staff member sees addresses, subjects and status; the content of a mail
+or SMS is for admins only, and even then the secret part of personal links
+(`token=...`) and SMS codes are masked: nobody needs them to help a client.
+Plain Python, no Reflex import; functions flush, never commit.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlmodel import Session, func, select, update
+
+from portal_app.accounts.models import Account
+from portal_app.audit.services import audit
+from portal_app.core.services import i18n
+from portal_app.core.services.errors import NotFound, ValidationFailed
+from portal_app.core.services.staff_access import clean_page, local_text, parse_id, require_staff
+from portal_app.notifications.models import OutboxMail, OutboxSms, OutboxStatus
+from portal_app.notifications.services import mail
+
+PAGE_SIZE = 25
+STATUSES = (OutboxStatus.QUEUED, OutboxStatus.SENDING, OutboxStatus.SENT, OutboxStatus.RETRYING, OutboxStatus.FAILED)
+CHANNELS = ("mail", "sms")
+_TOKEN_RE = re.compile(r"(token=)[^\s&\"'<>]+", re.IGNORECASE)
+_CODE_RE = re.compile(r"\b\d{4,8}\b")
+
+
+@dataclass(frozen=True)
+class OutboxPage:
+    rows: list[dict[str, str]]
+    total: int
+    page: int
+    page_count: int
+
+
+def mask_secrets(text: str) -> str:
+    """Personal link tokens masked: '...?token=•••'."""
+    return _TOKEN_RE.sub(r"\1•••", text or "")
+
+
+def mask_sms(text: str) -> str:
+    return _CODE_RE.sub("••••••", text or "")
+
+
+def _status_label(status: str, language: str) -> str:
+    return i18n.t(f"staff.outbox.status.{status}", language)
+
+
+def list_outbox(
+    *, session: Session, actor: Account, channel: str = "mail", status: str = "", page=0, page_size: int = PAGE_SIZE, language: str = "nl"
+) -> OutboxPage:
+    """One page of mail (or SMS), newest first, optionally of one status."""
+    require_staff(session, actor)
+    if channel not in CHANNELS:
+        raise ValidationFailed("bad channel", field="channel")
+    if status and status not in STATUSES:
+        raise ValidationFailed("bad status", field="status")
+    model = OutboxMail if channel == "mail" else OutboxSms
+    conditions = [model.status == status] if status else []
+    total = session.exec(select(func.count(model.id)).where(*conditions)).one() or 0
+    page_count = max(1, -(-total // page_size))
+    page = min(clean_page(page), page_count - 1)
+    rows = session.exec(
+        select(model).where(*conditions).order_by(model.created_at.desc(), model.id.desc()).offset(page * page_size).limit(page_size)
+    ).all()
+    result = []
+    for row in rows:
+        result.append(
+            {
+                "id": str(row.id),
+                "to": row.to_address if channel == "mail" else row.to_phone,
+                "subject": row.subject if channel == "mail" else "",
+                "kind": row.kind if channel == "mail" else "sms",
+                "status": row.status,
+                "status_label": _status_label(row.status, language),
+                "attempts": str(row.attempts),
+                "created": local_text(row.created_at),
+                "sent": local_text(row.sent_at),
+                "error": (row.last_error or "")[:300],
+                "can_retry": "1" if row.status == OutboxStatus.FAILED else "",
+            }
+        )
+    return OutboxPage(rows=result, total=total, page=page, page_count=page_count)
+
+
+def status_counts(*, session: Session, actor: Account, channel: str = "mail") -> dict[str, int]:
+    require_staff(session, actor)
+    model = OutboxMail if channel == "mail" else OutboxSms
+    counts = {status: 0 for status in STATUSES}
+    for status, count in session.exec(select(model.status, func.count(model.id)).group_by(model.status)).all():
+        counts[status] = count
+    return counts
+
+
+def mail_content(*, session: Session, actor: Account, mail_id) -> dict[str, str]:
+    """The text of one mail, secrets masked. Admins only."""
+    require_staff(session, actor, admin=True)
+    row = session.get(OutboxMail, parse_id(mail_id))
+    if row is None:
+        raise NotFound()
+    return {"id": str(row.id), "to": row.to_address, "subject": row.subject, "body": mask_secrets(row.body_text)}
+
+
+def sms_content(*, session: Session, actor: Account, sms_id) -> dict[str, str]:
+    """The text of one SMS, codes masked. Admins only."""
+    require_staff(session, actor, admin=True)
+    row = session.get(OutboxSms, parse_id(sms_id))
+    if row is None:
+        raise NotFound()
+    return {"id": str(row.id), "to": row.to_phone, "subject": "", "body": mask_sms(row.body)}
+
+
+def retry(*, session: Session, actor: Account, channel: str, item_id) -> None:
+    """Put a failed mail or SMS back in the queue; audited."""
+    actor = require_staff(session, actor)
+    item_id = parse_id(item_id)
+    if channel == "mail":
+        mail.retry_failed(session=session, mail_id=item_id)
+    elif channel == "sms":
+        row = session.get(OutboxSms, item_id)
+        if row is None:
+            raise NotFound()
+        if row.status == OutboxStatus.SENT:
+            raise ValidationFailed("already sent", code="outbox.already_sent")
+        session.exec(
+            update(OutboxSms)
+            .where(OutboxSms.id == item_id, OutboxSms.status == OutboxStatus.FAILED)
+            .values(status=OutboxStatus.QUEUED, attempts=0, last_error=None)
+        )
+    else:
+        raise ValidationFailed("bad channel", field="channel")
+    audit.record(session, "outbox.retry", actor_id=actor.id, target=f"{channel}:{item_id}")
+    session.flush()

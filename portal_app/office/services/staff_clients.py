@@ -1,0 +1,322 @@
+"""Clients as the office manages them: search, create + invite, block, 2-step reset.
+
+Only client accounts (person, company main account, company extra account)
+are handled here; staff accounts live in `staff_admin`. Every function checks
+the actor with `require_staff` and records an audit event for every change.
+Plain Python, no Reflex import; functions flush but never commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import or_
+from sqlmodel import Session, func, select
+
+from portal_app.accounts.models import Account, AccountKind, AuthToken, TokenPurpose, UserSession
+from portal_app.accounts.services import accounts, onboarding, sessions, twofactor
+from portal_app.audit.services import audit
+from portal_app.core.models import utcnow
+from portal_app.core.services import i18n
+from portal_app.core.services.errors import NotFound, ValidationFailed
+from portal_app.core.services.staff_access import (
+    aware,
+    clean_page,
+    like_pattern,
+    local_text,
+    one_line,
+    parse_id,
+    require_staff,
+)
+from portal_app.dossiers.models import Dossier, DossierAccess
+
+PAGE_SIZE = 25
+CLIENT_KINDS = (AccountKind.PERSON, AccountKind.COMPANY, AccountKind.COMPANY_EXTRA)
+MAX_SEARCH_CHARS = 100
+KIND_CHOICES = ("person", "company")
+STATUS_FILTERS = ("", "active", "invited", "blocked")
+
+
+@dataclass(frozen=True)
+class ClientPage:
+    rows: list[dict[str, str]]
+    total: int
+    page: int
+    page_count: int
+
+
+def _kind_label(kind: str, language: str) -> str:
+    return i18n.t(f"staff.kind.{kind}", language)
+
+
+def get_client(session: Session, account_id) -> Account:
+    """A client account (not staff, not removed) or NotFound."""
+    account = session.get(Account, parse_id(account_id))
+    if account is None or account.kind not in CLIENT_KINDS or account.deleted_at is not None:
+        raise NotFound()
+    return account
+
+
+def search_clients(
+    *,
+    session: Session,
+    actor: Account,
+    query: str = "",
+    status: str = "",
+    page=0,
+    page_size: int = PAGE_SIZE,
+    language: str = "nl",
+) -> ClientPage:
+    """One page of clients matching name, e-mail or company (case-insensitive), sorted by name."""
+    require_staff(session, actor)
+    conditions = [Account.kind.in_(CLIENT_KINDS), Account.deleted_at.is_(None)]
+    needle = one_line(query, MAX_SEARCH_CHARS).lower()
+    if needle:
+        pattern = like_pattern(needle)
+        conditions.append(
+            or_(
+                func.lower(Account.name).like(pattern, escape="\\"),
+                Account.email.like(pattern, escape="\\"),
+                func.lower(Account.company_name).like(pattern, escape="\\"),
+            )
+        )
+    if status == "blocked":
+        conditions.append(Account.blocked.is_(True))
+    elif status == "invited":
+        conditions += [Account.password_hash.is_(None), Account.blocked.is_(False)]
+    elif status == "active":
+        conditions += [Account.password_hash.is_not(None), Account.blocked.is_(False)]
+    total = session.exec(select(func.count(Account.id)).where(*conditions)).one() or 0
+    page_count = max(1, -(-total // page_size))
+    page = min(clean_page(page), page_count - 1)
+    rows = session.exec(
+        select(Account)
+        .where(*conditions)
+        .order_by(Account.name, Account.id)
+        .offset(page * page_size)
+        .limit(page_size)
+    ).all()
+    return ClientPage(rows=[client_row(a, language) for a in rows], total=total, page=page, page_count=page_count)
+
+
+def client_row(account: Account, language: str = "nl") -> dict[str, str]:
+    if account.blocked:
+        state = "blocked"
+    elif account.password_hash is None:
+        state = "invited"
+    else:
+        state = "active"
+    return {
+        "id": str(account.id),
+        "name": account.name,
+        "company": account.company_name or "",
+        "email": account.email,
+        "kind": account.kind,
+        "kind_label": _kind_label(account.kind, language),
+        "state": state,
+        "state_label": i18n.t(f"staff.client_state.{state}", language),
+        "last_login": local_text(account.last_login_at) or "—",
+    }
+
+
+def create_client(
+    *,
+    session: Session,
+    actor: Account,
+    kind: str,
+    email: str,
+    name: str,
+    company_name: str = "",
+    language: str = "nl",
+    settings,
+) -> Account:
+    """A private client or a company main account, and its invitation mail (the first e-mail)."""
+    actor = require_staff(session, actor)
+    if kind not in KIND_CHOICES:
+        raise ValidationFailed("bad kind", field="kind", code="staff.client.kind_invalid")
+    language = i18n.normalize_language(language if isinstance(language, str) else "")
+    email = email if isinstance(email, str) else ""
+    name = name if isinstance(name, str) else ""
+    if kind == "person":
+        account = accounts.create_person(session, email=email, name=name, language=language, actor_id=actor.id)
+    else:
+        account = accounts.create_company(
+            session,
+            email=email,
+            name=name,
+            company_name=company_name if isinstance(company_name, str) else "",
+            language=language,
+            actor_id=actor.id,
+        )
+    onboarding.invite(session, account, settings=settings, actor_id=actor.id)
+    session.flush()
+    return account
+
+
+def create_company_extra(
+    *, session: Session, actor: Account, main_account_id, email: str, name: str, language: str = "nl", settings
+) -> Account:
+    """An extra account of a company (sees only the dossiers it is given), with its invitation."""
+    actor = require_staff(session, actor)
+    main = get_client(session, main_account_id)
+    if main.kind != AccountKind.COMPANY:
+        raise NotFound()
+    account = accounts.create_company_extra(
+        session,
+        main_account=main,
+        email=email if isinstance(email, str) else "",
+        name=name if isinstance(name, str) else "",
+        language=i18n.normalize_language(language if isinstance(language, str) else ""),
+        actor_id=actor.id,
+    )
+    onboarding.invite(session, account, settings=settings, actor_id=actor.id)
+    session.flush()
+    return account
+
+
+def resend_invitation(*, session: Session, actor: Account, account_id, settings) -> Account:
+    """A new invitation link (older links stop working). Only for accounts that never set a password."""
+    actor = require_staff(session, actor)
+    account = get_client(session, account_id)
+    if account.password_hash is not None:
+        raise ValidationFailed("already active", code="staff.client.already_active")
+    if account.blocked:
+        raise ValidationFailed("blocked", code="staff.client.is_blocked")
+    onboarding.invite(session, account, settings=settings, actor_id=actor.id)
+    session.flush()
+    return account
+
+
+def set_blocked(*, session: Session, actor: Account, account_id, blocked: bool, ip: str | None = None) -> Account:
+    """Block (every session ends at once) or unblock a client account."""
+    actor = require_staff(session, actor)
+    if not isinstance(blocked, bool):
+        raise ValidationFailed("bad value", field="blocked")
+    account = get_client(session, account_id)
+    if account.blocked == blocked:
+        return account
+    account.blocked = blocked
+    session.add(account)
+    ended = 0
+    if blocked:
+        ended = sessions.end_all_sessions(session, account.id)
+    audit.record(
+        session,
+        "account.blocked" if blocked else "account.unblocked",
+        actor_id=actor.id,
+        target=f"account:{account.id}",
+        ip=ip,
+        detail={"sessions_ended": ended} if blocked else None,
+    )
+    session.flush()
+    return account
+
+
+def reset_two_factor(*, session: Session, actor: Account, account_id, reason: str) -> bool:
+    """Switch a client's 2-step verification off after the office checked who they are (reason required)."""
+    actor = require_staff(session, actor)
+    account = get_client(session, account_id)
+    was_on = twofactor.reset_by_staff(session=session, account=account, actor_id=actor.id, reason=reason)
+    session.flush()
+    return was_on
+
+
+def client_detail(*, session: Session, actor: Account, account_id, language: str = "nl") -> dict:
+    """Everything the client screen shows about one client account (plain values only)."""
+    require_staff(session, actor)
+    account = get_client(session, account_id)
+    status = twofactor.status(session, account.id)
+    invite = session.exec(
+        select(AuthToken)
+        .where(AuthToken.account_id == account.id, AuthToken.purpose == TokenPurpose.INVITE)
+        .order_by(AuthToken.created_at.desc(), AuthToken.id.desc())
+        .limit(1)
+    ).first()
+    logins = session.exec(
+        select(UserSession.created_at, UserSession.ip, UserSession.second_factor_done)
+        .where(UserSession.account_id == account.id)
+        .order_by(UserSession.created_at.desc(), UserSession.id.desc())
+        .limit(5)
+    ).all()
+    dossier_rows = session.exec(
+        select(Dossier.id, Dossier.number, Dossier.description, Dossier.status)
+        .join(DossierAccess, DossierAccess.dossier_id == Dossier.id)
+        .where(DossierAccess.account_id == account.id)
+        .order_by(Dossier.created_at.desc(), Dossier.id.desc())
+        .limit(50)
+    ).all()
+    dossier_total = session.exec(select(func.count(DossierAccess.id)).where(DossierAccess.account_id == account.id)).one()
+    extra_accounts = []
+    if account.kind == AccountKind.COMPANY:
+        extra_accounts = [
+            client_row(extra, language)
+            for extra in session.exec(
+                select(Account)
+                .where(Account.parent_id == account.id, Account.deleted_at.is_(None))
+                .order_by(Account.name, Account.id)
+                .limit(50)
+            ).all()
+        ]
+    parent = session.get(Account, account.parent_id) if account.parent_id else None
+    now = utcnow()
+    invite_state = ""
+    if account.password_hash is None and invite is not None:
+        if invite.used_at is not None:
+            invite_state = "used"
+        elif invite.revoked_at is not None or aware(invite.expires_at) <= now:
+            invite_state = "expired"
+        else:
+            invite_state = "open"
+    return {
+        "row": client_row(account, language),
+        "phone": account.phone or "",
+        "language": account.language,
+        "created": local_text(account.created_at),
+        "two_factor": (status.method or "") if status.enabled else "",
+        "invite_sent": local_text(invite.created_at) if invite else "",
+        "invite_expires": local_text(invite.expires_at) if invite else "",
+        "invite_state": invite_state,
+        "parent_id": str(parent.id) if parent else "",
+        "parent_name": (parent.company_name or parent.name) if parent else "",
+        "logins": [
+            {"date": local_text(at), "ip": ip or "", "complete": "1" if done else ""} for at, ip, done in logins
+        ],
+        "dossiers": [
+            {
+                "id": str(i),
+                "number": number,
+                "description": description,
+                "status": status_value,
+                "status_label": i18n.t(f"staff.status.{status_value}", language),
+            }
+            for i, number, description, status_value in dossier_rows
+        ],
+        "dossier_total": dossier_total or 0,
+        "extra_accounts": extra_accounts,
+    }
+
+
+def find_clients_for_access(*, session: Session, actor: Account, query: str, dossier_id: int, limit: int = 8) -> list[dict[str, str]]:
+    """A few clients matching `query` that do not yet have access to the dossier (for "give access")."""
+    require_staff(session, actor)
+    needle = one_line(query, MAX_SEARCH_CHARS).lower()
+    if len(needle) < 2:
+        return []
+    pattern = like_pattern(needle)
+    has_access = select(DossierAccess.account_id).where(DossierAccess.dossier_id == dossier_id)
+    rows = session.exec(
+        select(Account)
+        .where(
+            Account.kind.in_(CLIENT_KINDS),
+            Account.deleted_at.is_(None),
+            Account.id.not_in(has_access),
+            or_(
+                func.lower(Account.name).like(pattern, escape="\\"),
+                Account.email.like(pattern, escape="\\"),
+                func.lower(Account.company_name).like(pattern, escape="\\"),
+            ),
+        )
+        .order_by(Account.name, Account.id)
+        .limit(limit)
+    ).all()
+    return [client_row(account) for account in rows]
