@@ -63,7 +63,11 @@ def _handler(module: str, cls_name: str, handler: str) -> dict:
         return {"name": None, "state": None, "error": f"{module}.{cls_name} not importable: {exc!r}"}
     state = cls.get_full_name()
     if handler not in getattr(cls, "event_handlers", {}):
-        return {"name": None, "state": state, "error": f"{cls_name}.{handler} does not exist (handlers: {sorted(cls.event_handlers)[:40]})"}
+        return {
+            "name": None,
+            "state": state,
+            "error": f"{cls_name}.{handler} does not exist (handlers: {sorted(cls.event_handlers)[:40]})",
+        }
     return {"name": f"{state}.{handler}", "state": state, "error": None}
 
 
@@ -98,24 +102,36 @@ def portal_info(n_sessions: int) -> dict:
         account = db.exec(select(Account).where(Account.email == DEMO_CLIENT)).first()
         if account is None:
             raise SystemExit(f"{DEMO_CLIENT} is not in the bench database (seed-demo did not run?)")
-        dossier_ids = sorted(db.exec(select(DossierAccess.dossier_id).where(DossierAccess.account_id == account.id)).all())
-        counts = dict(
-            db.exec(
-                select(Message.dossier_id, func.count(Message.id))
-                .where(Message.dossier_id.in_(dossier_ids))
-                .group_by(Message.dossier_id)
-            ).all()
-        ) if dossier_ids else {}
+        dossier_ids = sorted(
+            db.exec(select(DossierAccess.dossier_id).where(DossierAccess.account_id == account.id)).all()
+        )
+        counts = (
+            dict(
+                db.exec(
+                    select(Message.dossier_id, func.count(Message.id))
+                    .where(Message.dossier_id.in_(dossier_ids))
+                    .group_by(Message.dossier_id)
+                ).all()
+            )
+            if dossier_ids
+            else {}
+        )
         # the dossier with the most messages; the two newest messages to alternate
         dossier_id = max(dossier_ids, key=lambda d: (counts.get(d, 0), -d)) if dossier_ids else None
         message_ids = []
         if dossier_id is not None:
             message_ids = list(
                 db.exec(
-                    select(Message.id).where(Message.dossier_id == dossier_id).order_by(Message.created_at.desc(), Message.id.desc()).limit(2)
+                    select(Message.id)
+                    .where(Message.dossier_id == dossier_id)
+                    .order_by(Message.created_at.desc(), Message.id.desc())
+                    .limit(2)
                 ).all()
             )
-        tokens = [sessions.create_session(db, account, policy=policy, ip="127.0.0.1", user_agent="bench")[0] for _ in range(n_sessions)]
+        tokens = [
+            sessions.create_session(db, account, policy=policy, ip="127.0.0.1", user_agent="bench")[0]
+            for _ in range(n_sessions)
+        ]
     info.update(
         account_id=account.id,
         dossier_ids=dossier_ids,

@@ -42,8 +42,9 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import quote
 
 import websockets
@@ -303,7 +304,15 @@ class ReflexClient:
             future.set_result((status, time.perf_counter()))
 
     # ---- events ----
-    async def call(self, name: str, payload: dict, check: Callable[[dict], str | None], *, path: str | None = None, timeout: float = 20.0) -> tuple[str, float]:
+    async def call(
+        self,
+        name: str,
+        payload: dict,
+        check: Callable[[dict], str | None],
+        *,
+        path: str | None = None,
+        timeout: float = 20.0,
+    ) -> tuple[str, float]:
         """Send one event and wait for the update `check` accepts: (status, seconds)."""
         future = asyncio.get_running_loop().create_future()
         self._waiter = (future, check)
@@ -312,7 +321,7 @@ class ReflexClient:
         await self.ws.send(f"42{NAMESPACE}," + json.dumps(["event", frame], separators=(",", ":")))
         try:
             status, ended = await asyncio.wait_for(future, timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return "timeout", time.perf_counter() - started
         finally:
             self._waiter = None
@@ -394,8 +403,14 @@ def _count(table: dict[str, int], key: str) -> None:
 
 
 async def open_clients(
-    target: Target, n: int, *, path: str, cookie: Callable[[int], str | None] = lambda i: None,
-    parallel: int = 25, timeout: float = 60.0, deadline_s: float = 600.0,
+    target: Target,
+    n: int,
+    *,
+    path: str,
+    cookie: Callable[[int], str | None] = lambda i: None,
+    parallel: int = 25,
+    timeout: float = 60.0,
+    deadline_s: float = 600.0,
 ) -> tuple[list[ReflexClient], dict[str, int]]:
     """Connect and hydrate n clients (at most `parallel` handshakes at once)."""
     clients: list[ReflexClient | None] = [None] * n
@@ -432,8 +447,13 @@ async def close_clients(clients: list[ReflexClient], parallel: int = 100) -> Non
 
 
 async def run_scenario(
-    target: Target, scenario: Scenario, n_clients: int, n_events: int, *,
-    event_timeout: float = 20.0, max_seconds: float = 600.0,
+    target: Target,
+    scenario: Scenario,
+    n_clients: int,
+    n_events: int,
+    *,
+    event_timeout: float = 20.0,
+    max_seconds: float = 600.0,
 ) -> RunResult:
     """n_clients tabs, each sending n_events events back to back (closed loop)."""
     result = RunResult(clients=n_clients, events_per_client=n_events)
@@ -509,7 +529,7 @@ async def probe(url: str, *, interval: float, max_seconds: float, timeout: float
                 latencies.append((time.perf_counter() - started) * 1000)
             try:
                 await asyncio.wait_for(stop.wait(), max(0.0, interval - (time.perf_counter() - started)))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
     return {"latencies_ms": [round(x, 3) for x in latencies], "errors": errors}
 
@@ -544,7 +564,9 @@ def main(argv: list[str] | None = None) -> int:
     check = make_check(expect)
     payload = json.loads(args.payload)
     scenario = Scenario(
-        label=args.event, path=args.path, event=lambda i, k: (args.event, payload, check),
+        label=args.event,
+        path=args.path,
+        event=lambda i, k: (args.event, payload, check),
         cookie=lambda i: args.cookie,
     )
     target = Target(ws_base=args.url, origin=args.origin)

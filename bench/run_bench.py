@@ -46,7 +46,7 @@ import traceback
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -96,7 +96,7 @@ class Options:
     keep_tmp: bool
 
     @classmethod
-    def from_env(cls) -> "Options":
+    def from_env(cls) -> Options:
         env = os.environ
         quick = env.get("BENCH_QUICK", "").lower() in {"1", "true", "yes"}
         default_levels = "1x50,50x5,200x3" if quick else "1x500,50x40,200x20"
@@ -137,7 +137,7 @@ class Options:
 # Servers
 # --------------------------------------------------------------------------
 
-_SERVERS: list["Server"] = []
+_SERVERS: list[Server] = []
 _PR_SET_PDEATHSIG = 1
 
 
@@ -156,7 +156,16 @@ def free_port() -> int:
 
 def base_env() -> dict:
     env = dict(os.environ)
-    for key in ("DATABASE_URL", "REDIS_URL", "SMTP_HOST", "PUBLIC_URL", "SECRET_KEY", "GRANIAN_WORKERS", "PORT", "DATA_DIR"):
+    for key in (
+        "DATABASE_URL",
+        "REDIS_URL",
+        "SMTP_HOST",
+        "PUBLIC_URL",
+        "SECRET_KEY",
+        "GRANIAN_WORKERS",
+        "PORT",
+        "DATA_DIR",
+    ):
         env.pop(key, None)
     env.update(
         REFLEX_USE_SYSTEM_BUN="1",
@@ -228,12 +237,29 @@ def group_pids(pgid: int) -> list[int]:
     return pids
 
 
-def start_server(name: str, command: list[str], cwd: Path, env: dict, port: int, log_path: Path, *, ready_path: str, workers: int = 1, timeout: float = 240) -> Server:
+def start_server(
+    name: str,
+    command: list[str],
+    cwd: Path,
+    env: dict,
+    port: int,
+    log_path: Path,
+    *,
+    ready_path: str,
+    workers: int = 1,
+    timeout: float = 240,
+) -> Server:
     log(f"starting {name} on 127.0.0.1:{port} ({log_path})")
-    handle = open(log_path, "ab")
+    handle = open(log_path, "ab")  # noqa: SIM115 - the server process writes it until it is stopped
     process = subprocess.Popen(
-        command, cwd=cwd, env=env, stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        start_new_session=True, preexec_fn=_die_with_parent,
+        command,
+        cwd=cwd,
+        env=env,
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+        preexec_fn=_die_with_parent,
     )
     handle.close()
     server = Server(name=name, port=port, process=process, log_path=log_path, workers=workers)
@@ -273,14 +299,22 @@ def stop_all_servers() -> None:
 
 
 def run_checked(command: list[str], *, cwd: Path, env: dict, timeout: float, what: str) -> str:
-    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    done = subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL
+    )
     if done.returncode != 0:
         raise RuntimeError(f"{what} failed (exit {done.returncode}):\n{(done.stdout + done.stderr)[-3000:]}")
     return done.stdout
 
 
 def app_info(args: list[str], *, cwd: Path, env: dict) -> dict:
-    out = run_checked([PY, str(BENCH / "app_info.py"), *args], cwd=cwd, env=env, timeout=180, what="bench/app_info.py " + " ".join(args))
+    out = run_checked(
+        [PY, str(BENCH / "app_info.py"), *args],
+        cwd=cwd,
+        env=env,
+        timeout=180,
+        what="bench/app_info.py " + " ".join(args),
+    )
     for line in out.splitlines():
         if line.startswith("@@APP_INFO@@"):
             return json.loads(line[len("@@APP_INFO@@") :])
@@ -386,22 +420,34 @@ def reflex_version() -> str:
     return metadata.version("reflex")
 
 
-def run_level(target: lg.Target, scenario: lg.Scenario, clients: int, events: int, opts: Options, *, probe_url: str | None = None) -> tuple[lg.RunResult, dict | None]:
+def run_level(
+    target: lg.Target, scenario: lg.Scenario, clients: int, events: int, opts: Options, *, probe_url: str | None = None
+) -> tuple[lg.RunResult, dict | None]:
     budget = min(600.0, max(30.0, opts.seconds_left()))
     prober = None
     if probe_url:
         prober = subprocess.Popen(
             [PY, str(BENCH / "loadgen.py"), "probe", "--url", probe_url, "--max-seconds", str(int(budget) + 120)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_die_with_parent,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=_die_with_parent,
         )
     try:
-        result = asyncio.run(lg.run_scenario(target, scenario, clients, events, event_timeout=opts.event_timeout, max_seconds=budget))
+        result = asyncio.run(
+            lg.run_scenario(target, scenario, clients, events, event_timeout=opts.event_timeout, max_seconds=budget)
+        )
     finally:
         probe = None
         if prober is not None:
             try:
                 out, err = prober.communicate(input="stop\n", timeout=30)
-                probe = json.loads(out) if out.strip() else {"latencies_ms": [], "errors": {"prober failed": 1}, "stderr": err[-500:]}
+                probe = (
+                    json.loads(out)
+                    if out.strip()
+                    else {"latencies_ms": [], "errors": {"prober failed": 1}, "stderr": err[-500:]}
+                )
             except Exception as exc:
                 prober.kill()
                 probe = {"latencies_ms": [], "errors": {f"prober: {exc!r}": 1}}
@@ -413,7 +459,9 @@ def run_level(target: lg.Target, scenario: lg.Scenario, clients: int, events: in
         f"p50 {_ms(p50)} p95 {_ms(p95)} ms{errors}{cerr}"
     )
     if probe is not None:
-        log(f"  /health during the run: {len(probe['latencies_ms'])} GETs, p95 {_ms(lg.percentile(probe['latencies_ms'], 95))} ms")
+        log(
+            f"  /health during the run: {len(probe['latencies_ms'])} GETs, p95 {_ms(lg.percentile(probe['latencies_ms'], 95))} ms"
+        )
     return result, probe
 
 
@@ -445,11 +493,18 @@ def idle_memory(server: Server, target: lg.Target, path: str, n: int) -> dict:
 
     connected, errors, during = asyncio.run(go())
     result = {
-        "clients": n, "connected": connected, "errors": errors, "path": path,
-        "rss_before_mb": round(before / 2**20, 1), "rss_idle_clients_mb": round(during / 2**20, 1),
-        "per_client_kb": round((during - before) / 1024 / max(1, connected), 1), "processes": processes,
+        "clients": n,
+        "connected": connected,
+        "errors": errors,
+        "path": path,
+        "rss_before_mb": round(before / 2**20, 1),
+        "rss_idle_clients_mb": round(during / 2**20, 1),
+        "per_client_kb": round((during - before) / 1024 / max(1, connected), 1),
+        "processes": processes,
     }
-    log(f"  memory: {result['rss_before_mb']} MB before, {result['rss_idle_clients_mb']} MB with {connected} idle clients ({processes} processes)")
+    log(
+        f"  memory: {result['rss_before_mb']} MB before, {result['rss_idle_clients_mb']} MB with {connected} idle clients ({processes} processes)"
+    )
     return result
 
 
@@ -573,7 +628,12 @@ def _largest_vars(delta: dict, n: int = 3) -> list[str]:
         if isinstance(values, dict):
             for var, value in values.items():
                 short_state = state.rsplit(".", 1)[-1].split("____")[-1]
-                sizes.append((len(json.dumps(value, separators=(",", ":")).encode()), f"{short_state}.{var.removesuffix(lg.VAR_SUFFIX)}"))
+                sizes.append(
+                    (
+                        len(json.dumps(value, separators=(",", ":")).encode()),
+                        f"{short_state}.{var.removesuffix(lg.VAR_SUFFIX)}",
+                    )
+                )
     return [f"{name} {size / 1024:.1f} KB" for size, name in sorted(sizes, reverse=True)[:n]]
 
 
@@ -611,8 +671,22 @@ def run_bare(opts: Options, tmp: Path, results: Results, run_id: str) -> None:
         port = free_port()
         return start_server(
             "bare app",
-            [str(Path(PY).parent / "reflex"), "run", "--env", "prod", "--backend-only", "--backend-port", str(port), "--backend-host", "127.0.0.1"],
-            BARE_DIR, env, port, data / "server.log", ready_path="/ping",
+            [
+                str(Path(PY).parent / "reflex"),
+                "run",
+                "--env",
+                "prod",
+                "--backend-only",
+                "--backend-port",
+                str(port),
+                "--backend-host",
+                "127.0.0.1",
+            ],
+            BARE_DIR,
+            env,
+            port,
+            data / "server.log",
+            ready_path="/ping",
         )
 
     log("bare app: increment")
@@ -660,8 +734,16 @@ def run_portal_mode(mode: str, opts: Options, tmp: Path, results: Results, run_i
         data.mkdir()
         setup_env = portal_env(free_port(), data, extra)
         log(f"portal ({MODE_TITLES[mode]}): migrate + seed-demo in {data}")
-        run_checked([PY, "-m", "portal_app.cli", "migrate"], cwd=ROOT, env=setup_env, timeout=300, what="portal_app.cli migrate")
-        run_checked([PY, "-m", "portal_app.cli", "seed-demo", "--if-empty"], cwd=ROOT, env=setup_env, timeout=300, what="portal_app.cli seed-demo")
+        run_checked(
+            [PY, "-m", "portal_app.cli", "migrate"], cwd=ROOT, env=setup_env, timeout=300, what="portal_app.cli migrate"
+        )
+        run_checked(
+            [PY, "-m", "portal_app.cli", "seed-demo", "--if-empty"],
+            cwd=ROOT,
+            env=setup_env,
+            timeout=300,
+            what="portal_app.cli seed-demo",
+        )
         max_clients = max(c for c, _ in opts.levels)
         info = app_info(["portal", "--sessions", str(max_clients + 10)], cwd=ROOT, env=setup_env)
         results.meta.setdefault("portal_info", {})[mode] = {k: v for k, v in info.items() if k != "session_tokens"}
@@ -670,8 +752,14 @@ def run_portal_mode(mode: str, opts: Options, tmp: Path, results: Results, run_i
             # PORT / PUBLIC_URL follow the port (the websocket accepts PUBLIC_URL's origin only)
             port = free_port()
             return start_server(
-                f"portal ({mode})", [PY, str(BENCH / "serve_backend.py"), str(port), "127.0.0.1"],
-                ROOT, portal_env(port, data, extra), port, data / "server.log", ready_path="/health", workers=workers,
+                f"portal ({mode})",
+                [PY, str(BENCH / "serve_backend.py"), str(port), "127.0.0.1"],
+                ROOT,
+                portal_env(port, data, extra),
+                port,
+                data / "server.log",
+                ready_path="/health",
+                workers=workers,
             )
 
         def target_of(server: Server, prefix: str = "") -> lg.Target:
@@ -709,7 +797,9 @@ def run_portal_mode(mode: str, opts: Options, tmp: Path, results: Results, run_i
                     target = target_of(server)
                     warm, _ = run_level(target, scenario, 5, 5, opts)  # warm-up, not recorded
                     if not warm.ok:
-                        mode_results[key] = {"skipped": f"BROKEN: the warm-up got no valid response: errors {warm.errors} connect errors {warm.connect_errors}"}
+                        mode_results[key] = {
+                            "skipped": f"BROKEN: the warm-up got no valid response: errors {warm.errors} connect errors {warm.connect_errors}"
+                        }
                         loud(f"scenario {key} ({mode}) is {mode_results[key]['skipped']}")
                         break
                     probe_url = f"http://127.0.0.1:{server.port}/health" if clients >= 200 else None
@@ -721,7 +811,9 @@ def run_portal_mode(mode: str, opts: Options, tmp: Path, results: Results, run_i
                         health["errors"][name] = health["errors"].get(name, 0) + count
                     health["runs"].append(f"{key} {clients}x{events}")
                 if redirect_share(result) > 0 or any("redirect" in k for k in result.connect_errors):
-                    loud(f"scenario {key} ({mode}, {clients} clients) is BROKEN: responses were redirects: {result.errors} {result.connect_errors}")
+                    loud(
+                        f"scenario {key} ({mode}, {clients} clients) is BROKEN: responses were redirects: {result.errors} {result.connect_errors}"
+                    )
         if opts.idle_clients and opts.seconds_left() > 0:
             with serving(start) as server:
                 try:
@@ -791,15 +883,28 @@ def report(results: Results, opts: Options) -> str:
                 bare = results.bare.get(lk, {})
                 if "skipped" in runs:
                     why = runs["skipped"]
-                    cell = f"**BROKEN**: {why.removeprefix('BROKEN: ')[:160]}" if why.startswith("BROKEN") else f"SKIPPED: {why[:160]}"
-                    lines.append(f"| {key} | {mode} | {clients} × {events} | {fmt(bare.get('events_per_s'))} | {cell} | | | | | | |")
+                    cell = (
+                        f"**BROKEN**: {why.removeprefix('BROKEN: ')[:160]}"
+                        if why.startswith("BROKEN")
+                        else f"SKIPPED: {why[:160]}"
+                    )
+                    lines.append(
+                        f"| {key} | {mode} | {clients} × {events} | {fmt(bare.get('events_per_s'))} | {cell} | | | | | | |"
+                    )
                     continue
                 run = runs.get(lk, {})
                 state = portal_cell_state(run)
                 bare_lat = f"{fmt(bare.get('p50_ms'), 2)} / {fmt(bare.get('p95_ms'), 2)} / {fmt(bare.get('p99_ms'), 2)}"
-                errors = ", ".join(f"{v}× {k}" for k, v in {**run.get("errors", {}), **run.get("connect_errors", {})}.items()) or "0"
+                errors = (
+                    ", ".join(
+                        f"{v}× {k}" for k, v in {**run.get("errors", {}), **run.get("connect_errors", {})}.items()
+                    )
+                    or "0"
+                )
                 if state:
-                    lines.append(f"| {key} | {mode} | {clients} × {events} | {fmt(bare.get('events_per_s'))} | **{state}** | - | {bare_lat} | - | - | {errors} |")
+                    lines.append(
+                        f"| {key} | {mode} | {clients} × {events} | {fmt(bare.get('events_per_s'))} | **{state}** | - | {bare_lat} | - | - | {errors} |"
+                    )
                     continue
                 portal_lat = f"{fmt(run.get('p50_ms'), 2)} / {fmt(run.get('p95_ms'), 2)} / {fmt(run.get('p99_ms'), 2)}"
                 lines.append(
@@ -808,7 +913,13 @@ def report(results: Results, opts: Options) -> str:
                     f"{fmt(ratio(run.get('p95_ms'), bare.get('p95_ms')), 2)} | {errors} |"
                 )
     lines.append("")
-    lines.append("Scenarios: " + "; ".join(f"**{k}** = {SCENARIO_TITLES[k]}" for k in opts.scenarios) + ". Modes: " + "; ".join(f"**{m}** = {MODE_TITLES[m]}" for m in opts.modes) + ".")
+    lines.append(
+        "Scenarios: "
+        + "; ".join(f"**{k}** = {SCENARIO_TITLES[k]}" for k in opts.scenarios)
+        + ". Modes: "
+        + "; ".join(f"**{m}** = {MODE_TITLES[m]}" for m in opts.modes)
+        + "."
+    )
     lines.append("")
 
     # extra rows
@@ -857,7 +968,9 @@ def report(results: Results, opts: Options) -> str:
         scan = results.server_log.get(name)
         if not scan:
             continue
-        warned = "; ".join(f"{count}× {kind}" for kind, count in sorted(scan["warnings"].items(), key=lambda kv: -kv[1])[:4])
+        warned = "; ".join(
+            f"{count}× {kind}" for kind, count in sorted(scan["warnings"].items(), key=lambda kv: -kv[1])[:4]
+        )
         lines.append(
             f"| server log during the runs | {name} | {sum(scan['warnings'].values())} warnings, {scan['tracebacks']} tracebacks | {warned or 'none'} |"
         )
@@ -906,25 +1019,33 @@ def targets(results: Results, opts: Options) -> list[str]:
             bare = results.bare.get(l50 or "", {})
             if run:
                 r = ratio(run["events_per_s"], bare.get("events_per_s"))
-                out.append(f"{verdict(r is not None and r >= 0.5)} 50 clients events/s ≥ 50% of bare [{tag}]: {fmt(run['events_per_s'])} vs {fmt(bare.get('events_per_s'))} = {fmt(r and r * 100, 0)}%")
+                out.append(
+                    f"{verdict(r is not None and r >= 0.5)} 50 clients events/s ≥ 50% of bare [{tag}]: {fmt(run['events_per_s'])} vs {fmt(bare.get('events_per_s'))} = {fmt(r and r * 100, 0)}%"
+                )
             else:
                 out.append(f"FAIL 50 clients events/s ≥ 50% of bare [{tag}]: {why}")
             run, why = portal_run(mode, key, l200)
             bare = results.bare.get(l200 or "", {})
             if run:
                 r = ratio(run["p95_ms"], bare.get("p95_ms"))
-                out.append(f"{verdict(r is not None and r <= 2.0)} 200 clients p95 ≤ 2× bare p95 [{tag}]: {fmt(run['p95_ms'], 2)} vs {fmt(bare.get('p95_ms'), 2)} ms = {fmt(r, 2)}×")
+                out.append(
+                    f"{verdict(r is not None and r <= 2.0)} 200 clients p95 ≤ 2× bare p95 [{tag}]: {fmt(run['p95_ms'], 2)} vs {fmt(bare.get('p95_ms'), 2)} ms = {fmt(r, 2)}×"
+                )
             else:
                 out.append(f"FAIL 200 clients p95 ≤ 2× bare p95 [{tag}]: {why}")
             run, why = portal_run(mode, key, l1)
             if run:
-                out.append(f"{verdict(run['p50_ms'] is not None and run['p50_ms'] <= 3.0)} 1 client p50 ≤ 3 ms [{tag}]: {fmt(run['p50_ms'], 2)} ms")
+                out.append(
+                    f"{verdict(run['p50_ms'] is not None and run['p50_ms'] <= 3.0)} 1 client p50 ≤ 3 ms [{tag}]: {fmt(run['p50_ms'], 2)} ms"
+                )
             else:
                 out.append(f"FAIL 1 client p50 ≤ 3 ms [{tag}]: {why}")
     for mode in opts.modes:
         values = (results.health.get(mode) or {}).get("latencies_ms") or []
         p95 = lg.percentile(values, 95)
-        out.append(f"{verdict(None if p95 is None else p95 < 100)} /health p95 < 100 ms under 200 clients [{mode}]: {fmt(p95, 1)} ms")
+        out.append(
+            f"{verdict(None if p95 is None else p95 < 100)} /health p95 < 100 ms under 200 clients [{mode}]: {fmt(p95, 1)} ms"
+        )
     for mode in opts.modes:
         h = results.hydrate.get(mode) or {}
         if "first_connect" not in h:
@@ -944,9 +1065,13 @@ def targets(results: Results, opts: Options) -> list[str]:
                 lite, why_lite = portal_run("sqlite", key, lk)
                 if pg and lite:
                     r = ratio(pg["events_per_s"], lite["events_per_s"])
-                    out.append(f"{verdict(r is not None and r >= 1.0)} PG+Redis 2 workers events/s ≥ 1.0× SQLite 1 worker [{key}, {lk}]: {fmt(pg['events_per_s'])} vs {fmt(lite['events_per_s'])} = {fmt(r, 2)}×")
+                    out.append(
+                        f"{verdict(r is not None and r >= 1.0)} PG+Redis 2 workers events/s ≥ 1.0× SQLite 1 worker [{key}, {lk}]: {fmt(pg['events_per_s'])} vs {fmt(lite['events_per_s'])} = {fmt(r, 2)}×"
+                    )
                 else:
-                    out.append(f"FAIL PG+Redis 2 workers events/s ≥ 1.0× SQLite 1 worker [{key}, {lk}]: {why_pg or why_lite}")
+                    out.append(
+                        f"FAIL PG+Redis 2 workers events/s ≥ 1.0× SQLite 1 worker [{key}, {lk}]: {why_pg or why_lite}"
+                    )
     else:
         out.append("n/a PG+Redis 2 workers events/s ≥ 1.0× SQLite 1 worker: needs BENCH_MODES=sqlite,pg")
     return out
@@ -971,7 +1096,7 @@ def _terminate(signum, _frame):
 def main() -> int:
     opts = Options.from_env()
     signal.signal(signal.SIGTERM, _terminate)
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     run_id = uuid.uuid4().hex[:10]
     results = Results()
     results.meta.update(
@@ -1027,13 +1152,20 @@ def main() -> int:
     if not interrupted:  # latest.md only ever shows a complete run
         (RESULTS / "latest.md").write_text(text)
     raw = {
-        "meta": results.meta, "bare": results.bare, "portal": results.portal,
-        "health": results.health, "hydrate": results.hydrate, "memory": results.memory,
-        "server_log": results.server_log, "problems": results.problems,
+        "meta": results.meta,
+        "bare": results.bare,
+        "portal": results.portal,
+        "health": results.health,
+        "hydrate": results.hydrate,
+        "memory": results.memory,
+        "server_log": results.server_log,
+        "problems": results.problems,
     }
     (RESULTS / f"{stamp}.json").write_text(json.dumps(raw, indent=1, default=str))
     print("\n" + text)
-    log(f"written to {RESULTS / f'{stamp}.md'}{'' if interrupted else ' and ' + str(RESULTS / 'latest.md')} (raw numbers: {stamp}.json)")
+    log(
+        f"written to {RESULTS / f'{stamp}.md'}{'' if interrupted else ' and ' + str(RESULTS / 'latest.md')} (raw numbers: {stamp}.json)"
+    )
     return 130 if interrupted else 0
 
 

@@ -44,7 +44,7 @@ def cmd_seed_demo(args) -> int:
             print("Refusing: the database is not empty.", file=sys.stderr)
             return 1
         demo.seed(db, FileStore(settings.files_dir), office_name=settings.office_name)
-    print("Demo data loaded. Logins (password %s):" % demo.DEMO_PASSWORD)
+    print(f"Demo data loaded. Logins (password {demo.DEMO_PASSWORD}):")
     for email, what in demo.DEMO_LOGINS:
         print(f"  {email:32} {what}")
     print("Note: the demo switches off the office setting that requires 2-step verification for staff.")

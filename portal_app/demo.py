@@ -76,24 +76,44 @@ def seed(session: Session, store: FileStore, *, office_name: str) -> None:
         session.add(account)
         return account
 
-    notaris = activate(accounts.create_staff(session, email="notaris@example.nl", name="mr. A. de Vries", role=StaffRole.ADMIN))
-    handler = activate(accounts.create_staff(session, email="medewerker@example.nl", name="M. Visser", role=StaffRole.HANDLER))
+    notaris = activate(
+        accounts.create_staff(session, email="notaris@example.nl", name="mr. A. de Vries", role=StaffRole.ADMIN)
+    )
+    handler = activate(
+        accounts.create_staff(session, email="medewerker@example.nl", name="M. Visser", role=StaffRole.HANDLER)
+    )
     jansen = activate(accounts.create_person(session, email="jansen@example.nl", name="Jan Jansen"))
     bakker = activate(
-        accounts.create_company(session, email="info@bakkerbv.example.nl", name="Petra Bakker", company_name="Bakker B.V.")
+        accounts.create_company(
+            session, email="info@bakkerbv.example.nl", name="Petra Bakker", company_name="Bakker B.V."
+        )
     )
     inkoop = activate(
-        accounts.create_company_extra(session, main_account=bakker, email="inkoop@bakkerbv.example.nl", name="Karim el Amrani")
+        accounts.create_company_extra(
+            session, main_account=bakker, email="inkoop@bakkerbv.example.nl", name="Karim el Amrani"
+        )
     )
 
     house = dossiers.create_dossier(
-        session, number="2026-0142", description="Levering woning Dorpsstraat 12, Utrecht", status=DossierStatus.IN_PROGRESS, handler_id=handler.id
+        session,
+        number="2026-0142",
+        description="Levering woning Dorpsstraat 12, Utrecht",
+        status=DossierStatus.IN_PROGRESS,
+        handler_id=handler.id,
     )
     will = dossiers.create_dossier(
-        session, number="2025-0877", description="Testament Jan Jansen", status=DossierStatus.EXECUTED, handler_id=notaris.id
+        session,
+        number="2025-0877",
+        description="Testament Jan Jansen",
+        status=DossierStatus.EXECUTED,
+        handler_id=notaris.id,
     )
     prenup = dossiers.create_dossier(
-        session, number="2026-0031", description="Huwelijkse voorwaarden Jansen–Özdemir", status=DossierStatus.WAITING, handler_id=handler.id
+        session,
+        number="2026-0031",
+        description="Huwelijkse voorwaarden Jansen–Özdemir",
+        status=DossierStatus.WAITING,
+        handler_id=handler.id,
     )
     for dossier in (house, will, prenup):
         dossiers.grant_access(session, dossier_id=dossier.id, account_id=jansen.id)
@@ -102,7 +122,9 @@ def seed(session: Session, store: FileStore, *, office_name: str) -> None:
         done_at = now - timedelta(days=30 - position * 5) if position < 4 else None
         session.add(ProgressStep(dossier_id=house.id, position=position, title=title, done_at=done_at))
 
-    def publish(dossier_id: int, kind: str, title: str, filename: str, lines: list[str], author_id: int, message_id=None):
+    def publish(
+        dossier_id: int, kind: str, title: str, filename: str, lines: list[str], author_id: int, message_id=None
+    ):
         data = _pdf(title, lines)
         return store_document(
             session=session,
@@ -117,40 +139,113 @@ def seed(session: Session, store: FileStore, *, office_name: str) -> None:
             message_id=message_id,
         )
 
-    publish(house.id, DocumentKind.CORRESPONDENCE, "Opdrachtbevestiging", "opdrachtbevestiging.pdf",
-            [f"{office_name}", "Geachte heer Jansen,", "Hierbij bevestigen wij uw opdracht voor de levering van de woning."], handler.id)
-    publish(house.id, DocumentKind.CORRESPONDENCE, "Nota van afrekening (concept)", "nota-van-afrekening.pdf",
-            ["Concept nota van afrekening", "Koopsom: EUR 425.000,00"], handler.id)
-    publish(house.id, DocumentKind.DOCUMENT, "Concept akte van levering", "concept-akte-van-levering.pdf",
-            ["CONCEPT", "Akte van levering Dorpsstraat 12, Utrecht"], handler.id)
+    publish(
+        house.id,
+        DocumentKind.CORRESPONDENCE,
+        "Opdrachtbevestiging",
+        "opdrachtbevestiging.pdf",
+        [
+            f"{office_name}",
+            "Geachte heer Jansen,",
+            "Hierbij bevestigen wij uw opdracht voor de levering van de woning.",
+        ],
+        handler.id,
+    )
+    publish(
+        house.id,
+        DocumentKind.CORRESPONDENCE,
+        "Nota van afrekening (concept)",
+        "nota-van-afrekening.pdf",
+        ["Concept nota van afrekening", "Koopsom: EUR 425.000,00"],
+        handler.id,
+    )
+    publish(
+        house.id,
+        DocumentKind.DOCUMENT,
+        "Concept akte van levering",
+        "concept-akte-van-levering.pdf",
+        ["CONCEPT", "Akte van levering Dorpsstraat 12, Utrecht"],
+        handler.id,
+    )
     publish(house.id, DocumentKind.DOCUMENT, "Volmacht", "volmacht.pdf", ["Volmacht tot levering"], handler.id)
-    publish(will.id, DocumentKind.DOCUMENT, "Afschrift testament", "afschrift-testament.pdf", ["Afschrift van het testament"], notaris.id)
+    publish(
+        will.id,
+        DocumentKind.DOCUMENT,
+        "Afschrift testament",
+        "afschrift-testament.pdf",
+        ["Afschrift van het testament"],
+        notaris.id,
+    )
 
-    first = Message(dossier_id=house.id, author_id=handler.id, from_office=True, subject="Kopie legitimatiebewijs",
-                    body="Beste heer Jansen,\n\nWilt u ons een kopie van uw paspoort of identiteitskaart sturen?\n\nMet vriendelijke groet,\nM. Visser",
-                    created_at=now - timedelta(days=6))
+    first = Message(
+        dossier_id=house.id,
+        author_id=handler.id,
+        from_office=True,
+        subject="Kopie legitimatiebewijs",
+        body="Beste heer Jansen,\n\nWilt u ons een kopie van uw paspoort of identiteitskaart sturen?\n\nMet vriendelijke groet,\nM. Visser",
+        created_at=now - timedelta(days=6),
+    )
     session.add(first)
     session.flush()
-    reply = Message(dossier_id=house.id, author_id=jansen.id, from_office=False, subject="RE: Kopie legitimatiebewijs",
-                    body="Beste mevrouw Visser,\n\nHierbij zend ik de kopie.\n\n--- Oorspronkelijk bericht ---\nWilt u ons een kopie van uw paspoort of identiteitskaart sturen?",
-                    parent_id=first.id, created_at=now - timedelta(days=5), staff_read_at=now - timedelta(days=5))
+    reply = Message(
+        dossier_id=house.id,
+        author_id=jansen.id,
+        from_office=False,
+        subject="RE: Kopie legitimatiebewijs",
+        body="Beste mevrouw Visser,\n\nHierbij zend ik de kopie.\n\n--- Oorspronkelijk bericht ---\nWilt u ons een kopie van uw paspoort of identiteitskaart sturen?",
+        parent_id=first.id,
+        created_at=now - timedelta(days=5),
+        staff_read_at=now - timedelta(days=5),
+    )
     session.add(reply)
     session.flush()
-    publish(house.id, DocumentKind.DELIVERED, "Kopie paspoort", "kopie-paspoort.pdf", ["(demo) kopie paspoort"], jansen.id, message_id=reply.id)
-    session.add(Message(dossier_id=house.id, author_id=handler.id, from_office=True, subject="Concept akte klaargezet",
-                        body="Beste heer Jansen,\n\nDe concept akte van levering staat onder Documenten. Heeft u vragen, laat het ons weten.",
-                        created_at=now - timedelta(days=1)))
+    publish(
+        house.id,
+        DocumentKind.DELIVERED,
+        "Kopie paspoort",
+        "kopie-paspoort.pdf",
+        ["(demo) kopie paspoort"],
+        jansen.id,
+        message_id=reply.id,
+    )
+    session.add(
+        Message(
+            dossier_id=house.id,
+            author_id=handler.id,
+            from_office=True,
+            subject="Concept akte klaargezet",
+            body="Beste heer Jansen,\n\nDe concept akte van levering staat onder Documenten. Heeft u vragen, laat het ons weten.",
+            created_at=now - timedelta(days=1),
+        )
+    )
 
     template = questionnaires.install_shipped_templates(session)["levering-koopwoning"]
-    session.add(QuestionnaireRequest(template_id=template.id, dossier_id=house.id, account_id=jansen.id, sent_by_id=handler.id))
+    session.add(
+        QuestionnaireRequest(template_id=template.id, dossier_id=house.id, account_id=jansen.id, sent_by_id=handler.id)
+    )
 
     shop = dossiers.create_dossier(
-        session, number="2026-0200", description="Statutenwijziging Bakker B.V.", status=DossierStatus.IN_PROGRESS, handler_id=notaris.id
+        session,
+        number="2026-0200",
+        description="Statutenwijziging Bakker B.V.",
+        status=DossierStatus.IN_PROGRESS,
+        handler_id=notaris.id,
     )
     lease = dossiers.create_dossier(
-        session, number="2026-0215", description="Aankoop bedrijfspand Industrieweg 5, Amersfoort", status=DossierStatus.IN_PROGRESS, handler_id=handler.id
+        session,
+        number="2026-0215",
+        description="Aankoop bedrijfspand Industrieweg 5, Amersfoort",
+        status=DossierStatus.IN_PROGRESS,
+        handler_id=handler.id,
     )
     for dossier in (shop, lease):
         dossiers.grant_access(session, dossier_id=dossier.id, account_id=bakker.id)
     dossiers.grant_access(session, dossier_id=lease.id, account_id=inkoop.id)
-    publish(shop.id, DocumentKind.DOCUMENT, "Concept statutenwijziging", "concept-statutenwijziging.pdf", ["Concept"], notaris.id)
+    publish(
+        shop.id,
+        DocumentKind.DOCUMENT,
+        "Concept statutenwijziging",
+        "concept-statutenwijziging.pdf",
+        ["Concept"],
+        notaris.id,
+    )

@@ -56,7 +56,9 @@ app = rx.App(
     html_lang="nl",
     stylesheets=["/portal.css"],
     head_components=[rx.el.meta(name="robots", content="noindex"), rx.el.script(src="/portal.js", defer=True)],
-    api_transformer=security.transformers(routes=[*auth_routes.routes, *downloads.routes, *staff_exports.routes, *branding_routes.routes]),
+    api_transformer=security.transformers(
+        routes=[*auth_routes.routes, *downloads.routes, *staff_exports.routes, *branding_routes.routes]
+    ),
 )
 app.register_lifespan_task(start_background_tasks)
 # First of all: tie every event to the session its tab was loaded for.
@@ -64,26 +66,104 @@ app.add_middleware(SessionGuard(), index=0)
 
 app.add_page(login_page, route=routes.LOGIN, title=page_title("login"), on_load=LoginState.load_login)
 app.add_page(home_page, route=routes.HOME, title=page_title("home"), on_load=HomeState.load_home)
-app.add_page(my_details_page, route=routes.MY_DETAILS, title=page_title("my_details"), on_load=MyDetailsState.load_my_details)
-app.add_page(email_confirm_page, route="/e-mail-bevestigen", title=page_title("email_confirm"), on_load=EmailConfirmState.confirm_email)
-app.add_page(company_accounts_page, route=routes.MY_DETAILS + "/extra-accounts", title=page_title("extra_accounts"), on_load=CompanyAccountsState.load_accounts)
-app.add_page(company_account_page, route=routes.MY_DETAILS + "/extra-accounts/[account_id]", title=page_title("extra_account"), on_load=CompanyAccountsState.load_account)
+app.add_page(
+    my_details_page, route=routes.MY_DETAILS, title=page_title("my_details"), on_load=MyDetailsState.load_my_details
+)
+app.add_page(
+    email_confirm_page,
+    route="/e-mail-bevestigen",
+    title=page_title("email_confirm"),
+    on_load=EmailConfirmState.confirm_email,
+)
+app.add_page(
+    company_accounts_page,
+    route=routes.MY_DETAILS + "/extra-accounts",
+    title=page_title("extra_accounts"),
+    on_load=CompanyAccountsState.load_accounts,
+)
+app.add_page(
+    company_account_page,
+    route=routes.MY_DETAILS + "/extra-accounts/[account_id]",
+    title=page_title("extra_account"),
+    on_load=CompanyAccountsState.load_account,
+)
 app.add_page(dossiers_page, route=routes.DOSSIERS, title=page_title("dossiers"), on_load=DossierListState.load_dossiers)
-app.add_page(dossier_page, route=routes.DOSSIERS + "/[dossier_id]", title=page_title("dossier"), on_load=DossierState.load_dossier)
+app.add_page(
+    dossier_page,
+    route=routes.DOSSIERS + "/[dossier_id]",
+    title=page_title("dossier"),
+    on_load=DossierState.load_dossier,
+)
 app.add_page(actions_page, route="/acties", title=page_title("actions"), on_load=ActionsState.load_actions)
-app.add_page(questionnaire_page, route="/vragenlijst/[request_id]", title=page_title("questionnaire"), on_load=QuestionnaireState.load_questionnaire)
+app.add_page(
+    questionnaire_page,
+    route="/vragenlijst/[request_id]",
+    title=page_title("questionnaire"),
+    on_load=QuestionnaireState.load_questionnaire,
+)
 app.add_page(not_found_page, route="/404", title=page_title("not_found"), on_load=PublicPageState.load_public)
-app.add_page(invitation_page, route="/account-activeren", title=page_title("activate"), on_load=OnboardingState.load_invitation)
-app.add_page(forgot_password_page, route="/wachtwoord-vergeten", title=page_title("forgot"), on_load=OnboardingState.load_forgot)
-app.add_page(set_password_page, route="/wachtwoord-instellen", title=page_title("set_password"), on_load=OnboardingState.load_set_password)
+app.add_page(
+    invitation_page, route="/account-activeren", title=page_title("activate"), on_load=OnboardingState.load_invitation
+)
+app.add_page(
+    forgot_password_page, route="/wachtwoord-vergeten", title=page_title("forgot"), on_load=OnboardingState.load_forgot
+)
+app.add_page(
+    set_password_page,
+    route="/wachtwoord-instellen",
+    title=page_title("set_password"),
+    on_load=OnboardingState.load_set_password,
+)
 app.add_page(verify_page, route="/login/verificatie", title=page_title("verify"), on_load=OnboardingState.load_verify)
 # Staff dashboard: staff accounts only; every handler is declared Access.STAFF or ADMIN (core/states/access.py).
-app.add_page(staff_overview_page, route=routes.STAFF, title=page_title("staff_overview"), on_load=StaffOverviewState.load_overview)
-app.add_page(staff_clients_page, route=routes.STAFF + "/clienten", title=page_title("staff_clients"), on_load=StaffClientsState.load_clients)
-app.add_page(staff_client_page, route=routes.STAFF + "/clienten/[client_id]", title=page_title("staff_client"), on_load=StaffClientState.load_client)
-app.add_page(staff_dossiers_page, route=routes.STAFF + "/dossiers", title=page_title("staff_dossiers"), on_load=StaffDossiersState.load_dossiers)
-app.add_page(staff_dossier_page, route=routes.STAFF + "/dossiers/[dossier_id]", title=page_title("staff_dossier"), on_load=StaffDossierState.load_dossier)
-app.add_page(staff_questionnaires_page, route=routes.STAFF + "/vragenlijsten", title=page_title("staff_questionnaires"), on_load=StaffQuestionnairesState.load_questionnaires)
-app.add_page(staff_outbox_page, route=routes.STAFF + "/outbox", title=page_title("staff_outbox"), on_load=StaffOutboxState.load_outbox)
-app.add_page(staff_audit_page, route=routes.STAFF + "/audit", title=page_title("staff_audit"), on_load=StaffAuditState.load_audit)
-app.add_page(staff_settings_page, route=routes.STAFF + "/instellingen", title=page_title("staff_settings"), on_load=StaffSettingsState.load_settings)
+app.add_page(
+    staff_overview_page,
+    route=routes.STAFF,
+    title=page_title("staff_overview"),
+    on_load=StaffOverviewState.load_overview,
+)
+app.add_page(
+    staff_clients_page,
+    route=routes.STAFF + "/clienten",
+    title=page_title("staff_clients"),
+    on_load=StaffClientsState.load_clients,
+)
+app.add_page(
+    staff_client_page,
+    route=routes.STAFF + "/clienten/[client_id]",
+    title=page_title("staff_client"),
+    on_load=StaffClientState.load_client,
+)
+app.add_page(
+    staff_dossiers_page,
+    route=routes.STAFF + "/dossiers",
+    title=page_title("staff_dossiers"),
+    on_load=StaffDossiersState.load_dossiers,
+)
+app.add_page(
+    staff_dossier_page,
+    route=routes.STAFF + "/dossiers/[dossier_id]",
+    title=page_title("staff_dossier"),
+    on_load=StaffDossierState.load_dossier,
+)
+app.add_page(
+    staff_questionnaires_page,
+    route=routes.STAFF + "/vragenlijsten",
+    title=page_title("staff_questionnaires"),
+    on_load=StaffQuestionnairesState.load_questionnaires,
+)
+app.add_page(
+    staff_outbox_page,
+    route=routes.STAFF + "/outbox",
+    title=page_title("staff_outbox"),
+    on_load=StaffOutboxState.load_outbox,
+)
+app.add_page(
+    staff_audit_page, route=routes.STAFF + "/audit", title=page_title("staff_audit"), on_load=StaffAuditState.load_audit
+)
+app.add_page(
+    staff_settings_page,
+    route=routes.STAFF + "/instellingen",
+    title=page_title("staff_settings"),
+    on_load=StaffSettingsState.load_settings,
+)

@@ -181,7 +181,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         reset_valid_minutes=_as_int("RESET_VALID_MINUTES", env.get("RESET_VALID_MINUTES", "60"), 5, 24 * 60),
         sms_provider_url=env.get("SMS_PROVIDER_URL") or None,
         sms_provider_token=env.get("SMS_PROVIDER_TOKEN") or None,
-        notify_interval_minutes=_as_int("NOTIFY_INTERVAL_MINUTES", env.get("NOTIFY_INTERVAL_MINUTES", "10"), 0, 24 * 60),
+        notify_interval_minutes=_as_int(
+            "NOTIFY_INTERVAL_MINUTES", env.get("NOTIFY_INTERVAL_MINUTES", "10"), 0, 24 * 60
+        ),
     )
 
 

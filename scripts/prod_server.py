@@ -52,7 +52,15 @@ STAMP_FORMAT = 1
 EXIT_STALE = 3
 
 # What the frontend build is made from (relative to ROOT).
-SOURCE_PATHS = ("portal_app", "assets", "rxconfig.py", "requirements.txt", "reflex.lock", ".env", "scripts/prod_server.py")
+SOURCE_PATHS = (
+    "portal_app",
+    "assets",
+    "rxconfig.py",
+    "requirements.txt",
+    "reflex.lock",
+    ".env",
+    "scripts/prod_server.py",
+)
 _SKIP_DIRS = {"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
 _SKIP_SUFFIXES = {".pyc", ".pyo"}
 
@@ -194,9 +202,7 @@ def config_fingerprint() -> dict:
         # REFLEX_<FIELD> overrides of config fields are covered by `fields` above
         and key.removeprefix("REFLEX_").lower() not in _RUNTIME_CONFIG_FIELDS
     }
-    config_hash = hashlib.sha256(
-        json.dumps({"fields": fields, "env": build_env}, sort_keys=True).encode()
-    ).hexdigest()
+    config_hash = hashlib.sha256(json.dumps({"fields": fields, "env": build_env}, sort_keys=True).encode()).hexdigest()
     return {"config": config_hash, "api_url": str(config.api_url), "deploy_url": str(config.deploy_url or "")}
 
 
@@ -312,7 +318,10 @@ def copy_build(source: Path, target: Path, old_netloc: str, new_netloc: str) -> 
     pattern = re.compile(re.escape(f"//{old_netloc}".encode()) + rb"(?![0-9A-Za-z.\-])")
     replacement = f"//{new_netloc}".encode()
     changed = 0
-    candidates = [target / "env.json", *(p for p in (target / "build" / "client").rglob("*") if p.suffix in _TEXT_SUFFIXES)]
+    candidates = [
+        target / "env.json",
+        *(p for p in (target / "build" / "client").rglob("*") if p.suffix in _TEXT_SUFFIXES),
+    ]
     for path in candidates:
         if not path.is_file():
             continue
@@ -358,7 +367,10 @@ def serve(port: int | None, expected: dict | None = None) -> int:
     web = web_dir()
     problem = build_problem(web, expected or fingerprint())
     if problem:
-        print(f"Not starting: {problem}. Build it with `python scripts/prod_server.py build` (make run does).", file=sys.stderr)
+        print(
+            f"Not starting: {problem}. Build it with `python scripts/prod_server.py build` (make run does).",
+            file=sys.stderr,
+        )
         return EXIT_STALE
 
     import reflex.reflex as reflex_cli
@@ -366,7 +378,10 @@ def serve(port: int | None, expected: dict | None = None) -> int:
     from reflex.utils import prerequisites
 
     if prerequisites.needs_reinit():
-        print(f"Not starting: Reflex would initialise {web} again (reflex.json missing or another version).", file=sys.stderr)
+        print(
+            f"Not starting: Reflex would initialise {web} again (reflex.json missing or another version).",
+            file=sys.stderr,
+        )
         return EXIT_STALE
     # `reflex run --env prod` calls these two right before it starts the
     # backend that serves build/client (reflex/reflex.py: _run_prod). Both are
@@ -374,9 +389,14 @@ def serve(port: int | None, expected: dict | None = None) -> int:
     # stay Reflex's own.
     for module, name in ((reflex_cli, "_compile_app"), (reflex_build, "setup_frontend_prod")):
         if not callable(getattr(module, name, None)):
-            raise SystemExit(f"reflex {module.__name__}.{name} is gone: this script needs updating for this Reflex version")
+            raise SystemExit(
+                f"reflex {module.__name__}.{name} is gone: this script needs updating for this Reflex version"
+            )
         setattr(module, name, _skip)
-    print(f"Serving the frontend build of {read_stamp(web).get('written', '?')} from {web / 'build'} (no rebuild).", flush=True)
+    print(
+        f"Serving the frontend build of {read_stamp(web).get('written', '?')} from {web / 'build'} (no rebuild).",
+        flush=True,
+    )
     args = ["run", "--env", "prod", "--single-port"]
     if port:
         args += ["--frontend-port", str(port), "--backend-port", str(port)]

@@ -84,11 +84,14 @@ async def login(request: Request):
         return _login_redirect(fout="onjuist", next=next_path)
 
     if needs_second_factor:
+
         def _send_sms():
             with session_scope() as db:
                 resolved = sessions.resolve(db, token, policy=session_policy(settings))
                 if resolved is not None:
-                    twofactor.send_login_sms(session=db, account=resolved[1], session_id=resolved[0].id, settings=settings)
+                    twofactor.send_login_sms(
+                        session=db, account=resolved[1], session_id=resolved[0].id, settings=settings
+                    )
 
         await run_in_threadpool(_send_sms)
         target = "/login/verificatie" + (f"?{urlencode({'next': next_path})}" if next_path else "")
@@ -152,7 +155,9 @@ async def set_password(request: Request):
 
     def _set():
         with session_scope(keep_on=(ServiceError,)) as db:
-            result = onboarding.set_password(db, token=token, password=password, settings=settings, ip=client_ip(request))
+            result = onboarding.set_password(
+                db, token=token, password=password, settings=settings, ip=client_ip(request)
+            )
             needs_second_factor = twofactor.is_enabled(db, result.account.id)
             new_token, row = sessions.create_session(
                 db,
@@ -200,18 +205,30 @@ async def verify_second_factor(request: Request):
                 return None
             pending, account = resolved
             try:
-                result = twofactor.verify_login(session=db, account=account, session_id=pending.id, code=code, settings=settings)
+                result = twofactor.verify_login(
+                    session=db, account=account, session_id=pending.id, code=code, settings=settings
+                )
             except twofactor.SecondFactorFailed as error:
                 if error.code == "2fa.too_many_attempts":
                     sessions.end_session(db, token)
                 return ("error", error.code)
             sessions.end_session(db, token)
             new_token, _row = sessions.create_session(
-                db, account, policy=session_policy(settings), ip=client_ip(request), user_agent=request.headers.get("user-agent")
+                db,
+                account,
+                policy=session_policy(settings),
+                ip=client_ip(request),
+                user_agent=request.headers.get("user-agent"),
             )
             account.last_login_at = pending.created_at
             db.add(account)
-            audit.record(db, "login.succeeded", actor_id=account.id, ip=client_ip(request), detail={"second_factor": result.method})
+            audit.record(
+                db,
+                "login.succeeded",
+                actor_id=account.id,
+                ip=client_ip(request),
+                detail={"second_factor": result.method},
+            )
             left = str(result.recovery_codes_left) if result.method == "recovery" else ""
             return ("ok", new_token, _after_sign_in(account, next_path=next_path), left)
 

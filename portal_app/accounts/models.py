@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 from sqlmodel import Field, SQLModel
 
@@ -23,22 +22,22 @@ class StaffRole:
 
 
 class Account(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=20, index=True)
     email: str = Field(max_length=254, unique=True, index=True)  # stored lower-case
     name: str = Field(max_length=200)
-    company_name: Optional[str] = Field(default=None, max_length=200)
-    parent_id: Optional[int] = Field(default=None, foreign_key="account.id", index=True)
-    staff_role: Optional[str] = Field(default=None, max_length=20)
-    phone: Optional[str] = Field(default=None, max_length=32)
+    company_name: str | None = Field(default=None, max_length=200)
+    parent_id: int | None = Field(default=None, foreign_key="account.id", index=True)
+    staff_role: str | None = Field(default=None, max_length=20)
+    phone: str | None = Field(default=None, max_length=32)
     language: str = Field(default="nl", max_length=2)
-    password_hash: Optional[str] = Field(default=None, max_length=100)
-    password_changed_at: Optional[datetime] = None
+    password_hash: str | None = Field(default=None, max_length=100)
+    password_changed_at: datetime | None = None
     first_login_done: bool = False
     blocked: bool = False
-    deleted_at: Optional[datetime] = None
+    deleted_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
-    last_login_at: Optional[datetime] = None
+    last_login_at: datetime | None = None
 
     @property
     def is_staff(self) -> bool:
@@ -56,16 +55,16 @@ class Account(SQLModel, table=True):
 class UserSession(SQLModel, table=True):
     """A server-side session: only the sha256 of the random token is stored."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True, index=True)
     account_id: int = Field(foreign_key="account.id", index=True)
     second_factor_done: bool = True
     created_at: datetime = Field(default_factory=utcnow)
     last_seen_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
-    ended_at: Optional[datetime] = None
-    ip: Optional[str] = Field(default=None, max_length=64)
-    user_agent: Optional[str] = Field(default=None, max_length=300)
+    ended_at: datetime | None = None
+    ip: str | None = Field(default=None, max_length=64)
+    user_agent: str | None = Field(default=None, max_length=300)
 
 
 class TokenPurpose:
@@ -77,52 +76,52 @@ class TokenPurpose:
 class AuthToken(SQLModel, table=True):
     """Single-use links (invitation, password reset, e-mail change); hashed."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="account.id", index=True)
     purpose: str = Field(max_length=20)
     token_hash: str = Field(max_length=64, unique=True, index=True)
-    payload: Optional[str] = Field(default=None, max_length=254)
+    payload: str | None = Field(default=None, max_length=254)
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
-    used_at: Optional[datetime] = None
-    revoked_at: Optional[datetime] = None
+    used_at: datetime | None = None
+    revoked_at: datetime | None = None
 
 
 class TwoFactor(SQLModel, table=True):
     account_id: int = Field(foreign_key="account.id", primary_key=True)
     method: str = Field(max_length=10)  # sms | totp
-    phone: Optional[str] = Field(default=None, max_length=32)
-    totp_secret: Optional[str] = Field(default=None, max_length=64)
-    totp_last_step: Optional[int] = None
-    enabled_at: Optional[datetime] = None
+    phone: str | None = Field(default=None, max_length=32)
+    totp_secret: str | None = Field(default=None, max_length=64)
+    totp_last_step: int | None = None
+    enabled_at: datetime | None = None
 
 
 class RecoveryCode(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="account.id", index=True)
     code_hash: str = Field(max_length=100)
-    used_at: Optional[datetime] = None
+    used_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
 
 class OneTimeCode(SQLModel, table=True):
     """An SMS code bound to one login attempt (session) or one set-up."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="account.id", index=True)
-    session_id: Optional[int] = Field(default=None, foreign_key="usersession.id", index=True)
+    session_id: int | None = Field(default=None, foreign_key="usersession.id", index=True)
     purpose: str = Field(max_length=20)
     code_hash: str = Field(max_length=64)
     attempts: int = 0
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
-    used_at: Optional[datetime] = None
+    used_at: datetime | None = None
 
 
 class LoginFailure(SQLModel, table=True):
     """Failed sign-in attempts, for throttling per account address and per client address."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, index=True)
     ip: str = Field(max_length=64, index=True)
     at: datetime = Field(default_factory=utcnow, index=True)

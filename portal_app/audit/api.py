@@ -10,8 +10,8 @@ itself is audited with its filters.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Callable, Iterator
 from urllib.parse import quote
 
 from sqlalchemy.engine import Engine
@@ -61,7 +61,9 @@ def make_routes(*, engine: Engine | None = None, settings: Settings | None = Non
         token = request.cookies.get(sessions.COOKIE_NAME)
         account = await run_in_threadpool(_staff_account, engine_of(), settings_of(), token)
         if account == "login":
-            return RedirectResponse(f"/login?next={quote('/staff/audit', safe='/')}", status_code=303, headers={"Cache-Control": "no-store"})
+            return RedirectResponse(
+                f"/login?next={quote('/staff/audit', safe='/')}", status_code=303, headers={"Cache-Control": "no-store"}
+            )
         if account == "refused":
             return not_found()
         params = request.query_params

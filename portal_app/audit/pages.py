@@ -15,9 +15,16 @@ def audit_row(row: rx.Var) -> rx.Component:
         rx.table.cell(row["at"], white_space="nowrap"),
         rx.table.cell(rx.code(row["event"], size="1")),
         rx.table.cell(rx.text(row["actor"], size="2", class_name="staff-wrap")),
-        rx.table.cell(rx.cond(row["dossier_id"] != "", rx.link(row["dossier"], href=DOSSIERS + "/" + row["dossier_id"]), rx.text(""))),
+        rx.table.cell(
+            rx.cond(
+                row["dossier_id"] != "", rx.link(row["dossier"], href=DOSSIERS + "/" + row["dossier_id"]), rx.text("")
+            )
+        ),
         rx.table.cell(rx.text(row["target"], size="1", class_name="staff-wrap")),
-        rx.table.cell(rx.text(row["detail"], size="1", class_name="staff-wrap"), rx.cond(row["ip"] != "", rx.text(row["ip"], size="1", color="gray"))),
+        rx.table.cell(
+            rx.text(row["detail"], size="1", class_name="staff-wrap"),
+            rx.cond(row["ip"] != "", rx.text(row["ip"], size="1", color="gray")),
+        ),
         data_event=row["event"],
     )
 
@@ -25,10 +32,22 @@ def audit_row(row: rx.Var) -> rx.Component:
 def filter_form() -> rx.Component:
     return rx.form(
         rx.hstack(
-            rx.vstack(label(tr("staff.audit.account"), "audit-account"),
-                      rx.input(id="audit-account", name="account", default_value=S.f_account, max_length=254, placeholder=tr("staff.audit.account_hint")), spacing="1"),
-            rx.vstack(label(tr("staff.audit.dossier"), "audit-dossier"),
-                      rx.input(id="audit-dossier", name="dossier", default_value=S.f_dossier, max_length=40, width="9rem"), spacing="1"),
+            rx.vstack(
+                label(tr("staff.audit.account"), "audit-account"),
+                rx.input(
+                    id="audit-account",
+                    name="account",
+                    default_value=S.f_account,
+                    max_length=254,
+                    placeholder=tr("staff.audit.account_hint"),
+                ),
+                spacing="1",
+            ),
+            rx.vstack(
+                label(tr("staff.audit.dossier"), "audit-dossier"),
+                rx.input(id="audit-dossier", name="dossier", default_value=S.f_dossier, max_length=40, width="9rem"),
+                spacing="1",
+            ),
             rx.vstack(
                 label(tr("staff.audit.event_type"), "audit-type"),
                 rx.el.select(
@@ -41,10 +60,22 @@ def filter_form() -> rx.Component:
                 ),
                 spacing="1",
             ),
-            rx.vstack(label(tr("staff.audit.from"), "audit-from"), rx.input(id="audit-from", name="date_from", type="date", default_value=S.f_date_from), spacing="1"),
-            rx.vstack(label(tr("staff.audit.to"), "audit-to"), rx.input(id="audit-to", name="date_to", type="date", default_value=S.f_date_to), spacing="1"),
-            rx.button(rx.icon("filter", size=14, aria_hidden="true"), tr("staff.audit.apply"), type="submit", id="audit-apply"),
-            rx.button(tr("staff.audit.clear"), type="button", variant="soft", color_scheme="gray", on_click=S.clear_filters),
+            rx.vstack(
+                label(tr("staff.audit.from"), "audit-from"),
+                rx.input(id="audit-from", name="date_from", type="date", default_value=S.f_date_from),
+                spacing="1",
+            ),
+            rx.vstack(
+                label(tr("staff.audit.to"), "audit-to"),
+                rx.input(id="audit-to", name="date_to", type="date", default_value=S.f_date_to),
+                spacing="1",
+            ),
+            rx.button(
+                rx.icon("filter", size=14, aria_hidden="true"), tr("staff.audit.apply"), type="submit", id="audit-apply"
+            ),
+            rx.button(
+                tr("staff.audit.clear"), type="button", variant="soft", color_scheme="gray", on_click=S.clear_filters
+            ),
             spacing="3",
             align="end",
             wrap="wrap",
@@ -63,8 +94,14 @@ def staff_audit_page() -> rx.Component:
             rx.cond(
                 S.rows.length() > 0,
                 table(
-                    [tr("staff.audit.when"), tr("staff.audit.event_type"), tr("staff.audit.who"), tr("staff.audit.dossier"),
-                     tr("staff.audit.target"), tr("staff.audit.detail")],
+                    [
+                        tr("staff.audit.when"),
+                        tr("staff.audit.event_type"),
+                        tr("staff.audit.who"),
+                        tr("staff.audit.dossier"),
+                        tr("staff.audit.target"),
+                        tr("staff.audit.detail"),
+                    ],
                     S.rows,
                     audit_row,
                     table_id="audit-table",

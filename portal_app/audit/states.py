@@ -30,7 +30,11 @@ class StaffAuditState(StaffListState):
 
     def _filters(self) -> staff_audit.AuditFilter:
         return staff_audit.AuditFilter.clean(
-            account=self.f_account, dossier=self.f_dossier, event_type=self.f_event_type, date_from=self.f_date_from, date_to=self.f_date_to
+            account=self.f_account,
+            dossier=self.f_dossier,
+            event_type=self.f_event_type,
+            date_from=self.f_date_from,
+            date_to=self.f_date_to,
         )
 
     def _reload(self, actor: Account) -> None:
@@ -46,8 +50,11 @@ class StaffAuditState(StaffListState):
     def load_audit(self, viewer: Viewer):
         params = self.router.url.query_parameters
         filters = staff_audit.AuditFilter.clean(
-            account=params.get("account", ""), dossier=params.get("dossier", ""), event_type=params.get("event_type", ""),
-            date_from=params.get("date_from", ""), date_to=params.get("date_to", ""),
+            account=params.get("account", ""),
+            dossier=params.get("dossier", ""),
+            event_type=params.get("event_type", ""),
+            date_from=params.get("date_from", ""),
+            date_to=params.get("date_to", ""),
         )
         if any(filters.as_query().values()):
             self.f_account, self.f_dossier, self.f_event_type = filters.account, filters.dossier, filters.event_type
@@ -61,8 +68,11 @@ class StaffAuditState(StaffListState):
     def apply_filters(self, viewer: Viewer, form_data: dict):
         data = form_data if isinstance(form_data, dict) else {}
         filters = staff_audit.AuditFilter.clean(
-            account=data.get("account", ""), dossier=data.get("dossier", ""), event_type=data.get("event_type", ""),
-            date_from=data.get("date_from", ""), date_to=data.get("date_to", ""),
+            account=data.get("account", ""),
+            dossier=data.get("dossier", ""),
+            event_type=data.get("event_type", ""),
+            date_from=data.get("date_from", ""),
+            date_to=data.get("date_to", ""),
         )
         self.f_account, self.f_dossier, self.f_event_type = filters.account, filters.dossier, filters.event_type
         self.f_date_from, self.f_date_to = filters.date_from, filters.date_to
@@ -74,5 +84,7 @@ class StaffAuditState(StaffListState):
         self.f_account = self.f_dossier = self.f_event_type = self.f_date_from = self.f_date_to = ""
         self.page = 0
         self._reload(viewer.account)
-        return [rx.set_value(field, "") for field in ("audit-account", "audit-dossier", "audit-from", "audit-to", "audit-type")]
-
+        return [
+            rx.set_value(field, "")
+            for field in ("audit-account", "audit-dossier", "audit-from", "audit-to", "audit-type")
+        ]

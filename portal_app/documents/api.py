@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import os
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import BinaryIO, Callable
+from typing import BinaryIO
 from urllib.parse import quote
 
 from sqlalchemy.engine import Engine

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 from sqlmodel import Field, SQLModel
 
@@ -18,7 +17,7 @@ class DocumentKind:
 
 
 class Document(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     dossier_id: int = Field(foreign_key="dossier.id", index=True)
     kind: str = Field(max_length=20, index=True)
     title: str = Field(max_length=200)
@@ -27,8 +26,8 @@ class Document(SQLModel, table=True):
     size: int
     sha256: str = Field(max_length=64)
     mime: str = Field(max_length=100)
-    uploaded_by_id: Optional[int] = Field(default=None, foreign_key="account.id", index=True)
-    message_id: Optional[int] = Field(default=None, foreign_key="message.id", index=True)
-    questionnaire_request_id: Optional[int] = Field(default=None, foreign_key="questionnairerequest.id")
+    uploaded_by_id: int | None = Field(default=None, foreign_key="account.id", index=True)
+    message_id: int | None = Field(default=None, foreign_key="message.id", index=True)
+    questionnaire_request_id: int | None = Field(default=None, foreign_key="questionnairerequest.id")
     created_at: datetime = Field(default_factory=utcnow, index=True)
-    withdrawn_at: Optional[datetime] = None
+    withdrawn_at: datetime | None = None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
@@ -19,22 +18,22 @@ class DossierStatus:
 
 
 class Dossier(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=40, unique=True, index=True)
     description: str = Field(max_length=300)
     # accent- and case-folded "number description", for search
     search_text: str = Field(default="", max_length=400, index=True)
     status: str = Field(default=DossierStatus.IN_PROGRESS, max_length=30, index=True)
-    handler_id: Optional[int] = Field(default=None, foreign_key="account.id", index=True)
+    handler_id: int | None = Field(default=None, foreign_key="account.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, index=True)
 
 
 class ProgressStep(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     dossier_id: int = Field(foreign_key="dossier.id", index=True)
     position: int = 0
     title: str = Field(max_length=200)
-    done_at: Optional[datetime] = None
+    done_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -44,18 +43,18 @@ class ReadReceipt(SQLModel, table=True):
         UniqueConstraint("account_id", "message_id"),
     )
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="account.id", index=True)
-    document_id: Optional[int] = Field(default=None, foreign_key="document.id", index=True)
-    message_id: Optional[int] = Field(default=None, foreign_key="message.id", index=True)
+    document_id: int | None = Field(default=None, foreign_key="document.id", index=True)
+    message_id: int | None = Field(default=None, foreign_key="message.id", index=True)
     read_at: datetime = Field(default_factory=utcnow)
-    downloaded_at: Optional[datetime] = None
+    downloaded_at: datetime | None = None
 
 
 class DossierAccess(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("dossier_id", "account_id"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     dossier_id: int = Field(foreign_key="dossier.id", index=True)
     account_id: int = Field(foreign_key="account.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)

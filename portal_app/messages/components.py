@@ -20,14 +20,21 @@ def message_row(row: rx.Var) -> rx.Component:
     return rx.box(
         rx.el.button(
             rx.hstack(
-                rx.cond(row["from_office"] != "", office_icon(), rx.text(tr("msg.to"), size="2", weight="medium", color="gray")),
+                rx.cond(
+                    row["from_office"] != "",
+                    office_icon(),
+                    rx.text(tr("msg.to"), size="2", weight="medium", color="gray"),
+                ),
                 rx.text(
                     row["subject"],
                     weight=rx.cond(row["unread"] != "", "bold", "regular"),
                     class_name="message-subject",
                 ),
                 rx.cond(row["unread"] != "", rx.badge(tr("msg.unread"), color_scheme="orange", size="1")),
-                rx.cond(row["attachments"] != "0", rx.icon("paperclip", size=14, aria_label=tr("msg.has_attachments"), role="img")),
+                rx.cond(
+                    row["attachments"] != "0",
+                    rx.icon("paperclip", size=14, aria_label=tr("msg.has_attachments"), role="img"),
+                ),
                 rx.spacer(),
                 rx.text(row["date"], size="1", color="gray"),
                 align="center",
@@ -65,7 +72,12 @@ def opened_message(row: rx.Var) -> rx.Component:
                     rx.foreach(
                         S.open_attachments,
                         lambda item: rx.link(
-                            rx.hstack(rx.icon("file-down", size=14, aria_hidden="true"), rx.text(item["name"]), spacing="1", align="center"),
+                            rx.hstack(
+                                rx.icon("file-down", size=14, aria_hidden="true"),
+                                rx.text(item["name"]),
+                                spacing="1",
+                                align="center",
+                            ),
                             href="/files/" + item["id"],
                             download=True,
                         ),
@@ -75,7 +87,13 @@ def opened_message(row: rx.Var) -> rx.Component:
             ),
             rx.cond(
                 row["from_office"] != "",
-                rx.button(rx.icon("reply", size=14, aria_hidden="true"), tr("msg.reply"), on_click=S.reply(row["id"]), variant="soft", size="2"),
+                rx.button(
+                    rx.icon("reply", size=14, aria_hidden="true"),
+                    tr("msg.reply"),
+                    on_click=S.reply(row["id"]),
+                    variant="soft",
+                    size="2",
+                ),
             ),
             spacing="2",
             width="100%",
@@ -119,7 +137,11 @@ def attachments_dialog() -> rx.Component:
                 rx.vstack(
                     rx.icon("upload", size=28, aria_hidden="true"),
                     rx.text(tr("upload.drop_here")),
-                    rx.button(rx.cond(S.staged_files.length() > 0, tr("upload.more"), tr("upload.browse")), type="button", variant="soft"),
+                    rx.button(
+                        rx.cond(S.staged_files.length() > 0, tr("upload.more"), tr("upload.browse")),
+                        type="button",
+                        variant="soft",
+                    ),
                     align="center",
                     spacing="2",
                 ),
@@ -138,11 +160,18 @@ def attachments_dialog() -> rx.Component:
             rx.cond(S.uploading, rx.progress(value=S.upload_progress, max=100, aria_label=tr("upload.progress"))),
             rx.cond(
                 S.upload_errors.length() > 0,
-                rx.callout(rx.foreach(S.upload_errors, lambda text: rx.text(text)), color_scheme="red", role="alert", id="upload-errors"),
+                rx.callout(
+                    rx.foreach(S.upload_errors, lambda text: rx.text(text)),
+                    color_scheme="red",
+                    role="alert",
+                    id="upload-errors",
+                ),
             ),
             rx.vstack(rx.foreach(S.staged_files, staged_file), width="100%", spacing="1", id="staged-files"),
             rx.hstack(
-                rx.button(tr("upload.cancel"), on_click=S.cancel_dialog, variant="soft", color_scheme="gray", type="button"),
+                rx.button(
+                    tr("upload.cancel"), on_click=S.cancel_dialog, variant="soft", color_scheme="gray", type="button"
+                ),
                 rx.button(
                     tr("upload.upload") + " " + S.staged_files.length().to_string() + " " + tr("upload.files"),
                     on_click=S.confirm_upload,
@@ -182,14 +211,39 @@ def composer() -> rx.Component:
             rx.heading(rx.cond(S.reply_to_id > 0, S.subject, tr("msg.new")), size="4", as_="h3"),
             rx.text(tr("msg.to"), " ", S.office_name, size="2", color="gray"),
             rx.el.label(tr("msg.subject"), html_for="msg-subject", class_name="field-label"),
-            rx.input(id="msg-subject", value=S.subject, on_change=S.set_subject, max_length=MAX_SUBJECT_CHARS, width="100%",
-                     aria_invalid=rx.cond(S.subject_error != "", "true", "false")),
+            rx.input(
+                id="msg-subject",
+                value=S.subject,
+                on_change=S.set_subject,
+                max_length=MAX_SUBJECT_CHARS,
+                width="100%",
+                aria_invalid=rx.cond(S.subject_error != "", "true", "false"),
+            ),
             field_error(S.subject_error, "subject-error"),
             rx.el.label(tr("msg.body"), html_for="msg-body", class_name="field-label"),
-            rx.text_area(id="msg-body", value=S.body, on_change=S.set_body, max_length=MAX_BODY_CHARS, rows="8", width="100%",
-                         aria_describedby="msg-counter", aria_invalid=rx.cond(S.body_error != "", "true", "false")),
-            rx.text(S.body.length(), " ", tr("msg.counter_of"), " ", str(MAX_BODY_CHARS), " ", tr("msg.counter_chars"),
-                    size="1", color="gray", id="msg-counter", aria_live="polite"),
+            rx.text_area(
+                id="msg-body",
+                value=S.body,
+                on_change=S.set_body,
+                max_length=MAX_BODY_CHARS,
+                rows="8",
+                width="100%",
+                aria_describedby="msg-counter",
+                aria_invalid=rx.cond(S.body_error != "", "true", "false"),
+            ),
+            rx.text(
+                S.body.length(),
+                " ",
+                tr("msg.counter_of"),
+                " ",
+                str(MAX_BODY_CHARS),
+                " ",
+                tr("msg.counter_chars"),
+                size="1",
+                color="gray",
+                id="msg-counter",
+                aria_live="polite",
+            ),
             field_error(S.body_error, "body-error"),
             rx.cond(
                 S.quote != "",
@@ -207,8 +261,14 @@ def composer() -> rx.Component:
                         rx.icon("paperclip", size=14, aria_hidden="true"),
                         rx.text(item["name"]),
                         rx.text(item["size"], size="1", color="gray"),
-                        rx.icon_button(rx.icon("trash-2", size=14), on_click=S.remove_attachment(item["index"]), variant="ghost",
-                                       color_scheme="red", aria_label=tr("upload.remove") + " " + item["name"], type="button"),
+                        rx.icon_button(
+                            rx.icon("trash-2", size=14),
+                            on_click=S.remove_attachment(item["index"]),
+                            variant="ghost",
+                            color_scheme="red",
+                            aria_label=tr("upload.remove") + " " + item["name"],
+                            type="button",
+                        ),
                         align="center",
                         class_name="attached-file",
                     ),
@@ -218,10 +278,18 @@ def composer() -> rx.Component:
             ),
             field_error(S.send_error, "send-error"),
             rx.hstack(
-                rx.button(rx.icon("paperclip", size=14, aria_hidden="true"), tr("msg.attachments_button"), on_click=S.open_dialog,
-                          variant="soft", type="button", id="open-attachments"),
+                rx.button(
+                    rx.icon("paperclip", size=14, aria_hidden="true"),
+                    tr("msg.attachments_button"),
+                    on_click=S.open_dialog,
+                    variant="soft",
+                    type="button",
+                    id="open-attachments",
+                ),
                 rx.spacer(),
-                rx.button(tr("msg.cancel"), on_click=S.cancel_composer, variant="soft", color_scheme="gray", type="button"),
+                rx.button(
+                    tr("msg.cancel"), on_click=S.cancel_composer, variant="soft", color_scheme="gray", type="button"
+                ),
                 rx.button(tr("msg.send"), on_click=S.send, type="button", id="send-message"),
                 width="100%",
                 wrap="wrap",
@@ -242,7 +310,15 @@ def messages_tab() -> rx.Component:
         rx.hstack(
             rx.cond(S.sent_notice != "", rx.callout(S.sent_notice, color_scheme="green", role="status", size="1")),
             rx.spacer(),
-            rx.cond(~S.composing, rx.button(rx.icon("plus", size=14, aria_hidden="true"), tr("msg.new"), on_click=S.new_message, id="new-message")),
+            rx.cond(
+                ~S.composing,
+                rx.button(
+                    rx.icon("plus", size=14, aria_hidden="true"),
+                    tr("msg.new"),
+                    on_click=S.new_message,
+                    id="new-message",
+                ),
+            ),
             width="100%",
             align="center",
         ),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 from sqlmodel import Field, SQLModel
 
@@ -11,14 +10,14 @@ from portal_app.core.models import utcnow
 
 
 class Message(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     dossier_id: int = Field(foreign_key="dossier.id", index=True)
     author_id: int = Field(foreign_key="account.id", index=True)
     from_office: bool = Field(index=True)
     subject: str = Field(max_length=200)
     body: str = Field(max_length=20000)
-    parent_id: Optional[int] = Field(default=None, foreign_key="message.id")
+    parent_id: int | None = Field(default=None, foreign_key="message.id")
     # client-generated idempotency key: a double submit stores one message
-    submit_key: Optional[str] = Field(default=None, max_length=64, unique=True)
+    submit_key: str | None = Field(default=None, max_length=64, unique=True)
     created_at: datetime = Field(default_factory=utcnow, index=True)
-    staff_read_at: Optional[datetime] = None
+    staff_read_at: datetime | None = None

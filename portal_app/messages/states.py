@@ -86,7 +86,9 @@ class MessagesState(DossierState):
             for view in views
         ]
         self._attachments = {
-            view.id: [{"id": str(a.document_id), "name": a.filename, "size": _size_text(a.size)} for a in view.attachments]
+            view.id: [
+                {"id": str(a.document_id), "name": a.filename, "size": _size_text(a.size)} for a in view.attachments
+            ]
             for view in views
         }
 
@@ -95,7 +97,9 @@ class MessagesState(DossierState):
         account, dossier = viewer.account, self._dossier_for(viewer)
         if dossier is None:
             return
-        self.upload_limits_text = i18n.t("upload.limits", self.lang, max_mb=office_settings.profile().client_max_upload_mb)
+        self.upload_limits_text = i18n.t(
+            "upload.limits", self.lang, max_mb=office_settings.profile().client_max_upload_mb
+        )
         self._load_messages(account, dossier)
 
     @handler(Access.CLIENT)
@@ -292,7 +296,9 @@ class MessagesState(DossierState):
                     store=store, filename=name, chunks=aiter_file(upload), max_bytes=office.client_max_upload_bytes
                 )
             except UploadRefused as error:
-                self.upload_errors.append(f"{name[:80]}: " + i18n.t(error.code, self.lang, max_mb=office.client_max_upload_mb))
+                self.upload_errors.append(
+                    f"{name[:80]}: " + i18n.t(error.code, self.lang, max_mb=office.client_max_upload_mb)
+                )
                 continue
             self._staged.append(pending.as_dict())
         self.staged_files = [_file_row(PendingFile.from_dict(d), i) for i, d in enumerate(self._staged)]
@@ -327,4 +333,3 @@ class MessagesState(DossierState):
             return
         FileStore(get_settings().files_dir).delete(data["key"])
         self.attached_files = [_file_row(PendingFile.from_dict(d), i) for i, d in enumerate(self._attached)]
-

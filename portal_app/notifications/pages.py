@@ -22,20 +22,40 @@ def outbox_row(row: rx.Var) -> rx.Component:
         ),
         rx.table.cell(
             state_badge(row["status"], row["status_label"]),
-            rx.cond(row["attempts"] != "0", rx.text(tr("staff.outbox.attempts"), " ", row["attempts"], size="1", color="gray")),
+            rx.cond(
+                row["attempts"] != "0",
+                rx.text(tr("staff.outbox.attempts"), " ", row["attempts"], size="1", color="gray"),
+            ),
         ),
-        rx.table.cell(rx.cond(row["sent"] != "", row["sent"], rx.text(row["error"], size="1", color="red", class_name="staff-wrap"))),
+        rx.table.cell(
+            rx.cond(
+                row["sent"] != "", row["sent"], rx.text(row["error"], size="1", color="red", class_name="staff-wrap")
+            )
+        ),
         rx.table.cell(
             rx.hstack(
                 rx.cond(
                     row["can_retry"] != "",
-                    rx.button(rx.icon("rotate-cw", size=14, aria_hidden="true"), tr("staff.outbox.retry"), on_click=S.retry(row["id"]), size="1", type="button",
-                              aria_label=tr("staff.outbox.retry") + " " + row["to"]),
+                    rx.button(
+                        rx.icon("rotate-cw", size=14, aria_hidden="true"),
+                        tr("staff.outbox.retry"),
+                        on_click=S.retry(row["id"]),
+                        size="1",
+                        type="button",
+                        aria_label=tr("staff.outbox.retry") + " " + row["to"],
+                    ),
                 ),
                 rx.cond(
                     S.staff_is_admin,
-                    rx.button(rx.icon("eye", size=14, aria_hidden="true"), tr("staff.outbox.view"), on_click=S.show_content(row["id"]), size="1", variant="soft", type="button",
-                              aria_label=tr("staff.outbox.view") + " " + row["to"]),
+                    rx.button(
+                        rx.icon("eye", size=14, aria_hidden="true"),
+                        tr("staff.outbox.view"),
+                        on_click=S.show_content(row["id"]),
+                        size="1",
+                        variant="soft",
+                        type="button",
+                        aria_label=tr("staff.outbox.view") + " " + row["to"],
+                    ),
                 ),
                 spacing="1",
                 min_width="max-content",  # else the buttons overflow the last column, cut off at the table's edge
@@ -52,7 +72,11 @@ def content_dialog() -> rx.Component:
             rx.dialog.title(rx.cond(S.content["subject"] != "", S.content["subject"], tr("staff.outbox.sms"))),
             rx.dialog.description(tr("staff.outbox.to"), " ", S.content["to"], size="2", color="gray"),
             rx.text(tr("staff.outbox.masked"), size="1", color="gray", margin_top="0.5rem"),
-            rx.box(rx.text(S.content["body"], white_space="pre-wrap", size="2", class_name="staff-wrap"), class_name="mail-body", id="mail-body"),
+            rx.box(
+                rx.text(S.content["body"], white_space="pre-wrap", size="2", class_name="staff-wrap"),
+                class_name="mail-body",
+                id="mail-body",
+            ),
             rx.hstack(rx.dialog.close(rx.button(tr("staff.close"), variant="soft")), justify="end", margin_top="1rem"),
             max_width="40rem",
         ),
@@ -76,7 +100,13 @@ def staff_outbox_page() -> rx.Component:
                 ),
                 rx.el.select(
                     rx.el.option(tr("staff.outbox.all"), value="all"),
-                    *[rx.el.option(tr(f"staff.outbox.status.{status}") + " (" + S.counts[status].to_string() + ")", value=status) for status in STATUSES],
+                    *[
+                        rx.el.option(
+                            tr(f"staff.outbox.status.{status}") + " (" + S.counts[status].to_string() + ")",
+                            value=status,
+                        )
+                        for status in STATUSES
+                    ],
                     value=S.status_filter,
                     on_change=S.set_status_filter,
                     aria_label=tr("staff.outbox.status_label"),
@@ -91,8 +121,14 @@ def staff_outbox_page() -> rx.Component:
             rx.cond(
                 S.rows.length() > 0,
                 table(
-                    [tr("staff.outbox.created"), tr("staff.outbox.to"), tr("staff.outbox.subject"), tr("staff.outbox.status_label"),
-                     tr("staff.outbox.sent_or_error"), tr("staff.doc.actions")],
+                    [
+                        tr("staff.outbox.created"),
+                        tr("staff.outbox.to"),
+                        tr("staff.outbox.subject"),
+                        tr("staff.outbox.status_label"),
+                        tr("staff.outbox.sent_or_error"),
+                        tr("staff.doc.actions"),
+                    ],
                     S.rows,
                     outbox_row,
                     table_id="outbox-table",

@@ -8,8 +8,8 @@ a day. 404 when the office has no logo (or its file is gone).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool

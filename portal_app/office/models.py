@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 from sqlmodel import Field, SQLModel
 
@@ -16,4 +15,4 @@ class OfficeSetting(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=60)
     value: str = Field(default="", max_length=2000)
     updated_at: datetime = Field(default_factory=utcnow)
-    updated_by_id: Optional[int] = Field(default=None, foreign_key="account.id")
+    updated_by_id: int | None = Field(default=None, foreign_key="account.id")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
@@ -13,7 +12,7 @@ from portal_app.core.models import utcnow
 class QuestionnaireTemplate(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("slug", "version"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=80, index=True)
     version: int = 1
     title_nl: str = Field(max_length=200)
@@ -28,21 +27,21 @@ class QuestionnaireStatus:
 
 
 class QuestionnaireRequest(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     template_id: int = Field(foreign_key="questionnairetemplate.id")
     dossier_id: int = Field(foreign_key="dossier.id", index=True)
     account_id: int = Field(foreign_key="account.id", index=True)
     status: str = Field(default=QuestionnaireStatus.OPEN, max_length=20, index=True)
     current_page: int = 0
-    sent_by_id: Optional[int] = Field(default=None, foreign_key="account.id")
+    sent_by_id: int | None = Field(default=None, foreign_key="account.id")
     created_at: datetime = Field(default_factory=utcnow)
-    completed_at: Optional[datetime] = None
+    completed_at: datetime | None = None
 
 
 class QuestionnaireAnswer(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("request_id", "question_key"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     request_id: int = Field(foreign_key="questionnairerequest.id", index=True)
     question_key: str = Field(max_length=80)
     value: str = Field(default="", max_length=10000)

@@ -62,7 +62,11 @@ class Portal:
     def cli(self, *args: str) -> str:
         done = subprocess.run(
             [sys.executable, "-m", "portal_app.cli", *args],
-            cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=120,
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert done.returncode == 0, done.stdout + done.stderr
         return done.stdout
@@ -152,7 +156,7 @@ def _seed_web_dir(web_dir: Path) -> None:
                 web_dir,
                 symlinks=True,
                 # skip only the top-level build output, never node_modules/*/build
-                ignore=lambda folder, names: {"build", ".states"} & set(names) if folder == top else set(),
+                ignore=lambda folder, names, top=top: {"build", ".states"} & set(names) if folder == top else set(),
             )
             return
 
@@ -166,8 +170,11 @@ def _build_frontend(env: dict, web_dir: Path, log: Path) -> None:
         log_file.flush()
         done = subprocess.run(
             [sys.executable, str(PROD_SERVER), "build"],
-            cwd=ROOT, env={**env, "REFLEX_WEB_WORKDIR": str(web_dir)},
-            stdout=log_file, stderr=subprocess.STDOUT, timeout=900,
+            cwd=ROOT,
+            env={**env, "REFLEX_WEB_WORKDIR": str(web_dir)},
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            timeout=900,
         )
         log_file.write(f"--- frontend build step took {time.monotonic() - started:.1f}s (exit {done.returncode})\n")
     if done.returncode != 0:
@@ -198,7 +205,9 @@ def _prepare_frontend(env: dict, extra_env: dict, web_dir: Path, port: int, log:
     source = _session_build()
     prod_server.copy_build(source, web_dir, f"localhost:{BUILD_PORT}", f"localhost:{port}")
     with open(log, "a") as log_file:
-        log_file.write(f"--- session frontend build {source} ready for port {port} after {time.monotonic() - started:.1f}s\n")
+        log_file.write(
+            f"--- session frontend build {source} ready for port {port} after {time.monotonic() - started:.1f}s\n"
+        )
 
 
 def _start_portal(tmp_root: Path, name: str, extra_env: dict):
@@ -216,7 +225,11 @@ def _start_portal(tmp_root: Path, name: str, extra_env: dict):
         with open(portal.log, "a") as log_file:
             process = subprocess.Popen(
                 [sys.executable, str(PROD_SERVER), "serve", "--port", str(port)],
-                cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
+                cwd=ROOT,
+                env=env,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         try:
             _wait_until_up(portal.url, process, portal.log)

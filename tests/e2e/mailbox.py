@@ -1,10 +1,10 @@
 """A real SMTP server (aiosmtpd) that catches the portal's mail for browser tests.
 
-    box = Mailbox(flush=...)       # flush: optional callable that delivers the outbox now
-    box.start()                    # listens on 127.0.0.1:box.port
-    mail = box.wait_for("a@example.nl", subject="wachtwoord")
-    link = mail.link("/wachtwoord-instellen")
-    box.stop()
+box = Mailbox(flush=...)       # flush: optional callable that delivers the outbox now
+box.start()                    # listens on 127.0.0.1:box.port
+mail = box.wait_for("a@example.nl", subject="wachtwoord")
+link = mail.link("/wachtwoord-instellen")
+box.stop()
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import email
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from email import policy
-from typing import Callable
 
 from aiosmtpd.controller import Controller
 
@@ -42,7 +42,7 @@ class CaughtMail:
 
 
 class _Handler:
-    def __init__(self, box: "Mailbox") -> None:
+    def __init__(self, box: Mailbox) -> None:
         self.box = box
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
@@ -68,7 +68,7 @@ class Mailbox:
         self._lock = threading.Lock()
         self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
 
-    def start(self) -> "Mailbox":
+    def start(self) -> Mailbox:
         self._controller.start()
         return self
 
@@ -79,9 +79,7 @@ class Mailbox:
         with self._lock:
             return [m for m in self.messages if address.lower() in m.to]
 
-    def wait_for(
-        self, address: str, *, subject: str = "", count: int = 1, timeout: float = 20.0
-    ) -> CaughtMail:
+    def wait_for(self, address: str, *, subject: str = "", count: int = 1, timeout: float = 20.0) -> CaughtMail:
         """The `count`-th mail to `address` whose subject contains `subject` (case-insensitive)."""
         deadline = time.monotonic() + timeout
         next_flush = time.monotonic() + 0.5

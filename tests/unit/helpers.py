@@ -49,14 +49,15 @@ def build_world(db, tmp_path) -> World:
     admin = accounts.create_staff(db, email="admin@example.nl", name="Anna Admin", role=StaffRole.ADMIN)
     handler = accounts.create_staff(db, email="handler@example.nl", name="Bert Behandel", role=StaffRole.HANDLER)
     client = accounts.create_person(db, email="klant@example.nl", name="Klaas Klant")
-    company = accounts.create_company(db, email="info@bedrijf.example.nl", name="Carla Contact", company_name="Bedrijf B.V.")
+    company = accounts.create_company(
+        db, email="info@bedrijf.example.nl", name="Carla Contact", company_name="Bedrijf B.V."
+    )
     dossier = dossiers.create_dossier(db, number="2026-0001", description="Levering woning", handler_id=handler.id)
     other = dossiers.create_dossier(db, number="2026-0002", description="Testament", handler_id=admin.id)
     dossiers.grant_access(db, dossier_id=dossier.id, account_id=client.id)
     dossiers.grant_access(db, dossier_id=other.id, account_id=company.id)
     db.commit()
     return World(settings, store, admin, handler, client, company, dossier, other)
-
 
 
 class LocalProxy(StateProxy):
@@ -111,7 +112,7 @@ def redirect_path(result) -> str | None:
     if result.handler.fn.__qualname__ != "redirect" and "redirect" not in str(result.handler.fn):
         return None
     for name, value in result.args:
-        if str(name) in ("path", "\"path\""):
+        if str(name) in ("path", '"path"'):
             return str(value).strip('"')
     return None
 

@@ -254,9 +254,24 @@ def test_known_ui_service_imports_are_still_there():
     assert not stale, "no longer imported, drop from KNOWN_UI_SERVICE_IMPORTS:\n" + "\n".join(sorted(stale))
 
 
-@pytest.mark.parametrize("domain", sorted(p.name for p in APP.iterdir() if p.is_dir() and (p / "__init__.py").exists() and p.name != "models"))
+@pytest.mark.parametrize(
+    "domain",
+    sorted(p.name for p in APP.iterdir() if p.is_dir() and (p / "__init__.py").exists() and p.name != "models"),
+)
 def test_domain_packages_use_the_standard_layer_names(domain):
-    allowed = {"__init__.py", "models.py", "services", "states", "components", "pages", "api.py",
-               "services.py", "states.py", "components.py", "pages.py", "__pycache__"}
+    allowed = {
+        "__init__.py",
+        "models.py",
+        "services",
+        "states",
+        "components",
+        "pages",
+        "api.py",
+        "services.py",
+        "states.py",
+        "components.py",
+        "pages.py",
+        "__pycache__",
+    }
     odd = sorted(p.name for p in (APP / domain).iterdir() if p.name not in allowed)
     assert not odd, f"portal_app/{domain}/ has {odd}: put code in a layer"

@@ -30,7 +30,9 @@ def notices() -> rx.Component:
     return rx.fragment(
         rx.cond(
             S.notice != "",
-            rx.callout(S.notice, icon="circle-check", color_scheme="green", role="status", id="company-notice", width="100%"),
+            rx.callout(
+                S.notice, icon="circle-check", color_scheme="green", role="status", id="company-notice", width="100%"
+            ),
         ),
         rx.cond(S.errors.length() > 0, error_box(S.errors, "company-error")),
     )
@@ -60,10 +62,19 @@ def delete_dialog() -> rx.Component:
             ),
             rx.hstack(
                 # Plain buttons (not Radix' Cancel/Action, which would also fire on_open_change).
-                rx.button(tr("company.cancel"), variant="soft", color_scheme="gray", on_click=S.cancel_delete, id="delete-cancel"),
                 rx.button(
-                    rx.icon("trash-2", size=16, aria_hidden="true"), tr("company.delete_confirm"),
-                    color_scheme="red", on_click=S.confirm_delete, id="delete-confirm",
+                    tr("company.cancel"),
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=S.cancel_delete,
+                    id="delete-cancel",
+                ),
+                rx.button(
+                    rx.icon("trash-2", size=16, aria_hidden="true"),
+                    tr("company.delete_confirm"),
+                    color_scheme="red",
+                    on_click=S.confirm_delete,
+                    id="delete-confirm",
                 ),
                 justify="end",
                 spacing="3",
@@ -86,13 +97,28 @@ def new_account_form() -> rx.Component:
                 rx.flex(
                     rx.vstack(
                         rx.el.label(tr("company.name"), html_for="extra-name", class_name="field-label"),
-                        rx.input(id="extra-name", name="name", required=True, max_length=200, auto_complete="off", width="100%"),
+                        rx.input(
+                            id="extra-name",
+                            name="name",
+                            required=True,
+                            max_length=200,
+                            auto_complete="off",
+                            width="100%",
+                        ),
                         spacing="1",
                         flex="1 1 14rem",
                     ),
                     rx.vstack(
                         rx.el.label(tr("company.email"), html_for="extra-email", class_name="field-label"),
-                        rx.input(id="extra-email", name="email", type="email", required=True, max_length=254, auto_complete="off", width="100%"),
+                        rx.input(
+                            id="extra-email",
+                            name="email",
+                            type="email",
+                            required=True,
+                            max_length=254,
+                            auto_complete="off",
+                            width="100%",
+                        ),
                         spacing="1",
                         flex="1 1 16rem",
                     ),
@@ -102,8 +128,15 @@ def new_account_form() -> rx.Component:
                 ),
                 rx.cond(S.new_errors.length() > 0, error_box(S.new_errors, "new-account-error")),
                 rx.hstack(
-                    rx.button(rx.icon("send", size=16, aria_hidden="true"), tr("company.create"), type="submit", id="create-extra"),
-                    rx.button(tr("company.cancel"), type="button", variant="soft", color_scheme="gray", on_click=S.close_new),
+                    rx.button(
+                        rx.icon("send", size=16, aria_hidden="true"),
+                        tr("company.create"),
+                        type="submit",
+                        id="create-extra",
+                    ),
+                    rx.button(
+                        tr("company.cancel"), type="button", variant="soft", color_scheme="gray", on_click=S.close_new
+                    ),
                     wrap="wrap",
                     spacing="2",
                 ),
@@ -192,7 +225,12 @@ def list_content() -> rx.Component:
         rx.cond(
             S.new_open,
             new_account_form(),
-            rx.button(rx.icon("user-plus", size=16, aria_hidden="true"), tr("company.new"), on_click=S.open_new, id="new-extra"),
+            rx.button(
+                rx.icon("user-plus", size=16, aria_hidden="true"),
+                tr("company.new"),
+                on_click=S.open_new,
+                id="new-extra",
+            ),
         ),
         accounts_table(),
         delete_dialog(),
@@ -208,7 +246,12 @@ def company_accounts_page() -> rx.Component:
             rx.cond(
                 S.allowed,
                 list_content(),
-                rx.vstack(notices(), back_link(tr("company.back_to_details"), "/mijn-gegevens", "back-to-details"), spacing="3", width="100%"),
+                rx.vstack(
+                    notices(),
+                    back_link(tr("company.back_to_details"), "/mijn-gegevens", "back-to-details"),
+                    spacing="3",
+                    width="100%",
+                ),
             ),
             rx.text(tr("company.loading"), color="gray"),
         ),
@@ -284,7 +327,11 @@ def detail_content() -> rx.Component:
                 rx.text(tr("company.dossiers_help"), size="2", color="gray"),
                 rx.cond(
                     S.detail_dossiers.length() > 0,
-                    rx.el.ul(rx.foreach(S.detail_dossiers, dossier_choice), class_name="dossier-choices", id="dossier-choices"),
+                    rx.el.ul(
+                        rx.foreach(S.detail_dossiers, dossier_choice),
+                        class_name="dossier-choices",
+                        id="dossier-choices",
+                    ),
                     rx.text(tr("company.no_dossiers"), color="gray"),
                 ),
                 spacing="3",
@@ -319,13 +366,24 @@ def company_account_page() -> rx.Component:
                 rx.cond(
                     S.not_found,
                     rx.vstack(
-                        rx.callout(tr("error.not_found"), icon="triangle-alert", color_scheme="red", role="alert", id="extra-not-found"),
+                        rx.callout(
+                            tr("error.not_found"),
+                            icon="triangle-alert",
+                            color_scheme="red",
+                            role="alert",
+                            id="extra-not-found",
+                        ),
                         back_link(tr("company.back"), LIST_PATH, "back-to-list"),
                         spacing="3",
                     ),
                     detail_content(),
                 ),
-                rx.vstack(notices(), back_link(tr("company.back_to_details"), "/mijn-gegevens", "back-to-details"), spacing="3", width="100%"),
+                rx.vstack(
+                    notices(),
+                    back_link(tr("company.back_to_details"), "/mijn-gegevens", "back-to-details"),
+                    spacing="3",
+                    width="100%",
+                ),
             ),
             rx.text(tr("company.loading"), color="gray"),
         ),

@@ -34,10 +34,18 @@ def login_form() -> rx.Component:
     return plain_form(
         rx.vstack(
             rx.el.label(tr("login.email"), html_for="email", class_name="field-label"),
-            rx.input(id="email", name="email", type="email", auto_complete="username", required=True, width="100%", size="3"),
+            rx.input(
+                id="email", name="email", type="email", auto_complete="username", required=True, width="100%", size="3"
+            ),
             rx.el.label(tr("login.password"), html_for="password", class_name="field-label"),
             rx.input(
-                id="password", name="password", type="password", auto_complete="current-password", required=True, width="100%", size="3"
+                id="password",
+                name="password",
+                type="password",
+                auto_complete="current-password",
+                required=True,
+                width="100%",
+                size="3",
             ),
             rx.el.input(type="hidden", name="next", value=LoginState.next_path),
             rx.button(tr("login.submit"), type="submit", size="3", width="100%", id="login-submit"),

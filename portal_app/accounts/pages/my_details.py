@@ -60,7 +60,9 @@ def field(label, field_id: str, **props) -> rx.Component:
 def form_buttons(submit_label, submit_id: str) -> rx.Component:
     return rx.hstack(
         rx.button(submit_label, type="submit", id=submit_id),
-        rx.button(tr("details.cancel"), type="button", variant="soft", color_scheme="gray", on_click=S.close_details_step),
+        rx.button(
+            tr("details.cancel"), type="button", variant="soft", color_scheme="gray", on_click=S.close_details_step
+        ),
         wrap="wrap",
         spacing="2",
     )
@@ -71,8 +73,24 @@ def email_form() -> rx.Component:
         rx.vstack(
             rx.heading(tr("details.change_email"), size="3", as_="h3"),
             rx.text(tr("details.email_intro"), size="2", color="gray"),
-            field(tr("details.new_email"), "new-email", name="new_email", type="email", auto_complete="email", required=True, max_length=254),
-            field(tr("login.password"), "email-password", name="password", type="password", auto_complete="current-password", required=True, max_length=128),
+            field(
+                tr("details.new_email"),
+                "new-email",
+                name="new_email",
+                type="email",
+                auto_complete="email",
+                required=True,
+                max_length=254,
+            ),
+            field(
+                tr("login.password"),
+                "email-password",
+                name="password",
+                type="password",
+                auto_complete="current-password",
+                required=True,
+                max_length=128,
+            ),
             error_lines(S.details_errors, "details-errors"),
             form_buttons(tr("details.email_send"), "email-change-submit"),
             spacing="3",
@@ -90,10 +108,35 @@ def password_form() -> rx.Component:
         rx.vstack(
             rx.heading(tr("details.change_password"), size="3", as_="h3"),
             rx.text(tr("details.password_intro"), size="2", color="gray"),
-            field(tr("details.current_password"), "current-password", name="current_password", type="password", auto_complete="current-password", required=True, max_length=128),
+            field(
+                tr("details.current_password"),
+                "current-password",
+                name="current_password",
+                type="password",
+                auto_complete="current-password",
+                required=True,
+                max_length=128,
+            ),
             password_rule(size="2"),
-            field(tr("setpw.new"), "new-password", name="password", type="password", auto_complete="new-password", required=True, max_length=128, aria_describedby="password-rule"),
-            field(tr("setpw.repeat"), "repeat-password", name="password_repeat", type="password", auto_complete="new-password", required=True, max_length=128),
+            field(
+                tr("setpw.new"),
+                "new-password",
+                name="password",
+                type="password",
+                auto_complete="new-password",
+                required=True,
+                max_length=128,
+                aria_describedby="password-rule",
+            ),
+            field(
+                tr("setpw.repeat"),
+                "repeat-password",
+                name="password_repeat",
+                type="password",
+                auto_complete="new-password",
+                required=True,
+                max_length=128,
+            ),
             error_lines(S.details_errors, "details-errors"),
             form_buttons(tr("details.change_password"), "password-change-submit"),
             spacing="3",
@@ -112,16 +155,34 @@ def details_section() -> rx.Component:
             rx.heading(tr("details.title"), size="4", as_="h2"),
             rx.cond(
                 S.details_notice != "",
-                rx.callout(S.details_notice, icon="circle-check", color_scheme="green", role="status", id="details-notice", width="100%"),
+                rx.callout(
+                    S.details_notice,
+                    icon="circle-check",
+                    color_scheme="green",
+                    role="status",
+                    id="details-notice",
+                    width="100%",
+                ),
             ),
             detail_row(tr("my_details.name"), S.name, "detail-name"),
             detail_row(tr("my_details.email"), S.email, "detail-email"),
             rx.cond(
                 S.pending_email != "",
                 rx.hstack(
-                    rx.badge(rx.icon("mail-question", size=14, aria_hidden="true"), tr("details.email_pending"), color_scheme="orange", size="2"),
+                    rx.badge(
+                        rx.icon("mail-question", size=14, aria_hidden="true"),
+                        tr("details.email_pending"),
+                        color_scheme="orange",
+                        size="2",
+                    ),
                     rx.text(S.pending_email, id="pending-email", class_name="wrap-anywhere"),
-                    rx.button(tr("details.email_cancel"), variant="ghost", size="1", on_click=S.cancel_email_change, id="cancel-email-change"),
+                    rx.button(
+                        tr("details.email_cancel"),
+                        variant="ghost",
+                        size="1",
+                        on_click=S.cancel_email_change,
+                        id="cancel-email-change",
+                    ),
                     rx.text(tr("details.email_pending_help"), size="2", color="gray", width="100%"),
                     wrap="wrap",
                     align="center",
@@ -138,12 +199,18 @@ def details_section() -> rx.Component:
                 ("password", password_form()),
                 rx.hstack(
                     rx.button(
-                        rx.icon("mail", size=16, aria_hidden="true"), tr("details.change_email"),
-                        variant="soft", on_click=S.open_details_step("email"), id="change-email",
+                        rx.icon("mail", size=16, aria_hidden="true"),
+                        tr("details.change_email"),
+                        variant="soft",
+                        on_click=S.open_details_step("email"),
+                        id="change-email",
                     ),
                     rx.button(
-                        rx.icon("key-round", size=16, aria_hidden="true"), tr("details.change_password"),
-                        variant="soft", on_click=S.open_details_step("password"), id="change-password",
+                        rx.icon("key-round", size=16, aria_hidden="true"),
+                        tr("details.change_password"),
+                        variant="soft",
+                        on_click=S.open_details_step("password"),
+                        id="change-password",
                     ),
                     wrap="wrap",
                     spacing="2",
@@ -179,11 +246,20 @@ def code_form(on_submit, submit_label, field_id: str) -> rx.Component:
         rx.hstack(
             rx.vstack(
                 rx.el.label(tr("verify.code"), html_for=field_id, class_name="field-label"),
-                rx.input(id=field_id, name="code", auto_complete="one-time-code", input_mode="numeric", max_length=12, required=True),
+                rx.input(
+                    id=field_id,
+                    name="code",
+                    auto_complete="one-time-code",
+                    input_mode="numeric",
+                    max_length=12,
+                    required=True,
+                ),
                 spacing="1",
             ),
             rx.button(submit_label, type="submit"),
-            rx.button(tr("tf.cancel"), type="button", variant="soft", color_scheme="gray", on_click=S.cancel_two_factor_step),
+            rx.button(
+                tr("tf.cancel"), type="button", variant="soft", color_scheme="gray", on_click=S.cancel_two_factor_step
+            ),
             align="end",
             wrap="wrap",
             spacing="2",
@@ -199,9 +275,22 @@ def sms_phone_step() -> rx.Component:
             rx.text(tr("tf.sms_intro")),
             rx.el.label(tr("my_details.phone"), html_for="tf-phone", class_name="field-label"),
             rx.hstack(
-                rx.input(id="tf-phone", name="phone", type="tel", auto_complete="tel", placeholder="06 12345678", required=True),
+                rx.input(
+                    id="tf-phone",
+                    name="phone",
+                    type="tel",
+                    auto_complete="tel",
+                    placeholder="06 12345678",
+                    required=True,
+                ),
                 rx.button(tr("tf.send_code"), type="submit"),
-                rx.button(tr("tf.cancel"), type="button", variant="soft", color_scheme="gray", on_click=S.cancel_two_factor_step),
+                rx.button(
+                    tr("tf.cancel"),
+                    type="button",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=S.cancel_two_factor_step,
+                ),
                 wrap="wrap",
                 spacing="2",
             ),
@@ -231,8 +320,19 @@ def codes_step() -> rx.Component:
             class_name="recovery-codes",
         ),
         rx.hstack(
-            rx.button(rx.icon("download", size=16, aria_hidden="true"), tr("tf.codes_download"), on_click=S.download_codes, variant="soft"),
-            rx.button(rx.icon("printer", size=16, aria_hidden="true"), tr("tf.codes_print"), variant="soft", data_action="print", type="button"),
+            rx.button(
+                rx.icon("download", size=16, aria_hidden="true"),
+                tr("tf.codes_download"),
+                on_click=S.download_codes,
+                variant="soft",
+            ),
+            rx.button(
+                rx.icon("printer", size=16, aria_hidden="true"),
+                tr("tf.codes_print"),
+                variant="soft",
+                data_action="print",
+                type="button",
+            ),
             rx.button(tr("tf.codes_saved"), on_click=S.codes_saved, id="codes-saved"),
             wrap="wrap",
             spacing="2",
@@ -248,9 +348,17 @@ def password_step() -> rx.Component:
             rx.text(tr("tf.password_again")),
             rx.el.label(tr("login.password"), html_for="tf-password", class_name="field-label"),
             rx.hstack(
-                rx.input(id="tf-password", name="password", type="password", auto_complete="current-password", required=True),
+                rx.input(
+                    id="tf-password", name="password", type="password", auto_complete="current-password", required=True
+                ),
                 rx.button(tr("tf.confirm"), type="submit"),
-                rx.button(tr("tf.cancel"), type="button", variant="soft", color_scheme="gray", on_click=S.cancel_two_factor_step),
+                rx.button(
+                    tr("tf.cancel"),
+                    type="button",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=S.cancel_two_factor_step,
+                ),
                 wrap="wrap",
                 spacing="2",
             ),
@@ -278,7 +386,10 @@ def two_factor_overview() -> rx.Component:
             ),
             rx.text(tr("tf.codes_left_label"), ": ", S.tf_recovery_left, size="2", color="gray", id="tf-codes-left"),
             rx.hstack(
-                rx.cond(S.tf_method == "sms", rx.button(tr("tf.change_phone"), variant="soft", on_click=S.ask_password("change_phone"))),
+                rx.cond(
+                    S.tf_method == "sms",
+                    rx.button(tr("tf.change_phone"), variant="soft", on_click=S.ask_password("change_phone")),
+                ),
                 rx.button(tr("tf.new_codes"), variant="soft", on_click=S.ask_password("regenerate")),
                 rx.button(tr("tf.disable"), variant="soft", color_scheme="red", on_click=S.ask_password("disable")),
                 wrap="wrap",
@@ -289,8 +400,19 @@ def two_factor_overview() -> rx.Component:
         rx.vstack(
             rx.text(tr("tf.intro")),
             rx.hstack(
-                rx.button(rx.icon("message-square", size=16, aria_hidden="true"), tr("tf.setup_sms"), on_click=S.start_sms, id="setup-sms"),
-                rx.button(rx.icon("smartphone", size=16, aria_hidden="true"), tr("tf.setup_app"), on_click=S.start_totp, variant="soft", id="setup-app"),
+                rx.button(
+                    rx.icon("message-square", size=16, aria_hidden="true"),
+                    tr("tf.setup_sms"),
+                    on_click=S.start_sms,
+                    id="setup-sms",
+                ),
+                rx.button(
+                    rx.icon("smartphone", size=16, aria_hidden="true"),
+                    tr("tf.setup_app"),
+                    on_click=S.start_totp,
+                    variant="soft",
+                    id="setup-app",
+                ),
                 wrap="wrap",
                 spacing="2",
             ),
@@ -306,7 +428,13 @@ def two_factor_section() -> rx.Component:
         rx.match(
             S.tf_step,
             ("sms_phone", sms_phone_step()),
-            ("sms_code", rx.vstack(rx.text(tr("tf.sms_sent_to"), " ", S.tf_phone_shown), code_form(S.confirm_sms_code, tr("tf.activate"), "sms-code"))),
+            (
+                "sms_code",
+                rx.vstack(
+                    rx.text(tr("tf.sms_sent_to"), " ", S.tf_phone_shown),
+                    code_form(S.confirm_sms_code, tr("tf.activate"), "sms-code"),
+                ),
+            ),
             ("totp", totp_step()),
             ("codes", codes_step()),
             ("confirm_password", password_step()),
@@ -343,7 +471,9 @@ def notifications_section() -> rx.Component:
             role="group",
             aria_label=tr("notify.title"),
         ),
-        rx.cond(S.notify_notice != "", rx.text(S.notify_notice, size="2", color="green", role="status", id="notify-notice")),
+        rx.cond(
+            S.notify_notice != "", rx.text(S.notify_notice, size="2", color="green", role="status", id="notify-notice")
+        ),
         section_id="notifications",
     )
 
@@ -373,8 +503,14 @@ def accounts_section() -> rx.Component:
 
 def my_details_page() -> rx.Component:
     return page_frame(
-        rx.cond(S.first_visit, rx.callout(tr("my_details.first_login"), icon="info", margin_bottom="1rem", id="first-login-note")),
-        rx.cond(S.recovery_notice != "", rx.callout(S.recovery_notice, icon="key-round", color_scheme="orange", margin_bottom="1rem", role="status")),
+        rx.cond(
+            S.first_visit,
+            rx.callout(tr("my_details.first_login"), icon="info", margin_bottom="1rem", id="first-login-note"),
+        ),
+        rx.cond(
+            S.recovery_notice != "",
+            rx.callout(S.recovery_notice, icon="key-round", color_scheme="orange", margin_bottom="1rem", role="status"),
+        ),
         details_section(),
         language_section(),
         two_factor_section(),
@@ -396,8 +532,22 @@ def email_confirm_page() -> rx.Component:
             rx.vstack(
                 rx.cond(
                     C.confirm_ok,
-                    rx.callout(C.confirm_message, icon="circle-check", color_scheme="green", role="status", id="email-confirm-result", width="100%"),
-                    rx.callout(C.confirm_message, icon="triangle-alert", color_scheme="red", role="alert", id="email-confirm-result", width="100%"),
+                    rx.callout(
+                        C.confirm_message,
+                        icon="circle-check",
+                        color_scheme="green",
+                        role="status",
+                        id="email-confirm-result",
+                        width="100%",
+                    ),
+                    rx.callout(
+                        C.confirm_message,
+                        icon="triangle-alert",
+                        color_scheme="red",
+                        role="alert",
+                        id="email-confirm-result",
+                        width="100%",
+                    ),
                 ),
                 rx.link(tr("details.to_my_details"), href="/mijn-gegevens", id="to-my-details"),
                 spacing="3",

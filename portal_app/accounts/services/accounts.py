@@ -60,10 +60,14 @@ def _create(session: Session, account: Account, *, actor_id: int | None) -> Acco
     return account
 
 
-def create_person(session: Session, *, email: str, name: str, language: str = "nl", actor_id: int | None = None) -> Account:
+def create_person(
+    session: Session, *, email: str, name: str, language: str = "nl", actor_id: int | None = None
+) -> Account:
     return _create(
         session,
-        Account(kind=AccountKind.PERSON, email=validate_email(email), name=_clean_name(name, "name"), language=language),
+        Account(
+            kind=AccountKind.PERSON, email=validate_email(email), name=_clean_name(name, "name"), language=language
+        ),
         actor_id=actor_id,
     )
 

@@ -23,7 +23,7 @@ parsed here. Plain Python, no Reflex import.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlmodel import Session, col, func, select, update
 
@@ -48,7 +48,9 @@ def parse_id(value) -> int:
         raise NotFound()
     if isinstance(value, int):
         number = value
-    elif isinstance(value, str) and 0 < len(value.strip()) <= 19 and value.strip().isascii() and value.strip().isdigit():
+    elif (
+        isinstance(value, str) and 0 < len(value.strip()) <= 19 and value.strip().isascii() and value.strip().isdigit()
+    ):
         number = int(value.strip())
     else:
         raise NotFound()
@@ -106,7 +108,9 @@ def _state(account: Account) -> str:
 def _company_dossier_ids(session: Session, main: Account) -> list[int]:
     return list(
         session.exec(
-            select(DossierAccess.dossier_id).where(DossierAccess.account_id == main.id).order_by(DossierAccess.dossier_id)
+            select(DossierAccess.dossier_id)
+            .where(DossierAccess.account_id == main.id)
+            .order_by(DossierAccess.dossier_id)
         ).all()
     )
 
@@ -128,7 +132,7 @@ def _last_logins(session: Session, account_ids: list[int]) -> dict[int, datetime
 
 
 def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _row(account: Account, language: str, dossier_count: int, last_session: datetime | None = None) -> dict[str, str]:
@@ -206,13 +210,13 @@ def create_extra_account(
     return extra
 
 
-def extra_account_detail(session: Session, actor: Account, account_id, *, language: str = "nl", ip: str | None = None) -> dict:
+def extra_account_detail(
+    session: Session, actor: Account, account_id, *, language: str = "nl", ip: str | None = None
+) -> dict:
     """'Inzien': the extra account's details, last login, and per company dossier whether it may see it."""
     main = require_main_account(session, actor, ip=ip)
     extra = _extra_of(session, main, account_id, ip=ip)
-    granted = set(
-        session.exec(select(DossierAccess.dossier_id).where(DossierAccess.account_id == extra.id)).all()
-    )
+    granted = set(session.exec(select(DossierAccess.dossier_id).where(DossierAccess.account_id == extra.id)).all())
     rows = session.exec(
         select(Dossier.id, Dossier.number, Dossier.description, Dossier.status)
         .join(DossierAccess, DossierAccess.dossier_id == Dossier.id)
@@ -230,7 +234,9 @@ def extra_account_detail(session: Session, actor: Account, account_id, *, langua
         }
         for dossier_id, number, description, status in rows
     ]
-    row = _row(extra, language, sum(1 for d in dossier_rows if d["granted"]), _last_logins(session, [extra.id]).get(extra.id))
+    row = _row(
+        extra, language, sum(1 for d in dossier_rows if d["granted"]), _last_logins(session, [extra.id]).get(extra.id)
+    )
     return {
         **row,
         "created": format_date(extra.created_at, language),
@@ -268,7 +274,9 @@ def set_dossier_access(
         if row is None:
             return False
         session.delete(row)
-        audit.record(session, "access.revoked", actor_id=main.id, dossier_id=number, target=f"account:{extra.id}", ip=ip)
+        audit.record(
+            session, "access.revoked", actor_id=main.id, dossier_id=number, target=f"account:{extra.id}", ip=ip
+        )
     session.flush()
     return True
 
@@ -284,7 +292,9 @@ def delete_extra_account(session: Session, actor: Account, account_id, *, ip: st
     ended = sessions.end_all_sessions(session, extra.id)
     access_rows = session.exec(select(DossierAccess).where(DossierAccess.account_id == extra.id)).all()
     for row in access_rows:
-        audit.record(session, "access.revoked", actor_id=main.id, dossier_id=row.dossier_id, target=f"account:{extra.id}", ip=ip)
+        audit.record(
+            session, "access.revoked", actor_id=main.id, dossier_id=row.dossier_id, target=f"account:{extra.id}", ip=ip
+        )
         session.delete(row)
     session.exec(
         update(AuthToken)

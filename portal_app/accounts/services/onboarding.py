@@ -155,7 +155,9 @@ class PasswordSet:
     first_time: bool
 
 
-def set_password(session: Session, *, token: str, password: str, settings: Settings, ip: str | None = None) -> PasswordSet:
+def set_password(
+    session: Session, *, token: str, password: str, settings: Settings, ip: str | None = None
+) -> PasswordSet:
     """Set the password from a link (slow: bcrypt; call it off the event loop).
 
     Ends every session of the account; 2-step verification stays as it was.
@@ -166,7 +168,9 @@ def set_password(session: Session, *, token: str, password: str, settings: Setti
     if row is None:
         raise NotFound(code="link.invalid")
     account = session.get(Account, row.account_id)
-    found = passwords.problems(password, name=account.name, email=account.email, policy=office_settings.profile(session).password_policy)
+    found = passwords.problems(
+        password, name=account.name, email=account.email, policy=office_settings.profile(session).password_policy
+    )
     if found:
         raise ValidationFailed("password rejected", field="password", code="password.rejected", problems=found)
     first_time = account.password_hash is None

@@ -118,7 +118,9 @@ def rule_texts(policy: PasswordPolicy, language: str) -> dict[str, str]:
     if policy == DEFAULT_POLICY:
         rule = i18n.t("setpw.rule", language)
     else:
-        rule = i18n.t("setpw.rule_n_symbol" if policy.require_symbol else "setpw.rule_n", language, min=policy.min_length)
+        rule = i18n.t(
+            "setpw.rule_n_symbol" if policy.require_symbol else "setpw.rule_n", language, min=policy.min_length
+        )
     return {
         "rule": rule,
         "length": i18n.t("setpw.rule_length_n", language, min=policy.min_length),

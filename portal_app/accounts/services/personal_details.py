@@ -136,7 +136,11 @@ def request_email_change(
         account_id=account.id,
     )
     audit.record(
-        session, "email_change.requested", actor_id=account.id, target=f"account:{account.id}", ip=ip,
+        session,
+        "email_change.requested",
+        actor_id=account.id,
+        target=f"account:{account.id}",
+        ip=ip,
         detail={"new": mask_email(email)},
     )
     session.flush()
@@ -191,7 +195,11 @@ def confirm_email_change(session: Session, *, account_id: int, token, ip: str | 
     _revoke(session, account.id, TokenPurpose.EMAIL_CHANGE)
     _revoke(session, account.id, TokenPurpose.RESET)  # links in the old mailbox
     audit.record(
-        session, "email_change.confirmed", actor_id=account.id, target=f"account:{account.id}", ip=ip,
+        session,
+        "email_change.confirmed",
+        actor_id=account.id,
+        target=f"account:{account.id}",
+        ip=ip,
         detail={"old": mask_email(old_email), "new": mask_email(new_email)},
     )
     session.flush()
@@ -223,7 +231,9 @@ def change_password(
         new = new[:1024]
     if new != repeat[:1024]:
         raise ValidationFailed("mismatch", field="password", code="password.mismatch")
-    found = passwords.problems(new, name=account.name, email=account.email, policy=office_settings.profile(session).password_policy)
+    found = passwords.problems(
+        new, name=account.name, email=account.email, policy=office_settings.profile(session).password_policy
+    )
     if found:
         raise ValidationFailed("password rejected", field="password", code="password.rejected", problems=found)
     accounts.set_password_hash(session, account, passwords.hash_password(new))
@@ -238,7 +248,11 @@ def change_password(
         account_id=account.id,
     )
     audit.record(
-        session, "password.changed", actor_id=account.id, target=f"account:{account.id}", ip=ip,
+        session,
+        "password.changed",
+        actor_id=account.id,
+        target=f"account:{account.id}",
+        ip=ip,
         detail={"sessions_ended": ended},
     )
     session.flush()

@@ -61,7 +61,9 @@ def create_session(
     return token, row
 
 
-def resolve(session: Session, token: str | None, *, policy: SessionPolicy, touch: bool = True) -> tuple[UserSession, Account] | None:
+def resolve(
+    session: Session, token: str | None, *, policy: SessionPolicy, touch: bool = True
+) -> tuple[UserSession, Account] | None:
     """The live session and its active account for `token`, or None."""
     if not token or len(token) > 100:
         return None

@@ -58,7 +58,7 @@ import io
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import phonenumbers
 import pyotp
@@ -139,7 +139,7 @@ class TwoFactorStatus:
 def _aware(value: datetime | None) -> datetime | None:
     """SQLite hands timestamps back without a zone; they are UTC."""
     if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
     return value
 
 
@@ -336,9 +336,7 @@ def _check_sms_code(
             session.refresh(row)
             return
         raise SecondFactorFailed("code no longer valid", code="2fa.new_code_needed")
-    counted = session.exec(
-        update(OneTimeCode).where(*guard).values(attempts=col(OneTimeCode.attempts) + 1)
-    ).rowcount
+    counted = session.exec(update(OneTimeCode).where(*guard).values(attempts=col(OneTimeCode.attempts) + 1)).rowcount
     session.refresh(row)
     if counted != 1 or row.attempts >= MAX_GUESSES_PER_CODE:
         error = SecondFactorFailed("wrong code; code is used up", code="2fa.new_code_needed")
@@ -673,7 +671,13 @@ def verify_login(
         failure = None
         try:
             _check_sms_code(
-                session, account, purpose=PURPOSE_LOGIN, session_id=session_id, code=cleaned, settings=settings, now=moment
+                session,
+                account,
+                purpose=PURPOSE_LOGIN,
+                session_id=session_id,
+                code=cleaned,
+                settings=settings,
+                now=moment,
             )
         except SecondFactorFailed as error:
             failure = error

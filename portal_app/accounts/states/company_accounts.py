@@ -189,7 +189,9 @@ class CompanyAccountsState(PortalState):
         self._load_detail(account, account_id)
         number = next((d["number"] for d in self.detail_dossiers if d["id"] == str(dossier_id)), "")
         if not self.errors and number:
-            self.notice = i18n.t("company.access_granted" if allowed else "company.access_revoked", self.lang, number=number)
+            self.notice = i18n.t(
+                "company.access_granted" if allowed else "company.access_revoked", self.lang, number=number
+            )
 
     # ---- "Verwijderen", after a confirmation ----
     @handler(Access.CLIENT)
@@ -199,7 +201,9 @@ class CompanyAccountsState(PortalState):
             return
         try:
             with session_scope(keep_on=(ServiceError,)) as db:
-                detail = company_accounts.extra_account_detail(db, account, account_id, language=self.lang, ip=self._client_ip())
+                detail = company_accounts.extra_account_detail(
+                    db, account, account_id, language=self.lang, ip=self._client_ip()
+                )
         except ServiceError as error:
             self.errors = error_text(error, self.lang)
             return

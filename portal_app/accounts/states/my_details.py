@@ -174,7 +174,12 @@ class MyDetailsState(PortalState):
         try:
             with session_scope(keep_on=(ServiceError,)) as db:
                 codes = twofactor.confirm_sms_setup(
-                    session=db, account=account, phone=self._pending_phone, code=code, session_id=session_id, settings=get_settings()
+                    session=db,
+                    account=account,
+                    phone=self._pending_phone,
+                    code=code,
+                    session_id=session_id,
+                    settings=get_settings(),
                 )
         except ServiceError as error:
             return self._fail(error)
@@ -200,7 +205,9 @@ class MyDetailsState(PortalState):
         code = str((form or {}).get("code", ""))[:20]
         try:
             with session_scope(keep_on=(ServiceError,)) as db:
-                codes = twofactor.confirm_totp_setup(session=db, account=account, secret=self._pending_totp_secret, code=code)
+                codes = twofactor.confirm_totp_setup(
+                    session=db, account=account, secret=self._pending_totp_secret, code=code
+                )
         except ServiceError as error:
             return self._fail(error)
         self._pending_totp_secret = ""
@@ -272,7 +279,13 @@ class MyDetailsState(PortalState):
             return
         with session_scope() as db:
             self.notify = notifications.set_preference(db, account, kind, enabled)
-            audit.record(db, "notifications.changed", actor_id=account.id, ip=self._client_ip(), detail={"kind": kind, "on": enabled})
+            audit.record(
+                db,
+                "notifications.changed",
+                actor_id=account.id,
+                ip=self._client_ip(),
+                detail={"kind": kind, "on": enabled},
+            )
         self.notify_notice = i18n.t("notify.saved", self.lang)
 
     # ---- personal details: e-mail address and password ----
@@ -295,7 +308,12 @@ class MyDetailsState(PortalState):
         try:
             with session_scope(keep_on=(ServiceError,)) as db:
                 personal_details.request_email_change(
-                    db, account_id=account.id, password=password, new_email=new_email, settings=get_settings(), ip=self._client_ip()
+                    db,
+                    account_id=account.id,
+                    password=password,
+                    new_email=new_email,
+                    settings=get_settings(),
+                    ip=self._client_ip(),
                 )
                 pending = personal_details.pending_email_change(db, account.id)
         except ServiceError as error:
@@ -322,8 +340,14 @@ class MyDetailsState(PortalState):
         try:
             with session_scope(keep_on=(ServiceError,)) as db:
                 personal_details.change_password(
-                    db, account_id=viewer.account_id, session_id=viewer.session_id, current=current, new=new,
-                    repeat=repeat, settings=get_settings(), ip=self._client_ip(),
+                    db,
+                    account_id=viewer.account_id,
+                    session_id=viewer.session_id,
+                    current=current,
+                    new=new,
+                    repeat=repeat,
+                    settings=get_settings(),
+                    ip=self._client_ip(),
                 )
         except ServiceError as error:
             self.details_errors = error_text(error, self.lang)
@@ -355,7 +379,9 @@ class EmailConfirmState(PortalState):
         account = viewer.account
         try:
             with session_scope(keep_on=(ServiceError,)) as db:
-                changed = personal_details.confirm_email_change(db, account_id=account.id, token=token, ip=self._client_ip())
+                changed = personal_details.confirm_email_change(
+                    db, account_id=account.id, token=token, ip=self._client_ip()
+                )
                 new_email = changed.email
         except ServiceError as error:
             self.confirm_message = error_text(error, self.lang)[0]

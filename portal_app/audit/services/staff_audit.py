@@ -11,9 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Iterator
 
 from sqlalchemy import or_
 from sqlalchemy.orm import aliased
@@ -49,7 +49,7 @@ class AuditFilter:
     date_to: str = ""
 
     @classmethod
-    def clean(cls, account="", dossier="", event_type="", date_from="", date_to="") -> "AuditFilter":
+    def clean(cls, account="", dossier="", event_type="", date_from="", date_to="") -> AuditFilter:
         return cls(
             account=one_line(account, 254),
             dossier=one_line(dossier, 40),
@@ -81,7 +81,12 @@ def _conditions(session: Session, filters: AuditFilter) -> list:
             ids = list(
                 session.exec(
                     select(Account.id)
-                    .where(or_(Account.email.like(pattern, escape="\\"), func.lower(Account.name).like(pattern, escape="\\")))
+                    .where(
+                        or_(
+                            Account.email.like(pattern, escape="\\"),
+                            func.lower(Account.name).like(pattern, escape="\\"),
+                        )
+                    )
                     .order_by(Account.id)
                     .limit(MAX_MATCHES)
                 ).all()

@@ -17,8 +17,15 @@ from portal_app.core.states.base import PortalState
 # The default brand colour; the pages use PortalState.brand_colour (office settings).
 BRAND = "#1f3a5f"
 # The logo's tile in the headers: white so a logo made for paper stays visible on the colour.
-LOGO_TILE = {"background": "white", "padding": "2px 4px", "border_radius": "4px", "display": "block",
-             "width": "auto", "object_fit": "contain", "flex_shrink": "0"}
+LOGO_TILE = {
+    "background": "white",
+    "padding": "2px 4px",
+    "border_radius": "4px",
+    "display": "block",
+    "width": "auto",
+    "object_fit": "contain",
+    "flex_shrink": "0",
+}
 
 
 def office_logo(state=PortalState, *, height: str = "40px", max_width: str = "min(40vw, 200px)") -> rx.Component:
@@ -42,7 +49,11 @@ def brand_mark(state=PortalState, *extra: rx.Component) -> rx.Component:
         rx.hstack(
             office_logo(state),
             rx.text(
-                state.office_name, weight="bold", color="white", size="3", aria_hidden="true",
+                state.office_name,
+                weight="bold",
+                color="white",
+                size="3",
+                aria_hidden="true",
                 display=rx.breakpoints(initial="none", sm="inline"),
             ),
             *extra,
@@ -88,7 +99,9 @@ def header() -> rx.Component:
             rx.el.nav(
                 rx.hstack(
                     rx.link(
-                        rx.hstack(rx.icon("house", size=16, aria_hidden="true"), tr("nav.home"), align="center", spacing="1"),
+                        rx.hstack(
+                            rx.icon("house", size=16, aria_hidden="true"), tr("nav.home"), align="center", spacing="1"
+                        ),
                         href=routes.HOME,
                         color="white",
                         weight="medium",
@@ -118,7 +131,11 @@ def actions_bar() -> rx.Component:
         rx.hstack(
             rx.icon("clipboard-list", size=16, aria_hidden="true"),
             rx.text(tr("actions.bar"), weight="medium"),
-            rx.badge(PortalState.open_actions, color_scheme=rx.cond(PortalState.open_actions > 0, "orange", "gray"), id="actions-count"),
+            rx.badge(
+                PortalState.open_actions,
+                color_scheme=rx.cond(PortalState.open_actions > 0, "orange", "gray"),
+                id="actions-count",
+            ),
             align="center",
             spacing="2",
             max_width="72rem",
@@ -164,10 +181,14 @@ def public_frame(*children: rx.Component) -> rx.Component:
                     office_logo(PortalState, height="64px", max_width="min(80vw, 300px)"),
                 ),
                 rx.card(
-                    rx.box(class_name="public-brand-bar", style={
-                        "background": PortalState.brand_colour, "height": "6px",
-                        "margin": "calc(-1 * var(--card-padding)) calc(-1 * var(--card-padding)) var(--space-4)",
-                    }),
+                    rx.box(
+                        class_name="public-brand-bar",
+                        style={
+                            "background": PortalState.brand_colour,
+                            "height": "6px",
+                            "margin": "calc(-1 * var(--card-padding)) calc(-1 * var(--card-padding)) var(--space-4)",
+                        },
+                    ),
                     *children,
                     width="100%",
                     size="3",

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import reflex as rx
 
 from portal_app.core.components.text import tr
 
 
-def section(title, *children: rx.Component, section_id: str, count=None, actions: rx.Component | None = None) -> rx.Component:
+def section(
+    title, *children: rx.Component, section_id: str, count=None, actions: rx.Component | None = None
+) -> rx.Component:
     heading = rx.hstack(
         rx.heading(title, size="4", as_="h2"),
         rx.badge(count, color_scheme="gray", variant="soft") if count is not None else rx.fragment(),
@@ -36,11 +38,27 @@ def notices(notice: rx.Var, error: rx.Var, prefix: str = "staff") -> rx.Componen
     return rx.fragment(
         rx.cond(
             notice != "",
-            rx.callout(notice, icon="circle-check", color_scheme="green", role="status", size="1", id=f"{prefix}-notice", width="100%"),
+            rx.callout(
+                notice,
+                icon="circle-check",
+                color_scheme="green",
+                role="status",
+                size="1",
+                id=f"{prefix}-notice",
+                width="100%",
+            ),
         ),
         rx.cond(
             error != "",
-            rx.callout(error, icon="triangle-alert", color_scheme="red", role="alert", size="1", id=f"{prefix}-error", width="100%"),
+            rx.callout(
+                error,
+                icon="triangle-alert",
+                color_scheme="red",
+                role="alert",
+                size="1",
+                id=f"{prefix}-error",
+                width="100%",
+            ),
         ),
     )
 
@@ -63,9 +81,20 @@ def dialog_actions(submit_label, *, submit_id: str, color_scheme: str | None = N
 
 
 def form_dialog(
-    heading, *fields: rx.Component, description: rx.Component | None = None, before: rx.Component | None = None,
-    trigger: rx.Component | None = None, error, error_id: str, submit_label, submit_id: str, submit_color: str | None = None,
-    actions_margin_top: str | None = None, on_submit, open, on_open_change,
+    heading,
+    *fields: rx.Component,
+    description: rx.Component | None = None,
+    before: rx.Component | None = None,
+    trigger: rx.Component | None = None,
+    error,
+    error_id: str,
+    submit_label,
+    submit_id: str,
+    submit_color: str | None = None,
+    actions_margin_top: str | None = None,
+    on_submit,
+    open,
+    on_open_change,
 ) -> rx.Component:
     """A staff form in a dialog: heading, optional description, the fields, the error
     under them and "Annuleren" + submit. The form keeps its values when the server refuses."""
@@ -76,8 +105,12 @@ def form_dialog(
             rx.vstack(
                 *fields,
                 field_error(error, error_id),
-                dialog_actions(submit_label, submit_id=submit_id, color_scheme=submit_color,
-                               **({"margin_top": actions_margin_top} if actions_margin_top else {})),
+                dialog_actions(
+                    submit_label,
+                    submit_id=submit_id,
+                    color_scheme=submit_color,
+                    **({"margin_top": actions_margin_top} if actions_margin_top else {}),
+                ),
                 spacing="2",
                 width="100%",
             ),
@@ -86,19 +119,26 @@ def form_dialog(
         )
     )
     parts = [rx.dialog.trigger(trigger)] if trigger is not None else []
-    return rx.dialog.root(*parts, rx.dialog.content(*content, max_width="30rem"), open=open, on_open_change=on_open_change)
+    return rx.dialog.root(
+        *parts, rx.dialog.content(*content, max_width="30rem"), open=open, on_open_change=on_open_change
+    )
 
 
-def confirm_dialog(title, description, confirm_label, *, on_confirm, confirm_id: str, open, on_open_change,
-                   **content_props) -> rx.Component:
-    """"Are you sure?" for a destructive staff action: Annuleren, or the red confirm button."""
+def confirm_dialog(
+    title, description, confirm_label, *, on_confirm, confirm_id: str, open, on_open_change, **content_props
+) -> rx.Component:
+    """ "Are you sure?" for a destructive staff action: Annuleren, or the red confirm button."""
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
             rx.alert_dialog.title(title),
-            rx.alert_dialog.description(*description) if isinstance(description, tuple) else rx.alert_dialog.description(description),
+            rx.alert_dialog.description(*description)
+            if isinstance(description, tuple)
+            else rx.alert_dialog.description(description),
             rx.hstack(
                 rx.alert_dialog.cancel(rx.button(tr("staff.cancel"), variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button(confirm_label, color_scheme="red", on_click=on_confirm, id=confirm_id)),
+                rx.alert_dialog.action(
+                    rx.button(confirm_label, color_scheme="red", on_click=on_confirm, id=confirm_id)
+                ),
                 justify="end",
                 spacing="2",
                 margin_top="1rem",
@@ -114,7 +154,16 @@ def label(text, html_for: str) -> rx.Component:
     return rx.el.label(text, html_for=html_for, class_name="field-label")
 
 
-def native_select(options: rx.Var, *, select_id: str, name: str | None = None, value=None, default_value=None, on_change=None, aria_label=None) -> rx.Component:
+def native_select(
+    options: rx.Var,
+    *,
+    select_id: str,
+    name: str | None = None,
+    value=None,
+    default_value=None,
+    on_change=None,
+    aria_label=None,
+) -> rx.Component:
     """A plain <select>: options are {"value", "label"} dicts."""
     props = {"id": select_id, "class_name": "staff-select"}
     if name is not None:
@@ -127,7 +176,9 @@ def native_select(options: rx.Var, *, select_id: str, name: str | None = None, v
         props["on_change"] = on_change
     if aria_label is not None:
         props["aria_label"] = aria_label
-    return rx.el.select(rx.foreach(options, lambda option: rx.el.option(option["label"], value=option["value"])), **props)
+    return rx.el.select(
+        rx.foreach(options, lambda option: rx.el.option(option["label"], value=option["value"])), **props
+    )
 
 
 def static_select(options: list[tuple[str, rx.Var | str]], *, select_id: str, **props) -> rx.Component:
@@ -188,7 +239,16 @@ def pager(state, prev_event, next_event, *, pager_id: str) -> rx.Component:
 def state_badge(state_var: rx.Var, label_var: rx.Var) -> rx.Component:
     return rx.badge(
         label_var,
-        color_scheme=rx.match(state_var, ("active", "green"), ("blocked", "red"), ("invited", "amber"), ("failed", "red"), ("sent", "green"), ("retrying", "amber"), "gray"),
+        color_scheme=rx.match(
+            state_var,
+            ("active", "green"),
+            ("blocked", "red"),
+            ("invited", "amber"),
+            ("failed", "red"),
+            ("sent", "green"),
+            ("retrying", "amber"),
+            "gray",
+        ),
         variant="soft",
     )
 
@@ -196,7 +256,9 @@ def state_badge(state_var: rx.Var, label_var: rx.Var) -> rx.Component:
 def status_badge(status: rx.Var, label_var: rx.Var) -> rx.Component:
     return rx.badge(
         label_var,
-        color_scheme=rx.match(status, ("in_behandeling", "blue"), ("wacht_op_klant", "amber"), ("gepasseerd", "green"), "gray"),
+        color_scheme=rx.match(
+            status, ("in_behandeling", "blue"), ("wacht_op_klant", "amber"), ("gepasseerd", "green"), "gray"
+        ),
         variant="soft",
     )
 

@@ -29,7 +29,9 @@ def text_pair(key: str) -> tuple[str, str]:
     try:
         return i18n.TRANSLATIONS["nl"][key], i18n.TRANSLATIONS["en"][key]
     except KeyError:
-        raise KeyError(f"unknown UI text key {key!r} (not in both languages of portal_app/core/services/i18n.py)") from None
+        raise KeyError(
+            f"unknown UI text key {key!r} (not in both languages of portal_app/core/services/i18n.py)"
+        ) from None
 
 
 def tr(key: str) -> rx.Var[str]:

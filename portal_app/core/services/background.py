@@ -20,7 +20,9 @@ logger = logging.getLogger(__name__)
 DIGEST_CHECK_SECONDS = 5.0
 
 
-async def run_digest_loop(*, engine, settings, interval_seconds: float = DIGEST_CHECK_SECONDS, stop_event: asyncio.Event | None = None) -> None:
+async def run_digest_loop(
+    *, engine, settings, interval_seconds: float = DIGEST_CHECK_SECONDS, stop_event: asyncio.Event | None = None
+) -> None:
     """Queue the digests that are due every `interval_seconds` until `stop_event` is set. Never raises errors."""
     from portal_app.notifications.services import notifications
 
@@ -33,7 +35,7 @@ async def run_digest_loop(*, engine, settings, interval_seconds: float = DIGEST_
             logger.exception("notifications: digest round failed")
         try:
             await asyncio.wait_for(stop.wait(), timeout=interval_seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
 

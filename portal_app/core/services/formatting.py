@@ -11,7 +11,7 @@ Plain Python, no Reflex import.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -32,7 +32,7 @@ def locale_for(language: str | None) -> str:
 def local(moment: datetime) -> datetime:
     """`moment` in office time (naive values are taken as UTC)."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(OFFICE_TZ)
 
 
@@ -71,6 +71,8 @@ def format_size(size: int, language: str) -> str:
     """A file size: '820 kB', '1,4 MB' ('1.4 MB' in English)."""
     size = max(0, int(size))
     if size >= 1024 * 1024:
-        number = babel_numbers.format_decimal(round(size / (1024 * 1024), 1), format="#,##0.0", locale=locale_for(language))
+        number = babel_numbers.format_decimal(
+            round(size / (1024 * 1024), 1), format="#,##0.0", locale=locale_for(language)
+        )
         return f"{number} MB"
     return f"{max(1, round(size / 1024))} kB"

@@ -8,7 +8,7 @@ rule, whatever the caller forgot. Plain Python, no Reflex import.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -79,7 +79,7 @@ def like_pattern(needle: str) -> str:
 def aware(value: datetime | None) -> datetime | None:
     if value is None:
         return None
-    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def local_text(value: datetime | None, *, with_time: bool = True) -> str:
@@ -104,7 +104,7 @@ def day_start(value) -> datetime | None:
         day = date.fromisoformat(value.strip()[:10])
     except ValueError:
         return None
-    return datetime.combine(day, time.min, tzinfo=OFFICE_TZ).astimezone(timezone.utc)
+    return datetime.combine(day, time.min, tzinfo=OFFICE_TZ).astimezone(UTC)
 
 
 def size_text(size: int) -> str:

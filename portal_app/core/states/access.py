@@ -32,9 +32,10 @@ import functools
 import inspect
 import os
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from enum import StrEnum
-from typing import Any, Callable
+from typing import Any
 
 import reflex as rx
 

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from collections.abc import AsyncIterable, Iterable
 from dataclasses import dataclass
-from typing import AsyncIterable, Iterable
 
 from sqlalchemy import and_, update
 from sqlalchemy.exc import IntegrityError
@@ -234,7 +234,7 @@ class PendingFile:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "PendingFile":
+    def from_dict(cls, data: dict) -> PendingFile:
         return cls(**{name: data[name] for name in ("key", "size", "sha256", "filename", "mime")})
 
 
@@ -341,7 +341,9 @@ def mark_read(*, session: Session, account_id: int, document_id: int, downloaded
     if insert is not None:
         session.exec(
             insert(ReadReceipt)
-            .values(account_id=account_id, document_id=document_id, read_at=now, downloaded_at=now if downloaded else None)
+            .values(
+                account_id=account_id, document_id=document_id, read_at=now, downloaded_at=now if downloaded else None
+            )
             .on_conflict_do_nothing(index_elements=["account_id", "document_id"])
         )
     else:  # pragma: no cover - other databases
@@ -377,9 +379,7 @@ def list_for_dossier(
     """
     _check_kind(kind)
     if not can_see(session, account, dossier_id):
-        audit.record(
-            session, "access.denied", actor_id=account.id, target=f"dossier:{str(dossier_id)[:40]}", ip=ip
-        )
+        audit.record(session, "access.denied", actor_id=account.id, target=f"dossier:{str(dossier_id)[:40]}", ip=ip)
         raise NotFound()
     rows = session.exec(
         select(Document, ReadReceipt.id)

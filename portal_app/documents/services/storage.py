@@ -25,10 +25,11 @@ import re
 import secrets
 import tempfile
 import time
+from collections.abc import AsyncIterable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import AsyncIterable, BinaryIO, Iterable
+from typing import BinaryIO
 
 from sqlmodel import Session, select
 
@@ -94,7 +95,7 @@ def fsync_dir(path: Path) -> None:
 class _Writer:
     """One file being written: counts, hashes, and either commits or aborts."""
 
-    def __init__(self, store: "FileStore", max_bytes: int):
+    def __init__(self, store: FileStore, max_bytes: int):
         if max_bytes is None or max_bytes < 0:
             raise ValueError("max_bytes must be given")
         self.store = store

@@ -63,12 +63,7 @@ def progress_section() -> rx.Component:
         rx.el.summary(
             rx.icon("chevron-right", size=18, aria_hidden="true", class_name="summary-chevron"),
             rx.text(
-                tr("dossier.progress")
-                + " ("
-                + S.progress_done.to_string()
-                + "/"
-                + S.progress_total.to_string()
-                + ")",
+                tr("dossier.progress") + " (" + S.progress_done.to_string() + "/" + S.progress_total.to_string() + ")",
                 as_="span",
                 weight="medium",
             ),
@@ -161,9 +156,17 @@ def dossier_tabs() -> rx.Component:
             aria_label=tr("dossier.tabs"),
             class_name="dossier-tablist",
         ),
-        rx.tabs.content(document_table(S.correspondence, "docs-correspondentie"), value=DocumentKind.CORRESPONDENCE, class_name="tab-panel"),
-        rx.tabs.content(document_table(S.other_documents, "docs-document"), value=DocumentKind.DOCUMENT, class_name="tab-panel"),
-        rx.tabs.content(document_table(S.delivered, "docs-aangeleverd"), value=DocumentKind.DELIVERED, class_name="tab-panel"),
+        rx.tabs.content(
+            document_table(S.correspondence, "docs-correspondentie"),
+            value=DocumentKind.CORRESPONDENCE,
+            class_name="tab-panel",
+        ),
+        rx.tabs.content(
+            document_table(S.other_documents, "docs-document"), value=DocumentKind.DOCUMENT, class_name="tab-panel"
+        ),
+        rx.tabs.content(
+            document_table(S.delivered, "docs-aangeleverd"), value=DocumentKind.DELIVERED, class_name="tab-panel"
+        ),
         rx.tabs.content(messages_tab(), value=MESSAGES_TAB, class_name="tab-panel"),
         default_value=DocumentKind.CORRESPONDENCE,
         width="100%",

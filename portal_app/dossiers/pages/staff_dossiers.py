@@ -37,7 +37,9 @@ def dossier_row(row: rx.Var) -> rx.Component:
         rx.table.cell(status_badge(row["status"], row["status_label"])),
         rx.table.cell(rx.cond(row["handler"] != "", row["handler"], "—")),
         rx.table.cell(row["clients"]),
-        rx.table.cell(rx.cond(row["unread"] != "0", rx.badge(row["unread"], color_scheme="orange"), rx.text("0", color="gray"))),
+        rx.table.cell(
+            rx.cond(row["unread"] != "0", rx.badge(row["unread"], color_scheme="orange"), rx.text("0", color="gray"))
+        ),
         rx.table.cell(row["created"], white_space="nowrap"),
         data_dossier_id=row["id"],
     )
@@ -60,10 +62,17 @@ def create_dialog() -> rx.Component:
             name="handler",
             class_name="staff-select",
         ),
-        trigger=rx.button(rx.icon("folder-plus", size=16, aria_hidden="true"), tr("staff.dossiers.new"), id="new-dossier"),
-        error=L.create_error, error_id="new-dossier-error",
-        submit_label=tr("staff.dossiers.create"), submit_id="create-dossier", actions_margin_top="0.5rem",
-        on_submit=L.create_dossier, open=L.create_open, on_open_change=L.set_create_open,
+        trigger=rx.button(
+            rx.icon("folder-plus", size=16, aria_hidden="true"), tr("staff.dossiers.new"), id="new-dossier"
+        ),
+        error=L.create_error,
+        error_id="new-dossier-error",
+        submit_label=tr("staff.dossiers.create"),
+        submit_id="create-dossier",
+        actions_margin_top="0.5rem",
+        on_submit=L.create_dossier,
+        open=L.create_open,
+        on_open_change=L.set_create_open,
     )
 
 
@@ -81,12 +90,17 @@ def filters() -> rx.Component:
                     width="18rem",
                     max_width="100%",
                 ),
-                rx.button(rx.icon("search", size=16, aria_hidden="true"), tr("staff.search"), type="submit", id="dossier-search-submit"),
+                rx.button(
+                    rx.icon("search", size=16, aria_hidden="true"),
+                    tr("staff.search"),
+                    type="submit",
+                    id="dossier-search-submit",
+                ),
                 spacing="2",
             ),
             on_submit=L.search,
             reset_on_submit=False,
-                    width="auto",
+            width="auto",
         ),
         rx.el.select(
             rx.el.option(tr("staff.dossiers.all_statuses"), value="all"),
@@ -130,8 +144,13 @@ def staff_dossiers_page() -> rx.Component:
                 L.rows.length() > 0,
                 table(
                     [
-                        tr("staff.dossiers.number"), tr("staff.dossiers.description"), tr("staff.dossiers.status"),
-                        tr("staff.dossiers.handler"), tr("staff.dossiers.clients"), tr("staff.dossiers.unread"), tr("staff.dossiers.created"),
+                        tr("staff.dossiers.number"),
+                        tr("staff.dossiers.description"),
+                        tr("staff.dossiers.status"),
+                        tr("staff.dossiers.handler"),
+                        tr("staff.dossiers.clients"),
+                        tr("staff.dossiers.unread"),
+                        tr("staff.dossiers.created"),
                     ],
                     L.rows,
                     dossier_row,
@@ -215,9 +234,25 @@ def step_item(step: rx.Var, index) -> rx.Component:
                 renaming,
                 rx.form(
                     rx.hstack(
-                        rx.input(name="title", default_value=step["title"], max_length=200, aria_label=tr("staff.steps.rename"), id="rename-step", width="20rem", max_width="100%", auto_focus=True),
+                        rx.input(
+                            name="title",
+                            default_value=step["title"],
+                            max_length=200,
+                            aria_label=tr("staff.steps.rename"),
+                            id="rename-step",
+                            width="20rem",
+                            max_width="100%",
+                            auto_focus=True,
+                        ),
                         rx.button(tr("staff.save"), type="submit", size="1", id="rename-save"),
-                        rx.button(tr("staff.cancel"), type="button", size="1", variant="soft", color_scheme="gray", on_click=D.cancel_rename),
+                        rx.button(
+                            tr("staff.cancel"),
+                            type="button",
+                            size="1",
+                            variant="soft",
+                            color_scheme="gray",
+                            on_click=D.cancel_rename,
+                        ),
                         spacing="2",
                         align="center",
                         wrap="wrap",
@@ -226,8 +261,15 @@ def step_item(step: rx.Var, index) -> rx.Component:
                     reset_on_submit=False,
                 ),
                 rx.vstack(
-                    rx.text(step["title"], weight=rx.cond(step["done"] != "", "regular", "medium"), class_name="staff-wrap step-title"),
-                    rx.cond(step["done"] != "", rx.text(tr("staff.steps.done_on"), " ", step["done_at"], size="1", color="green")),
+                    rx.text(
+                        step["title"],
+                        weight=rx.cond(step["done"] != "", "regular", "medium"),
+                        class_name="staff-wrap step-title",
+                    ),
+                    rx.cond(
+                        step["done"] != "",
+                        rx.text(tr("staff.steps.done_on"), " ", step["done_at"], size="1", color="green"),
+                    ),
                     spacing="0",
                 ),
             ),
@@ -235,14 +277,41 @@ def step_item(step: rx.Var, index) -> rx.Component:
             rx.cond(
                 ~renaming,
                 rx.hstack(
-                    rx.icon_button(rx.icon("arrow-up", size=14), on_click=D.move_step_up(step["id"]), variant="ghost", size="1", disabled=index == 0,
-                                   aria_label=tr("staff.steps.up") + " " + step["title"], type="button"),
-                    rx.icon_button(rx.icon("arrow-down", size=14), on_click=D.move_step_down(step["id"]), variant="ghost", size="1",
-                                   disabled=index == D.steps.length() - 1, aria_label=tr("staff.steps.down") + " " + step["title"], type="button"),
-                    rx.icon_button(rx.icon("pencil", size=14), on_click=D.start_rename(step["id"]), variant="ghost", size="1",
-                                   aria_label=tr("staff.steps.rename") + " " + step["title"], type="button"),
-                    rx.icon_button(rx.icon("trash-2", size=14), on_click=D.delete_step(step["id"]), variant="ghost", size="1", color_scheme="red",
-                                   aria_label=tr("staff.steps.delete") + " " + step["title"], type="button"),
+                    rx.icon_button(
+                        rx.icon("arrow-up", size=14),
+                        on_click=D.move_step_up(step["id"]),
+                        variant="ghost",
+                        size="1",
+                        disabled=index == 0,
+                        aria_label=tr("staff.steps.up") + " " + step["title"],
+                        type="button",
+                    ),
+                    rx.icon_button(
+                        rx.icon("arrow-down", size=14),
+                        on_click=D.move_step_down(step["id"]),
+                        variant="ghost",
+                        size="1",
+                        disabled=index == D.steps.length() - 1,
+                        aria_label=tr("staff.steps.down") + " " + step["title"],
+                        type="button",
+                    ),
+                    rx.icon_button(
+                        rx.icon("pencil", size=14),
+                        on_click=D.start_rename(step["id"]),
+                        variant="ghost",
+                        size="1",
+                        aria_label=tr("staff.steps.rename") + " " + step["title"],
+                        type="button",
+                    ),
+                    rx.icon_button(
+                        rx.icon("trash-2", size=14),
+                        on_click=D.delete_step(step["id"]),
+                        variant="ghost",
+                        size="1",
+                        color_scheme="red",
+                        aria_label=tr("staff.steps.delete") + " " + step["title"],
+                        type="button",
+                    ),
                     spacing="1",
                 ),
             ),
@@ -264,8 +333,18 @@ def progress_tab() -> rx.Component:
         ),
         rx.form(
             rx.hstack(
-                rx.input(name="title", placeholder=tr("staff.steps.new_placeholder"), aria_label=tr("staff.steps.new_placeholder"), max_length=200, id="new-step", width="22rem", max_width="100%"),
-                rx.button(rx.icon("plus", size=14, aria_hidden="true"), tr("staff.steps.add"), type="submit", id="add-step"),
+                rx.input(
+                    name="title",
+                    placeholder=tr("staff.steps.new_placeholder"),
+                    aria_label=tr("staff.steps.new_placeholder"),
+                    max_length=200,
+                    id="new-step",
+                    width="22rem",
+                    max_width="100%",
+                ),
+                rx.button(
+                    rx.icon("plus", size=14, aria_hidden="true"), tr("staff.steps.add"), type="submit", id="add-step"
+                ),
                 spacing="2",
                 wrap="wrap",
             ),
@@ -295,15 +374,25 @@ def doc_row(row: rx.Var) -> rx.Component:
         rx.table.cell(row["date"], white_space="nowrap"),
         rx.table.cell(rx.text(row["by"], class_name="staff-wrap")),
         rx.table.cell(
-            rx.cond(row["receipts"] != "", rx.text(row["receipts"], size="1", white_space="pre-line", class_name="staff-wrap receipts"), rx.text("—", color="gray")),
+            rx.cond(
+                row["receipts"] != "",
+                rx.text(row["receipts"], size="1", white_space="pre-line", class_name="staff-wrap receipts"),
+                rx.text("—", color="gray"),
+            ),
         ),
         rx.table.cell(
             rx.cond(
                 withdrawn,
                 rx.badge(tr("staff.doc.withdrawn"), " ", row["withdrawn"], color_scheme="gray"),
                 rx.button(
-                    rx.icon("undo-2", size=14, aria_hidden="true"), tr("staff.doc.withdraw"), on_click=D.ask_withdraw(row["id"]),
-                    size="1", variant="soft", color_scheme="red", aria_label=tr("staff.doc.withdraw") + " " + row["title"], type="button",
+                    rx.icon("undo-2", size=14, aria_hidden="true"),
+                    tr("staff.doc.withdraw"),
+                    on_click=D.ask_withdraw(row["id"]),
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
+                    aria_label=tr("staff.doc.withdraw") + " " + row["title"],
+                    type="button",
                 ),
             ),
         ),
@@ -316,7 +405,13 @@ def documents_table() -> rx.Component:
     return rx.cond(
         D.doc_rows.length() > 0,
         table(
-            [tr("staff.doc.title"), tr("staff.doc.date"), tr("staff.doc.by"), tr("staff.doc.read"), tr("staff.doc.actions")],
+            [
+                tr("staff.doc.title"),
+                tr("staff.doc.date"),
+                tr("staff.doc.by"),
+                tr("staff.doc.read"),
+                tr("staff.doc.actions"),
+            ],
             D.doc_rows,
             doc_row,
             table_id="document-table",
@@ -344,7 +439,14 @@ def publish_panel() -> rx.Component:
                 ),
                 rx.vstack(
                     label(tr("staff.publish.doc_title"), "publish-title"),
-                    rx.input(id="publish-title", default_value=D.publish_title, on_blur=D.set_publish_title, max_length=200, width="22rem", max_width="100%"),
+                    rx.input(
+                        id="publish-title",
+                        default_value=D.publish_title,
+                        on_blur=D.set_publish_title,
+                        max_length=200,
+                        width="22rem",
+                        max_width="100%",
+                    ),
                     spacing="1",
                 ),
                 spacing="4",
@@ -374,24 +476,41 @@ def publish_panel() -> rx.Component:
             rx.vstack(
                 rx.foreach(
                     rx.selected_files(PUBLISH_UPLOAD_ID),
-                    lambda name: rx.hstack(rx.icon("file", size=14, aria_hidden="true"), rx.text(name, size="2", class_name="file-name"), align="center", spacing="1"),
+                    lambda name: rx.hstack(
+                        rx.icon("file", size=14, aria_hidden="true"),
+                        rx.text(name, size="2", class_name="file-name"),
+                        align="center",
+                        spacing="1",
+                    ),
                 ),
                 spacing="1",
                 id="publish-selected",
             ),
             rx.cond(
                 D.publish_errors.length() > 0,
-                rx.callout(rx.foreach(D.publish_errors, lambda text: rx.text(text)), color_scheme="red", role="alert", id="publish-errors", width="100%"),
+                rx.callout(
+                    rx.foreach(D.publish_errors, lambda text: rx.text(text)),
+                    color_scheme="red",
+                    role="alert",
+                    id="publish-errors",
+                    width="100%",
+                ),
             ),
             rx.hstack(
                 rx.button(
-                    tr("staff.cancel"), type="button", variant="soft", color_scheme="gray",
+                    tr("staff.cancel"),
+                    type="button",
+                    variant="soft",
+                    color_scheme="gray",
                     on_click=rx.clear_selected_files(PUBLISH_UPLOAD_ID),
                 ),
                 rx.button(
                     rx.icon("send", size=14, aria_hidden="true"),
                     tr("staff.publish.button"),
-                    on_click=[D.publish(rx.upload_files(upload_id=PUBLISH_UPLOAD_ID)), rx.clear_selected_files(PUBLISH_UPLOAD_ID)],
+                    on_click=[
+                        D.publish(rx.upload_files(upload_id=PUBLISH_UPLOAD_ID)),
+                        rx.clear_selected_files(PUBLISH_UPLOAD_ID),
+                    ],
                     type="button",
                     id="publish-button",
                 ),
@@ -412,7 +531,10 @@ def withdraw_dialog() -> rx.Component:
         tr("staff.doc.withdraw_title"),
         (rx.text(tr("staff.doc.withdraw_help")), rx.text(D.withdraw_title, weight="bold", class_name="staff-wrap")),
         tr("staff.doc.withdraw"),
-        on_confirm=D.confirm_withdraw, confirm_id="withdraw-confirm", open=D.withdraw_open, on_open_change=D.set_withdraw_open,
+        on_confirm=D.confirm_withdraw,
+        confirm_id="withdraw-confirm",
+        open=D.withdraw_open,
+        on_open_change=D.set_withdraw_open,
     )
 
 
@@ -426,12 +548,25 @@ def message_row(row: rx.Var) -> rx.Component:
             rx.hstack(
                 rx.cond(
                     row["from_office"] != "",
-                    rx.icon("landmark", size=16, color="var(--brand, #1f3a5f)", aria_label=tr("staff.msg.from_office"), role="img"),
-                    rx.icon("user", size=16, color="var(--orange-9)", aria_label=tr("staff.msg.from_client"), role="img"),
+                    rx.icon(
+                        "landmark",
+                        size=16,
+                        color="var(--brand, #1f3a5f)",
+                        aria_label=tr("staff.msg.from_office"),
+                        role="img",
+                    ),
+                    rx.icon(
+                        "user", size=16, color="var(--orange-9)", aria_label=tr("staff.msg.from_client"), role="img"
+                    ),
                 ),
-                rx.text(row["subject"], weight=rx.cond(row["unread"] != "", "bold", "regular"), class_name="message-subject"),
+                rx.text(
+                    row["subject"], weight=rx.cond(row["unread"] != "", "bold", "regular"), class_name="message-subject"
+                ),
                 rx.cond(row["unread"] != "", rx.badge(tr("staff.msg.unread"), color_scheme="orange", size="1")),
-                rx.cond(row["attachments"] != "0", rx.icon("paperclip", size=14, aria_label=tr("staff.msg.has_attachments"), role="img")),
+                rx.cond(
+                    row["attachments"] != "0",
+                    rx.icon("paperclip", size=14, aria_label=tr("staff.msg.has_attachments"), role="img"),
+                ),
                 rx.spacer(),
                 rx.text(row["author"], " · ", row["date"], size="1", color="gray"),
                 align="center",
@@ -466,7 +601,13 @@ def opened_message(row: rx.Var) -> rx.Component:
                             item["withdrawn"] != "",
                             rx.text(item["name"], " (", tr("staff.doc.withdrawn"), ")", size="2", color="gray"),
                             file_link(
-                                rx.hstack(rx.icon("file-down", size=14, aria_hidden="true"), rx.text(item["name"], class_name="file-name"), rx.text(item["size"], size="1", color="gray"), spacing="1", align="center"),
+                                rx.hstack(
+                                    rx.icon("file-down", size=14, aria_hidden="true"),
+                                    rx.text(item["name"], class_name="file-name"),
+                                    rx.text(item["size"], size="1", color="gray"),
+                                    spacing="1",
+                                    align="center",
+                                ),
                                 href="/files/" + item["id"],
                             ),
                         ),
@@ -476,10 +617,23 @@ def opened_message(row: rx.Var) -> rx.Component:
             ),
             rx.cond(
                 row["from_office"] != "",
-                rx.text(tr("staff.msg.read_by"), " ", rx.cond(row["read_by"] != "", row["read_by"], tr("staff.msg.nobody")), size="1", color="gray"),
+                rx.text(
+                    tr("staff.msg.read_by"),
+                    " ",
+                    rx.cond(row["read_by"] != "", row["read_by"], tr("staff.msg.nobody")),
+                    size="1",
+                    color="gray",
+                ),
                 rx.text(tr("staff.msg.staff_read"), " ", row["staff_read"], size="1", color="gray"),
             ),
-            rx.button(rx.icon("reply", size=14, aria_hidden="true"), tr("staff.msg.reply"), on_click=D.reply(row["id"]), variant="soft", size="2", id="reply-button"),
+            rx.button(
+                rx.icon("reply", size=14, aria_hidden="true"),
+                tr("staff.msg.reply"),
+                on_click=D.reply(row["id"]),
+                variant="soft",
+                size="2",
+                id="reply-button",
+            ),
             spacing="2",
             width="100%",
         ),
@@ -492,7 +646,12 @@ def composer() -> rx.Component:
     return rx.card(
         rx.form(
             rx.vstack(
-                rx.heading(rx.cond(D.reply_to_id != "", D.compose_subject, tr("staff.msg.new")), size="4", as_="h3", class_name="staff-wrap"),
+                rx.heading(
+                    rx.cond(D.reply_to_id != "", D.compose_subject, tr("staff.msg.new")),
+                    size="4",
+                    as_="h3",
+                    class_name="staff-wrap",
+                ),
                 rx.text(tr("staff.msg.to_clients"), size="2", color="gray"),
                 rx.cond(
                     D.reply_to_id == "",
@@ -526,7 +685,10 @@ def composer() -> rx.Component:
                     multiple=True,
                     accept=ACCEPT,
                     max_files=10,
-                    on_drop=[D.stage_attachments(rx.upload_files(upload_id=ATTACH_UPLOAD_ID)), rx.clear_selected_files(ATTACH_UPLOAD_ID)],
+                    on_drop=[
+                        D.stage_attachments(rx.upload_files(upload_id=ATTACH_UPLOAD_ID)),
+                        rx.clear_selected_files(ATTACH_UPLOAD_ID),
+                    ],
                     class_name="drop-zone",
                     padding="0.5rem",
                     border="1px dashed var(--gray-7)",
@@ -540,20 +702,45 @@ def composer() -> rx.Component:
                             rx.icon("paperclip", size=14, aria_hidden="true"),
                             rx.text(item["name"], class_name="file-name"),
                             rx.text(item["size"], size="1", color="gray"),
-                            rx.icon_button(rx.icon("trash-2", size=14), on_click=D.remove_attachment(item["index"]), variant="ghost", color_scheme="red",
-                                           aria_label=tr("staff.upload.remove") + " " + item["name"], type="button"),
+                            rx.icon_button(
+                                rx.icon("trash-2", size=14),
+                                on_click=D.remove_attachment(item["index"]),
+                                variant="ghost",
+                                color_scheme="red",
+                                aria_label=tr("staff.upload.remove") + " " + item["name"],
+                                type="button",
+                            ),
                             align="center",
                         ),
                     ),
                     spacing="1",
                     id="attached-files",
                 ),
-                rx.cond(D.attach_errors.length() > 0, rx.callout(rx.foreach(D.attach_errors, lambda t: rx.text(t)), color_scheme="red", role="alert", width="100%")),
+                rx.cond(
+                    D.attach_errors.length() > 0,
+                    rx.callout(
+                        rx.foreach(D.attach_errors, lambda t: rx.text(t)),
+                        color_scheme="red",
+                        role="alert",
+                        width="100%",
+                    ),
+                ),
                 field_error(D.compose_error, "compose-error"),
                 rx.hstack(
                     rx.spacer(),
-                    rx.button(tr("staff.cancel"), on_click=D.cancel_composer, variant="soft", color_scheme="gray", type="button"),
-                    rx.button(rx.icon("send", size=14, aria_hidden="true"), tr("staff.msg.send"), type="submit", id="send-message"),
+                    rx.button(
+                        tr("staff.cancel"),
+                        on_click=D.cancel_composer,
+                        variant="soft",
+                        color_scheme="gray",
+                        type="button",
+                    ),
+                    rx.button(
+                        rx.icon("send", size=14, aria_hidden="true"),
+                        tr("staff.msg.send"),
+                        type="submit",
+                        id="send-message",
+                    ),
                     width="100%",
                     spacing="2",
                 ),
@@ -572,7 +759,15 @@ def messages_tab() -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.spacer(),
-            rx.cond(~D.composing, rx.button(rx.icon("plus", size=14, aria_hidden="true"), tr("staff.msg.new"), on_click=D.new_message, id="new-message")),
+            rx.cond(
+                ~D.composing,
+                rx.button(
+                    rx.icon("plus", size=14, aria_hidden="true"),
+                    tr("staff.msg.new"),
+                    on_click=D.new_message,
+                    id="new-message",
+                ),
+            ),
             width="100%",
         ),
         rx.cond(D.composing, composer()),
@@ -599,14 +794,33 @@ def access_tab() -> rx.Component:
                     lambda a: rx.el.li(
                         rx.hstack(
                             rx.vstack(
-                                rx.link(rx.cond(a["company"] != "", a["name"] + " (" + a["company"] + ")", a["name"]), href=CLIENTS + "/" + a["id"], weight="medium", class_name="staff-wrap"),
-                                rx.text(a["email"], " · ", tr("staff.access.since"), " ", a["since"], size="1", color="gray", class_name="staff-wrap"),
+                                rx.link(
+                                    rx.cond(a["company"] != "", a["name"] + " (" + a["company"] + ")", a["name"]),
+                                    href=CLIENTS + "/" + a["id"],
+                                    weight="medium",
+                                    class_name="staff-wrap",
+                                ),
+                                rx.text(
+                                    a["email"],
+                                    " · ",
+                                    tr("staff.access.since"),
+                                    " ",
+                                    a["since"],
+                                    size="1",
+                                    color="gray",
+                                    class_name="staff-wrap",
+                                ),
                                 spacing="0",
                             ),
                             rx.cond(a["blocked"] != "", rx.badge(tr("staff.client_state.blocked"), color_scheme="red")),
                             rx.spacer(),
                             rx.button(
-                                tr("staff.access.revoke"), on_click=D.revoke_access(a["id"]), size="1", variant="soft", color_scheme="red", type="button",
+                                tr("staff.access.revoke"),
+                                on_click=D.revoke_access(a["id"]),
+                                size="1",
+                                variant="soft",
+                                color_scheme="red",
+                                type="button",
                                 aria_label=tr("staff.access.revoke") + " " + a["name"],
                             ),
                             align="center",
@@ -625,8 +839,21 @@ def access_tab() -> rx.Component:
         rx.heading(tr("staff.access.add"), size="3", as_="h3", margin_top="0.5rem"),
         rx.form(
             rx.hstack(
-                rx.input(name="q", placeholder=tr("staff.access.search_placeholder"), aria_label=tr("staff.access.search_placeholder"), max_length=100, id="access-search", width="20rem", max_width="100%"),
-                rx.button(rx.icon("search", size=14, aria_hidden="true"), tr("staff.search"), type="submit", id="access-search-submit"),
+                rx.input(
+                    name="q",
+                    placeholder=tr("staff.access.search_placeholder"),
+                    aria_label=tr("staff.access.search_placeholder"),
+                    max_length=100,
+                    id="access-search",
+                    width="20rem",
+                    max_width="100%",
+                ),
+                rx.button(
+                    rx.icon("search", size=14, aria_hidden="true"),
+                    tr("staff.search"),
+                    type="submit",
+                    id="access-search-submit",
+                ),
                 spacing="2",
                 wrap="wrap",
             ),
@@ -640,10 +867,22 @@ def access_tab() -> rx.Component:
                     D.access_candidates,
                     lambda c: rx.el.li(
                         rx.hstack(
-                            rx.text(rx.cond(c["company"] != "", c["name"] + " (" + c["company"] + ")", c["name"]), " · ", c["email"], size="2", class_name="staff-wrap"),
+                            rx.text(
+                                rx.cond(c["company"] != "", c["name"] + " (" + c["company"] + ")", c["name"]),
+                                " · ",
+                                c["email"],
+                                size="2",
+                                class_name="staff-wrap",
+                            ),
                             rx.spacer(),
-                            rx.button(rx.icon("plus", size=14, aria_hidden="true"), tr("staff.access.grant"), on_click=D.grant_access(c["id"]), size="1", type="button",
-                                      aria_label=tr("staff.access.grant") + " " + c["name"]),
+                            rx.button(
+                                rx.icon("plus", size=14, aria_hidden="true"),
+                                tr("staff.access.grant"),
+                                on_click=D.grant_access(c["id"]),
+                                size="1",
+                                type="button",
+                                aria_label=tr("staff.access.grant") + " " + c["name"],
+                            ),
                             align="center",
                             width="100%",
                         ),
@@ -661,14 +900,25 @@ def access_tab() -> rx.Component:
 
 
 def tab_label(text, count) -> rx.Component:
-    return rx.hstack(rx.text(text), rx.badge(count, color_scheme="gray", variant="soft", size="1"), spacing="1", align="center")
+    return rx.hstack(
+        rx.text(text), rx.badge(count, color_scheme="gray", variant="soft", size="1"), spacing="1", align="center"
+    )
 
 
 def staff_dossier_page() -> rx.Component:
     return staff_frame(
         withdraw_dialog(),
         rx.vstack(
-            rx.link(rx.hstack(rx.icon("arrow-left", size=14, aria_hidden="true"), tr("staff.dossier.back"), align="center", spacing="1"), href=DOSSIERS, size="2"),
+            rx.link(
+                rx.hstack(
+                    rx.icon("arrow-left", size=14, aria_hidden="true"),
+                    tr("staff.dossier.back"),
+                    align="center",
+                    spacing="1",
+                ),
+                href=DOSSIERS,
+                size="2",
+            ),
             rx.cond(
                 D.found,
                 rx.vstack(
@@ -677,26 +927,50 @@ def staff_dossier_page() -> rx.Component:
                     rx.tabs.root(
                         rx.tabs.list(
                             rx.tabs.trigger(tr("staff.tab.progress"), value="voortgang", id="tab-voortgang"),
-                            rx.tabs.trigger(tab_label(tr("staff.tab.correspondence"), D.count_correspondence), value=DocumentKind.CORRESPONDENCE, id="tab-correspondentie"),
-                            rx.tabs.trigger(tab_label(tr("staff.tab.documents"), D.count_documents), value=DocumentKind.DOCUMENT, id="tab-document"),
-                            rx.tabs.trigger(tab_label(tr("staff.tab.delivered"), D.count_delivered), value=DocumentKind.DELIVERED, id="tab-aangeleverd"),
+                            rx.tabs.trigger(
+                                tab_label(tr("staff.tab.correspondence"), D.count_correspondence),
+                                value=DocumentKind.CORRESPONDENCE,
+                                id="tab-correspondentie",
+                            ),
+                            rx.tabs.trigger(
+                                tab_label(tr("staff.tab.documents"), D.count_documents),
+                                value=DocumentKind.DOCUMENT,
+                                id="tab-document",
+                            ),
+                            rx.tabs.trigger(
+                                tab_label(tr("staff.tab.delivered"), D.count_delivered),
+                                value=DocumentKind.DELIVERED,
+                                id="tab-aangeleverd",
+                            ),
                             rx.tabs.trigger(
                                 rx.hstack(
                                     rx.text(tr("staff.tab.messages")),
-                                    rx.cond(D.count_unread > 0, rx.badge(D.count_unread, color_scheme="orange", size="1")),
+                                    rx.cond(
+                                        D.count_unread > 0, rx.badge(D.count_unread, color_scheme="orange", size="1")
+                                    ),
                                     spacing="1",
                                     align="center",
                                 ),
                                 value="berichten",
                                 id="tab-berichten",
                             ),
-                            rx.tabs.trigger(tr("staff.tab.questionnaires"), value="vragenlijsten", id="tab-vragenlijsten"),
+                            rx.tabs.trigger(
+                                tr("staff.tab.questionnaires"), value="vragenlijsten", id="tab-vragenlijsten"
+                            ),
                             rx.tabs.trigger(tr("staff.tab.access"), value="toegang", id="tab-toegang"),
                             class_name="staff-tabs-list",
                         ),
                         rx.tabs.content(progress_tab(), value="voortgang", padding_top="1rem"),
-                        rx.tabs.content(rx.vstack(publish_panel(), documents_table(), spacing="3", width="100%"), value=DocumentKind.CORRESPONDENCE, padding_top="1rem"),
-                        rx.tabs.content(rx.vstack(publish_panel(), documents_table(), spacing="3", width="100%"), value=DocumentKind.DOCUMENT, padding_top="1rem"),
+                        rx.tabs.content(
+                            rx.vstack(publish_panel(), documents_table(), spacing="3", width="100%"),
+                            value=DocumentKind.CORRESPONDENCE,
+                            padding_top="1rem",
+                        ),
+                        rx.tabs.content(
+                            rx.vstack(publish_panel(), documents_table(), spacing="3", width="100%"),
+                            value=DocumentKind.DOCUMENT,
+                            padding_top="1rem",
+                        ),
                         rx.tabs.content(documents_table(), value=DocumentKind.DELIVERED, padding_top="1rem"),
                         rx.tabs.content(messages_tab(), value="berichten", padding_top="1rem"),
                         rx.tabs.content(questionnaires_tab(), value="vragenlijsten", padding_top="1rem"),

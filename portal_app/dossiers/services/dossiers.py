@@ -96,9 +96,7 @@ def can_see(session: Session, account: Account, dossier_id: int) -> bool:
 def get_for_account(session: Session, account: Account, dossier_id, *, ip: str | None = None) -> Dossier:
     """The dossier, or NotFound (the same for missing and foreign ids, audited)."""
     if not can_see(session, account, dossier_id):
-        audit.record(
-            session, "access.denied", actor_id=account.id, target=f"dossier:{str(dossier_id)[:40]}", ip=ip
-        )
+        audit.record(session, "access.denied", actor_id=account.id, target=f"dossier:{str(dossier_id)[:40]}", ip=ip)
         raise NotFound()
     return session.get(Dossier, dossier_id)
 
@@ -129,16 +127,16 @@ def home_counts(session: Session, account: Account) -> HomeCounts:
 
 
 def visible_statuses(session: Session, account: Account) -> list[str]:
-    rows = session.exec(
-        select(Dossier.status).where(Dossier.id.in_(_visible_ids(account))).distinct()
-    ).all()
+    rows = session.exec(select(Dossier.status).where(Dossier.id.in_(_visible_ids(account))).distinct()).all()
     return [status for status in DossierStatus.ALL if status in rows]
 
 
 def progress(session: Session, dossier_id: int) -> tuple[list[ProgressStep], int, int]:
     steps = list(
         session.exec(
-            select(ProgressStep).where(ProgressStep.dossier_id == dossier_id).order_by(ProgressStep.position, ProgressStep.id)
+            select(ProgressStep)
+            .where(ProgressStep.dossier_id == dossier_id)
+            .order_by(ProgressStep.position, ProgressStep.id)
         ).all()
     )
     done = sum(1 for step in steps if step.done_at is not None)
@@ -172,9 +170,7 @@ def tab_counts(session: Session, account: Account, dossier_id: int) -> dict[str,
         .where(Message.dossier_id == dossier_id)
     )
     items = union_all(documents, messages).subquery()
-    rows = session.exec(
-        select(items.c.tab, func.count(), func.sum(items.c.unread)).group_by(items.c.tab)
-    ).all()
+    rows = session.exec(select(items.c.tab, func.count(), func.sum(items.c.unread)).group_by(items.c.tab)).all()
     counts = {tab: TabCount(0, 0) for tab in (*DocumentKind.ALL, "berichten")}
     for tab, total, unread in rows:
         counts[tab] = TabCount(total or 0, int(unread or 0))

@@ -10,8 +10,8 @@ every change. Plain Python, no Reflex import; functions flush, never commit
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterable, Iterable
 from dataclasses import dataclass, field
-from typing import AsyncIterable, Iterable
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
@@ -234,7 +234,14 @@ def create_dossier(
 
 
 def update_dossier(
-    *, session: Session, actor: Account, dossier_id, status=None, handler_id=None, description=None, change_handler: bool = False
+    *,
+    session: Session,
+    actor: Account,
+    dossier_id,
+    status=None,
+    handler_id=None,
+    description=None,
+    change_handler: bool = False,
 ) -> Dossier:
     """Change status, handler (with `change_handler`, None = no handler) and/or description; audited."""
     actor = require_staff(session, actor)
@@ -338,7 +345,12 @@ def progress_steps(*, session: Session, actor: Account, dossier_id) -> list[dict
     dossier = get_dossier(session, dossier_id)
     steps, _done, _total = dossiers.progress(session, dossier.id)
     return [
-        {"id": str(step.id), "title": step.title, "done": "1" if step.done_at else "", "done_at": local_text(step.done_at, with_time=False)}
+        {
+            "id": str(step.id),
+            "title": step.title,
+            "done": "1" if step.done_at else "",
+            "done_at": local_text(step.done_at, with_time=False),
+        }
         for step in steps
     ]
 
@@ -389,7 +401,9 @@ def rename_step(*, session: Session, actor: Account, dossier_id, step_id, title)
     if title != step.title:
         step.title = title
         session.add(step)
-        audit.record(session, "progress.step_renamed", actor_id=actor.id, dossier_id=dossier.id, target=f"step:{step.id}")
+        audit.record(
+            session, "progress.step_renamed", actor_id=actor.id, dossier_id=dossier.id, target=f"step:{step.id}"
+        )
         session.flush()
     return step
 
@@ -410,7 +424,12 @@ def move_step(*, session: Session, actor: Account, dossier_id, step_id, directio
     steps[index], steps[target] = steps[target], steps[index]
     _renumber(session, steps)
     audit.record(
-        session, "progress.step_moved", actor_id=actor.id, dossier_id=dossier.id, target=f"step:{step.id}", detail={"to": target + 1}
+        session,
+        "progress.step_moved",
+        actor_id=actor.id,
+        dossier_id=dossier.id,
+        target=f"step:{step.id}",
+        detail={"to": target + 1},
     )
     session.flush()
 
@@ -444,7 +463,12 @@ def delete_step(*, session: Session, actor: Account, dossier_id, step_id) -> Non
     steps, _done, _total = dossiers.progress(session, dossier.id)
     _renumber(session, steps)
     audit.record(
-        session, "progress.step_removed", actor_id=actor.id, dossier_id=dossier.id, target=f"step:{step.id}", detail={"title": step.title}
+        session,
+        "progress.step_removed",
+        actor_id=actor.id,
+        dossier_id=dossier.id,
+        target=f"step:{step.id}",
+        detail={"title": step.title},
     )
     session.flush()
 

@@ -25,7 +25,7 @@ Interface for the Berichten tab (a substate of this one):
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
@@ -65,7 +65,7 @@ def local_date(moment: datetime | None) -> str:
     if moment is None:
         return ""
     if moment.tzinfo is None:  # SQLite hands back naive UTC
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(LOCAL_TZ).strftime("%d-%m-%Y")
 
 

@@ -34,7 +34,15 @@ from portal_app.office.services import office_settings, staff_clients
 from portal_app.settings import get_settings
 
 MAX_QUERY = 100
-TABS = ("voortgang", DocumentKind.CORRESPONDENCE, DocumentKind.DOCUMENT, DocumentKind.DELIVERED, "berichten", "vragenlijsten", "toegang")
+TABS = (
+    "voortgang",
+    DocumentKind.CORRESPONDENCE,
+    DocumentKind.DOCUMENT,
+    DocumentKind.DELIVERED,
+    "berichten",
+    "vragenlijsten",
+    "toegang",
+)
 DOC_TABS = DocumentKind.ALL
 PUBLISH_UPLOAD_ID = "publish-files"
 ATTACH_UPLOAD_ID = "office-attachments"
@@ -220,7 +228,9 @@ class StaffDossierState(StaffState):
 
     def _reload_header(self, actor: Account) -> None:
         with session_scope() as db:
-            self.header = staff_dossiers.dossier_header(session=db, actor=actor, dossier_id=self._dossier_id, language=self.lang)
+            self.header = staff_dossiers.dossier_header(
+                session=db, actor=actor, dossier_id=self._dossier_id, language=self.lang
+            )
             counts = staff_dossiers.document_counts(session=db, actor=actor, dossier_id=self._dossier_id)
             self.count_unread = staff_messages.unread_count(session=db, actor=actor, dossier_id=self._dossier_id)
         self.count_correspondence = counts[DocumentKind.CORRESPONDENCE]
@@ -244,15 +254,25 @@ class StaffDossierState(StaffState):
             if self.tab == "voortgang":
                 self.steps = staff_dossiers.progress_steps(session=db, actor=actor, dossier_id=self._dossier_id)
             elif self.tab in DOC_TABS:
-                rows = staff_dossiers.document_list(session=db, actor=actor, dossier_id=self._dossier_id, kind=self.tab, language=self.lang)
+                rows = staff_dossiers.document_list(
+                    session=db, actor=actor, dossier_id=self._dossier_id, kind=self.tab, language=self.lang
+                )
                 self.doc_rows = [
-                    {**{k: v for k, v in row.items() if k != "receipts"}, "receipts": self._receipts_text(row["receipts"])} for row in rows
+                    {
+                        **{k: v for k, v in row.items() if k != "receipts"},
+                        "receipts": self._receipts_text(row["receipts"]),
+                    }
+                    for row in rows
                 ]
             elif self.tab == "berichten":
                 thread = staff_messages.thread(session=db, actor=actor, dossier_id=self._dossier_id)
                 self._attachments = {row["id"]: row["attachments"] for row in thread}
                 self.message_rows = [
-                    {**{k: v for k, v in row.items() if k != "attachments"}, "attachments": str(len(row["attachments"]))} for row in thread
+                    {
+                        **{k: v for k, v in row.items() if k != "attachments"},
+                        "attachments": str(len(row["attachments"])),
+                    }
+                    for row in thread
                 ]
                 self.open_attachments = self._attachments.get(self.open_message_id, [])
             elif self.tab == "toegang":
@@ -317,7 +337,9 @@ class StaffDossierState(StaffState):
     @handler(Access.STAFF)
     def set_status(self, viewer: Viewer, value: str):
         self._run(
-            lambda db: staff_dossiers.update_dossier(session=db, actor=viewer.account, dossier_id=self._dossier_id, status=value),
+            lambda db: staff_dossiers.update_dossier(
+                session=db, actor=viewer.account, dossier_id=self._dossier_id, status=value
+            ),
             notice_key="staff.dossier.status_saved",
         )
         self._refresh(viewer.account)
@@ -363,7 +385,9 @@ class StaffDossierState(StaffState):
         self.step_error = ""
         try:
             with session_scope() as db:
-                staff_dossiers.rename_step(session=db, actor=viewer.account, dossier_id=self._dossier_id, step_id=self.rename_id, title=title)
+                staff_dossiers.rename_step(
+                    session=db, actor=viewer.account, dossier_id=self._dossier_id, step_id=self.rename_id, title=title
+                )
         except ServiceError as error:
             self.step_error = self._err(error)
             return
@@ -372,12 +396,20 @@ class StaffDossierState(StaffState):
 
     @handler(Access.STAFF)
     def move_step_up(self, viewer: Viewer, step_id: str):
-        self._run(lambda db: staff_dossiers.move_step(session=db, actor=viewer.account, dossier_id=self._dossier_id, step_id=step_id, direction="up"))
+        self._run(
+            lambda db: staff_dossiers.move_step(
+                session=db, actor=viewer.account, dossier_id=self._dossier_id, step_id=step_id, direction="up"
+            )
+        )
         self._refresh(viewer.account)
 
     @handler(Access.STAFF)
     def move_step_down(self, viewer: Viewer, step_id: str):
-        self._run(lambda db: staff_dossiers.move_step(session=db, actor=viewer.account, dossier_id=self._dossier_id, step_id=step_id, direction="down"))
+        self._run(
+            lambda db: staff_dossiers.move_step(
+                session=db, actor=viewer.account, dossier_id=self._dossier_id, step_id=step_id, direction="down"
+            )
+        )
         self._refresh(viewer.account)
 
     @handler(Access.STAFF)
@@ -386,12 +418,20 @@ class StaffDossierState(StaffState):
         if current is None:
             return
         done = current["done"] == ""
-        self._run(lambda db: staff_dossiers.set_step_done(session=db, actor=viewer.account, dossier_id=self._dossier_id, step_id=step_id, done=done))
+        self._run(
+            lambda db: staff_dossiers.set_step_done(
+                session=db, actor=viewer.account, dossier_id=self._dossier_id, step_id=step_id, done=done
+            )
+        )
         self._refresh(viewer.account)
 
     @handler(Access.STAFF)
     def delete_step(self, viewer: Viewer, step_id: str):
-        self._run(lambda db: staff_dossiers.delete_step(session=db, actor=viewer.account, dossier_id=self._dossier_id, step_id=step_id))
+        self._run(
+            lambda db: staff_dossiers.delete_step(
+                session=db, actor=viewer.account, dossier_id=self._dossier_id, step_id=step_id
+            )
+        )
         self._refresh(viewer.account)
 
     # ---- publishing and withdrawing ----
@@ -443,7 +483,8 @@ class StaffDossierState(StaffState):
             self.error = self._err(error)
             return None
         self.publish_errors = [
-            f"{name[:80]}: " + self._err(UploadRefused(code), max_mb=office_settings.profile().staff_max_upload_mb) for name, code in result.refused
+            f"{name[:80]}: " + self._err(UploadRefused(code), max_mb=office_settings.profile().staff_max_upload_mb)
+            for name, code in result.refused
         ]
         if result.documents:
             self.notice = self._t("staff.publish.done", count=len(result.documents), clients=result.notified)
@@ -475,7 +516,11 @@ class StaffDossierState(StaffState):
             return
         self._run(
             lambda db: staff_dossiers.withdraw_document(
-                session=db, actor=viewer.account, dossier_id=self._dossier_id, document_id=document_id, ip=self._client_ip()
+                session=db,
+                actor=viewer.account,
+                dossier_id=self._dossier_id,
+                document_id=document_id,
+                ip=self._client_ip(),
             ),
             notice_key="staff.doc.withdrawn_notice",
         )
@@ -494,7 +539,9 @@ class StaffDossierState(StaffState):
     @handler(Access.STAFF)
     def grant_access(self, viewer: Viewer, account_id: str):
         if self._run(
-            lambda db: staff_dossiers.grant_access(session=db, actor=viewer.account, dossier_id=self._dossier_id, account_id=account_id),
+            lambda db: staff_dossiers.grant_access(
+                session=db, actor=viewer.account, dossier_id=self._dossier_id, account_id=account_id
+            ),
             notice_key="staff.access.granted",
         ):
             self.access_candidates = [c for c in self.access_candidates if c["id"] != account_id]
@@ -503,7 +550,9 @@ class StaffDossierState(StaffState):
     @handler(Access.STAFF)
     def revoke_access(self, viewer: Viewer, account_id: str):
         self._run(
-            lambda db: staff_dossiers.revoke_access(session=db, actor=viewer.account, dossier_id=self._dossier_id, account_id=account_id),
+            lambda db: staff_dossiers.revoke_access(
+                session=db, actor=viewer.account, dossier_id=self._dossier_id, account_id=account_id
+            ),
             notice_key="staff.access.revoked",
         )
         self._refresh(viewer.account)
@@ -517,7 +566,9 @@ class StaffDossierState(StaffState):
             return
         try:
             with session_scope() as db:
-                message = staff_messages.open_message(session=db, actor=viewer.account, dossier_id=self._dossier_id, message_id=message_id)
+                message = staff_messages.open_message(
+                    session=db, actor=viewer.account, dossier_id=self._dossier_id, message_id=message_id
+                )
                 opened = str(message.id)
         except ServiceError:
             return
@@ -549,7 +600,9 @@ class StaffDossierState(StaffState):
     def reply(self, viewer: Viewer, message_id: str):
         try:
             with session_scope() as db:
-                message = staff_messages.open_message(session=db, actor=viewer.account, dossier_id=self._dossier_id, message_id=message_id)
+                message = staff_messages.open_message(
+                    session=db, actor=viewer.account, dossier_id=self._dossier_id, message_id=message_id
+                )
                 subject, body, parent = message.subject, message.body, str(message.id)
         except ServiceError:
             return
@@ -581,7 +634,9 @@ class StaffDossierState(StaffState):
                 continue
             try:
                 # file work only (no database): streamed on the loop, stored from a thread
-                pending = await astore_pending(store=store, filename=name, chunks=aiter_file(upload), max_bytes=max_bytes)
+                pending = await astore_pending(
+                    store=store, filename=name, chunks=aiter_file(upload), max_bytes=max_bytes
+                )
             except UploadRefused as error:
                 self.attach_errors.append(f"{name[:80]}: " + self._err(error))
                 continue

@@ -97,9 +97,7 @@ def list_for_dossier(
     attachments: dict[int, list[AttachmentView]] = {}
     if ids:
         for document in session.exec(
-            select(Document)
-            .where(Document.message_id.in_(ids), Document.withdrawn_at.is_(None))
-            .order_by(Document.id)
+            select(Document).where(Document.message_id.in_(ids), Document.withdrawn_at.is_(None)).order_by(Document.id)
         ).all():
             attachments.setdefault(document.message_id, []).append(
                 AttachmentView(document_id=document.id, filename=document.filename, size=document.size)
@@ -122,7 +120,9 @@ def list_for_dossier(
 
 def get_for_account(session: Session, account: Account, message_id, *, ip: str | None = None) -> Message:
     """The message when the account may see its dossier; NotFound (audited) otherwise."""
-    message = session.get(Message, message_id) if isinstance(message_id, int) and not isinstance(message_id, bool) else None
+    message = (
+        session.get(Message, message_id) if isinstance(message_id, int) and not isinstance(message_id, bool) else None
+    )
     if message is None or not dossiers.can_see(session, account, message.dossier_id):
         audit.record(session, "access.denied", actor_id=account.id, target=f"message:{str(message_id)[:40]}", ip=ip)
         raise NotFound()
@@ -131,7 +131,9 @@ def get_for_account(session: Session, account: Account, message_id, *, ip: str |
 
 def mark_read(session: Session, *, account: Account, message_id: int) -> None:
     """Idempotent: a second call (another tab, a double click) changes nothing."""
-    statement = dialect_insert(session)(ReadReceipt).values(account_id=account.id, message_id=message_id, read_at=utcnow())
+    statement = dialect_insert(session)(ReadReceipt).values(
+        account_id=account.id, message_id=message_id, read_at=utcnow()
+    )
     session.exec(statement.on_conflict_do_nothing(index_elements=["account_id", "message_id"]))
     if account.is_staff:
         message = session.get(Message, message_id)
@@ -185,9 +187,7 @@ def send_client_message(
         parent_id=parent_id,
         submit_key=submit_key[:64] if submit_key else None,
     )
-    stored = store_with_attachments(
-        session, message, store=store, attachments=attachments, kind=DocumentKind.DELIVERED
-    )
+    stored = store_with_attachments(session, message, store=store, attachments=attachments, kind=DocumentKind.DELIVERED)
     if stored is not message:
         return stored  # the same submit key raced in from another worker
     audit.record(

@@ -44,9 +44,7 @@ def thread(*, session: Session, actor: Account, dossier_id, limit: int = THREAD_
     attachments: dict[int, list[dict[str, str]]] = {}
     readers: dict[int, list[str]] = {}
     if ids:
-        for document in session.exec(
-            select(Document).where(Document.message_id.in_(ids)).order_by(Document.id)
-        ).all():
+        for document in session.exec(select(Document).where(Document.message_id.in_(ids)).order_by(Document.id)).all():
             attachments.setdefault(document.message_id, []).append(
                 {
                     "id": str(document.id),
@@ -83,11 +81,14 @@ def thread(*, session: Session, actor: Account, dossier_id, limit: int = THREAD_
 def unread_count(*, session: Session, actor: Account, dossier_id) -> int:
     require_staff(session, actor)
     dossier = get_dossier(session, dossier_id)
-    return session.exec(
-        select(func.count(Message.id)).where(
-            Message.dossier_id == dossier.id, Message.from_office.is_(False), Message.staff_read_at.is_(None)
-        )
-    ).one() or 0
+    return (
+        session.exec(
+            select(func.count(Message.id)).where(
+                Message.dossier_id == dossier.id, Message.from_office.is_(False), Message.staff_read_at.is_(None)
+            )
+        ).one()
+        or 0
+    )
 
 
 def open_message(*, session: Session, actor: Account, dossier_id, message_id) -> Message:
@@ -100,7 +101,9 @@ def open_message(*, session: Session, actor: Account, dossier_id, message_id) ->
     first_time = not message.from_office and message.staff_read_at is None
     messages.mark_read(session, account=actor, message_id=message.id)
     if first_time:
-        audit.record(session, "message.read_by_staff", actor_id=actor.id, dossier_id=dossier.id, target=f"message:{message.id}")
+        audit.record(
+            session, "message.read_by_staff", actor_id=actor.id, dossier_id=dossier.id, target=f"message:{message.id}"
+        )
     session.flush()
     return message
 

@@ -41,11 +41,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
-from typing import Callable
 
 import aiosmtplib
 from sqlalchemy import case, update
@@ -250,8 +250,9 @@ def _build_message(row: dict, settings: Settings, *, office_name: str | None = N
     if logo is not None:
         cid, data = logo
         html_part = message.get_body(preferencelist=("html",))
-        html_part.add_related(data, maintype="image", subtype="png", cid=f"<{cid}>",
-                              disposition="inline", filename="logo.png")
+        html_part.add_related(
+            data, maintype="image", subtype="png", cid=f"<{cid}>", disposition="inline", filename="logo.png"
+        )
     return message
 
 
@@ -298,7 +299,7 @@ async def _send(message: EmailMessage, settings: Settings) -> None:
         if 500 <= exc.code < 600:
             raise _PermanentFailure(text) from exc
         raise _TemporaryFailure(text) from exc
-    except (OSError, asyncio.TimeoutError, aiosmtplib.SMTPException) as exc:
+    except (TimeoutError, OSError, aiosmtplib.SMTPException) as exc:
         # Connection refused, timeouts, disconnects, STARTTLS not offered, ...
         raise _TemporaryFailure(f"{type(exc).__name__}: {exc}") from exc
 
@@ -314,9 +315,7 @@ def _recover_stuck(engine: Engine, now: datetime) -> int:
                 col(OutboxMail.next_attempt_at) < now - STUCK_AFTER,
             )
             .values(
-                status=case(
-                    (attempts + 1 >= MAX_ATTEMPTS, OutboxStatus.FAILED), else_=OutboxStatus.RETRYING
-                ),
+                status=case((attempts + 1 >= MAX_ATTEMPTS, OutboxStatus.FAILED), else_=OutboxStatus.RETRYING),
                 attempts=attempts + 1,
                 next_attempt_at=now,
                 last_error="interrupted while sending; delivery state unknown",
@@ -456,5 +455,5 @@ async def run_sender_loop(
             log.exception("mail outbox: sender round failed")
         try:
             await asyncio.wait_for(stop.wait(), timeout=interval_seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass

@@ -72,26 +72,44 @@ _TEMPLATES: dict[str, dict[str, dict[str, Any]]] = {
         "nl": {
             "subject": "Uw account voor het klantenportaal van {office_name}",
             "blocks": [
-                ("p", "Wij hebben voor u een account aangemaakt in het beveiligde klantenportaal van "
-                      "{office_name}. Via dit portaal wisselen wij veilig documenten en berichten met u uit."),
-                ("p", "Klik op de onderstaande persoonlijke link om uw account in te stellen. "
-                      "Deze link is {hours} uur geldig."),
+                (
+                    "p",
+                    "Wij hebben voor u een account aangemaakt in het beveiligde klantenportaal van "
+                    "{office_name}. Via dit portaal wisselen wij veilig documenten en berichten met u uit.",
+                ),
+                (
+                    "p",
+                    "Klik op de onderstaande persoonlijke link om uw account in te stellen. "
+                    "Deze link is {hours} uur geldig.",
+                ),
                 ("link", "Account instellen"),
-                ("p", "Na het klikken op de link vult u uw e-mailadres in. U ontvangt daarna een tweede "
-                      "e-mail met een link om uw wachtwoord in te stellen."),
+                (
+                    "p",
+                    "Na het klikken op de link vult u uw e-mailadres in. U ontvangt daarna een tweede "
+                    "e-mail met een link om uw wachtwoord in te stellen.",
+                ),
                 ("p", "Deze link is persoonlijk. Stuur deze e-mail daarom niet door."),
             ],
         },
         "en": {
             "subject": "Your account for the client portal of {office_name}",
             "blocks": [
-                ("p", "We have created an account for you in the secure client portal of {office_name}. "
-                      "Through this portal we exchange documents and messages with you securely."),
-                ("p", "Please click the personal link below to set up your account. "
-                      "This link is valid for {hours} hours."),
+                (
+                    "p",
+                    "We have created an account for you in the secure client portal of {office_name}. "
+                    "Through this portal we exchange documents and messages with you securely.",
+                ),
+                (
+                    "p",
+                    "Please click the personal link below to set up your account. "
+                    "This link is valid for {hours} hours.",
+                ),
                 ("link", "Set up account"),
-                ("p", "After clicking the link, enter your e-mail address. You will then receive a second "
-                      "e-mail with a link to set your password."),
+                (
+                    "p",
+                    "After clicking the link, enter your e-mail address. You will then receive a second "
+                    "e-mail with a link to set your password.",
+                ),
                 ("p", "This link is personal. Please do not forward this e-mail."),
             ],
         },
@@ -100,24 +118,38 @@ _TEMPLATES: dict[str, dict[str, dict[str, Any]]] = {
         "nl": {
             "subject": "Uw wachtwoord instellen voor het klantenportaal",
             "blocks": [
-                ("p", "U heeft gevraagd om uw wachtwoord voor het klantenportaal van {office_name} "
-                      "in te stellen of te wijzigen."),
-                ("p", "Klik op de onderstaande link om een wachtwoord vast te leggen. "
-                      "Deze link is {minutes} minuten geldig en kan één keer worden gebruikt."),
+                (
+                    "p",
+                    "U heeft gevraagd om uw wachtwoord voor het klantenportaal van {office_name} "
+                    "in te stellen of te wijzigen.",
+                ),
+                (
+                    "p",
+                    "Klik op de onderstaande link om een wachtwoord vast te leggen. "
+                    "Deze link is {minutes} minuten geldig en kan één keer worden gebruikt.",
+                ),
                 ("link", "Wachtwoord instellen"),
-                ("p", "Heeft u dit niet zelf aangevraagd? Dan kunt u deze e-mail negeren; "
-                      "uw huidige wachtwoord blijft dan ongewijzigd."),
+                (
+                    "p",
+                    "Heeft u dit niet zelf aangevraagd? Dan kunt u deze e-mail negeren; "
+                    "uw huidige wachtwoord blijft dan ongewijzigd.",
+                ),
             ],
         },
         "en": {
             "subject": "Set your password for the client portal",
             "blocks": [
                 ("p", "You asked to set or change your password for the client portal of {office_name}."),
-                ("p", "Please click the link below to choose a password. "
-                      "This link is valid for {minutes} minutes and can be used once."),
+                (
+                    "p",
+                    "Please click the link below to choose a password. "
+                    "This link is valid for {minutes} minutes and can be used once.",
+                ),
                 ("link", "Set password"),
-                ("p", "Did you not ask for this? Then you can ignore this e-mail; "
-                      "your current password stays as it is."),
+                (
+                    "p",
+                    "Did you not ask for this? Then you can ignore this e-mail; your current password stays as it is.",
+                ),
             ],
         },
     },
@@ -125,8 +157,10 @@ _TEMPLATES: dict[str, dict[str, dict[str, Any]]] = {
         "nl": {
             "subject": "Uw wachtwoord is ingesteld",
             "blocks": [
-                ("p", "Hierbij bevestigen wij dat uw wachtwoord voor het klantenportaal van "
-                      "{office_name} is ingesteld."),
+                (
+                    "p",
+                    "Hierbij bevestigen wij dat uw wachtwoord voor het klantenportaal van {office_name} is ingesteld.",
+                ),
                 ("p", "U kunt vanaf nu inloggen met uw e-mailadres en uw wachtwoord."),
                 ("link", "Naar het klantenportaal"),
                 ("p", "Heeft u dit niet zelf gedaan? Neem dan direct contact op met ons kantoor."),
@@ -146,9 +180,12 @@ _TEMPLATES: dict[str, dict[str, dict[str, Any]]] = {
         "nl": {
             "subject": "Uw wachtwoord is gewijzigd",
             "blocks": [
-                ("p", "Het wachtwoord van uw account in het klantenportaal van {office_name} is zojuist "
-                      "gewijzigd of opnieuw ingesteld. Uit veiligheidsoverwegingen zijn alle sessies "
-                      "beëindigd; u moet daarom op al uw apparaten opnieuw inloggen."),
+                (
+                    "p",
+                    "Het wachtwoord van uw account in het klantenportaal van {office_name} is zojuist "
+                    "gewijzigd of opnieuw ingesteld. Uit veiligheidsoverwegingen zijn alle sessies "
+                    "beëindigd; u moet daarom op al uw apparaten opnieuw inloggen.",
+                ),
                 ("link", "Naar het klantenportaal"),
                 ("p", "Heeft u uw wachtwoord niet zelf gewijzigd? Neem dan direct contact op met ons kantoor."),
             ],
@@ -156,9 +193,12 @@ _TEMPLATES: dict[str, dict[str, dict[str, Any]]] = {
         "en": {
             "subject": "Your password has been changed",
             "blocks": [
-                ("p", "The password of your account in the client portal of {office_name} has just been "
-                      "changed or reset. For your security all sessions have been ended; you will need "
-                      "to log in again on all your devices."),
+                (
+                    "p",
+                    "The password of your account in the client portal of {office_name} has just been "
+                    "changed or reset. For your security all sessions have been ended; you will need "
+                    "to log in again on all your devices.",
+                ),
                 ("link", "Go to the client portal"),
                 ("p", "Did you not change your password yourself? Please contact our office immediately."),
             ],
@@ -168,8 +208,10 @@ _TEMPLATES: dict[str, dict[str, dict[str, Any]]] = {
         "nl": {
             "subject": "Nieuw bericht van een cliënt in dossier {dossier_number}",
             "blocks": [
-                ("p", "Een cliënt heeft in het klantenportaal een nieuw bericht geplaatst in dossier "
-                      "{dossier_number}."),
+                (
+                    "p",
+                    "Een cliënt heeft in het klantenportaal een nieuw bericht geplaatst in dossier {dossier_number}.",
+                ),
                 ("p", "U kunt het bericht lezen en beantwoorden na inloggen in het portaal."),
                 ("link", "Bericht bekijken"),
             ],
@@ -187,8 +229,11 @@ _TEMPLATES: dict[str, dict[str, dict[str, Any]]] = {
         "nl": {
             "subject": "Vragenlijst ingevuld in dossier {dossier_number}",
             "blocks": [
-                ("p", "Een cliënt heeft in het klantenportaal een vragenlijst voltooid in dossier "
-                      "{dossier_number}. Het resultaat staat als pdf onder “Door cliënt aangeleverd”."),
+                (
+                    "p",
+                    "Een cliënt heeft in het klantenportaal een vragenlijst voltooid in dossier "
+                    "{dossier_number}. Het resultaat staat als pdf onder “Door cliënt aangeleverd”.",
+                ),
                 ("p", "U kunt de antwoorden bekijken na inloggen in het portaal."),
                 ("link", "Naar het portaal"),
             ],
@@ -196,8 +241,11 @@ _TEMPLATES: dict[str, dict[str, dict[str, Any]]] = {
         "en": {
             "subject": "Questionnaire completed in file {dossier_number}",
             "blocks": [
-                ("p", "A client has completed a questionnaire in the client portal in file {dossier_number}. "
-                      "The result is stored as a PDF among the documents delivered by the client."),
+                (
+                    "p",
+                    "A client has completed a questionnaire in the client portal in file {dossier_number}. "
+                    "The result is stored as a PDF among the documents delivered by the client.",
+                ),
                 ("p", "You can view the answers after logging in to the portal."),
                 ("link", "Go to the portal"),
             ],
@@ -209,11 +257,17 @@ _TEMPLATES: dict[str, dict[str, dict[str, Any]]] = {
             "blocks": [
                 ("p", "In het klantenportaal van {office_name} staat iets nieuws voor u klaar:"),
                 ("items", ""),
-                ("p", "Om uw privacy te beschermen vermelden wij de inhoud niet in deze e-mail. "
-                      "U kunt alles bekijken na inloggen in het klantenportaal."),
+                (
+                    "p",
+                    "Om uw privacy te beschermen vermelden wij de inhoud niet in deze e-mail. "
+                    "U kunt alles bekijken na inloggen in het klantenportaal.",
+                ),
                 ("link", "Naar het klantenportaal"),
-                ("p", "U ontvangt deze e-mail omdat u notificaties heeft ingeschakeld. "
-                      "U kunt dit wijzigen onder \u201cMijn gegevens\u201d."),
+                (
+                    "p",
+                    "U ontvangt deze e-mail omdat u notificaties heeft ingeschakeld. "
+                    "U kunt dit wijzigen onder \u201cMijn gegevens\u201d.",
+                ),
             ],
         },
         "en": {
@@ -221,11 +275,17 @@ _TEMPLATES: dict[str, dict[str, dict[str, Any]]] = {
             "blocks": [
                 ("p", "Something new is waiting for you in the client portal of {office_name}:"),
                 ("items", ""),
-                ("p", "To protect your privacy we do not include any content in this e-mail. "
-                      "You can view everything after logging in to the client portal."),
+                (
+                    "p",
+                    "To protect your privacy we do not include any content in this e-mail. "
+                    "You can view everything after logging in to the client portal.",
+                ),
                 ("link", "Go to the client portal"),
-                ("p", "You receive this e-mail because you have switched on notifications. "
-                      "You can change this under \u201cMy details\u201d."),
+                (
+                    "p",
+                    "You receive this e-mail because you have switched on notifications. "
+                    "You can change this under \u201cMy details\u201d.",
+                ),
             ],
         },
     },
@@ -233,22 +293,36 @@ _TEMPLATES: dict[str, dict[str, dict[str, Any]]] = {
         "nl": {
             "subject": "Bevestig uw nieuwe e-mailadres",
             "blocks": [
-                ("p", "U heeft gevraagd het e-mailadres van uw account in het klantenportaal van "
-                      "{office_name} te wijzigen in dit adres."),
-                ("p", "Klik op de onderstaande link om dit nieuwe e-mailadres te bevestigen. "
-                      "Pas daarna wordt de wijziging doorgevoerd."),
+                (
+                    "p",
+                    "U heeft gevraagd het e-mailadres van uw account in het klantenportaal van "
+                    "{office_name} te wijzigen in dit adres.",
+                ),
+                (
+                    "p",
+                    "Klik op de onderstaande link om dit nieuwe e-mailadres te bevestigen. "
+                    "Pas daarna wordt de wijziging doorgevoerd.",
+                ),
                 ("link", "E-mailadres bevestigen"),
-                ("p", "Heeft u dit niet zelf aangevraagd? Dan kunt u deze e-mail negeren; "
-                      "er wordt dan niets gewijzigd."),
+                (
+                    "p",
+                    "Heeft u dit niet zelf aangevraagd? Dan kunt u deze e-mail negeren; er wordt dan niets gewijzigd.",
+                ),
             ],
         },
         "en": {
             "subject": "Confirm your new e-mail address",
             "blocks": [
-                ("p", "You asked to change the e-mail address of your account in the client portal of "
-                      "{office_name} to this address."),
-                ("p", "Please click the link below to confirm this new e-mail address. "
-                      "The change only takes effect after you confirm."),
+                (
+                    "p",
+                    "You asked to change the e-mail address of your account in the client portal of "
+                    "{office_name} to this address.",
+                ),
+                (
+                    "p",
+                    "Please click the link below to confirm this new e-mail address. "
+                    "The change only takes effect after you confirm.",
+                ),
                 ("link", "Confirm e-mail address"),
                 ("p", "Did you not ask for this? Then you can ignore this e-mail; nothing will be changed."),
             ],
@@ -258,8 +332,11 @@ _TEMPLATES: dict[str, dict[str, dict[str, Any]]] = {
         "nl": {
             "subject": "Wijziging van uw e-mailadres aangevraagd",
             "blocks": [
-                ("p", "Er is gevraagd het e-mailadres van uw account in het klantenportaal van "
-                      "{office_name} te wijzigen in {new_email_masked}."),
+                (
+                    "p",
+                    "Er is gevraagd het e-mailadres van uw account in het klantenportaal van "
+                    "{office_name} te wijzigen in {new_email_masked}.",
+                ),
                 ("p", "De wijziging gaat pas in nadat deze via het nieuwe e-mailadres is bevestigd."),
                 ("p", "Heeft u dit niet zelf aangevraagd? Neem dan direct contact op met ons kantoor."),
             ],
@@ -267,8 +344,11 @@ _TEMPLATES: dict[str, dict[str, dict[str, Any]]] = {
         "en": {
             "subject": "Change of your e-mail address requested",
             "blocks": [
-                ("p", "A request was made to change the e-mail address of your account in the client "
-                      "portal of {office_name} to {new_email_masked}."),
+                (
+                    "p",
+                    "A request was made to change the e-mail address of your account in the client "
+                    "portal of {office_name} to {new_email_masked}.",
+                ),
                 ("p", "The change only takes effect once it has been confirmed from the new address."),
                 ("p", "Did you not ask for this? Please contact our office immediately."),
             ],
@@ -362,10 +442,7 @@ def _values(kind: str, context: dict) -> dict[str, Any]:
     if not isinstance(context, dict):
         raise ValueError("context must be a dict")
     # 'name' may be empty (a neutral greeting is used then); every other key is required.
-    missing = [
-        key for key in _REQUIRED[kind]
-        if key not in context or (key != "name" and context[key] in (None, ""))
-    ]
+    missing = [key for key in _REQUIRED[kind] if key not in context or (key != "name" and context[key] in (None, ""))]
     if missing:
         raise ValueError(f"mail {kind!r} is missing context: {', '.join(missing)}")
     values: dict[str, Any] = dict(_OPTIONAL.get(kind, {}))

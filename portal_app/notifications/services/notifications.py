@@ -31,7 +31,7 @@ import logging
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
@@ -70,7 +70,7 @@ def _check_kind(kind: str) -> None:
 
 
 def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 # --------------------------------------------------------------------------- preferences
@@ -203,7 +203,9 @@ def notify_client(
         for item_id in ids:
             if item_id not in waiting:
                 session.add(
-                    PendingNotification(account_id=account.id, dossier_id=dossier.id, kind=kind, **{_ITEM_COLUMN[kind]: item_id})
+                    PendingNotification(
+                        account_id=account.id, dossier_id=dossier.id, kind=kind, **{_ITEM_COLUMN[kind]: item_id}
+                    )
                 )
     else:
         # Nothing to point at (should not happen): still worth a line in the digest.
@@ -213,7 +215,13 @@ def notify_client(
 
 
 def notify_dossier_clients(
-    session: Session, *, dossier: Dossier, kind: str, settings=None, count: int = 1, item_ids: Iterable[int] | None = None
+    session: Session,
+    *,
+    dossier: Dossier,
+    kind: str,
+    settings=None,
+    count: int = 1,
+    item_ids: Iterable[int] | None = None,
 ) -> int:
     """`notify_client` for every client account with access to the dossier; how many were recorded."""
     accounts = session.exec(
@@ -239,7 +247,9 @@ class DigestReport:
     items_skipped: int = 0
 
 
-def due_account_ids(session: Session, *, now: datetime, interval_minutes: int, limit: int = MAX_DIGESTS_PER_RUN) -> list[int]:
+def due_account_ids(
+    session: Session, *, now: datetime, interval_minutes: int, limit: int = MAX_DIGESTS_PER_RUN
+) -> list[int]:
     """Accounts whose oldest waiting item is at least `interval_minutes` old (lowest id first)."""
     cutoff = now - timedelta(minutes=max(0, interval_minutes))
     return list(
@@ -282,18 +292,14 @@ def _release(session: Session, batch: str) -> None:
 def _read_ids(session: Session, account_id: int, column, ids: set[int]) -> set[int]:
     if not ids:
         return set()
-    return set(
-        session.exec(select(column).where(ReadReceipt.account_id == account_id, col(column).in_(ids))).all()
-    )
+    return set(session.exec(select(column).where(ReadReceipt.account_id == account_id, col(column).in_(ids))).all())
 
 
 def _outcomes(session: Session, account: Account, rows: list[PendingNotification]) -> dict[int, str]:
     """What becomes of each claimed row, decided now (at send time)."""
     if account is None or account.is_staff or not account.is_active:
         return {row.id: OUTCOME_GONE for row in rows}
-    visible = set(
-        session.exec(select(DossierAccess.dossier_id).where(DossierAccess.account_id == account.id)).all()
-    )
+    visible = set(session.exec(select(DossierAccess.dossier_id).where(DossierAccess.account_id == account.id)).all())
     wanted = preferences(session, account.id)
     document_ids = {row.document_id for row in rows if row.document_id}
     message_ids = {row.message_id for row in rows if row.message_id}
@@ -311,14 +317,23 @@ def _outcomes(session: Session, account: Account, rows: list[PendingNotification
     if request_ids:
         requests = {
             request.id: request
-            for request in session.exec(select(QuestionnaireRequest).where(col(QuestionnaireRequest.id).in_(request_ids))).all()
+            for request in session.exec(
+                select(QuestionnaireRequest).where(col(QuestionnaireRequest.id).in_(request_ids))
+            ).all()
         }
     outcomes: dict[int, str] = {}
     for row in rows:
-        if row.dossier_id not in visible or row.document_id in withdrawn:
-            outcomes[row.id] = OUTCOME_GONE
-        elif row.kind == "questionnaire" and row.questionnaire_request_id and (
-            row.questionnaire_request_id not in requests or requests[row.questionnaire_request_id].account_id != account.id
+        if (
+            row.dossier_id not in visible
+            or row.document_id in withdrawn
+            or (
+                row.kind == "questionnaire"
+                and row.questionnaire_request_id
+                and (
+                    row.questionnaire_request_id not in requests
+                    or requests[row.questionnaire_request_id].account_id != account.id
+                )
+            )
         ):
             outcomes[row.id] = OUTCOME_GONE
         elif (
@@ -340,7 +355,9 @@ def _outcomes(session: Session, account: Account, rows: list[PendingNotification
     return outcomes
 
 
-def _digest_items(session: Session, rows: list[PendingNotification], outcomes: dict[int, str]) -> tuple[list[dict], list[int]]:
+def _digest_items(
+    session: Session, rows: list[PendingNotification], outcomes: dict[int, str]
+) -> tuple[list[dict], list[int]]:
     """[{"dossier_number", "kind", "count"}] in the order the dossiers first got news, and the dossier ids."""
     counts: dict[tuple[int, str], int] = {}
     order: list[int] = []
@@ -350,7 +367,9 @@ def _digest_items(session: Session, rows: list[PendingNotification], outcomes: d
         counts[(row.dossier_id, row.kind)] = counts.get((row.dossier_id, row.kind), 0) + 1
         if row.dossier_id not in order:
             order.append(row.dossier_id)
-    numbers = dict(session.exec(select(Dossier.id, Dossier.number).where(col(Dossier.id).in_(order))).all()) if order else {}
+    numbers = (
+        dict(session.exec(select(Dossier.id, Dossier.number).where(col(Dossier.id).in_(order))).all()) if order else {}
+    )
     items = [
         {"dossier_number": numbers[dossier_id], "kind": kind, "count": counts[(dossier_id, kind)]}
         for dossier_id in order
@@ -418,7 +437,9 @@ def send_due_digests(session: Session, settings, now: datetime | None = None) ->
             with session.begin_nested():
                 session.exec(
                     update(PendingNotification)
-                    .where(col(PendingNotification.account_id) == account_id, col(PendingNotification.handled_at).is_(None))
+                    .where(
+                        col(PendingNotification.account_id) == account_id, col(PendingNotification.handled_at).is_(None)
+                    )
                     .values(handled_at=now, outcome=OUTCOME_GONE)
                 )
             continue

@@ -73,7 +73,9 @@ async def deliver_due_sms(*, engine, settings, limit: int = 20) -> SmsReport:
             if not await asyncio.to_thread(_claim, engine, sms_id):
                 continue
             try:
-                response = await client.post(settings.sms_provider_url, json={"to": to_phone, "body": body}, headers=headers)
+                response = await client.post(
+                    settings.sms_provider_url, json={"to": to_phone, "body": body}, headers=headers
+                )
             except httpx.HTTPError as error:
                 status, message = OutboxStatus.RETRYING, f"network: {type(error).__name__}"
             else:
@@ -84,11 +86,15 @@ async def deliver_due_sms(*, engine, settings, limit: int = 20) -> SmsReport:
                 else:
                     status, message = OutboxStatus.FAILED, f"HTTP {response.status_code}"
             await asyncio.to_thread(_finish, engine, sms_id, status=status, error=message)
-            counts["sent" if status == OutboxStatus.SENT else "failed" if status == OutboxStatus.FAILED else "retrying"] += 1
+            counts[
+                "sent" if status == OutboxStatus.SENT else "failed" if status == OutboxStatus.FAILED else "retrying"
+            ] += 1
     return SmsReport(**counts)
 
 
-async def run_sms_loop(*, engine, settings, interval_seconds: float = 3.0, stop_event: asyncio.Event | None = None) -> None:
+async def run_sms_loop(
+    *, engine, settings, interval_seconds: float = 3.0, stop_event: asyncio.Event | None = None
+) -> None:
     stop = stop_event or asyncio.Event()
     while not stop.is_set():
         try:
@@ -97,5 +103,5 @@ async def run_sms_loop(*, engine, settings, interval_seconds: float = 3.0, stop_
             logger.exception("sms: delivery round failed")
         try:
             await asyncio.wait_for(stop.wait(), timeout=interval_seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass

@@ -50,7 +50,14 @@ def _status_label(status: str, language: str) -> str:
 
 
 def list_outbox(
-    *, session: Session, actor: Account, channel: str = "mail", status: str = "", page=0, page_size: int = PAGE_SIZE, language: str = "nl"
+    *,
+    session: Session,
+    actor: Account,
+    channel: str = "mail",
+    status: str = "",
+    page=0,
+    page_size: int = PAGE_SIZE,
+    language: str = "nl",
 ) -> OutboxPage:
     """One page of mail (or SMS), newest first, optionally of one status."""
     require_staff(session, actor)
@@ -64,7 +71,11 @@ def list_outbox(
     page_count = max(1, -(-total // page_size))
     page = min(clean_page(page), page_count - 1)
     rows = session.exec(
-        select(model).where(*conditions).order_by(model.created_at.desc(), model.id.desc()).offset(page * page_size).limit(page_size)
+        select(model)
+        .where(*conditions)
+        .order_by(model.created_at.desc(), model.id.desc())
+        .offset(page * page_size)
+        .limit(page_size)
     ).all()
     result = []
     for row in rows:

@@ -28,7 +28,12 @@ from portal_app.office.states.staff_clients import StaffClientState as C
 def client_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
-            rx.link(rx.cond(row["company"] != "", row["company"], row["name"]), href=CLIENTS + "/" + row["id"], weight="medium", class_name="staff-wrap"),
+            rx.link(
+                rx.cond(row["company"] != "", row["company"], row["name"]),
+                href=CLIENTS + "/" + row["id"],
+                weight="medium",
+                class_name="staff-wrap",
+            ),
             rx.cond(row["company"] != "", rx.text(row["name"], size="1", color="gray", class_name="staff-wrap")),
         ),
         rx.table.cell(rx.text(row["email"], class_name="staff-wrap")),
@@ -47,7 +52,12 @@ def contact_fields(prefix: str, name_label) -> tuple[rx.Component, ...]:
         label(tr("staff.clients.email"), f"{prefix}-email"),
         rx.input(id=f"{prefix}-email", name="email", type="email", max_length=254, width="100%", required=True),
         label(tr("staff.clients.language"), f"{prefix}-language"),
-        static_select([("nl", tr("lang.nl")), ("en", tr("lang.en"))], select_id=f"{prefix}-language", name="language", default_value="nl"),
+        static_select(
+            [("nl", tr("lang.nl")), ("en", tr("lang.en"))],
+            select_id=f"{prefix}-language",
+            name="language",
+            default_value="nl",
+        ),
     )
 
 
@@ -73,9 +83,14 @@ def create_dialog() -> rx.Component:
             margin_y="0.75rem",
             id="new-client-kind",
         ),
-        error=L.create_error, error_id="new-client-error",
-        submit_label=tr("staff.clients.create_and_invite"), submit_id="create-client", actions_margin_top="0.5rem",
-        on_submit=L.create_client, open=L.create_open, on_open_change=L.set_create_open,
+        error=L.create_error,
+        error_id="new-client-error",
+        submit_label=tr("staff.clients.create_and_invite"),
+        submit_id="create-client",
+        actions_margin_top="0.5rem",
+        on_submit=L.create_client,
+        open=L.create_open,
+        on_open_change=L.set_create_open,
     )
 
 
@@ -96,7 +111,12 @@ def staff_clients_page() -> rx.Component:
                             width="20rem",
                             max_width="100%",
                         ),
-                        rx.button(rx.icon("search", size=16, aria_hidden="true"), tr("staff.search"), type="submit", id="client-search-submit"),
+                        rx.button(
+                            rx.icon("search", size=16, aria_hidden="true"),
+                            tr("staff.search"),
+                            type="submit",
+                            id="client-search-submit",
+                        ),
                         spacing="2",
                         wrap="wrap",
                     ),
@@ -126,7 +146,13 @@ def staff_clients_page() -> rx.Component:
             rx.cond(
                 L.rows.length() > 0,
                 table(
-                    [tr("staff.clients.col_name"), tr("staff.clients.col_email"), tr("staff.clients.col_kind"), tr("staff.clients.col_state"), tr("staff.clients.col_last_login")],
+                    [
+                        tr("staff.clients.col_name"),
+                        tr("staff.clients.col_email"),
+                        tr("staff.clients.col_kind"),
+                        tr("staff.clients.col_state"),
+                        tr("staff.clients.col_last_login"),
+                    ],
                     L.rows,
                     client_row,
                     table_id="client-table",
@@ -159,9 +185,14 @@ def reset_dialog() -> rx.Component:
         label(tr("staff.client.reset_reason"), "reset-reason"),
         rx.text_area(id="reset-reason", name="reason", max_length=500, rows="3", width="100%", required=True),
         description=rx.dialog.description(tr("staff.client.reset_help"), size="2"),
-        error=C.reset_error, error_id="reset-error",
-        submit_label=tr("staff.client.reset_confirm"), submit_id="reset-confirm", submit_color="red",
-        on_submit=C.reset_two_factor, open=C.reset_open, on_open_change=C.set_reset_open,
+        error=C.reset_error,
+        error_id="reset-error",
+        submit_label=tr("staff.client.reset_confirm"),
+        submit_id="reset-confirm",
+        submit_color="red",
+        on_submit=C.reset_two_factor,
+        open=C.reset_open,
+        on_open_change=C.set_reset_open,
     )
 
 
@@ -170,7 +201,10 @@ def block_dialog() -> rx.Component:
         tr("staff.client.block_title"),
         tr("staff.client.block_help"),
         tr("staff.client.block"),
-        on_confirm=C.block, confirm_id="block-confirm", open=C.block_open, on_open_change=C.set_block_open,
+        on_confirm=C.block,
+        confirm_id="block-confirm",
+        open=C.block_open,
+        on_open_change=C.set_block_open,
     )
 
 
@@ -179,9 +213,13 @@ def extra_dialog() -> rx.Component:
         tr("staff.client.extra_new"),
         *contact_fields("extra", tr("staff.clients.name")),
         description=rx.dialog.description(tr("staff.client.extra_help"), size="2", color="gray"),
-        error=C.extra_error, error_id="extra-error",
-        submit_label=tr("staff.clients.create_and_invite"), submit_id="extra-create",
-        on_submit=C.add_extra_account, open=C.extra_open, on_open_change=C.set_extra_open,
+        error=C.extra_error,
+        error_id="extra-error",
+        submit_label=tr("staff.clients.create_and_invite"),
+        submit_id="extra-create",
+        on_submit=C.add_extra_account,
+        open=C.extra_open,
+        on_open_change=C.set_extra_open,
     )
 
 
@@ -190,16 +228,42 @@ def client_actions() -> rx.Component:
     return rx.hstack(
         rx.cond(
             state == "invited",
-            rx.button(rx.icon("send", size=14, aria_hidden="true"), tr("staff.client.resend"), on_click=C.resend_invitation, variant="soft", id="resend-invite"),
+            rx.button(
+                rx.icon("send", size=14, aria_hidden="true"),
+                tr("staff.client.resend"),
+                on_click=C.resend_invitation,
+                variant="soft",
+                id="resend-invite",
+            ),
         ),
         rx.cond(
             state == "blocked",
-            rx.button(rx.icon("lock-open", size=14, aria_hidden="true"), tr("staff.client.unblock"), on_click=C.unblock, variant="soft", id="unblock"),
-            rx.button(rx.icon("lock", size=14, aria_hidden="true"), tr("staff.client.block"), on_click=C.set_block_open(True), variant="soft", color_scheme="red", id="block"),
+            rx.button(
+                rx.icon("lock-open", size=14, aria_hidden="true"),
+                tr("staff.client.unblock"),
+                on_click=C.unblock,
+                variant="soft",
+                id="unblock",
+            ),
+            rx.button(
+                rx.icon("lock", size=14, aria_hidden="true"),
+                tr("staff.client.block"),
+                on_click=C.set_block_open(True),
+                variant="soft",
+                color_scheme="red",
+                id="block",
+            ),
         ),
         rx.cond(
             C.two_factor != "",
-            rx.button(rx.icon("shield-off", size=14, aria_hidden="true"), tr("staff.client.reset_2fa"), on_click=C.set_reset_open(True), variant="soft", color_scheme="orange", id="reset-2fa"),
+            rx.button(
+                rx.icon("shield-off", size=14, aria_hidden="true"),
+                tr("staff.client.reset_2fa"),
+                on_click=C.set_reset_open(True),
+                variant="soft",
+                color_scheme="orange",
+                id="reset-2fa",
+            ),
         ),
         spacing="2",
         wrap="wrap",
@@ -213,7 +277,16 @@ def staff_client_page() -> rx.Component:
         block_dialog(),
         extra_dialog(),
         rx.vstack(
-            rx.link(rx.hstack(rx.icon("arrow-left", size=14, aria_hidden="true"), tr("staff.client.back"), align="center", spacing="1"), href=CLIENTS, size="2"),
+            rx.link(
+                rx.hstack(
+                    rx.icon("arrow-left", size=14, aria_hidden="true"),
+                    tr("staff.client.back"),
+                    align="center",
+                    spacing="1",
+                ),
+                href=CLIENTS,
+                size="2",
+            ),
             notices(C.notice, C.error, prefix="client"),
             rx.cond(
                 C.found,
@@ -223,13 +296,23 @@ def staff_client_page() -> rx.Component:
                         rx.el.dl(
                             fact(tr("staff.clients.col_kind"), row["kind_label"]),
                             rx.cond(row["company"] != "", fact(tr("staff.clients.contact_name"), row["name"])),
-                            rx.cond(C.parent_id != "", fact(tr("staff.client.company_of"), rx.link(C.parent_name, href=CLIENTS + "/" + C.parent_id))),
+                            rx.cond(
+                                C.parent_id != "",
+                                fact(
+                                    tr("staff.client.company_of"),
+                                    rx.link(C.parent_name, href=CLIENTS + "/" + C.parent_id),
+                                ),
+                            ),
                             fact(tr("staff.clients.email"), row["email"]),
                             fact(tr("staff.client.phone"), rx.cond(C.phone != "", C.phone, "—")),
                             fact(tr("staff.clients.col_state"), state_badge(row["state"], row["state_label"])),
                             fact(
                                 tr("staff.client.two_factor"),
-                                rx.cond(C.two_factor != "", rx.badge(tr("staff.client.2fa_on"), " (", C.two_factor, ")", color_scheme="green"), rx.badge(tr("staff.client.2fa_off"), color_scheme="gray")),
+                                rx.cond(
+                                    C.two_factor != "",
+                                    rx.badge(tr("staff.client.2fa_on"), " (", C.two_factor, ")", color_scheme="green"),
+                                    rx.badge(tr("staff.client.2fa_off"), color_scheme="gray"),
+                                ),
                             ),
                             rx.cond(
                                 C.invite_sent != "",
@@ -251,7 +334,18 @@ def staff_client_page() -> rx.Component:
                                 rx.foreach(
                                     C.logins,
                                     lambda login: rx.el.li(
-                                        rx.text(login["date"], " · ", login["ip"], rx.cond(login["complete"] == "", rx.text(" · ", tr("staff.client.login_incomplete"), as_="span", color="gray")), size="2"),
+                                        rx.text(
+                                            login["date"],
+                                            " · ",
+                                            login["ip"],
+                                            rx.cond(
+                                                login["complete"] == "",
+                                                rx.text(
+                                                    " · ", tr("staff.client.login_incomplete"), as_="span", color="gray"
+                                                ),
+                                            ),
+                                            size="2",
+                                        ),
                                         class_name="staff-list-item",
                                     ),
                                 ),
@@ -315,7 +409,14 @@ def staff_client_page() -> rx.Component:
                                 empty(tr("staff.client.no_extra")),
                             ),
                             section_id="extra-accounts",
-                            actions=rx.button(rx.icon("plus", size=14, aria_hidden="true"), tr("staff.client.extra_new"), on_click=C.set_extra_open(True), variant="soft", size="2", id="extra-new"),
+                            actions=rx.button(
+                                rx.icon("plus", size=14, aria_hidden="true"),
+                                tr("staff.client.extra_new"),
+                                on_click=C.set_extra_open(True),
+                                variant="soft",
+                                size="2",
+                                id="extra-new",
+                            ),
                         ),
                     ),
                     spacing="4",

@@ -33,27 +33,40 @@ def _by_whom(row: rx.Var) -> rx.Component:
 
 def unread_item(row: rx.Var) -> rx.Component:
     return _item(
-        "mail", "var(--orange-9)",
-        rx.link(row["subject"], href=DOSSIERS + "/" + row["dossier_id"] + "?tab=berichten", weight="bold", class_name="staff-wrap"),
+        "mail",
+        "var(--orange-9)",
+        rx.link(
+            row["subject"],
+            href=DOSSIERS + "/" + row["dossier_id"] + "?tab=berichten",
+            weight="bold",
+            class_name="staff-wrap",
+        ),
         _by_whom(row),
     )
 
 
 def delivery_item(row: rx.Var) -> rx.Component:
     return _item(
-        "file-up", "var(--blue-9)",
+        "file-up",
+        "var(--blue-9)",
         file_link(row["title"], href="/files/" + row["id"], class_name="staff-wrap"),
         _by_whom(row),
     )
 
 
 def questionnaire_item(row: rx.Var) -> rx.Component:
-    return _item("clipboard-check", "var(--green-9)", rx.text(row["title"], weight="medium", class_name="staff-wrap"), _by_whom(row))
+    return _item(
+        "clipboard-check",
+        "var(--green-9)",
+        rx.text(row["title"], weight="medium", class_name="staff-wrap"),
+        _by_whom(row),
+    )
 
 
 def failed_item(row: rx.Var) -> rx.Component:
     return _item(
-        rx.cond(row["channel"] == "sms", "message-square", "mail-x"), "var(--red-9)",
+        rx.cond(row["channel"] == "sms", "message-square", "mail-x"),
+        "var(--red-9)",
         rx.text(row["to"], weight="medium", class_name="staff-wrap"),
         rx.text(row["kind"], " · ", row["date"], " · ", row["error"], size="1", color="gray", class_name="staff-wrap"),
     )
@@ -61,7 +74,8 @@ def failed_item(row: rx.Var) -> rx.Component:
 
 def invite_item(row: rx.Var) -> rx.Component:
     return _item(
-        "user-plus", "var(--amber-9)",
+        "user-plus",
+        "var(--amber-9)",
         rx.link(
             rx.cond(row["company"] != "", row["company"] + " (" + row["name"] + ")", row["name"]),
             href=CLIENTS + "/" + row["id"],
@@ -69,8 +83,14 @@ def invite_item(row: rx.Var) -> rx.Component:
             class_name="staff-wrap",
         ),
         rx.text(
-            row["email"], " · ", tr("staff.overview.invited_on"), " ", row["sent"],
-            rx.cond(row["expired"] != "", rx.badge(tr("staff.overview.expired"), color_scheme="red", margin_left="0.4rem")),
+            row["email"],
+            " · ",
+            tr("staff.overview.invited_on"),
+            " ",
+            row["sent"],
+            rx.cond(
+                row["expired"] != "", rx.badge(tr("staff.overview.expired"), color_scheme="red", margin_left="0.4rem")
+            ),
             size="1",
             color="gray",
             class_name="staff-wrap",
@@ -115,14 +135,19 @@ def staff_overview_page() -> rx.Component:
             ),
             section(
                 tr("staff.overview.questionnaires"),
-                _list(S.questionnaire_rows, questionnaire_item, "staff.overview.questionnaires_none", "questionnaire-list"),
+                _list(
+                    S.questionnaire_rows, questionnaire_item, "staff.overview.questionnaires_none", "questionnaire-list"
+                ),
                 section_id="questionnaires",
                 count=S.questionnaire_total,
             ),
             section(
                 tr("staff.overview.failed"),
                 _list(S.failed_rows, failed_item, "staff.overview.failed_none", "failed-list"),
-                rx.cond(S.failed_total > 0, rx.link(tr("staff.overview.to_outbox"), href=OUTBOX + "?status=failed", size="2")),
+                rx.cond(
+                    S.failed_total > 0,
+                    rx.link(tr("staff.overview.to_outbox"), href=OUTBOX + "?status=failed", size="2"),
+                ),
                 section_id="failed-outbox",
                 count=S.failed_total,
             ),
@@ -143,7 +168,12 @@ def staff_overview_page() -> rx.Component:
         actions=rx.hstack(
             rx.text(tr("staff.overview.live"), size="1", color="gray", id="live-hint"),
             rx.button(
-                rx.icon("refresh-cw", size=14, aria_hidden="true"), tr("staff.refresh"), on_click=S.refresh, variant="soft", size="2", id="refresh"
+                rx.icon("refresh-cw", size=14, aria_hidden="true"),
+                tr("staff.refresh"),
+                on_click=S.refresh,
+                variant="soft",
+                size="2",
+                id="refresh",
             ),
             align="center",
             spacing="3",

@@ -35,19 +35,56 @@ def role_select(select_id: str, default_value=None) -> rx.Component:
 
 def staff_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.text(row["name"], rx.cond(row["me"] != "", rx.text(" (", tr("staff.settings.you"), ")", as_="span", color="gray", weight="regular")), weight="medium", class_name="staff-wrap")),
+        rx.table.cell(
+            rx.text(
+                row["name"],
+                rx.cond(
+                    row["me"] != "",
+                    rx.text(" (", tr("staff.settings.you"), ")", as_="span", color="gray", weight="regular"),
+                ),
+                weight="medium",
+                class_name="staff-wrap",
+            )
+        ),
         rx.table.cell(rx.text(row["email"], class_name="staff-wrap")),
-        rx.table.cell(rx.badge(row["role_label"], color_scheme=rx.cond(row["role"] == "admin", "indigo", "gray"), variant="soft")),
-        rx.table.cell(rx.cond(row["two_factor"] != "", rx.badge(tr("staff.client.2fa_on"), color_scheme="green"), rx.badge(tr("staff.client.2fa_off"), color_scheme="gray"))),
-        rx.table.cell(rx.cond(row["active"] != "", row["last_login"], rx.badge(tr("staff.client_state.invited"), color_scheme="amber"))),
+        rx.table.cell(
+            rx.badge(row["role_label"], color_scheme=rx.cond(row["role"] == "admin", "indigo", "gray"), variant="soft")
+        ),
+        rx.table.cell(
+            rx.cond(
+                row["two_factor"] != "",
+                rx.badge(tr("staff.client.2fa_on"), color_scheme="green"),
+                rx.badge(tr("staff.client.2fa_off"), color_scheme="gray"),
+            )
+        ),
+        rx.table.cell(
+            rx.cond(
+                row["active"] != "", row["last_login"], rx.badge(tr("staff.client_state.invited"), color_scheme="amber")
+            )
+        ),
         rx.table.cell(
             rx.hstack(
-                rx.button(rx.icon("pencil", size=14, aria_hidden="true"), tr("staff.settings.edit"), on_click=S.start_edit(row["id"]), size="1", variant="soft", type="button",
-                          aria_label=tr("staff.settings.edit") + " " + row["name"]),
+                rx.button(
+                    rx.icon("pencil", size=14, aria_hidden="true"),
+                    tr("staff.settings.edit"),
+                    on_click=S.start_edit(row["id"]),
+                    size="1",
+                    variant="soft",
+                    type="button",
+                    aria_label=tr("staff.settings.edit") + " " + row["name"],
+                ),
                 rx.cond(
                     row["me"] == "",
-                    rx.button(rx.icon("trash-2", size=14, aria_hidden="true"), tr("staff.settings.remove"), on_click=S.ask_remove(row["id"]), size="1", variant="soft",
-                              color_scheme="red", type="button", aria_label=tr("staff.settings.remove") + " " + row["name"]),
+                    rx.button(
+                        rx.icon("trash-2", size=14, aria_hidden="true"),
+                        tr("staff.settings.remove"),
+                        on_click=S.ask_remove(row["id"]),
+                        size="1",
+                        variant="soft",
+                        color_scheme="red",
+                        type="button",
+                        aria_label=tr("staff.settings.remove") + " " + row["name"],
+                    ),
                 ),
                 spacing="1",
             )
@@ -65,11 +102,17 @@ def add_dialog() -> rx.Component:
         rx.input(id="staff-email", name="email", type="email", max_length=254, width="100%", required=True),
         label(tr("staff.settings.role"), "staff-role"),
         role_select("staff-role"),
-        trigger=rx.button(rx.icon("user-plus", size=14, aria_hidden="true"), tr("staff.settings.add"), size="2", id="add-staff"),
+        trigger=rx.button(
+            rx.icon("user-plus", size=14, aria_hidden="true"), tr("staff.settings.add"), size="2", id="add-staff"
+        ),
         description=rx.dialog.description(tr("staff.settings.add_help"), size="2", color="gray"),
-        error=S.add_error, error_id="add-staff-error",
-        submit_label=tr("staff.clients.create_and_invite"), submit_id="add-staff-submit",
-        on_submit=S.add_staff, open=S.add_open, on_open_change=S.set_add_open,
+        error=S.add_error,
+        error_id="add-staff-error",
+        submit_label=tr("staff.clients.create_and_invite"),
+        submit_id="add-staff-submit",
+        on_submit=S.add_staff,
+        open=S.add_open,
+        on_open_change=S.set_add_open,
     )
 
 
@@ -77,7 +120,9 @@ def edit_dialog() -> rx.Component:
     return form_dialog(
         (tr("staff.settings.edit"), " ", S.edit_row["name"]),
         label(tr("staff.clients.name"), "edit-name"),
-        rx.input(id="edit-name", name="name", default_value=S.edit_row["name"], max_length=200, width="100%", required=True),
+        rx.input(
+            id="edit-name", name="name", default_value=S.edit_row["name"], max_length=200, width="100%", required=True
+        ),
         label(tr("staff.settings.role"), "edit-role"),
         rx.el.select(
             rx.el.option(tr("staff.role.behandelaar"), value="behandelaar"),
@@ -89,9 +134,13 @@ def edit_dialog() -> rx.Component:
             key=S.edit_row["id"],
         ),
         description=rx.dialog.description(S.edit_row["email"], size="2", color="gray"),
-        error=S.edit_error, error_id="edit-staff-error",
-        submit_label=tr("staff.save"), submit_id="edit-staff-submit",
-        on_submit=S.save_edit, open=S.edit_open, on_open_change=S.set_edit_open,
+        error=S.edit_error,
+        error_id="edit-staff-error",
+        submit_label=tr("staff.save"),
+        submit_id="edit-staff-submit",
+        on_submit=S.save_edit,
+        open=S.edit_open,
+        on_open_change=S.set_edit_open,
     )
 
 
@@ -100,7 +149,10 @@ def remove_dialog() -> rx.Component:
         tr("staff.settings.remove_title"),
         (rx.text(tr("staff.settings.remove_help")), rx.text(S.remove_name, weight="bold")),
         tr("staff.settings.remove"),
-        on_confirm=S.confirm_remove, confirm_id="remove-confirm", open=S.remove_open, on_open_change=S.set_remove_open,
+        on_confirm=S.confirm_remove,
+        confirm_id="remove-confirm",
+        open=S.remove_open,
+        on_open_change=S.set_remove_open,
     )
 
 
@@ -169,8 +221,16 @@ def save_row(form: str, button_id: str) -> rx.Component:
         rx.button(rx.icon("save", size=14, aria_hidden="true"), tr("staff.save"), type="submit", id=button_id),
         rx.cond(
             notice != "",
-            rx.text(rx.icon("circle-check", size=14, aria_hidden="true"), " ", notice, color="green", size="2", id=f"{button_id}-notice",
-                    role="status", class_name="radio-label"),
+            rx.text(
+                rx.icon("circle-check", size=14, aria_hidden="true"),
+                " ",
+                notice,
+                color="green",
+                size="2",
+                id=f"{button_id}-notice",
+                role="status",
+                class_name="radio-label",
+            ),
         ),
         align="center",
         spacing="3",
@@ -201,8 +261,19 @@ def header_preview() -> rx.Component:
             rx.cond(
                 S.office["logo_url"] != "",
                 # like the portal's header: the logo on a white tile
-                rx.el.img(src=S.office["logo_url"], alt="", style={"height": "28px", "maxWidth": "8rem", "objectFit": "contain", "background": "white",
-                                                                   "padding": "2px 4px", "borderRadius": "4px", "display": "block"}),
+                rx.el.img(
+                    src=S.office["logo_url"],
+                    alt="",
+                    style={
+                        "height": "28px",
+                        "maxWidth": "8rem",
+                        "objectFit": "contain",
+                        "background": "white",
+                        "padding": "2px 4px",
+                        "borderRadius": "4px",
+                        "display": "block",
+                    },
+                ),
             ),
             rx.text(S.office["office_name"], weight="bold", size="3", class_name="staff-wrap"),
             align="center",
@@ -229,8 +300,16 @@ def office_details_form() -> rx.Component:
         S.save_office_details,
         rx.vstack(
             label(tr("staff.settings.office_name"), name_id),
-            rx.input(id=name_id, name="office_name", default_value=S.office["office_name"], max_length=120, required=True,
-                     width="100%", max_width="26rem", **_described("office_name", None)),
+            rx.input(
+                id=name_id,
+                name="office_name",
+                default_value=S.office["office_name"],
+                max_length=120,
+                required=True,
+                width="100%",
+                max_width="26rem",
+                **_described("office_name", None),
+            ),
             field_error(S.office_errors["office_name"], name_error),
             spacing="1",
             width="100%",
@@ -245,13 +324,29 @@ def office_details_form() -> rx.Component:
                         on_change=S.set_colour_draft,
                         aria_label=tr("staff.settings.brand_colour_pick"),
                         class_name="colour-picker",
-                        style={"width": "3rem", "height": "2rem", "padding": "0", "border": "1px solid var(--gray-7)", "borderRadius": "4px",
-                               "background": "none", "cursor": "pointer"},
+                        style={
+                            "width": "3rem",
+                            "height": "2rem",
+                            "padding": "0",
+                            "border": "1px solid var(--gray-7)",
+                            "borderRadius": "4px",
+                            "background": "none",
+                            "cursor": "pointer",
+                        },
                     ),
                     debounce_timeout=250,
                 ),
-                rx.input(id=colour_id, name="brand_colour", value=S.colour_draft, on_change=S.set_colour_draft, max_length=7, width="8rem",
-                         spell_check=False, auto_complete="off", **_described("brand_colour", "staff.settings.brand_colour_help")),
+                rx.input(
+                    id=colour_id,
+                    name="brand_colour",
+                    value=S.colour_draft,
+                    on_change=S.set_colour_draft,
+                    max_length=7,
+                    width="8rem",
+                    spell_check=False,
+                    auto_complete="off",
+                    **_described("brand_colour", "staff.settings.brand_colour_help"),
+                ),
                 align="center",
                 spacing="2",
             ),
@@ -270,8 +365,11 @@ def remove_logo_dialog() -> rx.Component:
         tr("staff.settings.logo_remove_title"),
         tr("staff.settings.logo_remove_help"),
         tr("staff.settings.logo_remove"),
-        on_confirm=S.confirm_remove_logo, confirm_id="logo-remove-confirm",
-        open=S.remove_logo_open, on_open_change=S.set_remove_logo_open, max_width="28rem",
+        on_confirm=S.confirm_remove_logo,
+        confirm_id="logo-remove-confirm",
+        open=S.remove_logo_open,
+        on_open_change=S.set_remove_logo_open,
+        max_width="28rem",
     )
 
 
@@ -282,8 +380,12 @@ def logo_block() -> rx.Component:
         rx.cond(
             S.office["logo_url"] != "",
             rx.box(
-                rx.el.img(src=S.office["logo_url"], alt=tr("staff.settings.logo_current"), id="logo-preview",
-                          style={"maxHeight": "60px", "maxWidth": "100%", "objectFit": "contain", "display": "block"}),
+                rx.el.img(
+                    src=S.office["logo_url"],
+                    alt=tr("staff.settings.logo_current"),
+                    id="logo-preview",
+                    style={"maxHeight": "60px", "maxWidth": "100%", "objectFit": "contain", "display": "block"},
+                ),
                 padding="0.5rem",
                 border="1px solid var(--gray-6)",
                 border_radius="6px",
@@ -319,11 +421,29 @@ def logo_block() -> rx.Component:
         rx.hstack(
             rx.cond(
                 S.office["logo_url"] != "",
-                rx.button(rx.icon("trash-2", size=14, aria_hidden="true"), tr("staff.settings.logo_remove"), type="button", variant="soft",
-                          color_scheme="red", on_click=S.set_remove_logo_open(True), id="logo-remove"),
+                rx.button(
+                    rx.icon("trash-2", size=14, aria_hidden="true"),
+                    tr("staff.settings.logo_remove"),
+                    type="button",
+                    variant="soft",
+                    color_scheme="red",
+                    on_click=S.set_remove_logo_open(True),
+                    id="logo-remove",
+                ),
             ),
-            rx.cond(notice != "", rx.text(rx.icon("circle-check", size=14, aria_hidden="true"), " ", notice, color="green", size="2", id="logo-notice",
-                                          role="status", class_name="radio-label")),
+            rx.cond(
+                notice != "",
+                rx.text(
+                    rx.icon("circle-check", size=14, aria_hidden="true"),
+                    " ",
+                    notice,
+                    color="green",
+                    size="2",
+                    id="logo-notice",
+                    role="status",
+                    class_name="radio-label",
+                ),
+            ),
             align="center",
             spacing="3",
             wrap="wrap",
@@ -339,11 +459,18 @@ def password_policy_form() -> rx.Component:
     return office_form(
         "password-form",
         S.save_password_policy,
-        number_field("password_min_length", "staff.settings.password_min_length", "staff.settings.password_min_length_help"),
+        number_field(
+            "password_min_length", "staff.settings.password_min_length", "staff.settings.password_min_length_help"
+        ),
         rx.vstack(
             rx.el.label(
-                rx.el.input(type="checkbox", id=symbol_id, name="password_require_symbol", default_checked=S.office["password_require_symbol"] != "",
-                            style={"width": "1.1rem", "height": "1.1rem"}),
+                rx.el.input(
+                    type="checkbox",
+                    id=symbol_id,
+                    name="password_require_symbol",
+                    default_checked=S.office["password_require_symbol"] != "",
+                    style={"width": "1.1rem", "height": "1.1rem"},
+                ),
                 tr("staff.settings.password_require_symbol"),
                 html_for=symbol_id,
                 class_name="radio-label",
@@ -376,7 +503,9 @@ def session_lengths_form() -> rx.Component:
         S.save_session_lengths,
         rx.flex(
             number_field("session_idle_minutes", "staff.settings.idle_minutes", "staff.settings.idle_minutes_help"),
-            number_field("session_absolute_hours", "staff.settings.absolute_hours", "staff.settings.absolute_hours_help"),
+            number_field(
+                "session_absolute_hours", "staff.settings.absolute_hours", "staff.settings.absolute_hours_help"
+            ),
             spacing="4",
             wrap="wrap",
             width="100%",
@@ -435,8 +564,14 @@ def staff_settings_page() -> rx.Component:
             section(
                 tr("staff.settings.staff"),
                 table(
-                    [tr("staff.clients.col_name"), tr("staff.clients.col_email"), tr("staff.settings.role"), tr("staff.client.two_factor"),
-                     tr("staff.clients.col_last_login"), tr("staff.doc.actions")],
+                    [
+                        tr("staff.clients.col_name"),
+                        tr("staff.clients.col_email"),
+                        tr("staff.settings.role"),
+                        tr("staff.client.two_factor"),
+                        tr("staff.clients.col_last_login"),
+                        tr("staff.doc.actions"),
+                    ],
                     S.staff_rows,
                     staff_row,
                     table_id="staff-table",

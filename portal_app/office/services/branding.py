@@ -108,8 +108,13 @@ def _open_checked(data: bytes, formats: tuple[str, ...]) -> Image.Image:
         image.close()
         raise UploadRefused("branding.content_mismatch")
     width, height = image.size
-    if width < 1 or height < 1 or width > MAX_SOURCE_SIDE or height > MAX_SOURCE_SIDE \
-            or width * height > MAX_SOURCE_PIXELS:
+    if (
+        width < 1
+        or height < 1
+        or width > MAX_SOURCE_SIDE
+        or height > MAX_SOURCE_SIDE
+        or width * height > MAX_SOURCE_PIXELS
+    ):
         image.close()
         raise UploadRefused("branding.dimensions", max_side=MAX_SOURCE_SIDE)
     return image
@@ -138,8 +143,11 @@ def clean_logo(filename: str, data: bytes) -> bytes:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image.load()  # decodes fully: truncated or corrupt data fails here
             image = ImageOps.exif_transpose(image) or image
-            has_alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info) \
+            has_alpha = (
+                image.mode in ("RGBA", "LA", "PA")
+                or (image.mode == "P" and "transparency" in image.info)
                 or (image.mode in ("RGB", "L") and "transparency" in image.info)
+            )
             image = image.convert("RGBA" if has_alpha else "RGB")
             image.thumbnail((MAX_WIDTH, MAX_HEIGHT), Image.Resampling.LANCZOS)
             # A new image holds only the pixels: no info dict, EXIF, ICC profile or text chunks.
@@ -200,4 +208,3 @@ def remove_logo(*, session: Session, actor: Account) -> OfficeProfile:
     fresh = require_staff(session, actor, admin=True)
     office_settings.update(session, {"logo": ""}, actor_id=fresh.id)
     return office_settings.profile(session)
-

@@ -17,7 +17,8 @@ import json
 import re
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import event
 from sqlmodel import Session, select
@@ -141,12 +142,18 @@ def _normalize(key: str, raw: Any) -> str:
     if spec.kind == "int":
         text = str(raw).strip()
         if isinstance(raw, bool) or not text.isdigit() or len(text) > 6:
-            raise ValidationFailed("not a whole number", field=key, code="office.invalid_number",
-                                   minimum=spec.minimum, maximum=spec.maximum)
+            raise ValidationFailed(
+                "not a whole number",
+                field=key,
+                code="office.invalid_number",
+                minimum=spec.minimum,
+                maximum=spec.maximum,
+            )
         value = int(text)
         if not spec.minimum <= value <= spec.maximum:
-            raise ValidationFailed("out of range", field=key, code="office.invalid_number",
-                                   minimum=spec.minimum, maximum=spec.maximum)
+            raise ValidationFailed(
+                "out of range", field=key, code="office.invalid_number", minimum=spec.minimum, maximum=spec.maximum
+            )
         return str(value)
     if spec.kind == "text":
         text = " ".join(str(raw).split())
@@ -164,15 +171,19 @@ def _normalize(key: str, raw: Any) -> str:
         if len(text) != 7 or not text.startswith("#") or any(ch not in "0123456789abcdef" for ch in text[1:]):
             raise ValidationFailed("not a colour", field=key, code="office.invalid_colour")
         if contrast_with_white(text) < MIN_CONTRAST_WITH_WHITE:
-            raise ValidationFailed("too light", field=key, code="office.colour_too_light",
-                                   ratio=f"{contrast_with_white(text):.1f}")
+            raise ValidationFailed(
+                "too light", field=key, code="office.colour_too_light", ratio=f"{contrast_with_white(text):.1f}"
+            )
         return text
     if spec.kind == "logo":
         if raw in ("", None):
             return ""
         data = json.loads(raw) if isinstance(raw, str) else dict(raw)
-        if set(data) != {"file", "version"} or not LOGO_FILE.fullmatch(str(data["file"])) \
-                or not str(data["version"]).isalnum():
+        if (
+            set(data) != {"file", "version"}
+            or not LOGO_FILE.fullmatch(str(data["file"]))
+            or not str(data["version"]).isalnum()
+        ):
             raise ValidationFailed("bad logo reference", field=key)
         return json.dumps({"file": data["file"], "version": data["version"]}, sort_keys=True)
     raise ValidationFailed("unknown kind", field=key)  # pragma: no cover
@@ -181,7 +192,9 @@ def _normalize(key: str, raw: Any) -> str:
 def _check_together(values: dict[str, str]) -> None:
     """Rules that involve two settings."""
     if int(values["session_idle_minutes"]) > int(values["session_absolute_hours"]) * 60:
-        raise ValidationFailed("idle longer than absolute", field="session_idle_minutes", code="office.idle_over_absolute")
+        raise ValidationFailed(
+            "idle longer than absolute", field="session_idle_minutes", code="office.idle_over_absolute"
+        )
 
 
 # ---------------------------------------------------------------------------
@@ -282,8 +295,13 @@ def _store(session: Session, key: str, value: str, old: str, actor_id: int | Non
     row.updated_at = utcnow()
     row.updated_by_id = actor_id
     session.add(row)
-    audit.record(session, "office_setting.changed", actor_id=actor_id, target=f"setting:{key}",
-                 detail={"old": old[:200], "new": value[:200]})
+    audit.record(
+        session,
+        "office_setting.changed",
+        actor_id=actor_id,
+        target=f"setting:{key}",
+        detail={"old": old[:200], "new": value[:200]},
+    )
 
 
 def update(session: Session, changes: dict[str, Any], *, actor_id: int | None) -> list[str]:

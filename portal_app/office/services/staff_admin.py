@@ -50,14 +50,17 @@ def _check_role(role) -> str:
 
 
 def _admin_count(session: Session) -> int:
-    return session.exec(
-        select(func.count(Account.id)).where(
-            Account.kind == AccountKind.STAFF,
-            Account.staff_role == StaffRole.ADMIN,
-            Account.deleted_at.is_(None),
-            Account.blocked.is_(False),
-        )
-    ).one() or 0
+    return (
+        session.exec(
+            select(func.count(Account.id)).where(
+                Account.kind == AccountKind.STAFF,
+                Account.staff_role == StaffRole.ADMIN,
+                Account.deleted_at.is_(None),
+                Account.blocked.is_(False),
+            )
+        ).one()
+        or 0
+    )
 
 
 def list_staff(*, session: Session, actor: Account, language: str = "nl") -> list[dict[str, str]]:
@@ -171,7 +174,9 @@ def _refuse_value(key: str) -> ValidationFailed:
     """The error a value of the wrong type gets (the same code a bad text would get)."""
     spec = office_settings.SPECS[key]
     if spec.kind == "int":
-        return ValidationFailed("bad value", field=key, code="office.invalid_number", minimum=spec.minimum, maximum=spec.maximum)
+        return ValidationFailed(
+            "bad value", field=key, code="office.invalid_number", minimum=spec.minimum, maximum=spec.maximum
+        )
     code = {"bool": "office.invalid_bool", "colour": "office.invalid_colour"}.get(spec.kind, "office.required")
     return ValidationFailed("bad value", field=key, code=code)
 

@@ -90,11 +90,7 @@ def search_clients(
     page_count = max(1, -(-total // page_size))
     page = min(clean_page(page), page_count - 1)
     rows = session.exec(
-        select(Account)
-        .where(*conditions)
-        .order_by(Account.name, Account.id)
-        .offset(page * page_size)
-        .limit(page_size)
+        select(Account).where(*conditions).order_by(Account.name, Account.id).offset(page * page_size).limit(page_size)
     ).all()
     return ClientPage(rows=[client_row(a, language) for a in rows], total=total, page=page, page_count=page_count)
 
@@ -245,7 +241,9 @@ def client_detail(*, session: Session, actor: Account, account_id, language: str
         .order_by(Dossier.created_at.desc(), Dossier.id.desc())
         .limit(50)
     ).all()
-    dossier_total = session.exec(select(func.count(DossierAccess.id)).where(DossierAccess.account_id == account.id)).one()
+    dossier_total = session.exec(
+        select(func.count(DossierAccess.id)).where(DossierAccess.account_id == account.id)
+    ).one()
     extra_accounts = []
     if account.kind == AccountKind.COMPANY:
         extra_accounts = [
@@ -296,7 +294,9 @@ def client_detail(*, session: Session, actor: Account, account_id, language: str
     }
 
 
-def find_clients_for_access(*, session: Session, actor: Account, query: str, dossier_id: int, limit: int = 8) -> list[dict[str, str]]:
+def find_clients_for_access(
+    *, session: Session, actor: Account, query: str, dossier_id: int, limit: int = 8
+) -> list[dict[str, str]]:
     """A few clients matching `query` that do not yet have access to the dossier (for "give access")."""
     require_staff(session, actor)
     needle = one_line(query, MAX_SEARCH_CHARS).lower()

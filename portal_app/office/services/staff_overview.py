@@ -65,12 +65,24 @@ def unread_client_messages(*, session: Session, actor: Account, mine: bool, limi
 def recent_deliveries(*, session: Session, actor: Account, limit: int = DEFAULT_LIMIT) -> Rows:
     """Files clients handed in ("Door mij aangeleverd"), newest first."""
     require_staff(session, actor)
-    conditions = [Document.kind == DocumentKind.DELIVERED, Document.withdrawn_at.is_(None), Account.kind != AccountKind.STAFF]
+    conditions = [
+        Document.kind == DocumentKind.DELIVERED,
+        Document.withdrawn_at.is_(None),
+        Account.kind != AccountKind.STAFF,
+    ]
     total = session.exec(
         select(func.count(Document.id)).join(Account, Account.id == Document.uploaded_by_id).where(*conditions)
     ).one()
     rows = session.exec(
-        select(Document.id, Document.title, Document.filename, Document.created_at, Dossier.id, Dossier.number, Account.name)
+        select(
+            Document.id,
+            Document.title,
+            Document.filename,
+            Document.created_at,
+            Dossier.id,
+            Dossier.number,
+            Account.name,
+        )
         .join(Dossier, Dossier.id == Document.dossier_id)
         .join(Account, Account.id == Document.uploaded_by_id)
         .where(*conditions)
@@ -112,10 +124,26 @@ def failed_outbox(*, session: Session, actor: Account, limit: int = DEFAULT_LIMI
         .limit(limit)
     ).all()
     rows = [
-        {"id": str(i), "channel": "mail", "to": to, "kind": kind, "date": local_text(at), "error": (error or "")[:200], "_at": aware(at)}
+        {
+            "id": str(i),
+            "channel": "mail",
+            "to": to,
+            "kind": kind,
+            "date": local_text(at),
+            "error": (error or "")[:200],
+            "_at": aware(at),
+        }
         for i, to, kind, at, error in mails
     ] + [
-        {"id": str(i), "channel": "sms", "to": to, "kind": "sms", "date": local_text(at), "error": (error or "")[:200], "_at": aware(at)}
+        {
+            "id": str(i),
+            "channel": "sms",
+            "to": to,
+            "kind": "sms",
+            "date": local_text(at),
+            "error": (error or "")[:200],
+            "_at": aware(at),
+        }
         for i, to, at, error in sms
     ]
     rows.sort(key=lambda row: row["_at"], reverse=True)
@@ -135,13 +163,26 @@ def pending_invitations(*, session: Session, actor: Account, limit: int = DEFAUL
     ]
     total = session.exec(select(func.count(Account.id)).where(*conditions)).one()
     last_invite = (
-        select(AuthToken.account_id, func.max(AuthToken.created_at).label("sent_at"), func.max(AuthToken.expires_at).label("expires_at"))
+        select(
+            AuthToken.account_id,
+            func.max(AuthToken.created_at).label("sent_at"),
+            func.max(AuthToken.expires_at).label("expires_at"),
+        )
         .where(AuthToken.purpose == TokenPurpose.INVITE)
         .group_by(AuthToken.account_id)
         .subquery()
     )
     rows = session.exec(
-        select(Account.id, Account.name, Account.company_name, Account.kind, Account.email, Account.created_at, last_invite.c.sent_at, last_invite.c.expires_at)
+        select(
+            Account.id,
+            Account.name,
+            Account.company_name,
+            Account.kind,
+            Account.email,
+            Account.created_at,
+            last_invite.c.sent_at,
+            last_invite.c.expires_at,
+        )
         .outerjoin(last_invite, last_invite.c.account_id == Account.id)
         .where(*conditions)
         .order_by(Account.created_at.desc(), Account.id.desc())
@@ -170,7 +211,14 @@ def completed_questionnaires(*, session: Session, actor: Account, limit: int = D
     condition = QuestionnaireRequest.status == QuestionnaireStatus.COMPLETED
     total = session.exec(select(func.count(QuestionnaireRequest.id)).where(condition)).one()
     rows = session.exec(
-        select(QuestionnaireRequest.id, QuestionnaireRequest.completed_at, QuestionnaireTemplate.title_nl, Dossier.id, Dossier.number, Account.name)
+        select(
+            QuestionnaireRequest.id,
+            QuestionnaireRequest.completed_at,
+            QuestionnaireTemplate.title_nl,
+            Dossier.id,
+            Dossier.number,
+            Account.name,
+        )
         .join(QuestionnaireTemplate, QuestionnaireTemplate.id == QuestionnaireRequest.template_id)
         .join(Dossier, Dossier.id == QuestionnaireRequest.dossier_id)
         .join(Account, Account.id == QuestionnaireRequest.account_id)
@@ -180,7 +228,14 @@ def completed_questionnaires(*, session: Session, actor: Account, limit: int = D
     ).all()
     return Rows(
         rows=[
-            {"id": str(i), "date": local_text(at), "title": title, "dossier_id": str(d), "dossier_number": number, "author": name}
+            {
+                "id": str(i),
+                "date": local_text(at),
+                "title": title,
+                "dossier_id": str(d),
+                "dossier_number": number,
+                "author": name,
+            }
             for i, at, title, d, number, name in rows
         ],
         total=total or 0,

@@ -141,7 +141,9 @@ class StaffClientState(StaffState):
     def _reload(self, actor: Account) -> bool:
         try:
             with session_scope() as db:
-                detail = staff_clients.client_detail(session=db, actor=actor, account_id=self._client_id, language=self.lang)
+                detail = staff_clients.client_detail(
+                    session=db, actor=actor, account_id=self._client_id, language=self.lang
+                )
         except NotFound:
             self._forget()
             return False
@@ -153,8 +155,14 @@ class StaffClientState(StaffState):
         self.invite_expires = detail["invite_expires"]
         self.invite_state = detail["invite_state"]
         if detail["invite_sent"]:
-            state_text = self._t(f"staff.client.invite_state.{detail['invite_state']}") if detail["invite_state"] else self._t("staff.client.invite_state.used")
-            self.invite_text = self._t("staff.client.invite_text", sent=detail["invite_sent"], state=state_text, until=detail["invite_expires"])
+            state_text = (
+                self._t(f"staff.client.invite_state.{detail['invite_state']}")
+                if detail["invite_state"]
+                else self._t("staff.client.invite_state.used")
+            )
+            self.invite_text = self._t(
+                "staff.client.invite_text", sent=detail["invite_sent"], state=state_text, until=detail["invite_expires"]
+            )
         else:
             self.invite_text = ""
         self.parent_id = detail["parent_id"]
@@ -189,7 +197,11 @@ class StaffClientState(StaffState):
 
     @handler(Access.STAFF)
     def resend_invitation(self, viewer: Viewer):
-        if self._run(lambda db: staff_clients.resend_invitation(session=db, actor=viewer.account, account_id=self._client_id, settings=get_settings())):
+        if self._run(
+            lambda db: staff_clients.resend_invitation(
+                session=db, actor=viewer.account, account_id=self._client_id, settings=get_settings()
+            )
+        ):
             self.notice = self._t("staff.client.invite_resent")
         self._reload(viewer.account)
 
@@ -200,13 +212,21 @@ class StaffClientState(StaffState):
     @handler(Access.STAFF)
     def block(self, viewer: Viewer):
         self.block_open = False
-        if self._run(lambda db: staff_clients.set_blocked(session=db, actor=viewer.account, account_id=self._client_id, blocked=True, ip=self._client_ip())):
+        if self._run(
+            lambda db: staff_clients.set_blocked(
+                session=db, actor=viewer.account, account_id=self._client_id, blocked=True, ip=self._client_ip()
+            )
+        ):
             self.notice = self._t("staff.client.blocked_notice")
         self._reload(viewer.account)
 
     @handler(Access.STAFF)
     def unblock(self, viewer: Viewer):
-        if self._run(lambda db: staff_clients.set_blocked(session=db, actor=viewer.account, account_id=self._client_id, blocked=False, ip=self._client_ip())):
+        if self._run(
+            lambda db: staff_clients.set_blocked(
+                session=db, actor=viewer.account, account_id=self._client_id, blocked=False, ip=self._client_ip()
+            )
+        ):
             self.notice = self._t("staff.client.unblocked_notice")
         self._reload(viewer.account)
 
@@ -222,7 +242,9 @@ class StaffClientState(StaffState):
             reason = ""
         try:
             with session_scope() as db:
-                staff_clients.reset_two_factor(session=db, actor=viewer.account, account_id=self._client_id, reason=reason)
+                staff_clients.reset_two_factor(
+                    session=db, actor=viewer.account, account_id=self._client_id, reason=reason
+                )
         except ServiceError as error:
             self.reset_error = self._err(error)
             return
@@ -247,7 +269,9 @@ class StaffClientState(StaffState):
                     main_account_id=self._client_id,
                     email=data.get("email", ""),
                     name=data.get("name", ""),
-                    language=i18n.normalize_language(data.get("language") if isinstance(data.get("language"), str) else ""),
+                    language=i18n.normalize_language(
+                        data.get("language") if isinstance(data.get("language"), str) else ""
+                    ),
                     settings=get_settings(),
                 )
         except ServiceError as error:

@@ -161,7 +161,11 @@ class StaffSettingsState(StaffState):
         try:
             with session_scope() as db:
                 account = staff_admin.add_staff(
-                    session=db, actor=viewer.account, email=data.get("email", ""), name=data.get("name", ""), role=data.get("role", ""),
+                    session=db,
+                    actor=viewer.account,
+                    email=data.get("email", ""),
+                    name=data.get("name", ""),
+                    role=data.get("role", ""),
                     settings=get_settings(),
                 )
                 email = account.email
@@ -196,7 +200,11 @@ class StaffSettingsState(StaffState):
         try:
             with session_scope() as db:
                 account = staff_admin.update_staff(
-                    session=db, actor=viewer.account, account_id=self._edit_id, name=data.get("name", ""), role=data.get("role", "")
+                    session=db,
+                    actor=viewer.account,
+                    account_id=self._edit_id,
+                    name=data.get("name", ""),
+                    role=data.get("role", ""),
                 )
         except ServiceError as error:
             self.edit_error = self._err(error)

@@ -38,7 +38,10 @@ def send_card() -> rx.Component:
                         rx.vstack(
                             label(tr("staff.q.send_client"), "send-client"),
                             rx.el.select(
-                                rx.cond(Q.client_options.length() > 1, rx.el.option(tr("staff.q.send_pick_client"), value="")),
+                                rx.cond(
+                                    Q.client_options.length() > 1,
+                                    rx.el.option(tr("staff.q.send_pick_client"), value=""),
+                                ),
                                 rx.foreach(Q.client_options, lambda o: rx.el.option(o["label"], value=o["id"])),
                                 name="account",
                                 id="send-client",
@@ -47,7 +50,12 @@ def send_card() -> rx.Component:
                             spacing="1",
                             min_width="0",
                         ),
-                        rx.button(rx.icon("send", size=14, aria_hidden="true"), tr("staff.q.send_button"), type="submit", id="send-questionnaire"),
+                        rx.button(
+                            rx.icon("send", size=14, aria_hidden="true"),
+                            tr("staff.q.send_button"),
+                            type="submit",
+                            id="send-questionnaire",
+                        ),
                         spacing="3",
                         align="end",
                         wrap="wrap",
@@ -62,7 +70,8 @@ def send_card() -> rx.Component:
             ),
             field_error(Q.send_error, "send-error"),
             rx.text(
-                tr("staff.q.send_help"), " ",
+                tr("staff.q.send_help"),
+                " ",
                 rx.link(tr("staff.q.manage_templates"), href=QUESTIONNAIRES, size="2"),
                 size="1",
                 color="gray",
@@ -82,8 +91,18 @@ def request_item(row: rx.Var) -> rx.Component:
             rx.vstack(
                 rx.text(row["title"], weight="medium", class_name="staff-wrap"),
                 rx.text(
-                    row["client"], " · ", tr("staff.q.version"), " ", row["version"], " · ", tr("staff.q.col_sent_on"), " ", row["sent"],
-                    size="1", color="gray", class_name="staff-wrap",
+                    row["client"],
+                    " · ",
+                    tr("staff.q.version"),
+                    " ",
+                    row["version"],
+                    " · ",
+                    tr("staff.q.col_sent_on"),
+                    " ",
+                    row["sent"],
+                    size="1",
+                    color="gray",
+                    class_name="staff-wrap",
                 ),
                 rx.flex(
                     rx.badge(
@@ -102,19 +121,36 @@ def request_item(row: rx.Var) -> rx.Component:
             ),
             rx.flex(
                 rx.button(
-                    rx.icon("eye", size=14, aria_hidden="true"), tr("staff.q.open_result"), on_click=Q.open_result(row["id"]),
-                    size="1", variant="soft", type="button", aria_label=tr("staff.q.open_result") + " " + row["title"], class_name="request-open",
+                    rx.icon("eye", size=14, aria_hidden="true"),
+                    tr("staff.q.open_result"),
+                    on_click=Q.open_result(row["id"]),
+                    size="1",
+                    variant="soft",
+                    type="button",
+                    aria_label=tr("staff.q.open_result") + " " + row["title"],
+                    class_name="request-open",
                 ),
                 rx.cond(
                     row["pdf_id"] != "",
-                    file_link(rx.icon("file-down", size=14, aria_hidden="true"), "PDF", href="/files/" + row["pdf_id"], class_name="request-pdf",
-                              aria_label="PDF " + row["title"]),
+                    file_link(
+                        rx.icon("file-down", size=14, aria_hidden="true"),
+                        "PDF",
+                        href="/files/" + row["pdf_id"],
+                        class_name="request-pdf",
+                        aria_label="PDF " + row["title"],
+                    ),
                 ),
                 rx.cond(
                     completed,
                     rx.button(
-                        rx.icon("undo-2", size=14, aria_hidden="true"), tr("staff.q.send_back"), on_click=Q.ask_reopen(row["id"]),
-                        size="1", variant="soft", color_scheme="orange", type="button", class_name="request-reopen",
+                        rx.icon("undo-2", size=14, aria_hidden="true"),
+                        tr("staff.q.send_back"),
+                        on_click=Q.ask_reopen(row["id"]),
+                        size="1",
+                        variant="soft",
+                        color_scheme="orange",
+                        type="button",
+                        class_name="request-reopen",
                         aria_label=tr("staff.q.send_back") + " " + row["title"],
                     ),
                 ),
@@ -139,7 +175,9 @@ def _answer(item: AnswerItem) -> rx.Component:
     return rx.box(
         rx.el.dt(item.label, class_name="result-question"),
         rx.el.dd(
-            rx.cond(item.answer != "", item.answer, rx.el.span(tr("questionnaire.not_answered"), class_name="result-empty")),
+            rx.cond(
+                item.answer != "", item.answer, rx.el.span(tr("questionnaire.not_answered"), class_name="result-empty")
+            ),
             class_name="result-answer",
         ),
         class_name="result-row",
@@ -160,7 +198,16 @@ def result_panel() -> rx.Component:
             rx.flex(
                 rx.vstack(
                     rx.heading(Q.result_title, size="4", as_="h3", class_name="staff-wrap"),
-                    rx.text(tr("questionnaire.client"), ": ", Q.result_client, " · ", Q.result_status, size="2", color="gray", class_name="staff-wrap"),
+                    rx.text(
+                        tr("questionnaire.client"),
+                        ": ",
+                        Q.result_client,
+                        " · ",
+                        Q.result_status,
+                        size="2",
+                        color="gray",
+                        class_name="staff-wrap",
+                    ),
                     spacing="1",
                     min_width="0",
                     flex="1",
@@ -168,16 +215,38 @@ def result_panel() -> rx.Component:
                 rx.flex(
                     rx.cond(
                         Q.result_pdf != "",
-                        file_link(rx.icon("file-down", size=14, aria_hidden="true"), " ", tr("questionnaire.pdf"), href=Q.result_pdf, id="result-pdf",
-                                  class_name="staff-button-link"),
+                        file_link(
+                            rx.icon("file-down", size=14, aria_hidden="true"),
+                            " ",
+                            tr("questionnaire.pdf"),
+                            href=Q.result_pdf,
+                            id="result-pdf",
+                            class_name="staff-button-link",
+                        ),
                     ),
                     rx.cond(
                         Q.result_completed,
-                        rx.button(rx.icon("undo-2", size=14, aria_hidden="true"), tr("staff.q.send_back"), on_click=Q.ask_reopen(Q.result_id),
-                                  variant="soft", color_scheme="orange", size="2", type="button", id="result-reopen"),
+                        rx.button(
+                            rx.icon("undo-2", size=14, aria_hidden="true"),
+                            tr("staff.q.send_back"),
+                            on_click=Q.ask_reopen(Q.result_id),
+                            variant="soft",
+                            color_scheme="orange",
+                            size="2",
+                            type="button",
+                            id="result-reopen",
+                        ),
                     ),
-                    rx.button(rx.icon("x", size=14, aria_hidden="true"), tr("staff.q.close"), on_click=Q.close_result, variant="soft",
-                              color_scheme="gray", size="2", type="button", id="result-close"),
+                    rx.button(
+                        rx.icon("x", size=14, aria_hidden="true"),
+                        tr("staff.q.close"),
+                        on_click=Q.close_result,
+                        variant="soft",
+                        color_scheme="gray",
+                        size="2",
+                        type="button",
+                        id="result-close",
+                    ),
                     spacing="2",
                     align="center",
                     wrap="wrap",
@@ -205,14 +274,20 @@ def reopen_dialog() -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
             rx.alert_dialog.title(tr("staff.q.send_back_title")),
-            rx.alert_dialog.description(rx.text(tr("staff.q.send_back_help")), rx.text(Q.reopen_title, weight="bold", class_name="staff-wrap")),
+            rx.alert_dialog.description(
+                rx.text(tr("staff.q.send_back_help")), rx.text(Q.reopen_title, weight="bold", class_name="staff-wrap")
+            ),
             rx.form(
                 rx.vstack(
                     label(tr("staff.q.send_back_reason"), "reopen-reason"),
-                    rx.text_area(id="reopen-reason", name="reason", max_length=MAX_REASON_CHARS, rows="3", width="100%"),
+                    rx.text_area(
+                        id="reopen-reason", name="reason", max_length=MAX_REASON_CHARS, rows="3", width="100%"
+                    ),
                     field_error(Q.reopen_error, "reopen-error"),
                     rx.hstack(
-                        rx.alert_dialog.cancel(rx.button(tr("staff.cancel"), variant="soft", color_scheme="gray", type="button")),
+                        rx.alert_dialog.cancel(
+                            rx.button(tr("staff.cancel"), variant="soft", color_scheme="gray", type="button")
+                        ),
                         rx.button(tr("staff.q.send_back"), color_scheme="orange", type="submit", id="reopen-confirm"),
                         justify="end",
                         spacing="2",
@@ -241,8 +316,15 @@ def questionnaires_tab() -> rx.Component:
         rx.flex(
             rx.heading(tr("staff.q.dossier_list"), size="3", as_="h3"),
             rx.spacer(),
-            rx.button(rx.icon("refresh-cw", size=14, aria_hidden="true"), tr("staff.refresh"), on_click=Q.refresh_questionnaires,
-                      variant="ghost", size="1", type="button", id="questionnaires-refresh"),
+            rx.button(
+                rx.icon("refresh-cw", size=14, aria_hidden="true"),
+                tr("staff.refresh"),
+                on_click=Q.refresh_questionnaires,
+                variant="ghost",
+                size="1",
+                type="button",
+                id="questionnaires-refresh",
+            ),
             align="center",
             width="100%",
         ),

@@ -22,12 +22,22 @@ from portal_app.questionnaires.states.staff_questionnaires import EditorPage, Ed
 from portal_app.questionnaires.states.staff_questionnaires import StaffQuestionnairesState as S
 
 
-def _icon_button(icon: str, on_click, aria, *, disabled=False, color: str | None = None, button_id=None) -> rx.Component:
+def _icon_button(
+    icon: str, on_click, aria, *, disabled=False, color: str | None = None, button_id=None
+) -> rx.Component:
     props = {"color_scheme": color} if color else {}
     if button_id is not None:
         props["id"] = button_id
     return rx.icon_button(
-        rx.icon(icon, size=14), on_click=on_click, variant="ghost", size="1", disabled=disabled, aria_label=aria, title=aria, type="button", **props
+        rx.icon(icon, size=14),
+        on_click=on_click,
+        variant="ghost",
+        size="1",
+        disabled=disabled,
+        aria_label=aria,
+        title=aria,
+        type="button",
+        **props,
     )
 
 
@@ -38,11 +48,22 @@ def titles_card() -> rx.Component:
     def field(name: str, value, text_key: str, *, area: bool = False, limit: int) -> rx.Component:
         control = (
             rx.text_area(
-                id="ed-" + name, default_value=value, on_blur=lambda v: S.set_title_field(name, v),
-                max_length=limit, rows="2", width="100%", resize="vertical",
+                id="ed-" + name,
+                default_value=value,
+                on_blur=lambda v: S.set_title_field(name, v),
+                max_length=limit,
+                rows="2",
+                width="100%",
+                resize="vertical",
             )
             if area
-            else rx.input(id="ed-" + name, default_value=value, on_blur=lambda v: S.set_title_field(name, v), max_length=limit, width="100%")
+            else rx.input(
+                id="ed-" + name,
+                default_value=value,
+                on_blur=lambda v: S.set_title_field(name, v),
+                max_length=limit,
+                width="100%",
+            )
         )
         return rx.vstack(label(tr(text_key), "ed-" + name), control, spacing="1", width="100%")
 
@@ -86,20 +107,49 @@ def question_row(q: EditorQuestion) -> rx.Component:
                     wrap="wrap",
                     align="center",
                 ),
-                rx.cond(q.choices != "", rx.text(tr("staff.q.choices"), ": ", q.choices, size="1", color="gray", class_name="staff-wrap")),
+                rx.cond(
+                    q.choices != "",
+                    rx.text(tr("staff.q.choices"), ": ", q.choices, size="1", color="gray", class_name="staff-wrap"),
+                ),
                 rx.cond(
                     q.condition != "",
-                    rx.text(rx.icon("git-branch", size=12, aria_hidden="true"), " ", q.condition, size="1", class_name="editor-condition staff-wrap"),
+                    rx.text(
+                        rx.icon("git-branch", size=12, aria_hidden="true"),
+                        " ",
+                        q.condition,
+                        size="1",
+                        class_name="editor-condition staff-wrap",
+                    ),
                 ),
                 spacing="1",
                 min_width="0",
                 flex="1",
             ),
             rx.flex(
-                _icon_button("arrow-up", S.move_question_up(q.page, q.pos), tr("staff.q.move_up") + " " + q.number, disabled=q.first),
-                _icon_button("arrow-down", S.move_question_down(q.page, q.pos), tr("staff.q.move_down") + " " + q.number, disabled=q.last),
-                _icon_button("pencil", S.edit_question(q.page, q.pos), tr("staff.q.edit_question") + " " + q.number, button_id="edit-q-" + q.key),
-                _icon_button("trash-2", S.remove_question(q.page, q.pos), tr("staff.q.remove_question") + " " + q.number, color="red"),
+                _icon_button(
+                    "arrow-up",
+                    S.move_question_up(q.page, q.pos),
+                    tr("staff.q.move_up") + " " + q.number,
+                    disabled=q.first,
+                ),
+                _icon_button(
+                    "arrow-down",
+                    S.move_question_down(q.page, q.pos),
+                    tr("staff.q.move_down") + " " + q.number,
+                    disabled=q.last,
+                ),
+                _icon_button(
+                    "pencil",
+                    S.edit_question(q.page, q.pos),
+                    tr("staff.q.edit_question") + " " + q.number,
+                    button_id="edit-q-" + q.key,
+                ),
+                _icon_button(
+                    "trash-2",
+                    S.remove_question(q.page, q.pos),
+                    tr("staff.q.remove_question") + " " + q.number,
+                    color="red",
+                ),
                 spacing="2",
                 align="center",
                 class_name="editor-row-actions",
@@ -135,7 +185,9 @@ def page_form(page: EditorPage) -> rx.Component:
             ),
             field_error(S.pf_error, "page-form-error"),
             rx.hstack(
-                rx.button(tr("staff.cancel"), type="button", variant="soft", color_scheme="gray", on_click=S.cancel_page_edit),
+                rx.button(
+                    tr("staff.cancel"), type="button", variant="soft", color_scheme="gray", on_click=S.cancel_page_edit
+                ),
                 rx.button(tr("staff.save"), type="submit", id="page-form-save"),
                 spacing="2",
                 justify="end",
@@ -156,20 +208,43 @@ def page_card(page: EditorPage) -> rx.Component:
         rx.vstack(
             rx.flex(
                 rx.vstack(
-                    rx.heading(tr("staff.q.page"), " ", page.number, ": ", page.title_nl, size="3", as_="h3", class_name="staff-wrap"),
+                    rx.heading(
+                        tr("staff.q.page"),
+                        " ",
+                        page.number,
+                        ": ",
+                        page.title_nl,
+                        size="3",
+                        as_="h3",
+                        class_name="staff-wrap",
+                    ),
                     rx.text(page.title_en, size="1", color="gray", class_name="staff-wrap", lang="en"),
                     spacing="0",
                     min_width="0",
                     flex="1",
                 ),
                 rx.flex(
-                    _icon_button("arrow-up", S.move_page_up(page.index), tr("staff.q.page_up") + " " + page.number.to_string(), disabled=page.index == 0),
                     _icon_button(
-                        "arrow-down", S.move_page_down(page.index), tr("staff.q.page_down") + " " + page.number.to_string(),
+                        "arrow-up",
+                        S.move_page_up(page.index),
+                        tr("staff.q.page_up") + " " + page.number.to_string(),
+                        disabled=page.index == 0,
+                    ),
+                    _icon_button(
+                        "arrow-down",
+                        S.move_page_down(page.index),
+                        tr("staff.q.page_down") + " " + page.number.to_string(),
                         disabled=page.index == S.ed_pages.length() - 1,
                     ),
-                    _icon_button("pencil", S.start_page_edit(page.index), tr("staff.q.page_edit") + " " + page.number.to_string()),
-                    _icon_button("trash-2", S.remove_page(page.index), tr("staff.q.page_remove") + " " + page.number.to_string(), color="red"),
+                    _icon_button(
+                        "pencil", S.start_page_edit(page.index), tr("staff.q.page_edit") + " " + page.number.to_string()
+                    ),
+                    _icon_button(
+                        "trash-2",
+                        S.remove_page(page.index),
+                        tr("staff.q.page_remove") + " " + page.number.to_string(),
+                        color="red",
+                    ),
                     spacing="2",
                     align="center",
                     class_name="editor-row-actions",
@@ -185,8 +260,12 @@ def page_card(page: EditorPage) -> rx.Component:
                 rx.text(tr("staff.q.page_no_questions"), size="2", color="gray"),
             ),
             rx.button(
-                rx.icon("plus", size=14, aria_hidden="true"), tr("staff.q.add_question"),
-                on_click=S.new_question(page.index), variant="soft", size="2", type="button",
+                rx.icon("plus", size=14, aria_hidden="true"),
+                tr("staff.q.add_question"),
+                on_click=S.new_question(page.index),
+                variant="soft",
+                size="2",
+                type="button",
                 id="add-question-" + page.number.to_string(),
             ),
             spacing="3",
@@ -209,7 +288,16 @@ def _input(name: str, text_key: str, *, limit: int, placeholder=None, width="100
     props = {"placeholder": placeholder} if placeholder is not None else {}
     return rx.vstack(
         label(tr(text_key), "qf-" + name),
-        rx.input(id="qf-" + name, name=name, default_value=S.qf[name], max_length=limit, width=width, max_width="100%", type=input_type, **props),
+        rx.input(
+            id="qf-" + name,
+            name=name,
+            default_value=S.qf[name],
+            max_length=limit,
+            width=width,
+            max_width="100%",
+            type=input_type,
+            **props,
+        ),
         _error(name),
         spacing="1",
         width="100%",
@@ -220,7 +308,15 @@ def _area(name: str, text_key: str, *, limit: int, rows: str = "3", help_key: st
     return rx.vstack(
         label(tr(text_key), "qf-" + name),
         rx.text(tr(help_key), size="1", color="gray") if help_key else rx.fragment(),
-        rx.text_area(id="qf-" + name, name=name, default_value=S.qf[name], max_length=limit, rows=rows, width="100%", resize="vertical"),
+        rx.text_area(
+            id="qf-" + name,
+            name=name,
+            default_value=S.qf[name],
+            max_length=limit,
+            rows=rows,
+            width="100%",
+            resize="vertical",
+        ),
         _error(name),
         spacing="1",
         width="100%",
@@ -229,7 +325,9 @@ def _area(name: str, text_key: str, *, limit: int, rows: str = "3", help_key: st
 
 def _checkbox(name: str, text_key: str) -> rx.Component:
     return rx.el.label(
-        rx.el.input(type="checkbox", name=name, id="qf-" + name, default_checked=S.qf[name] != "", class_name="native-checkbox"),
+        rx.el.input(
+            type="checkbox", name=name, id="qf-" + name, default_checked=S.qf[name] != "", class_name="native-checkbox"
+        ),
         rx.text(tr(text_key), size="2"),
         class_name="choice-label",
         html_for="qf-" + name,
@@ -321,8 +419,20 @@ def question_dialog() -> rx.Component:
                     rx.cond(
                         is_choice,
                         rx.grid(
-                            _area("choices_nl", "staff.q.choices_nl", limit=50 * (MAX_CHOICE_CHARS + 1), rows="5", help_key="staff.q.choices_help"),
-                            _area("choices_en", "staff.q.choices_en", limit=50 * (MAX_CHOICE_CHARS + 1), rows="5", help_key="staff.q.choices_help_en"),
+                            _area(
+                                "choices_nl",
+                                "staff.q.choices_nl",
+                                limit=50 * (MAX_CHOICE_CHARS + 1),
+                                rows="5",
+                                help_key="staff.q.choices_help",
+                            ),
+                            _area(
+                                "choices_en",
+                                "staff.q.choices_en",
+                                limit=50 * (MAX_CHOICE_CHARS + 1),
+                                rows="5",
+                                help_key="staff.q.choices_help_en",
+                            ),
                             columns=rx.breakpoints(initial="1", sm="2"),
                             spacing="3",
                             width="100%",
@@ -330,7 +440,15 @@ def question_dialog() -> rx.Component:
                     ),
                     rx.grid(
                         _input("key", "staff.q.key_label", limit=80, placeholder=tr("staff.q.key_auto")),
-                        rx.cond(is_text, _input("max_length", "staff.q.max_length", limit=5, placeholder=tr("staff.q.max_length_default"))),
+                        rx.cond(
+                            is_text,
+                            _input(
+                                "max_length",
+                                "staff.q.max_length",
+                                limit=5,
+                                placeholder=tr("staff.q.max_length_default"),
+                            ),
+                        ),
                         rx.cond(is_number, _input("min", "staff.q.min", limit=30)),
                         rx.cond(is_number, _input("max", "staff.q.max", limit=30)),
                         rx.cond(
@@ -341,7 +459,10 @@ def question_dialog() -> rx.Component:
                                     rx.el.option(tr("staff.q.date_any"), value=""),
                                     rx.el.option(tr("staff.q.date_not_future"), value="not_future"),
                                     rx.el.option(tr("staff.q.date_not_past"), value="not_past"),
-                                    rx.cond(S.qf["date_rule"] == "custom", rx.el.option(tr("staff.q.date_custom"), value="custom")),
+                                    rx.cond(
+                                        S.qf["date_rule"] == "custom",
+                                        rx.el.option(tr("staff.q.date_custom"), value="custom"),
+                                    ),
                                     name="date_rule",
                                     id="qf-date_rule",
                                     default_value=S.qf["date_rule"],
@@ -391,11 +512,30 @@ def editor_view() -> rx.Component:
                 flex="1",
             ),
             rx.flex(
-                rx.button(rx.icon("arrow-left", size=14, aria_hidden="true"), tr("staff.q.back_to_list"), on_click=S.back_to_list,
-                          variant="soft", color_scheme="gray", type="button", id="editor-back"),
-                rx.button(rx.icon("eye", size=14, aria_hidden="true"), tr("staff.q.preview"), on_click=S.preview_draft,
-                          variant="soft", type="button", id="editor-preview"),
-                rx.button(rx.icon("save", size=14, aria_hidden="true"), tr("staff.q.save"), on_click=S.save_template, type="button", id="editor-save"),
+                rx.button(
+                    rx.icon("arrow-left", size=14, aria_hidden="true"),
+                    tr("staff.q.back_to_list"),
+                    on_click=S.back_to_list,
+                    variant="soft",
+                    color_scheme="gray",
+                    type="button",
+                    id="editor-back",
+                ),
+                rx.button(
+                    rx.icon("eye", size=14, aria_hidden="true"),
+                    tr("staff.q.preview"),
+                    on_click=S.preview_draft,
+                    variant="soft",
+                    type="button",
+                    id="editor-preview",
+                ),
+                rx.button(
+                    rx.icon("save", size=14, aria_hidden="true"),
+                    tr("staff.q.save"),
+                    on_click=S.save_template,
+                    type="button",
+                    id="editor-save",
+                ),
                 spacing="2",
                 wrap="wrap",
             ),
@@ -419,11 +559,25 @@ def editor_view() -> rx.Component:
                 width="100%",
                 id="editor-problems",
             ),
-            rx.callout(tr("staff.q.ready"), icon="circle-check", color_scheme="green", size="1", width="100%", id="editor-ready"),
+            rx.callout(
+                tr("staff.q.ready"),
+                icon="circle-check",
+                color_scheme="green",
+                size="1",
+                width="100%",
+                id="editor-ready",
+            ),
         ),
         rx.foreach(S.ed_pages, page_card),
         rx.flex(
-            rx.button(rx.icon("file-plus", size=14, aria_hidden="true"), tr("staff.q.add_page"), on_click=S.add_page, variant="soft", type="button", id="add-page"),
+            rx.button(
+                rx.icon("file-plus", size=14, aria_hidden="true"),
+                tr("staff.q.add_page"),
+                on_click=S.add_page,
+                variant="soft",
+                type="button",
+                id="add-page",
+            ),
             rx.spacer(),
             rx.text(S.ed_counts, size="2", color="gray", id="editor-counts"),
             align="center",

@@ -32,7 +32,15 @@ def _help(q: PreviewQuestion) -> rx.Component:
 
 
 def _width(q: PreviewQuestion):
-    return rx.match(q.kind, ("date", "13rem"), ("number", "10rem"), ("amount", "14rem"), ("phone", "16rem"), ("iban", "22rem"), "100%")
+    return rx.match(
+        q.kind,
+        ("date", "13rem"),
+        ("number", "10rem"),
+        ("amount", "14rem"),
+        ("phone", "16rem"),
+        ("iban", "22rem"),
+        "100%",
+    )
 
 
 def _text_input(q: PreviewQuestion) -> rx.Component:
@@ -45,7 +53,11 @@ def _text_input(q: PreviewQuestion) -> rx.Component:
         tab_index=-1,
     )
     return rx.box(
-        rx.cond(q.kind == "amount", rx.hstack(rx.text("€", aria_hidden="true", weight="medium"), field, align="center", spacing="2"), field),
+        rx.cond(
+            q.kind == "amount",
+            rx.hstack(rx.text("€", aria_hidden="true", weight="medium"), field, align="center", spacing="2"),
+            field,
+        ),
         width="100%",
         max_width=_width(q),
     )
@@ -81,7 +93,12 @@ def _radios(q: PreviewQuestion) -> rx.Component:
 
 def _checkboxes(q: PreviewQuestion) -> rx.Component:
     return rx.flex(
-        rx.foreach(q.options, lambda option: rx.el.label(rx.checkbox(disabled=True, size="3"), rx.text(option.label), class_name="choice-label")),
+        rx.foreach(
+            q.options,
+            lambda option: rx.el.label(
+                rx.checkbox(disabled=True, size="3"), rx.text(option.label), class_name="choice-label"
+            ),
+        ),
         direction="column",
         gap="0.5rem",
         id="pv-" + q.key,
@@ -118,7 +135,12 @@ def preview_question(q: PreviewQuestion) -> rx.Component:
     return rx.box(
         rx.cond(
             q.condition != "",
-            rx.text(rx.icon("git-branch", size=14, aria_hidden="true"), q.condition, size="1", class_name="preview-condition"),
+            rx.text(
+                rx.icon("git-branch", size=14, aria_hidden="true"),
+                q.condition,
+                size="1",
+                class_name="preview-condition",
+            ),
             rx.fragment(),
         ),
         body,
@@ -134,17 +156,34 @@ def _nav() -> rx.Component:
         rx.cond(
             S.pv_page_index > 0,
             rx.button(
-                rx.icon("chevron-left", size=18, aria_hidden="true"), S.pv_tr["questionnaire.previous"],
-                type="button", variant="soft", color_scheme="gray", size="3", on_click=S.preview_previous, id="preview-previous",
+                rx.icon("chevron-left", size=18, aria_hidden="true"),
+                S.pv_tr["questionnaire.previous"],
+                type="button",
+                variant="soft",
+                color_scheme="gray",
+                size="3",
+                on_click=S.preview_previous,
+                id="preview-previous",
             ),
             rx.box(),
         ),
         rx.cond(
             last,
-            rx.button(rx.icon("check", size=18, aria_hidden="true"), S.pv_tr["questionnaire.finish"], type="button", size="3", disabled=True, id="preview-finish"),
             rx.button(
-                S.pv_tr["questionnaire.next"], rx.icon("chevron-right", size=18, aria_hidden="true"),
-                type="button", size="3", on_click=S.preview_next, id="preview-next",
+                rx.icon("check", size=18, aria_hidden="true"),
+                S.pv_tr["questionnaire.finish"],
+                type="button",
+                size="3",
+                disabled=True,
+                id="preview-finish",
+            ),
+            rx.button(
+                S.pv_tr["questionnaire.next"],
+                rx.icon("chevron-right", size=18, aria_hidden="true"),
+                type="button",
+                size="3",
+                on_click=S.preview_next,
+                id="preview-next",
             ),
         ),
         justify="between",
@@ -175,7 +214,11 @@ def preview_view() -> rx.Component:
             rx.button(
                 rx.icon("arrow-left", size=14, aria_hidden="true"),
                 rx.cond(S.pv_from_editor, tr("staff.q.back_to_editor"), tr("staff.q.back_to_list")),
-                on_click=S.close_preview, variant="soft", color_scheme="gray", type="button", id="preview-close",
+                on_click=S.close_preview,
+                variant="soft",
+                color_scheme="gray",
+                type="button",
+                id="preview-close",
             ),
             spacing="3",
             align="center",
@@ -199,10 +242,26 @@ def preview_view() -> rx.Component:
                             spacing="1",
                             width="100%",
                         ),
-                        rx.heading(S.pv_page_title, size="5", as_="h3", id="preview-page-title", margin_top="0.5rem", class_name="staff-wrap"),
-                        rx.cond(S.pv_page_intro != "", rx.text(S.pv_page_intro, size="3", color="gray", white_space="pre-line"), rx.fragment()),
+                        rx.heading(
+                            S.pv_page_title,
+                            size="5",
+                            as_="h3",
+                            id="preview-page-title",
+                            margin_top="0.5rem",
+                            class_name="staff-wrap",
+                        ),
+                        rx.cond(
+                            S.pv_page_intro != "",
+                            rx.text(S.pv_page_intro, size="3", color="gray", white_space="pre-line"),
+                            rx.fragment(),
+                        ),
                         rx.text(S.pv_tr["questionnaire.required_note"], size="2", color="gray"),
-                        rx.vstack(rx.foreach(S.pv_questions, preview_question), spacing="5", width="100%", id="preview-questions"),
+                        rx.vstack(
+                            rx.foreach(S.pv_questions, preview_question),
+                            spacing="5",
+                            width="100%",
+                            id="preview-questions",
+                        ),
                         _nav(),
                         spacing="3",
                         width="100%",

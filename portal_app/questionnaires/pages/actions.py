@@ -77,7 +77,9 @@ def actions_page() -> rx.Component:
                         spacing="3",
                         width="100%",
                     ),
-                    rx.callout(tr("actions.none"), icon="circle-check", color_scheme="green", id="actions-none", width="100%"),
+                    rx.callout(
+                        tr("actions.none"), icon="circle-check", color_scheme="green", id="actions-none", width="100%"
+                    ),
                 ),
                 rx.cond(
                     S.done_items.length() > 0,

@@ -98,7 +98,14 @@ def form_view() -> rx.Component:
                 rx.cond(S.page_intro != "", rx.text(S.page_intro, size="3", color="gray"), rx.fragment()),
                 rx.cond(
                     S.page_error != "",
-                    rx.callout(S.page_error, icon="triangle-alert", color_scheme="red", role="alert", id="questionnaire-error", width="100%"),
+                    rx.callout(
+                        S.page_error,
+                        icon="triangle-alert",
+                        color_scheme="red",
+                        role="alert",
+                        id="questionnaire-error",
+                        width="100%",
+                    ),
                     rx.fragment(),
                 ),
                 rx.text(tr("questionnaire.required_note"), size="2", color="gray"),
@@ -127,7 +134,9 @@ def result_row(row: ResultRow) -> rx.Component:
     return rx.box(
         rx.el.dt(row.label, class_name="result-question"),
         rx.el.dd(
-            rx.cond(row.answer != "", row.answer, rx.el.span(tr("questionnaire.not_answered"), class_name="result-empty")),
+            rx.cond(
+                row.answer != "", row.answer, rx.el.span(tr("questionnaire.not_answered"), class_name="result-empty")
+            ),
             class_name="result-answer",
         ),
         class_name="result-row",
@@ -146,7 +155,15 @@ def result_view() -> rx.Component:
     return rx.vstack(
         rx.cond(
             S.just_completed,
-            rx.callout(tr("questionnaire.done"), icon="circle-check", color_scheme="green", role="status", id="questionnaire-done", width="100%", class_name="no-print"),
+            rx.callout(
+                tr("questionnaire.done"),
+                icon="circle-check",
+                color_scheme="green",
+                role="status",
+                id="questionnaire-done",
+                width="100%",
+                class_name="no-print",
+            ),
             rx.fragment(),
         ),
         rx.box(
@@ -214,7 +231,9 @@ def questionnaire_page() -> rx.Component:
             ("result", result_view()),
             (
                 "not_found",
-                rx.callout(tr("error.not_found"), icon="circle-alert", color_scheme="gray", id="questionnaire-not-found"),
+                rx.callout(
+                    tr("error.not_found"), icon="circle-alert", color_scheme="gray", id="questionnaire-not-found"
+                ),
             ),
             (
                 "unavailable",

@@ -19,11 +19,27 @@ def template_row(row: rx.Var) -> rx.Component:
             rx.text(row["slug"], size="1", color="gray", class_name="staff-wrap"),
             rx.cond(row["broken"] != "", rx.badge(tr("staff.q.broken"), color_scheme="red")),
         ),
-        rx.table.cell(rx.badge("v", row["version"], variant="soft", color_scheme="indigo"), class_name="template-version"),
+        rx.table.cell(
+            rx.badge("v", row["version"], variant="soft", color_scheme="indigo"), class_name="template-version"
+        ),
         rx.table.cell(row["pages"], " / ", row["questions"], white_space="nowrap"),
         rx.table.cell(row["sent"], class_name="template-sent"),
-        rx.table.cell(rx.cond(row["open"] != "0", rx.badge(row["open"], color_scheme="amber", variant="soft"), rx.text("0", color="gray")), class_name="template-open"),
-        rx.table.cell(rx.cond(row["completed"] != "0", rx.badge(row["completed"], color_scheme="green", variant="soft"), rx.text("0", color="gray")), class_name="template-completed"),
+        rx.table.cell(
+            rx.cond(
+                row["open"] != "0",
+                rx.badge(row["open"], color_scheme="amber", variant="soft"),
+                rx.text("0", color="gray"),
+            ),
+            class_name="template-open",
+        ),
+        rx.table.cell(
+            rx.cond(
+                row["completed"] != "0",
+                rx.badge(row["completed"], color_scheme="green", variant="soft"),
+                rx.text("0", color="gray"),
+            ),
+            class_name="template-completed",
+        ),
         rx.table.cell(row["saved"], white_space="nowrap"),
         rx.table.cell(_actions(row, wrap="nowrap"), white_space="nowrap"),
         data_slug=row["slug"],
@@ -33,13 +49,37 @@ def template_row(row: rx.Var) -> rx.Component:
 
 def _actions(row: rx.Var, *, wrap: str) -> rx.Component:
     return rx.flex(
-        rx.button(rx.icon("eye", size=14, aria_hidden="true"), tr("staff.q.preview"), on_click=S.preview_template(row["id"]),
-                  size="1", variant="soft", type="button", aria_label=tr("staff.q.preview") + " " + row["title"], class_name="template-preview"),
-        rx.button(rx.icon("pencil", size=14, aria_hidden="true"), tr("staff.q.edit"), on_click=S.edit_template(row["id"]),
-                  size="1", variant="soft", type="button", aria_label=tr("staff.q.edit") + " " + row["title"], class_name="template-edit"),
-        rx.button(rx.icon("copy", size=14, aria_hidden="true"), tr("staff.q.copy"), on_click=S.copy_template(row["id"]),
-                  size="1", variant="soft", color_scheme="gray", type="button", aria_label=tr("staff.q.copy") + " " + row["title"],
-                  class_name="template-copy"),
+        rx.button(
+            rx.icon("eye", size=14, aria_hidden="true"),
+            tr("staff.q.preview"),
+            on_click=S.preview_template(row["id"]),
+            size="1",
+            variant="soft",
+            type="button",
+            aria_label=tr("staff.q.preview") + " " + row["title"],
+            class_name="template-preview",
+        ),
+        rx.button(
+            rx.icon("pencil", size=14, aria_hidden="true"),
+            tr("staff.q.edit"),
+            on_click=S.edit_template(row["id"]),
+            size="1",
+            variant="soft",
+            type="button",
+            aria_label=tr("staff.q.edit") + " " + row["title"],
+            class_name="template-edit",
+        ),
+        rx.button(
+            rx.icon("copy", size=14, aria_hidden="true"),
+            tr("staff.q.copy"),
+            on_click=S.copy_template(row["id"]),
+            size="1",
+            variant="soft",
+            color_scheme="gray",
+            type="button",
+            aria_label=tr("staff.q.copy") + " " + row["title"],
+            class_name="template-copy",
+        ),
         spacing="2",
         wrap=wrap,
     )
@@ -57,9 +97,23 @@ def template_card(row: rx.Var) -> rx.Component:
                 wrap="wrap",
             ),
             rx.text(
-                row["pages"], " / ", row["questions"], " · ", tr("staff.q.col_sent"), " ", row["sent"], " · ", tr("staff.q.col_open"), " ",
-                row["open"], " · ", tr("staff.q.col_completed"), " ", row["completed"],
-                size="1", color="gray",
+                row["pages"],
+                " / ",
+                row["questions"],
+                " · ",
+                tr("staff.q.col_sent"),
+                " ",
+                row["sent"],
+                " · ",
+                tr("staff.q.col_open"),
+                " ",
+                row["open"],
+                " · ",
+                tr("staff.q.col_completed"),
+                " ",
+                row["completed"],
+                size="1",
+                color="gray",
             ),
             _actions(row, wrap="wrap"),
             spacing="1",
@@ -76,10 +130,25 @@ def list_view() -> rx.Component:
             S.has_draft,
             rx.callout(
                 rx.flex(
-                    rx.text(tr("staff.q.draft_waiting"), " ", rx.cond(S.draft_name != "", "“" + S.draft_name + "”", ""), class_name="staff-wrap"),
+                    rx.text(
+                        tr("staff.q.draft_waiting"),
+                        " ",
+                        rx.cond(S.draft_name != "", "“" + S.draft_name + "”", ""),
+                        class_name="staff-wrap",
+                    ),
                     rx.spacer(),
-                    rx.button(tr("staff.q.draft_resume"), on_click=S.resume_draft, size="1", type="button", id="draft-resume"),
-                    rx.button(tr("staff.q.draft_discard"), on_click=S.discard_draft, size="1", variant="soft", color_scheme="red", type="button", id="draft-discard"),
+                    rx.button(
+                        tr("staff.q.draft_resume"), on_click=S.resume_draft, size="1", type="button", id="draft-resume"
+                    ),
+                    rx.button(
+                        tr("staff.q.draft_discard"),
+                        on_click=S.discard_draft,
+                        size="1",
+                        variant="soft",
+                        color_scheme="red",
+                        type="button",
+                        id="draft-discard",
+                    ),
                     spacing="2",
                     align="center",
                     wrap="wrap",
@@ -102,8 +171,14 @@ def list_view() -> rx.Component:
             rx.box(
                 table(
                     [
-                        tr("staff.q.col_title"), tr("staff.q.col_version"), tr("staff.q.col_pages"), tr("staff.q.col_sent"),
-                        tr("staff.q.col_open"), tr("staff.q.col_completed"), tr("staff.q.col_saved"), tr("staff.doc.actions"),
+                        tr("staff.q.col_title"),
+                        tr("staff.q.col_version"),
+                        tr("staff.q.col_pages"),
+                        tr("staff.q.col_sent"),
+                        tr("staff.q.col_open"),
+                        tr("staff.q.col_completed"),
+                        tr("staff.q.col_saved"),
+                        tr("staff.doc.actions"),
                     ],
                     S.rows,
                     template_row,
@@ -136,6 +211,12 @@ def staff_questionnaires_page() -> rx.Component:
         active="questionnaires",
         actions=rx.cond(
             S.view == "list",
-            rx.button(rx.icon("file-plus", size=16, aria_hidden="true"), tr("staff.q.new"), on_click=S.new_template, type="button", id="new-template"),
+            rx.button(
+                rx.icon("file-plus", size=16, aria_hidden="true"),
+                tr("staff.q.new"),
+                on_click=S.new_template,
+                type="button",
+                id="new-template",
+            ),
         ),
     )

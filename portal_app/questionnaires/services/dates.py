@@ -6,7 +6,7 @@ Its own module so that the answering service (questionnaires.py) and the PDF
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from portal_app.core.services import i18n
@@ -16,7 +16,7 @@ LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
 
 def local_datetime(moment: datetime) -> datetime:
     if moment.tzinfo is None:  # SQLite hands back naive UTC
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(LOCAL_TZ)
 
 

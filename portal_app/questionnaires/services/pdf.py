@@ -17,10 +17,11 @@ Plain Python, no Reflex import.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from datetime import datetime
 from io import BytesIO
 from pathlib import Path
-from typing import Iterable, Protocol
+from typing import Protocol
 
 from fpdf import FPDF
 
@@ -72,10 +73,29 @@ def unicode_font_dir() -> Path | None:
     return None
 
 
-_FALLBACK_MAP = str.maketrans({
-    "€": "EUR", "Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "ı": "i", "Œ": "OE", "œ": "oe", "ŉ": "'n",
-    "‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-", "…": "...", "•": "-",
-})
+_FALLBACK_MAP = str.maketrans(
+    {
+        "€": "EUR",
+        "Ł": "L",
+        "ł": "l",
+        "Đ": "D",
+        "đ": "d",
+        "ı": "i",
+        "Œ": "OE",
+        "œ": "oe",
+        "ŉ": "'n",
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "–": "-",
+        "—": "-",
+        "…": "...",
+        "•": "-",
+    }
+)
 
 
 def transliterate(text: str) -> str:
@@ -218,7 +238,10 @@ def questionnaire_pdf(
     pdf.ln(2)
 
     meta = [
-        (labels["dossier"], f"{dossier_number} — {dossier_description}" if font_dir else f"{dossier_number} - {dossier_description}"),
+        (
+            labels["dossier"],
+            f"{dossier_number} — {dossier_description}" if font_dir else f"{dossier_number} - {dossier_description}",
+        ),
         (labels["client"], client_name),
         (labels["completed"], format_datetime(completed_at, language)),
     ]

@@ -220,8 +220,12 @@ def set_titles(draft: dict, form: Any) -> dict:
     """Title and introduction of the questionnaire (both languages)."""
     data = _form(form)
     values = {}
-    for name, limit, multiline in (("title_nl", MAX_TITLE_CHARS, False), ("title_en", MAX_TITLE_CHARS, False),
-                                   ("intro_nl", MAX_HELP_CHARS, True), ("intro_en", MAX_HELP_CHARS, True)):
+    for name, limit, multiline in (
+        ("title_nl", MAX_TITLE_CHARS, False),
+        ("title_en", MAX_TITLE_CHARS, False),
+        ("intro_nl", MAX_HELP_CHARS, True),
+        ("intro_en", MAX_HELP_CHARS, True),
+    ):
         value = _clean(data.get(name, ""), limit, multiline=multiline)
         if value is None:
             raise QuestionInvalid({name: ("staff.q.err.too_long", {"max": limit})})
@@ -258,8 +262,12 @@ def update_page(draft: dict, page_index: Any, form: Any) -> dict:
         raise NotFound()
     data = _form(form)
     values = {}
-    for name, limit, multiline in (("title_nl", MAX_TITLE_CHARS, False), ("title_en", MAX_TITLE_CHARS, False),
-                                   ("intro_nl", MAX_HELP_CHARS, True), ("intro_en", MAX_HELP_CHARS, True)):
+    for name, limit, multiline in (
+        ("title_nl", MAX_TITLE_CHARS, False),
+        ("title_en", MAX_TITLE_CHARS, False),
+        ("intro_nl", MAX_HELP_CHARS, True),
+        ("intro_en", MAX_HELP_CHARS, True),
+    ):
         value = _clean(data.get(name, ""), limit, multiline=multiline)
         if value is None:
             raise QuestionInvalid({name: ("staff.q.err.too_long", {"max": limit})})
@@ -283,8 +291,7 @@ def remove_page(draft: dict, page_index: Any) -> dict:
         raise _refuse("staff.q.err.last_page")
     removed = {question.get("key") for question in _questions(pages[index])}
     users = [
-        question for p, _i, question in all_questions(result)
-        if p != index and _condition_source(question) in removed
+        question for p, _i, question in all_questions(result) if p != index and _condition_source(question) in removed
     ]
     if users:
         raise _refuse("staff.q.err.page_in_use", name=str(users[0].get("key", "")))
@@ -414,9 +421,22 @@ def question_form(draft: dict, page_index: Any, position: Any) -> dict[str, str]
         raise NotFound()
     if position in (-1, "-1"):
         return {
-            "key": "", "type": "short_text", "label_nl": "", "label_en": "", "help_nl": "", "help_en": "",
-            "required": "", "choices_nl": "", "choices_en": "", "max_length": "", "min": "", "max": "",
-            "integer": "", "date_rule": "", "cond_question": "", "cond_values": "[]",
+            "key": "",
+            "type": "short_text",
+            "label_nl": "",
+            "label_en": "",
+            "help_nl": "",
+            "help_en": "",
+            "required": "",
+            "choices_nl": "",
+            "choices_en": "",
+            "max_length": "",
+            "min": "",
+            "max": "",
+            "integer": "",
+            "date_rule": "",
+            "cond_question": "",
+            "cond_values": "[]",
         }
     questions = _questions(pages[p])
     i = _index(position, len(questions))
@@ -517,7 +537,11 @@ def save_question(draft: dict, page_index: Any, position: Any, form: Any, *, con
     taken = {question.get("key") for _p, _i, question in all_questions(result)} - {old.get("key")}
     key = text("key", 80)
     if not key and "key" not in errors:
-        key = old.get("key") if isinstance(old.get("key"), str) and old.get("key") not in taken else _key_from(label_nl, taken)
+        key = (
+            old.get("key")
+            if isinstance(old.get("key"), str) and old.get("key") not in taken
+            else _key_from(label_nl, taken)
+        )
     elif key and not _KEY_RE.fullmatch(key):
         errors["key"] = ("staff.q.err.key_format", {})
     elif key in taken:
@@ -615,7 +639,11 @@ def save_question(draft: dict, page_index: Any, position: Any, form: Any, *, con
             if not picked:
                 errors["condition"] = ("staff.q.err.condition_values", {})
             else:
-                question["show_if"] = {"question": source_key, "equals": picked[0]} if len(picked) == 1 else {"question": source_key, "in": picked}
+                question["show_if"] = (
+                    {"question": source_key, "equals": picked[0]}
+                    if len(picked) == 1
+                    else {"question": source_key, "in": picked}
+                )
 
     if errors:
         raise QuestionInvalid(errors)
@@ -707,19 +735,23 @@ def _question_problems(question: Any, p: int, n: int, seen: dict[str, dict], pag
         else:
             values = [option.get("value") for option in options if isinstance(option, dict)]
             labelled = all(
-                isinstance(option, dict) and _get_text(option.get("label"), "nl").strip() and _get_text(option.get("label"), "en").strip()
+                isinstance(option, dict)
+                and _get_text(option.get("label"), "nl").strip()
+                and _get_text(option.get("label"), "en").strip()
                 for option in options
             )
             if len(set(values)) != len(options) or not labelled:
                 found.append(Problem("staff.q.problem.choices_text", page=p, number=n))
     source_key = _condition_source(question)
     if question.get("show_if") is not None:
-        later_keys = {
-            other.get("key") for page in pages for other in _questions(page) if isinstance(other, dict)
-        }
+        later_keys = {other.get("key") for page in pages for other in _questions(page) if isinstance(other, dict)}
         source = seen.get(source_key) if source_key else None
         if source is None:
-            code = "staff.q.problem.condition_later" if source_key in later_keys and source_key != key else "staff.q.problem.condition_missing"
+            code = (
+                "staff.q.problem.condition_later"
+                if source_key in later_keys and source_key != key
+                else "staff.q.problem.condition_missing"
+            )
             found.append(Problem(code, {"name": str(source_key or "")[:80]}, page=p, number=n))
         elif source.get("type") not in CHOICE_TYPES:
             found.append(Problem("staff.q.problem.condition_type", {"name": source_key}, page=p, number=n))
@@ -748,9 +780,8 @@ def _latest_ids_query():
         .group_by(QuestionnaireTemplate.slug)
         .subquery()
     )
-    return (
-        select(QuestionnaireTemplate)
-        .join(newest, (newest.c.slug == QuestionnaireTemplate.slug) & (newest.c.version == QuestionnaireTemplate.version))
+    return select(QuestionnaireTemplate).join(
+        newest, (newest.c.slug == QuestionnaireTemplate.slug) & (newest.c.version == QuestionnaireTemplate.version)
     )
 
 
@@ -758,7 +789,11 @@ def list_templates(*, session: Session, actor: Account, language: str) -> list[d
     """The newest version of every template, by title, with how often it was sent (all versions)."""
     require_staff(session, actor)
     language = i18n.normalize_language(language)
-    templates = session.exec(_latest_ids_query().order_by(QuestionnaireTemplate.title_nl, QuestionnaireTemplate.id).limit(MAX_TEMPLATES_LISTED)).all()
+    templates = session.exec(
+        _latest_ids_query()
+        .order_by(QuestionnaireTemplate.title_nl, QuestionnaireTemplate.id)
+        .limit(MAX_TEMPLATES_LISTED)
+    ).all()
     counts: dict[tuple[str, str], int] = {}
     for slug, status, number in session.exec(
         select(QuestionnaireTemplate.slug, QuestionnaireRequest.status, func.count(QuestionnaireRequest.id))
@@ -830,7 +865,8 @@ def copy_draft(*, session: Session, actor: Account, template_id: Any) -> Draft:
     definition = json.loads(template.definition_json)
     title = definition.get("title") if isinstance(definition.get("title"), dict) else {}
     definition["title"] = _text(
-        ("Kopie van " + _get_text(title, "nl"))[:MAX_TITLE_CHARS], ("Copy of " + _get_text(title, "en"))[:MAX_TITLE_CHARS]
+        ("Kopie van " + _get_text(title, "nl"))[:MAX_TITLE_CHARS],
+        ("Copy of " + _get_text(title, "en"))[:MAX_TITLE_CHARS],
     )
     return Draft(definition, template.id, "", 0, definition["title"]["nl"])
 
@@ -872,7 +908,11 @@ def save_draft(
         changed = template.id != base.id
         if changed:
             audit.record(
-                session, "questionnaire.template_edited", actor_id=actor.id, target=f"questionnaire_template:{template.id}", ip=ip,
+                session,
+                "questionnaire.template_edited",
+                actor_id=actor.id,
+                target=f"questionnaire_template:{template.id}",
+                ip=ip,
                 detail={"slug": base.slug, "from_version": base.version, "version": template.version},
             )
         return Saved(template, changed)
@@ -881,18 +921,28 @@ def save_draft(
     template = q.save_template_version(session, slug=slug, definition=data, actor_id=actor.id)
     if source is not None:
         audit.record(
-            session, "questionnaire.template_copied", actor_id=actor.id, target=f"questionnaire_template:{template.id}", ip=ip,
+            session,
+            "questionnaire.template_copied",
+            actor_id=actor.id,
+            target=f"questionnaire_template:{template.id}",
+            ip=ip,
             detail={"slug": slug, "from": source.slug, "from_version": source.version},
         )
     else:
         audit.record(
-            session, "questionnaire.template_created", actor_id=actor.id, target=f"questionnaire_template:{template.id}", ip=ip,
+            session,
+            "questionnaire.template_created",
+            actor_id=actor.id,
+            target=f"questionnaire_template:{template.id}",
+            ip=ip,
             detail={"slug": slug},
         )
     return Saved(template, True)
 
 
-def template_definition(*, session: Session, actor: Account, template_id: Any) -> tuple[QuestionnaireTemplate, q.Definition]:
+def template_definition(
+    *, session: Session, actor: Account, template_id: Any
+) -> tuple[QuestionnaireTemplate, q.Definition]:
     """A stored template version and its parsed definition (for the preview)."""
     require_staff(session, actor)
     template = get_template(session, template_id)
@@ -958,14 +1008,23 @@ def _dossier(session: Session, dossier_id: Any) -> Dossier:
     return dossier
 
 
-def send_choices(*, session: Session, actor: Account, dossier_id: Any, language: str) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+def send_choices(
+    *, session: Session, actor: Account, dossier_id: Any, language: str
+) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     """(templates to send: newest versions, client accounts of the dossier that can receive one)."""
     require_staff(session, actor)
     dossier = _dossier(session, dossier_id)
     language = i18n.normalize_language(language)
     templates = [
-        {"id": str(template.id), "label": f"{template.title_en if language == 'en' else template.title_nl} (v{template.version})"}
-        for template in session.exec(_latest_ids_query().order_by(QuestionnaireTemplate.title_nl, QuestionnaireTemplate.id).limit(MAX_TEMPLATES_LISTED)).all()
+        {
+            "id": str(template.id),
+            "label": f"{template.title_en if language == 'en' else template.title_nl} (v{template.version})",
+        }
+        for template in session.exec(
+            _latest_ids_query()
+            .order_by(QuestionnaireTemplate.title_nl, QuestionnaireTemplate.id)
+            .limit(MAX_TEMPLATES_LISTED)
+        ).all()
     ]
     clients = [
         {"id": str(account.id), "label": f"{account.display_name} <{account.email}>"}
@@ -982,7 +1041,14 @@ def send_choices(*, session: Session, actor: Account, dossier_id: Any, language:
 
 
 def send(
-    *, session: Session, actor: Account, dossier_id: Any, template_id: Any, account_id: Any, settings, ip: str | None = None
+    *,
+    session: Session,
+    actor: Account,
+    dossier_id: Any,
+    template_id: Any,
+    account_id: Any,
+    settings,
+    ip: str | None = None,
 ) -> tuple[QuestionnaireRequest, bool]:
     """Send the newest version of a template to a client account of the dossier.
 
@@ -1019,7 +1085,9 @@ def send(
         q.definition_of(template)
     except q.TemplateInvalid:
         raise ValidationFailed("broken template", field="template", code="staff.q.err.broken") from None
-    request = q.send_request(session, actor, template_id=template.id, dossier_id=dossier.id, account_id=client.id, ip=ip)
+    request = q.send_request(
+        session, actor, template_id=template.id, dossier_id=dossier.id, account_id=client.id, ip=ip
+    )
     notified = _notify(session, client, dossier, settings, request.id)
     session.flush()
     return request, notified
@@ -1070,14 +1138,23 @@ def dossier_requests(*, session: Session, actor: Account, dossier_id: Any, langu
     return result
 
 
-def _request_in_dossier(session: Session, actor: Account, dossier_id: Any, request_id: Any, ip: str | None) -> tuple[QuestionnaireRequest, Dossier]:
+def _request_in_dossier(
+    session: Session, actor: Account, dossier_id: Any, request_id: Any, ip: str | None
+) -> tuple[QuestionnaireRequest, Dossier]:
     dossier = _dossier(session, dossier_id)
     try:
         request = session.get(QuestionnaireRequest, parse_id(request_id))
     except NotFound:
         request = None
     if request is None or request.dossier_id != dossier.id:
-        audit.record(session, "access.denied", actor_id=actor.id, dossier_id=dossier.id, target=f"questionnaire:{str(request_id)[:40]}", ip=ip)
+        audit.record(
+            session,
+            "access.denied",
+            actor_id=actor.id,
+            dossier_id=dossier.id,
+            target=f"questionnaire:{str(request_id)[:40]}",
+            ip=ip,
+        )
         raise NotFound()
     return request, dossier
 
@@ -1093,7 +1170,9 @@ class Result:
     pdf_id: int | None
 
 
-def result(*, session: Session, actor: Account, dossier_id: Any, request_id: Any, language: str, ip: str | None = None) -> Result:
+def result(
+    *, session: Session, actor: Account, dossier_id: Any, request_id: Any, language: str, ip: str | None = None
+) -> Result:
     """The questions and answers of one questionnaire of the dossier (as plain text; audited)."""
     actor = require_staff(session, actor)
     request, dossier = _request_in_dossier(session, actor, dossier_id, request_id, ip)
@@ -1104,8 +1183,19 @@ def result(*, session: Session, actor: Account, dossier_id: Any, request_id: Any
         definition = q.definition_of(template)
     except q.TemplateInvalid:
         raise ValidationFailed("broken template", code="staff.q.err.broken") from None
-    sections = [section for section in q.answer_sections(definition, q.stored_answers(session, request.id), language) if section.rows]
-    audit.record(session, "questionnaire.result_viewed", actor_id=actor.id, dossier_id=dossier.id, target=f"questionnaire:{request.id}", ip=ip)
+    sections = [
+        section
+        for section in q.answer_sections(definition, q.stored_answers(session, request.id), language)
+        if section.rows
+    ]
+    audit.record(
+        session,
+        "questionnaire.result_viewed",
+        actor_id=actor.id,
+        dossier_id=dossier.id,
+        target=f"questionnaire:{request.id}",
+        ip=ip,
+    )
     pdf_id = q._pdf_document_id(session, request) if request.status == QuestionnaireStatus.COMPLETED else None
     return Result(
         request_id=request.id,
@@ -1119,20 +1209,34 @@ def result(*, session: Session, actor: Account, dossier_id: Any, request_id: Any
 
 
 def send_back(
-    *, session: Session, actor: Account, dossier_id: Any, request_id: Any, reason: Any = "", settings=None, ip: str | None = None
+    *,
+    session: Session,
+    actor: Account,
+    dossier_id: Any,
+    request_id: Any,
+    reason: Any = "",
+    settings=None,
+    ip: str | None = None,
 ) -> QuestionnaireRequest:
-    """"Terugsturen voor correctie": reopen a completed questionnaire of this dossier for the
+    """ "Terugsturen voor correctie": reopen a completed questionnaire of this dossier for the
     client, answers kept. `questionnaires.reopen_by_staff` records "questionnaire.reopened"; this adds
     "questionnaire.sent_back" with the optional reason. The client is notified."""
     actor = require_staff(session, actor)
     text = _clean(reason if isinstance(reason, str) else "", MAX_REASON_CHARS, multiline=True)
     if text is None:
-        raise ValidationFailed("reason too long", field="reason", code="staff.q.err.reason_too_long", max=MAX_REASON_CHARS)
+        raise ValidationFailed(
+            "reason too long", field="reason", code="staff.q.err.reason_too_long", max=MAX_REASON_CHARS
+        )
     request, dossier = _request_in_dossier(session, actor, dossier_id, request_id, ip)
     request = q.reopen_by_staff(session, actor, request.id, ip=ip)
     # the audit log is append-only: the reason goes into an event of its own, next to "questionnaire.reopened"
     audit.record(
-        session, "questionnaire.sent_back", actor_id=actor.id, dossier_id=dossier.id, target=f"questionnaire:{request.id}", ip=ip,
+        session,
+        "questionnaire.sent_back",
+        actor_id=actor.id,
+        dossier_id=dossier.id,
+        target=f"questionnaire:{request.id}",
+        ip=ip,
         detail={"reason": text} if text else None,
     )
     _notify(session, session.get(Account, request.account_id), dossier, settings, request.id)

@@ -64,12 +64,13 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -143,11 +144,47 @@ _BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 
 # IBAN lengths per country (SWIFT IBAN registry); other countries: 15 to 34.
 IBAN_LENGTHS = {
-    "AD": 24, "AT": 20, "BA": 20, "BE": 16, "BG": 22, "CH": 21, "CY": 28, "CZ": 24, "DE": 22,
-    "DK": 18, "EE": 20, "ES": 24, "FI": 18, "FO": 18, "FR": 27, "GB": 22, "GI": 23, "GL": 18,
-    "GR": 27, "HR": 21, "HU": 28, "IE": 22, "IS": 26, "IT": 27, "LI": 21, "LT": 20, "LU": 20,
-    "LV": 21, "MC": 27, "MT": 31, "NL": 18, "NO": 15, "PL": 28, "PT": 25, "RO": 24, "SE": 24,
-    "SI": 19, "SK": 24, "SM": 27, "TR": 26, "VA": 22,
+    "AD": 24,
+    "AT": 20,
+    "BA": 20,
+    "BE": 16,
+    "BG": 22,
+    "CH": 21,
+    "CY": 28,
+    "CZ": 24,
+    "DE": 22,
+    "DK": 18,
+    "EE": 20,
+    "ES": 24,
+    "FI": 18,
+    "FO": 18,
+    "FR": 27,
+    "GB": 22,
+    "GI": 23,
+    "GL": 18,
+    "GR": 27,
+    "HR": 21,
+    "HU": 28,
+    "IE": 22,
+    "IS": 26,
+    "IT": 27,
+    "LI": 21,
+    "LT": 20,
+    "LU": 20,
+    "LV": 21,
+    "MC": 27,
+    "MT": 31,
+    "NL": 18,
+    "NO": 15,
+    "PL": 28,
+    "PT": 25,
+    "RO": 24,
+    "SE": 24,
+    "SI": 19,
+    "SK": 24,
+    "SM": 27,
+    "TR": 26,
+    "VA": 22,
 }
 NL_BBAN_RE = re.compile(r"[A-Z]{4}\d{10}")
 
@@ -359,7 +396,9 @@ def _parse_question(raw: Any, where: str, page_index: int, known: dict[str, Ques
                 raise TemplateInvalid(f"{where}, option {number}: must be an object")
             value = option.get("value")
             if not isinstance(value, str) or not OPTION_RE.fullmatch(value) or value in seen:
-                raise TemplateInvalid(f"{where}, option {number}: value must be unique lower-case letters, digits, - and _")
+                raise TemplateInvalid(
+                    f"{where}, option {number}: value must be unique lower-case letters, digits, - and _"
+                )
             seen.add(value)
             parsed.append(Option(value, _text(option.get("label"), f"{where}, option {number}")))
         options = tuple(parsed)
@@ -675,9 +714,14 @@ def clean_answer(question: Question, raw: Any, *, today: date | None = None) -> 
         lowest = _date_limit(question.date_min, today)
         highest = _date_limit(question.date_max, today)
         if lowest is not None and day < lowest:
-            raise _Invalid("date_past" if question.date_min == "today" else "date_min", min=format_date(lowest.isoformat(), "nl"))
+            raise _Invalid(
+                "date_past" if question.date_min == "today" else "date_min", min=format_date(lowest.isoformat(), "nl")
+            )
         if highest is not None and day > highest:
-            raise _Invalid("date_future" if question.date_max == "today" else "date_max", max=format_date(highest.isoformat(), "nl"))
+            raise _Invalid(
+                "date_future" if question.date_max == "today" else "date_max",
+                max=format_date(highest.isoformat(), "nl"),
+            )
         return day.isoformat()
 
     if qtype == "email":
@@ -778,7 +822,9 @@ def check_page(
     return PageCheck(clean=clean, errors=errors, merged=merged, visible=visible)
 
 
-def check_all(definition: Definition, stored: Mapping[str, str], *, today: date | None = None) -> tuple[int, dict[str, FieldError]] | None:
+def check_all(
+    definition: Definition, stored: Mapping[str, str], *, today: date | None = None
+) -> tuple[int, dict[str, FieldError]] | None:
     """(first page with a problem, its errors), or None when every page is complete.
 
     Stored answers are checked again (a template edit or a forged row cannot
@@ -915,7 +961,9 @@ def _valid_id(value: Any) -> int | None:
     return None
 
 
-def get_request_for_account(session: Session, account: Account, request_id: Any, *, ip: str | None = None) -> QuestionnaireRequest:
+def get_request_for_account(
+    session: Session, account: Account, request_id: Any, *, ip: str | None = None
+) -> QuestionnaireRequest:
     """The request if it is addressed to `account` in a dossier it may see; else NotFound (audited).
 
     Missing ids, other clients' ids, ids of other accounts of the same company
@@ -1100,7 +1148,9 @@ def _upsert_answers(session: Session, request_id: int, values: Mapping[str, str]
     insert = dialect_insert(session)
     for key, value in values.items():
         if insert is not None:
-            statement = insert(QuestionnaireAnswer).values(request_id=request_id, question_key=key, value=value, updated_at=now)
+            statement = insert(QuestionnaireAnswer).values(
+                request_id=request_id, question_key=key, value=value, updated_at=now
+            )
             session.exec(
                 statement.on_conflict_do_update(
                     index_elements=["request_id", "question_key"],
@@ -1117,7 +1167,9 @@ def _upsert_answers(session: Session, request_id: int, values: Mapping[str, str]
             try:
                 with session.begin_nested():
                     if existing is None:
-                        session.add(QuestionnaireAnswer(request_id=request_id, question_key=key, value=value, updated_at=now))
+                        session.add(
+                            QuestionnaireAnswer(request_id=request_id, question_key=key, value=value, updated_at=now)
+                        )
                     else:
                         existing.value, existing.updated_at = value, now
                         session.add(existing)
@@ -1266,7 +1318,9 @@ def _notify_handler(session: Session, dossier: Dossier, settings) -> None:
     )
 
 
-def reopen_by_staff(session: Session, staff: Account, request_id: Any, *, ip: str | None = None) -> QuestionnaireRequest:
+def reopen_by_staff(
+    session: Session, staff: Account, request_id: Any, *, ip: str | None = None
+) -> QuestionnaireRequest:
     """Send a completed questionnaire back to the client for correction; answers are kept.
 
     The client starts again at the first page; the earlier PDF stays in the
@@ -1347,7 +1401,9 @@ def latest_template(session: Session, slug: str) -> QuestionnaireTemplate | None
     ).first()
 
 
-def save_template_version(session: Session, *, slug: str, definition: dict | str, actor_id: int | None = None) -> QuestionnaireTemplate:
+def save_template_version(
+    session: Session, *, slug: str, definition: dict | str, actor_id: int | None = None
+) -> QuestionnaireTemplate:
     """Store `definition` as the newest version of `slug`, unless it equals the newest already.
 
     Existing versions are never changed: requests keep the version they were sent with.

@@ -243,7 +243,9 @@ class QuestionnaireState(PortalState):
         ]
         moment = view.request.completed_at
         self.completed_text = (
-            i18n.t("questionnaire.completed_on", lang, date=questionnaires.format_datetime(moment, lang)) if moment else ""
+            i18n.t("questionnaire.completed_on", lang, date=questionnaires.format_datetime(moment, lang))
+            if moment
+            else ""
         )
         self.pdf_href = f"/files/{view.pdf_document_id}" if view.pdf_document_id else ""
         self.questions, self.answers, self.choices = [], {}, {}

@@ -179,7 +179,12 @@ class StaffQuestionnairesState(StaffState):
             self.ed_heading = self._t("staff.q.new_heading")
             self.ed_version_note = self._t("staff.q.new_note")
         elif draft.slug:
-            self._draft, self._base_id, self._copy_of, self._base_version = draft.definition, draft.base_id, 0, draft.version
+            self._draft, self._base_id, self._copy_of, self._base_version = (
+                draft.definition,
+                draft.base_id,
+                0,
+                draft.version,
+            )
             self.ed_heading = self._t("staff.q.edit_heading", title=draft.title, version=draft.version)
             self.ed_version_note = self._t("staff.q.edit_note", version=draft.version + 1)
         else:
@@ -203,7 +208,11 @@ class StaffQuestionnairesState(StaffState):
             rows = []
             for i, question in enumerate(questions):
                 qtype = question.get("type", "")
-                choices = ", ".join(label for _value, label in admin._options_of(question, lang)) if qtype in admin.OPTION_TYPES else ""
+                choices = (
+                    ", ".join(label for _value, label in admin._options_of(question, lang))
+                    if qtype in admin.OPTION_TYPES
+                    else ""
+                )
                 rows.append(
                     EditorQuestion(
                         page=p,
@@ -235,8 +244,11 @@ class StaffQuestionnairesState(StaffState):
         self.ed_pages = pages
         self.ed_problems = [problem.text(lang) for problem in admin.problems(draft)]
         self.ed_counts = self._t(
-            "staff.q.counts", pages=len(pages), max_pages=admin.MAX_PAGES,
-            questions=admin.question_count(draft), max_questions=admin.MAX_QUESTIONS,
+            "staff.q.counts",
+            pages=len(pages),
+            max_pages=admin.MAX_PAGES,
+            questions=admin.question_count(draft),
+            max_questions=admin.MAX_QUESTIONS,
         )
 
     def _change(self, change) -> bool:
@@ -275,8 +287,13 @@ class StaffQuestionnairesState(StaffState):
         self.pv_percent = round(100 * (index + 1) / definition.page_count)
         self.pv_questions = [
             PreviewQuestion(
-                key=row["key"], kind=row["kind"], label=row["label"], help=row["help"], required=row["required"],
-                max_length=row["max_length"], options=[OptionItem(value, label) for value, label in row["options"]],
+                key=row["key"],
+                kind=row["kind"],
+                label=row["label"],
+                help=row["help"],
+                required=row["required"],
+                max_length=row["max_length"],
+                options=[OptionItem(value, label) for value, label in row["options"]],
                 condition=row["condition"],
             )
             for row in page["questions"]
@@ -284,8 +301,15 @@ class StaffQuestionnairesState(StaffState):
         table = i18n.table(lang)
         self.pv_tr = {
             key: table[key]
-            for key in ("questionnaire.previous", "questionnaire.next", "questionnaire.finish", "questionnaire.required_note",
-                        "questionnaire.required_mark", "questionnaire.dossier", "questionnaire.save_hint")
+            for key in (
+                "questionnaire.previous",
+                "questionnaire.next",
+                "questionnaire.finish",
+                "questionnaire.required_note",
+                "questionnaire.required_mark",
+                "questionnaire.dossier",
+                "questionnaire.save_hint",
+            )
         }
 
     def _open_preview(self, definition_json: str, source: str, *, from_editor: bool) -> None:
@@ -367,14 +391,20 @@ class StaffQuestionnairesState(StaffState):
         self._clear_messages()
         try:
             with session_scope() as db:
-                template, _definition = admin.template_definition(session=db, actor=viewer.account, template_id=template_id)
+                template, _definition = admin.template_definition(
+                    session=db, actor=viewer.account, template_id=template_id
+                )
                 definition_json, version, saved = template.definition_json, template.version, template.created_at
         except qservice.TemplateInvalid:
             self.error = self._t("staff.q.err.broken")
             return
         except ServiceError:
             return
-        self._open_preview(definition_json, self._t("staff.q.preview_version", version=version, date=local_text(saved)), from_editor=False)
+        self._open_preview(
+            definition_json,
+            self._t("staff.q.preview_version", version=version, date=local_text(saved)),
+            from_editor=False,
+        )
 
     @handler(Access.STAFF)
     def resume_draft(self, viewer: Viewer):
@@ -409,7 +439,12 @@ class StaffQuestionnairesState(StaffState):
     def set_title_field(self, viewer: Viewer, name: str, value: str):
         if not self._editing() or name not in TITLE_FIELDS or not isinstance(value, str):
             return
-        current = {"title_nl": self.ed_title_nl, "title_en": self.ed_title_en, "intro_nl": self.ed_intro_nl, "intro_en": self.ed_intro_en}
+        current = {
+            "title_nl": self.ed_title_nl,
+            "title_en": self.ed_title_en,
+            "intro_nl": self.ed_intro_nl,
+            "intro_en": self.ed_intro_en,
+        }
         current[name] = value
         self.title_error = ""
         try:
@@ -518,7 +553,9 @@ class StaffQuestionnairesState(StaffState):
             self.qf_cond_values = []
         self.qf_cond_question = value
         self._refresh_condition_options()
-        if len(self.qf_cond_options) == 1 or (self.qf_cond_options and not self.qf_cond_values and len(self.qf_cond_options) <= 2):
+        if len(self.qf_cond_options) == 1 or (
+            self.qf_cond_options and not self.qf_cond_values and len(self.qf_cond_options) <= 2
+        ):
             self.qf_cond_values = [self.qf_cond_options[0]["value"]]
 
     @handler(Access.STAFF)
@@ -537,9 +574,13 @@ class StaffQuestionnairesState(StaffState):
             return
         data = dict(form_data) if isinstance(form_data, dict) else {}
         data["type"] = self.qf_type
-        condition = {"question": self.qf_cond_question, "values": list(self.qf_cond_values)} if self.qf_cond_question else None
+        condition = (
+            {"question": self.qf_cond_question, "values": list(self.qf_cond_values)} if self.qf_cond_question else None
+        )
         try:
-            self._draft, _position = admin.save_question(self._draft, self._qf_page, self._qf_pos, data, condition=condition)
+            self._draft, _position = admin.save_question(
+                self._draft, self._qf_page, self._qf_pos, data, condition=condition
+            )
         except admin.QuestionInvalid as error:
             self.qf_errors = error.texts(self.lang)
             return
@@ -575,7 +616,12 @@ class StaffQuestionnairesState(StaffState):
         try:
             with session_scope() as db:
                 saved = admin.save_draft(
-                    session=db, actor=viewer.account, draft=self._draft, base_id=self._base_id, copy_of=self._copy_of, ip=self._client_ip()
+                    session=db,
+                    actor=viewer.account,
+                    draft=self._draft,
+                    base_id=self._base_id,
+                    copy_of=self._copy_of,
+                    ip=self._client_ip(),
                 )
                 title, version, changed = saved.template.title_nl, saved.template.version, saved.changed
         except admin.DefinitionInvalid as error:
@@ -603,7 +649,11 @@ class StaffQuestionnairesState(StaffState):
             self.ed_problems = [problem.text(self.lang) for problem in error.problems]
             self.error = self._t("staff.q.invalid_preview")
             return
-        self._open_preview(json.dumps(self._draft, ensure_ascii=False, sort_keys=True), self._t("staff.q.preview_draft"), from_editor=True)
+        self._open_preview(
+            json.dumps(self._draft, ensure_ascii=False, sort_keys=True),
+            self._t("staff.q.preview_draft"),
+            from_editor=True,
+        )
 
     @handler(Access.STAFF)
     def close_preview(self, viewer: Viewer):
@@ -665,7 +715,9 @@ class StaffDossierQuestionnairesState(StaffState):
     def _reload(self, actor: Account) -> bool:
         try:
             with session_scope() as db:
-                self.rows = admin.dossier_requests(session=db, actor=actor, dossier_id=self._dossier_id, language=self.lang)
+                self.rows = admin.dossier_requests(
+                    session=db, actor=actor, dossier_id=self._dossier_id, language=self.lang
+                )
                 self.template_options, self.client_options = admin.send_choices(
                     session=db, actor=actor, dossier_id=self._dossier_id, language=self.lang
                 )
@@ -680,7 +732,12 @@ class StaffDossierQuestionnairesState(StaffState):
         try:
             with session_scope() as db:
                 found = admin.result(
-                    session=db, actor=actor, dossier_id=self._dossier_id, request_id=request_id, language=self.lang, ip=self._client_ip()
+                    session=db,
+                    actor=actor,
+                    dossier_id=self._dossier_id,
+                    request_id=request_id,
+                    language=self.lang,
+                    ip=self._client_ip(),
                 )
         except ServiceError:
             return False
@@ -692,7 +749,8 @@ class StaffDossierQuestionnairesState(StaffState):
         self.result_completed = found.status == QuestionnaireStatus.COMPLETED
         self.result_pdf = f"/files/{found.pdf_id}" if found.pdf_id else ""
         self.result_groups = [
-            AnswerGroup(section.title, [AnswerItem(row.label, row.answer) for row in section.rows]) for section in found.sections
+            AnswerGroup(section.title, [AnswerItem(row.label, row.answer) for row in section.rows])
+            for section in found.sections
         ]
         self.result_open = True
         return True
@@ -729,8 +787,13 @@ class StaffDossierQuestionnairesState(StaffState):
         try:
             with session_scope() as db:
                 _request, notified = admin.send(
-                    session=db, actor=viewer.account, dossier_id=self._dossier_id, template_id=data.get("template", ""),
-                    account_id=data.get("account", ""), settings=settings, ip=self._client_ip(),
+                    session=db,
+                    actor=viewer.account,
+                    dossier_id=self._dossier_id,
+                    template_id=data.get("template", ""),
+                    account_id=data.get("account", ""),
+                    settings=settings,
+                    ip=self._client_ip(),
                 )
         except ServiceError as error:
             self.send_error = self._err(error)
@@ -752,7 +815,9 @@ class StaffDossierQuestionnairesState(StaffState):
 
     @handler(Access.STAFF)
     def ask_reopen(self, viewer: Viewer, request_id: str):
-        row = next((r for r in self.rows if r["id"] == request_id and r["status"] == QuestionnaireStatus.COMPLETED), None)
+        row = next(
+            (r for r in self.rows if r["id"] == request_id and r["status"] == QuestionnaireStatus.COMPLETED), None
+        )
         if row is None:
             return
         self._reopen_id = int(row["id"])
@@ -778,8 +843,13 @@ class StaffDossierQuestionnairesState(StaffState):
         try:
             with session_scope() as db:
                 admin.send_back(
-                    session=db, actor=viewer.account, dossier_id=self._dossier_id, request_id=request_id, reason=reason,
-                    settings=get_settings(), ip=self._client_ip(),
+                    session=db,
+                    actor=viewer.account,
+                    dossier_id=self._dossier_id,
+                    request_id=request_id,
+                    reason=reason,
+                    settings=get_settings(),
+                    ip=self._client_ip(),
                 )
         except ValidationFailed as error:
             if error.field == "reason":

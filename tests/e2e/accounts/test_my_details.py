@@ -124,7 +124,9 @@ def make_client(portal, email: str, name: str, dossier_number: str, password: st
         account.first_login_done = True
         session.add(account)
         staff = session.exec(select(Account).where(Account.email == "medewerker@example.nl")).one()
-        dossier = dossiers.create_dossier(session, number=dossier_number, description="Levering appartement", handler_id=staff.id)
+        dossier = dossiers.create_dossier(
+            session, number=dossier_number, description="Levering appartement", handler_id=staff.id
+        )
         dossiers.grant_access(session, dossier_id=dossier.id, account_id=account.id)
         session.commit()
         return account.id, dossier.id
@@ -148,7 +150,9 @@ def in_thread(fn):
     return outcome["value"]
 
 
-def publish(portal, dossier_id: int, *filenames: str, kind: str = DocumentKind.DOCUMENT, title: str = "Geheime titel") -> list[int]:
+def publish(
+    portal, dossier_id: int, *filenames: str, kind: str = DocumentKind.DOCUMENT, title: str = "Geheime titel"
+) -> list[int]:
     """What the staff screen's Publiceren does: store the files, record the notifications."""
     return in_thread(lambda: _publish(portal, dossier_id, filenames, kind, title))
 
@@ -158,8 +162,14 @@ def _publish(portal, dossier_id, filenames, kind, title) -> list[int]:
         staff = session.exec(select(Account).where(Account.email == "notaris@example.nl")).one()
         result = asyncio.run(
             staff_dossiers.publish_files(
-                session=session, store=portal.store, actor=staff, dossier_id=dossier_id, kind=kind, title=title,
-                files=[(name, [PDF]) for name in filenames], settings=portal.settings,
+                session=session,
+                store=portal.store,
+                actor=staff,
+                dossier_id=dossier_id,
+                kind=kind,
+                title=title,
+                files=[(name, [PDF]) for name in filenames],
+                settings=portal.settings,
             )
         )
         from portal_app.documents.services import documents
@@ -172,8 +182,13 @@ def office_message(portal, dossier_id: int) -> int:
     with db(portal) as session:
         staff = session.exec(select(Account).where(Account.email == "notaris@example.nl")).one()
         message = staff_messages.send_office_message(
-            session=session, actor=staff, dossier_id=dossier_id, subject="Vertrouwelijk onderwerp",
-            body="Vertrouwelijke inhoud", settings=portal.settings, store=portal.store,
+            session=session,
+            actor=staff,
+            dossier_id=dossier_id,
+            subject="Vertrouwelijk onderwerp",
+            body="Vertrouwelijke inhoud",
+            settings=portal.settings,
+            store=portal.store,
         )
         session.commit()
         return message.id
@@ -224,9 +239,7 @@ DUTCH_PHRASES = [phrase for phrase in DUTCH_PHRASES if len(phrase) >= 4]
 
 def dutch_on(page) -> list[str]:
     text = page.locator("body").inner_text()
-    return [
-        phrase for phrase in DUTCH_PHRASES if re.search(r"(?<![\w-])" + re.escape(phrase) + r"(?![\w-])", text)
-    ]
+    return [phrase for phrase in DUTCH_PHRASES if re.search(r"(?<![\w-])" + re.escape(phrase) + r"(?![\w-])", text)]
 
 
 def set_language(portal, email: str, language: str) -> None:
@@ -365,7 +378,9 @@ def test_notification_settings_are_honoured(fresh, portal, mailbox):
     mailbox.flush()
     assert len(mails_to(mailbox, email)) == 1
     with db(portal) as session:
-        outcome = session.exec(select(PendingNotification.outcome).where(PendingNotification.document_id == document_id)).one()
+        outcome = session.exec(
+            select(PendingNotification.outcome).where(PendingNotification.document_id == document_id)
+        ).one()
     assert outcome == "read"
 
 
@@ -444,13 +459,19 @@ def test_password_change_ends_the_other_sessions(fresh, portal, mailbox):
     page.locator("#repeat-password").fill("kort")
     page.locator("#password-change-submit").click()
     expect(page.locator("#details-errors li")).to_have_text(
-        ["Het wachtwoord heeft minder dan 8 tekens.", "Het wachtwoord bevat geen hoofdletter.", "Het wachtwoord bevat geen cijfer."]
+        [
+            "Het wachtwoord heeft minder dan 8 tekens.",
+            "Het wachtwoord bevat geen hoofdletter.",
+            "Het wachtwoord bevat geen cijfer.",
+        ]
     )
     page.locator("#new-password").fill(new)
     page.locator("#repeat-password").fill(new)
     expect(page.locator("#rule-digit")).to_have_attribute("data-ok", "true")
     page.locator("#password-change-submit").click()
-    expect(page.locator("#details-notice")).to_have_text("Uw wachtwoord is gewijzigd. Uw andere sessies zijn beëindigd.")
+    expect(page.locator("#details-notice")).to_have_text(
+        "Uw wachtwoord is gewijzigd. Uw andere sessies zijn beëindigd."
+    )
     mailbox.wait_for(email, subject="Uw wachtwoord is gewijzigd")
 
     # This tab goes on; the other browser is logged out at its next action.
@@ -529,10 +550,20 @@ def test_company_main_account_manages_an_extra_account(fresh, portal, mailbox):
     screenshot(main, "extra-account-inzien")
     with db(portal) as session:
         sanne = session.exec(select(Account).where(Account.email == email)).one()
-        assert (sanne.kind, sanne.parent_id) == ("company_extra", account_by_email(portal, "info@bakkerbv.example.nl").id)
-        assert session.exec(
-            select(AuditEvent).where(AuditEvent.event_type == "access.granted", AuditEvent.target == f"account:{sanne.id}")
-        ).one().dossier_id == shop.id
+        assert (sanne.kind, sanne.parent_id) == (
+            "company_extra",
+            account_by_email(portal, "info@bakkerbv.example.nl").id,
+        )
+        assert (
+            session.exec(
+                select(AuditEvent).where(
+                    AuditEvent.event_type == "access.granted", AuditEvent.target == f"account:{sanne.id}"
+                )
+            )
+            .one()
+            .dossier_id
+            == shop.id
+        )
 
     # The new colleague completes the three-mail onboarding and sees only the granted dossier.
     colleague = fresh()
@@ -573,7 +604,10 @@ def test_company_main_account_manages_an_extra_account(fresh, portal, mailbox):
         removed = session.exec(select(Account).where(Account.email == email)).one()
         assert removed.deleted_at is not None
         assert session.exec(select(DossierAccess).where(DossierAccess.account_id == removed.id)).all() == []
-        assert session.exec(select(AuditEvent).where(AuditEvent.event_type == "account.deleted")).one().actor_id == removed.parent_id
+        assert (
+            session.exec(select(AuditEvent).where(AuditEvent.event_type == "account.deleted")).one().actor_id
+            == removed.parent_id
+        )
     login(colleague, portal, email, password)
     expect(colleague.locator("#login-error")).to_have_text("Het e-mailadres of wachtwoord is onjuist.")
 
@@ -590,13 +624,17 @@ def test_extra_accounts_and_private_clients_cannot_manage_accounts(fresh, portal
         expect(page.locator("#company-note")).to_contain_text("extra account van Bakker B.V.")
     for path in ("/mijn-gegevens/extra-accounts", f"/mijn-gegevens/extra-accounts/{karim.id}"):
         page.goto(portal.url + path)
-        expect(page.locator("#company-error")).to_have_text("Alleen het hoofdaccount van een bedrijf kan extra accounts beheren.")
+        expect(page.locator("#company-error")).to_have_text(
+            "Alleen het hoofdaccount van een bedrijf kan extra accounts beheren."
+        )
         expect(page.locator("#extra-accounts")).to_have_count(0)
         expect(page.locator("#dossier-choices")).to_have_count(0)
         assert "Karim" not in page.locator("main").inner_text()
     with db(portal) as session:
         actor = session.exec(select(Account).where(Account.email == email)).one()
         denied = session.exec(
-            select(AuditEvent).where(AuditEvent.event_type == "company_accounts.denied", AuditEvent.actor_id == actor.id)
+            select(AuditEvent).where(
+                AuditEvent.event_type == "company_accounts.denied", AuditEvent.actor_id == actor.id
+            )
         ).all()
     assert len(denied) >= 2

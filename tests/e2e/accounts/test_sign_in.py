@@ -61,9 +61,7 @@ def mailbox():
 def portal(tmp_path_factory, mailbox):
     """This module's own portal: SQLite only (one server start), mail to `mailbox`."""
     tmp_root = tmp_path_factory.mktemp("sign-in")
-    started, process = _start_portal(
-        tmp_root, "sqlite", {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(mailbox.port)}
-    )
+    started, process = _start_portal(tmp_root, "sqlite", {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(mailbox.port)})
     started.setup_name = "sqlite"
     settings = load_settings(started.env)
     engine = make_engine(settings.database_url)
@@ -113,7 +111,9 @@ def newest_sms(portal, phone_e164: str, after_id: int = 0, timeout: float = 10.0
 
 def last_sms_id(portal, phone_e164: str) -> int:
     with Session(portal.engine) as db:
-        row = db.exec(select(OutboxSms.id).where(OutboxSms.to_phone == phone_e164).order_by(col(OutboxSms.id).desc())).first()
+        row = db.exec(
+            select(OutboxSms.id).where(OutboxSms.to_phone == phone_e164).order_by(col(OutboxSms.id).desc())
+        ).first()
     return row or 0
 
 
@@ -177,7 +177,9 @@ def activate(fresh, portal, mailbox, email: str, name: str, password: str) -> No
     post_form(page, portal, "/auth/request-link", {"email": email, "invite": token_of(invite_link)})
     set_link = mailbox.wait_for(email, subject=SUBJECT_LINK).link("/wachtwoord-instellen")
     response = post_form(
-        page, portal, "/auth/set-password",
+        page,
+        portal,
+        "/auth/set-password",
         {"token": token_of(set_link), "password": password, "password_repeat": password},
     )
     assert response.headers["location"] == "/mijn-gegevens"
@@ -462,9 +464,7 @@ def test_logout_in_one_tab_ends_the_other_tabs(context, portal):
 # --------------------------------------------------------------------------- 5. open redirect
 
 
-@pytest.mark.parametrize(
-    "evil", ["//evil.example", "/\\evil.example", "https://evil.example/", "javascript:alert(1)"]
-)
+@pytest.mark.parametrize("evil", ["//evil.example", "/\\evil.example", "https://evil.example/", "javascript:alert(1)"])
 def test_login_return_path_never_leaves_the_portal(page, portal, evil):
     page.goto(f"{portal.url}/login?next={quote(evil, safe='')}")
     expect(page.locator("input[name=next]")).to_have_value("")

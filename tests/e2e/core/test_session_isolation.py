@@ -82,7 +82,12 @@ def test_replayed_frames_after_logout_carry_no_data(browser, portal):
     protocols = [p for p in (socket.get("protocol"),) if p] or []
     received = attacker.evaluate(
         REPLAY,
-        {"url": socket["url"].replace("http", "ws", 1), "connect": connect, "frames": event_frames, "protocols": protocols},
+        {
+            "url": socket["url"].replace("http", "ws", 1),
+            "connect": connect,
+            "frames": event_frames,
+            "protocols": protocols,
+        },
     )
     answers = [m for m in received if m.startswith("42")]
     assert answers, f"the replay got no answer at all: {received[:5]}"

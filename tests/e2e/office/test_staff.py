@@ -77,7 +77,9 @@ def _with_mail(started, mailbox: Mailbox) -> None:
     started.mailbox = mailbox
 
     def flush() -> None:
-        worker = threading.Thread(target=lambda: asyncio.run(mail_service.deliver_due(engine=engine, settings=settings)))
+        worker = threading.Thread(
+            target=lambda: asyncio.run(mail_service.deliver_due(engine=engine, settings=settings))
+        )
         worker.start()
         worker.join(30)
 
@@ -118,7 +120,9 @@ def pg_portal(tmp_path_factory):
     tmp_root = tmp_path_factory.mktemp("staff-pg")
     try:
         with throwaway_postgres() as database_url:
-            started, process = _start_portal(tmp_root, "postgres_redis", {"DATABASE_URL": database_url, **_redis_env(), **_mail_env(box)})
+            started, process = _start_portal(
+                tmp_root, "postgres_redis", {"DATABASE_URL": database_url, **_redis_env(), **_mail_env(box)}
+            )
             started.setup_name = "postgres_redis"
             _with_mail(started, box)
             try:
@@ -222,7 +226,9 @@ def publish_read_receipt_and_withdraw(fresh, portal, mailbox, shots: bool = True
 
     # staff sees "gelezen en gedownload"
     open_staff_dossier(staff, portal, "2026-0142", "document")
-    expect(staff.locator("#document-table tr", has_text=title)).to_contain_text(re.compile(r"Jan Jansen: gelezen en gedownload \d"))
+    expect(staff.locator("#document-table tr", has_text=title)).to_contain_text(
+        re.compile(r"Jan Jansen: gelezen en gedownload \d")
+    )
 
     # withdrawing removes it from the client's tab; staff keep seeing it as withdrawn
     staff.locator("#document-table tr", has_text=title).get_by_role("button", name=re.compile("Intrekken")).click()
@@ -426,7 +432,14 @@ def test_block_ends_the_clients_session(fresh, portal):
 def test_clients_get_not_found_and_behandelaar_no_admin_screens(fresh, portal):
     client = fresh()
     client_login(client, portal)
-    for path in ("/staff", "/staff/clienten", "/staff/dossiers/1", "/staff/outbox", "/staff/audit", "/staff/instellingen"):
+    for path in (
+        "/staff",
+        "/staff/clienten",
+        "/staff/dossiers/1",
+        "/staff/outbox",
+        "/staff/audit",
+        "/staff/instellingen",
+    ):
         client.goto(f"{portal.url}{path}")
         expect(client).to_have_url(re.compile(r"/404/?$"))
     response = client.request.get(f"{portal.url}/staff/export/audit.csv")
@@ -449,13 +462,33 @@ def test_client_supplied_text_is_rendered_as_text_for_staff(fresh, portal):
     evil = '<img src=x onerror="window.__xss=1">'
     with Session(portal.engine) as db:
         person = accounts.create_person(db, email=f"xss-{uuid.uuid4().hex[:6]}@example.nl", name=f"Eve {evil}")
-        company = accounts.create_company(db, email=f"xssbv-{uuid.uuid4().hex[:6]}@example.nl", name="Evi", company_name="<script>window.__xss=2</script> B.V.")
+        company = accounts.create_company(
+            db,
+            email=f"xssbv-{uuid.uuid4().hex[:6]}@example.nl",
+            name="Evi",
+            company_name="<script>window.__xss=2</script> B.V.",
+        )
         house = db.exec(select(Dossier).where(Dossier.number == "2026-0142")).one()
         dossiers.grant_access(db, dossier_id=house.id, account_id=person.id)
-        db.add(Message(dossier_id=house.id, author_id=person.id, from_office=False, subject=f"Hallo {evil}", body=f"<b>vet</b> {evil}"))
+        db.add(
+            Message(
+                dossier_id=house.id,
+                author_id=person.id,
+                from_office=False,
+                subject=f"Hallo {evil}",
+                body=f"<b>vet</b> {evil}",
+            )
+        )
         document = store_document(
-            session=db, store=FileStore(load_settings(portal.env).files_dir), dossier_id=house.id, kind=DocumentKind.DELIVERED,
-            title=f"Bijlage {evil}", filename=f"{evil}.pdf", chunks=[PDF], max_bytes=10_000, uploaded_by_id=person.id,
+            session=db,
+            store=FileStore(load_settings(portal.env).files_dir),
+            dossier_id=house.id,
+            kind=DocumentKind.DELIVERED,
+            title=f"Bijlage {evil}",
+            filename=f"{evil}.pdf",
+            chunks=[PDF],
+            max_bytes=10_000,
+            uploaded_by_id=person.id,
         )
         db.commit()
         company_id, delivered_name = company.id, document.filename
@@ -539,7 +572,10 @@ def test_outbox_audit_settings_and_csv(fresh, portal):
     expect(admin.locator("#outbox-table")).to_be_visible()
     admin.locator("#outbox-table").get_by_role("button", name=re.compile("^Inhoud")).first.click()
     expect(admin.locator("#mail-body")).to_be_visible()
-    assert "token=" not in admin.locator("#mail-body").inner_text() or "token=•••" in admin.locator("#mail-body").inner_text()
+    assert (
+        "token=" not in admin.locator("#mail-body").inner_text()
+        or "token=•••" in admin.locator("#mail-body").inner_text()
+    )
     admin.keyboard.press("Escape")
     screenshot(admin, "staff-outbox")
 

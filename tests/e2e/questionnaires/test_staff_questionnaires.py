@@ -59,8 +59,17 @@ def wait_ready(page) -> None:
     expect(page.locator("#inhoud")).to_have_attribute("data-ready", "1")
 
 
-def add_question(page, page_number: int, *, key: str, label_nl: str, label_en: str, kind: str = "short_text",
-                 required: bool = False, condition: str | None = None) -> None:
+def add_question(
+    page,
+    page_number: int,
+    *,
+    key: str,
+    label_nl: str,
+    label_en: str,
+    kind: str = "short_text",
+    required: bool = False,
+    condition: str | None = None,
+) -> None:
     page.locator(f"#add-question-{page_number}").click()
     dialog = page.locator("#question-dialog")
     expect(dialog).to_be_visible()
@@ -120,9 +129,26 @@ def test_staff_build_preview_send_and_send_back_a_questionnaire(fresh, portal):
     staff.locator("#ed-intro_en").press("Tab")
     expect(staff.locator("#editor-problems")).not_to_contain_text("titel")
     add_question(staff, 1, key="naam", label_nl="Uw volledige naam", label_en="Your full name", required=True)
-    add_question(staff, 1, key="partner", label_nl="Heeft u een partner?", label_en="Do you have a partner?", kind="yes_no", required=True)
-    add_question(staff, 1, key="partner_naam", label_nl="Naam van uw partner", label_en="Your partner's name", condition="partner")
-    expect(staff.locator(".editor-question[data-key=partner_naam]")).to_contain_text("Alleen tonen als “Heeft u een partner?” = Ja")
+    add_question(
+        staff,
+        1,
+        key="partner",
+        label_nl="Heeft u een partner?",
+        label_en="Do you have a partner?",
+        kind="yes_no",
+        required=True,
+    )
+    add_question(
+        staff,
+        1,
+        key="partner_naam",
+        label_nl="Naam van uw partner",
+        label_en="Your partner's name",
+        condition="partner",
+    )
+    expect(staff.locator(".editor-question[data-key=partner_naam]")).to_contain_text(
+        "Alleen tonen als “Heeft u een partner?” = Ja"
+    )
     staff.locator("#add-page").click()
     expect(staff.locator("#editor-page-2")).to_be_visible()
     staff.locator("#editor-page-2").get_by_role("button", name="Titel en inleiding wijzigen van pagina 2").click()
@@ -130,7 +156,9 @@ def test_staff_build_preview_send_and_send_back_a_questionnaire(fresh, portal):
     staff.locator("#pf-title_en").fill("Remarks")
     staff.locator("#page-form-save").click()
     expect(staff.locator("#editor-page-2 h3")).to_contain_text("Opmerkingen")
-    add_question(staff, 2, key="opmerkingen", label_nl="Wilt u nog iets kwijt?", label_en="Anything else?", kind="long_text")
+    add_question(
+        staff, 2, key="opmerkingen", label_nl="Wilt u nog iets kwijt?", label_en="Anything else?", kind="long_text"
+    )
     expect(staff.locator("#editor-ready")).to_be_visible()
     expect(staff.locator("#editor-counts")).to_contain_text("2 van max. 30 pagina's · 4 van max. 100 vragen")
     top_screenshot(staff, "staff-vragenlijsten-editor")
@@ -250,7 +278,10 @@ def test_staff_build_preview_send_and_send_back_a_questionnaire(fresh, portal):
     with Session(portal.engine) as db:
         reason = db.exec(select(AuditEvent).where(AuditEvent.event_type == "questionnaire.sent_back")).one()
         assert "zonder opmaak" in reason.detail
-        assert db.exec(select(AuditEvent).where(AuditEvent.event_type == "questionnaire.reopened")).one().actor_id == reason.actor_id
+        assert (
+            db.exec(select(AuditEvent).where(AuditEvent.event_type == "questionnaire.reopened")).one().actor_id
+            == reason.actor_id
+        )
 
     # ---- the client can edit again, with the answers kept
     client.goto(f"{portal.url}/acties")

@@ -78,7 +78,10 @@ def test_failed_logins_are_kept_throttled_and_audited(app_env):
 def test_cross_site_posts_are_refused(app_env):
     client, _ = app_env
     assert post_login(client, "Zonnebloem-Tulp-73", headers={"Origin": "https://evil.example"}).status_code == 403
-    assert post_login(client, "Zonnebloem-Tulp-73", headers={"Origin": "null", "Sec-Fetch-Site": "cross-site"}).status_code == 403
+    assert (
+        post_login(client, "Zonnebloem-Tulp-73", headers={"Origin": "null", "Sec-Fetch-Site": "cross-site"}).status_code
+        == 403
+    )
     assert post_login(client, "Zonnebloem-Tulp-73", headers={}).status_code == 403
     # a page of the portal with Referrer-Policy no-referrer: Origin null, but same-origin fetch metadata
     ok = post_login(client, "Zonnebloem-Tulp-73", headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"})

@@ -40,7 +40,14 @@ from portal_app.dossiers.services import dossiers
 from portal_app.office.services import office_settings
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-FORM = {"q": "a", "email": "forged@example.nl", "name": "Forged", "subject": "forged", "body": "forged", "code": "123456"}
+FORM = {
+    "q": "a",
+    "email": "forged@example.nl",
+    "name": "Forged",
+    "subject": "forged",
+    "body": "forged",
+    "code": "123456",
+}
 
 
 def app_states() -> list[type]:
@@ -53,12 +60,7 @@ def app_states() -> list[type]:
 
 
 PORTAL_STATES = [cls for cls in app_states() if issubclass(cls, PortalState)]
-HANDLERS = [
-    (cls, name)
-    for cls in PORTAL_STATES
-    for name in sorted(cls.event_handlers)
-    if name != "setvar"
-]
+HANDLERS = [(cls, name) for cls in PORTAL_STATES for name in sorted(cls.event_handlers) if name != "setvar"]
 
 
 def test_the_list_is_generated_from_the_app():
@@ -113,6 +115,7 @@ def call(fn, state, args):
     if inspect.iscoroutine(result):
         return asyncio.run(result)
     if inspect.isasyncgen(result):
+
         async def drain():
             return [item async for item in result]
 

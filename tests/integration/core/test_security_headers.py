@@ -221,9 +221,17 @@ async def test_lying_content_length_is_still_capped():
         sent.append(message)
 
     scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
-        "scheme": "http", "path": "/_upload", "raw_path": b"/_upload", "query_string": b"",
-        "root_path": "", "headers": [(b"content-length", b"10")], "server": ("testserver", 80),
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/_upload",
+        "raw_path": b"/_upload",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-length", b"10")],
+        "server": ("testserver", 80),
         "client": ("127.0.0.1", 1234),
     }
     await app(scope, receive, send)

@@ -57,8 +57,15 @@ def world(engine, store):
 
         def add(dossier, filename, data=PDF):
             return documents.store_document(
-                session=db, store=store, dossier_id=dossier.id, kind=DocumentKind.DOCUMENT, title="Akte",
-                filename=filename, chunks=[data], max_bytes=10**6, uploaded_by_id=staff.id,
+                session=db,
+                store=store,
+                dossier_id=dossier.id,
+                kind=DocumentKind.DOCUMENT,
+                title="Akte",
+                filename=filename,
+                chunks=[data],
+                max_bytes=10**6,
+                uploaded_by_id=staff.id,
             )
 
         doc_alice = add(d_alice, "akte concept é.pdf")
@@ -75,8 +82,14 @@ def world(engine, store):
         }
         db.commit()
     return {
-        "alice": alice, "bob": bob, "staff": staff, "doc": doc_alice, "docx": doc_docx,
-        "doc_bob": doc_bob, "withdrawn": doc_withdrawn, "tokens": tokens,
+        "alice": alice,
+        "bob": bob,
+        "staff": staff,
+        "doc": doc_alice,
+        "docx": doc_docx,
+        "doc_bob": doc_bob,
+        "withdrawn": doc_withdrawn,
+        "tokens": tokens,
     }
 
 
@@ -163,7 +176,9 @@ def test_foreign_missing_and_withdrawn_give_the_same_404(client, world, engine):
     denied = _events(engine, "access.denied")
     assert len(denied) == 3
     assert {e.target for e in denied} == {
-        f"document:{world['doc_bob'].id}", "document:999999", f"document:{world['withdrawn'].id}"
+        f"document:{world['doc_bob'].id}",
+        "document:999999",
+        f"document:{world['withdrawn'].id}",
     }
     assert all(e.actor_id == world["alice"].id for e in denied)
     assert _events(engine, "document.downloaded") == []
@@ -225,5 +240,7 @@ def test_head_does_not_count_as_download(client, world, engine):
 def test_content_disposition_edge_cases():
     cd = downloads.content_disposition
     assert cd('a"b\\c;d%e.pdf') == "attachment; filename=\"a_b_c_d_e.pdf\"; filename*=UTF-8''a%22b%5Cc%3Bd%25e.pdf"
-    assert cd("\u0627\u0644\u0639\u0642\u062f.pdf").startswith('attachment; filename="bestand.pdf"; filename*=UTF-8\'\'%D8')
+    assert cd("\u0627\u0644\u0639\u0642\u062f.pdf").startswith(
+        "attachment; filename=\"bestand.pdf\"; filename*=UTF-8''%D8"
+    )
     assert cd("x.pdf", inline=True).startswith("inline; ")

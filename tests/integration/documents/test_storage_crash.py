@@ -65,8 +65,15 @@ def setup(engine, tmp_path):
         staff = accounts.create_staff(db, email="notaris@kantoor.nl", name="Notaris")
         dossier = dossiers.create_dossier(db, number="2024-009", description="Levering")
         kept = documents.store_document(
-            session=db, store=store, dossier_id=dossier.id, kind=DocumentKind.DOCUMENT, title="Kept",
-            filename="kept.pdf", chunks=[PDF], max_bytes=10**6, uploaded_by_id=staff.id,
+            session=db,
+            store=store,
+            dossier_id=dossier.id,
+            kind=DocumentKind.DOCUMENT,
+            title="Kept",
+            filename="kept.pdf",
+            chunks=[PDF],
+            max_bytes=10**6,
+            uploaded_by_id=staff.id,
         )
         documents.commit_or_discard(db, store, kept)
     script = tmp_path / "child.py"
@@ -79,9 +86,18 @@ def setup(engine, tmp_path):
 def _run_child(mode, engine, setup):
     env = {**os.environ, "PORTAL_ENV": "test"}
     result = subprocess.run(
-        [sys.executable, str(setup["script"]), mode, str(engine.url), str(setup["store"].root),
-         str(setup["dossier_id"]), str(setup["pdf"])],
-        env=env, capture_output=True, timeout=60,
+        [
+            sys.executable,
+            str(setup["script"]),
+            mode,
+            str(engine.url),
+            str(setup["store"].root),
+            str(setup["dossier_id"]),
+            str(setup["pdf"]),
+        ],
+        env=env,
+        capture_output=True,
+        timeout=60,
     )
     return result.returncode, result.stderr.decode(errors="replace")
 

@@ -86,7 +86,12 @@ def smtp_server(smtp_port):
 
 
 def make_settings(tmp_path, port: int | None, **extra):
-    env = {"PORTAL_ENV": "test", "DATA_DIR": str(tmp_path), "OFFICE_NAME": OFFICE, "SMTP_FROM": "portaal@vandam.example"}
+    env = {
+        "PORTAL_ENV": "test",
+        "DATA_DIR": str(tmp_path),
+        "OFFICE_NAME": OFFICE,
+        "SMTP_FROM": "portaal@vandam.example",
+    }
     if port is not None:
         env.update({"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port)})
     env.update(extra)
@@ -447,7 +452,9 @@ async def test_sender_loop_delivers_and_stops(engine, settings, smtp_server, mon
 
     monkeypatch.setattr(mail_service, "deliver_due", flaky)
     stop = asyncio.Event()
-    task = asyncio.create_task(run_sender_loop(engine=engine, settings=settings, interval_seconds=0.01, stop_event=stop))
+    task = asyncio.create_task(
+        run_sender_loop(engine=engine, settings=settings, interval_seconds=0.01, stop_event=stop)
+    )
     for _ in range(200):
         if handler.envelopes:
             break

@@ -42,10 +42,14 @@ def provider():
 
 
 def settings_for(tmp_path, port):
-    return load_settings({
-        "PORTAL_ENV": "test", "DATA_DIR": str(tmp_path),
-        "SMS_PROVIDER_URL": f"http://127.0.0.1:{port}/sms", "SMS_PROVIDER_TOKEN": "geheim-token",
-    })
+    return load_settings(
+        {
+            "PORTAL_ENV": "test",
+            "DATA_DIR": str(tmp_path),
+            "SMS_PROVIDER_URL": f"http://127.0.0.1:{port}/sms",
+            "SMS_PROVIDER_TOKEN": "geheim-token",
+        }
+    )
 
 
 def queue(engine, phone="+31612345678"):

@@ -57,7 +57,9 @@ def client(engine, settings, tmp_path):
 
 def set_logo(engine, settings, admin, data=None):
     with Session(engine, expire_on_commit=False) as db:
-        profile = branding.store_logo(session=db, actor=admin, filename="logo.png", data=data or png(), settings=settings)
+        profile = branding.store_logo(
+            session=db, actor=admin, filename="logo.png", data=data or png(), settings=settings
+        )
         db.commit()
     return profile
 

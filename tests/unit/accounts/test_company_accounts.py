@@ -39,9 +39,15 @@ class Companies:
 def companies(db, tmp_path) -> Companies:
     settings = load_settings({"PORTAL_ENV": "test", "DATA_DIR": str(tmp_path)})
     main = accounts.create_company(db, email="info@bakker.example.nl", name="Petra Bakker", company_name="Bakker B.V.")
-    extra = accounts.create_company_extra(db, main_account=main, email="inkoop@bakker.example.nl", name="Karim el Amrani")
-    other_main = accounts.create_company(db, email="info@visser.example.nl", name="Vera Visser", company_name="Visser B.V.")
-    other_extra = accounts.create_company_extra(db, main_account=other_main, email="boekhouding@visser.example.nl", name="Bob Boek")
+    extra = accounts.create_company_extra(
+        db, main_account=main, email="inkoop@bakker.example.nl", name="Karim el Amrani"
+    )
+    other_main = accounts.create_company(
+        db, email="info@visser.example.nl", name="Vera Visser", company_name="Visser B.V."
+    )
+    other_extra = accounts.create_company_extra(
+        db, main_account=other_main, email="boekhouding@visser.example.nl", name="Bob Boek"
+    )
     person = accounts.create_person(db, email="jansen@example.nl", name="Jan Jansen")
     staff = accounts.create_staff(db, email="notaris@example.nl", name="Nora Notaris")
     shop = dossiers.create_dossier(db, number="2026-0200", description="Statutenwijziging")
@@ -99,7 +105,9 @@ def test_blocked_main_account_may_not_manage(db, companies):
         company_accounts.list_extra_accounts(db, companies.main)
 
 
-@pytest.mark.parametrize("bad_id", ["other_extra", "person", "main", "staff", 0, -1, "abc", "1 OR 1=1", None, True, 10**30, "9" * 25])
+@pytest.mark.parametrize(
+    "bad_id", ["other_extra", "person", "main", "staff", 0, -1, "abc", "1 OR 1=1", None, True, 10**30, "9" * 25]
+)
 def test_company_a_never_touches_company_b(db, companies, bad_id):
     target = getattr(companies, bad_id).id if isinstance(bad_id, str) and hasattr(companies, bad_id) else bad_id
     with pytest.raises(NotFound):
@@ -123,7 +131,9 @@ def test_create_extra_account_invites_and_sees_nothing_yet(db, companies):
     assert access_of(db, extra.id) == set()
     invite = db.exec(select(OutboxMail).where(OutboxMail.to_address == extra.email)).one()
     assert invite.kind == "invite" and "/account-activeren?token=" in invite.body_text
-    assert db.exec(select(AuthToken).where(AuthToken.account_id == extra.id, AuthToken.purpose == TokenPurpose.INVITE)).one()
+    assert db.exec(
+        select(AuthToken).where(AuthToken.account_id == extra.id, AuthToken.purpose == TokenPurpose.INVITE)
+    ).one()
     created = events(db, "account.created")[-1]
     assert created.actor_id == companies.main.id and created.target == f"account:{extra.id}"
     # the invitation's three-mail flow works for it
@@ -149,9 +159,13 @@ def test_create_extra_account_validates(db, companies, name, email, code):
 
 def test_create_extra_account_is_capped(db, companies, monkeypatch):
     monkeypatch.setattr(company_accounts, "MAX_EXTRA_ACCOUNTS", 2)
-    company_accounts.create_extra_account(db, companies.main, name="Twee", email="twee@bakker.example.nl", settings=companies.settings)
+    company_accounts.create_extra_account(
+        db, companies.main, name="Twee", email="twee@bakker.example.nl", settings=companies.settings
+    )
     with pytest.raises(ValidationFailed) as caught:
-        company_accounts.create_extra_account(db, companies.main, name="Drie", email="drie@bakker.example.nl", settings=companies.settings)
+        company_accounts.create_extra_account(
+            db, companies.main, name="Drie", email="drie@bakker.example.nl", settings=companies.settings
+        )
     assert caught.value.code == "company.too_many"
 
 
@@ -197,7 +211,9 @@ def test_delete_ends_sessions_access_and_links(db, companies):
     assert removed.deleted_at is not None
     assert sessions.resolve(db, token, policy=POLICY) is None
     assert access_of(db, extra.id) == set()
-    assert all(t.revoked_at or t.used_at for t in db.exec(select(AuthToken).where(AuthToken.account_id == extra.id)).all())
+    assert all(
+        t.revoked_at or t.used_at for t in db.exec(select(AuthToken).where(AuthToken.account_id == extra.id)).all()
+    )
     assert db.exec(select(UserSession).where(UserSession.account_id == extra.id)).one().ended_at is not None
     deleted = events(db, "account.deleted")
     assert len(deleted) == 1 and deleted[0].actor_id == companies.main.id and deleted[0].target == f"account:{extra.id}"
@@ -289,7 +305,10 @@ def test_forged_account_management_events_are_refused(db, companies, signed_in, 
     assert state.detail_dossiers == [] and "Karim" not in str(state.rows) + str(state.detail) + state.delete_name
     _untouched(db, companies)
     if who == "other_main":
-        assert db.exec(select(Account).where(Account.email == "nieuw@bakker.example.nl")).one().parent_id == companies.other_main.id
+        assert (
+            db.exec(select(Account).where(Account.email == "nieuw@bakker.example.nl")).one().parent_id
+            == companies.other_main.id
+        )
     else:
         assert db.exec(select(Account).where(Account.email == "nieuw@bakker.example.nl")).first() is None
         assert len(events(db, "company_accounts.denied")) >= 6
@@ -303,8 +322,11 @@ def test_every_handler_refuses_staff_and_anonymous_before_it_runs(db, companies,
     state._delete_id = companies.extra.id
     state.detail = {"id": str(companies.extra.id)}
     before = {name: getattr(state, name) for name in type(state).base_vars if not name.startswith("_")}
-    arguments = {"create_account": ({"name": "Nieuw", "email": "nieuw@bakker.example.nl"},),
-                 "set_access": (str(companies.shop.id), True), "ask_delete": (str(companies.extra.id),)}
+    arguments = {
+        "create_account": ({"name": "Nieuw", "email": "nieuw@bakker.example.nl"},),
+        "set_access": (str(companies.shop.id), True),
+        "ask_delete": (str(companies.extra.id),),
+    }
     called = 0
     for name in sorted(type(state).event_handlers):
         if name == "setvar":

@@ -128,7 +128,9 @@ def test_address_taken_in_the_meantime_is_refused(db, client, settings):
 )
 def test_request_validation(db, client, settings, new_email, password, error, code):
     with pytest.raises(error) as caught:
-        personal_details.request_email_change(db, account_id=client.id, password=password, new_email=new_email, settings=settings)
+        personal_details.request_email_change(
+            db, account_id=client.id, password=password, new_email=new_email, settings=settings
+        )
     assert caught.value.code == code
     assert db.exec(select(OutboxMail)).all() == []
 
@@ -136,13 +138,23 @@ def test_request_validation(db, client, settings, new_email, password, error, co
 def test_wrong_passwords_are_throttled(db, client, settings):
     for _ in range(personal_details.MAX_PASSWORD_RECHECKS):
         with pytest.raises(AuthenticationFailed):
-            personal_details.request_email_change(db, account_id=client.id, password="Fout-12345", new_email="n@example.nl", settings=settings)
+            personal_details.request_email_change(
+                db, account_id=client.id, password="Fout-12345", new_email="n@example.nl", settings=settings
+            )
         db.commit()
     with pytest.raises(Throttled):  # even with the right password now
-        personal_details.request_email_change(db, account_id=client.id, password=PASSWORD, new_email="n@example.nl", settings=settings)
+        personal_details.request_email_change(
+            db, account_id=client.id, password=PASSWORD, new_email="n@example.nl", settings=settings
+        )
     with pytest.raises(Throttled):
         personal_details.change_password(
-            db, account_id=client.id, session_id=1, current=PASSWORD, new="Nieuw-Pad-2468", repeat="Nieuw-Pad-2468", settings=settings
+            db,
+            account_id=client.id,
+            session_id=1,
+            current=PASSWORD,
+            new="Nieuw-Pad-2468",
+            repeat="Nieuw-Pad-2468",
+            settings=settings,
         )
 
 
@@ -168,8 +180,14 @@ def test_change_password_ends_other_sessions_only(db, client, settings):
     other, _ = sessions.create_session(db, client, policy=POLICY)
     db.commit()
     ended = personal_details.change_password(
-        db, account_id=client.id, session_id=my_row.id, current=PASSWORD, new="Nieuw-Pad-2468", repeat="Nieuw-Pad-2468",
-        settings=settings, ip="10.0.0.9",
+        db,
+        account_id=client.id,
+        session_id=my_row.id,
+        current=PASSWORD,
+        new="Nieuw-Pad-2468",
+        repeat="Nieuw-Pad-2468",
+        settings=settings,
+        ip="10.0.0.9",
     )
     db.commit()
     assert ended == 1
@@ -188,7 +206,13 @@ def test_change_password_ends_other_sessions_only(db, client, settings):
     [
         ("Fout-Wachtwoord-9", "Nieuw-Pad-2468", "Nieuw-Pad-2468", "tf.wrong_password", None),
         (PASSWORD, "Nieuw-Pad-2468", "Nieuw-Pad-2469", "password.mismatch", None),
-        (PASSWORD, "kort", "kort", "password.rejected", ["password.too_short", "password.no_capital", "password.no_digit"]),
+        (
+            PASSWORD,
+            "kort",
+            "kort",
+            "password.rejected",
+            ["password.too_short", "password.no_capital", "password.no_digit"],
+        ),
         (PASSWORD, "Jansen-Welkom-1", "Jansen-Welkom-1", "password.rejected", ["password.personal"]),
     ],
 )
@@ -235,7 +259,10 @@ def make_state(cls, token: str | None, path: str):
     root = rx.State(_reflex_internal_init=True)
     root.router = RouterData.from_router_data(
         {
-            constants.RouteVar.HEADERS: {"cookie": f"{sessions.COOKIE_NAME}={token}" if token else "", "origin": "http://localhost:3000"},
+            constants.RouteVar.HEADERS: {
+                "cookie": f"{sessions.COOKIE_NAME}={token}" if token else "",
+                "origin": "http://localhost:3000",
+            },
             constants.RouteVar.ORIGIN: path,
             constants.RouteVar.PATH: path.split("?")[0],
             constants.RouteVar.QUERY: {},
@@ -284,11 +311,25 @@ def test_confirm_link_without_a_session_goes_to_login_and_keeps_the_link(db, cli
 def test_every_my_details_handler_needs_a_session(db, client, settings, states):
     """A forged event without a session: the login page, no state and no database change."""
     request(db, client, settings)  # a pending change a forged cancel must not touch
-    before = (db.get(Account, client.id).email, personal_details.pending_email_change(db, client.id), len(events(db, "password.changed")))
-    form = {"new_email": "ander@example.nl", "password": PASSWORD, "current_password": PASSWORD,
-            "password_repeat": "Nieuw-Pad-2468", "phone": "0612345678", "code": "123456"}
-    arguments = {"choose_language": ("en",), "ask_password": ("disable",), "set_notification": ("message", False),
-                 "open_details_step": ("email",)}
+    before = (
+        db.get(Account, client.id).email,
+        personal_details.pending_email_change(db, client.id),
+        len(events(db, "password.changed")),
+    )
+    form = {
+        "new_email": "ander@example.nl",
+        "password": PASSWORD,
+        "current_password": PASSWORD,
+        "password_repeat": "Nieuw-Pad-2468",
+        "phone": "0612345678",
+        "code": "123456",
+    }
+    arguments = {
+        "choose_language": ("en",),
+        "ask_password": ("disable",),
+        "set_notification": ("message", False),
+        "open_details_step": ("email",),
+    }
     called = 0
     for name in sorted(states.MyDetailsState.event_handlers):
         if name == "setvar":
@@ -302,7 +343,11 @@ def test_every_my_details_handler_needs_a_session(db, client, settings, states):
         called += 1
     assert called >= 18
     db.expire_all()
-    assert (db.get(Account, client.id).email, personal_details.pending_email_change(db, client.id), len(events(db, "password.changed"))) == before
+    assert (
+        db.get(Account, client.id).email,
+        personal_details.pending_email_change(db, client.id),
+        len(events(db, "password.changed")),
+    ) == before
 
 
 def test_my_details_changes_the_password_through_the_state(db, client, states):
@@ -311,9 +356,17 @@ def test_my_details_changes_the_password_through_the_state(db, client, states):
     state = make_state(states.MyDetailsState, session_token, "/mijn-gegevens")
     run(state, "load_my_details")
     assert state.email == "jan@example.nl" and state.is_client and state.lang == "en"
-    run(state, "change_password", {"current_password": "Fout-Wachtwoord-9", "password": "Nieuw-Pad-2468", "password_repeat": "Nieuw-Pad-2468"})
+    run(
+        state,
+        "change_password",
+        {"current_password": "Fout-Wachtwoord-9", "password": "Nieuw-Pad-2468", "password_repeat": "Nieuw-Pad-2468"},
+    )
     assert state.details_errors and state.details_notice == ""
-    run(state, "change_password", {"current_password": PASSWORD, "password": "Nieuw-Pad-2468", "password_repeat": "Nieuw-Pad-2468"})
+    run(
+        state,
+        "change_password",
+        {"current_password": PASSWORD, "password": "Nieuw-Pad-2468", "password_repeat": "Nieuw-Pad-2468"},
+    )
     assert state.details_errors == [] and state.details_notice
     db.expire_all()
     assert passwords.verify_password("Nieuw-Pad-2468", db.get(Account, client.id).password_hash)

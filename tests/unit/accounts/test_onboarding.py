@@ -34,8 +34,13 @@ def mails(db):
 def test_three_mails_of_the_manual(db, settings, invited):
     account, invite_token = invited
     first = mails(db)[0]
-    assert first.kind == "invite" and f"https://portaal.example.nl/account-activeren?token={invite_token}" in first.body_text
-    reset_token = onboarding.request_password_link(db, email="NIEUW@example.nl", settings=settings, invite_token=invite_token)
+    assert (
+        first.kind == "invite"
+        and f"https://portaal.example.nl/account-activeren?token={invite_token}" in first.body_text
+    )
+    reset_token = onboarding.request_password_link(
+        db, email="NIEUW@example.nl", settings=settings, invite_token=invite_token
+    )
     assert reset_token
     second = mails(db)[1]
     assert second.kind == "set_password_link" and f"/wachtwoord-instellen?token={reset_token}" in second.body_text
@@ -54,7 +59,9 @@ def test_tokens_stored_hashed_and_single_use(db, settings, invited):
     assert all(invite_token not in row.token_hash for row in rows)
     reset = onboarding.request_password_link(db, email=account.email, settings=settings, invite_token=invite_token)
     # the invitation is used up
-    assert onboarding.request_password_link(db, email=account.email, settings=settings, invite_token=invite_token) is None
+    assert (
+        onboarding.request_password_link(db, email=account.email, settings=settings, invite_token=invite_token) is None
+    )
     onboarding.set_password(db, token=reset, password=GOOD, settings=settings)
     with pytest.raises(NotFound):
         onboarding.set_password(db, token=reset, password="Andere-Tulp-74", settings=settings)
@@ -66,7 +73,9 @@ def test_invite_expires_after_72_hours(db, settings, invited):
     row.expires_at -= timedelta(hours=72, seconds=1)
     db.add(row)
     assert onboarding.valid_token(db, invite_token, "invite") is None
-    assert onboarding.request_password_link(db, email=account.email, settings=settings, invite_token=invite_token) is None
+    assert (
+        onboarding.request_password_link(db, email=account.email, settings=settings, invite_token=invite_token) is None
+    )
 
 
 def test_reset_link_expires_after_an_hour_and_newer_link_voids_older(db, settings, invited):

@@ -115,7 +115,9 @@ def test_mask_phone_shows_last_two_digits_only():
 def test_sms_setup_and_login_with_code(db, account, settings):
     office_settings.update(db, {"office_name": "Notariskantoor Test"}, actor_id=None)
     sid = new_session(db, account)
-    assert twofactor.start_sms_setup(session=db, account=account, phone=PHONE, session_id=sid, settings=settings) == E164
+    assert (
+        twofactor.start_sms_setup(session=db, account=account, phone=PHONE, session_id=sid, settings=settings) == E164
+    )
     sms = last_sms(db)
     assert sms.to_phone == E164 and sms.account_id == account.id
     assert "Notariskantoor Test" in sms.body and "10 minuten" in sms.body
@@ -163,7 +165,9 @@ def test_new_setup_code_replaces_older_one(db, account, settings):
             twofactor.confirm_sms_setup(
                 session=db, account=account, phone=PHONE, code=first, session_id=sid, settings=settings
             )
-    twofactor.confirm_sms_setup(session=db, account=account, phone=PHONE, code=second, session_id=sid, settings=settings)
+    twofactor.confirm_sms_setup(
+        session=db, account=account, phone=PHONE, code=second, session_id=sid, settings=settings
+    )
     assert twofactor.status(db, account.id).method == "sms"
 
 
@@ -227,9 +231,7 @@ def test_newer_login_code_replaces_older_and_resends_are_limited(db, account, se
     with pytest.raises(SecondFactorFailed) as error:
         twofactor.send_login_sms(session=db, account=account, session_id=sid, settings=settings)
     assert error.value.code == "2fa.too_many_attempts" and error.value.ends_login
-    open_rows = db.exec(
-        select(OneTimeCode).where(OneTimeCode.session_id == sid, OneTimeCode.used_at.is_(None))
-    ).all()
+    open_rows = db.exec(select(OneTimeCode).where(OneTimeCode.session_id == sid, OneTimeCode.used_at.is_(None))).all()
     assert len(open_rows) == 1  # only the newest one is usable
     assert verify(db, account, sid, sent[-1], settings).method == "sms"
 
@@ -278,7 +280,9 @@ def test_totp_setup_uri_and_qr(db, account, settings):
     with pytest.raises(SecondFactorFailed):
         twofactor.confirm_totp_setup(session=db, account=account, secret=secret, code="000000", settings=settings)
     with pytest.raises(ValidationFailed):
-        twofactor.confirm_totp_setup(session=db, account=account, secret="not base32!", code="123456", settings=settings)
+        twofactor.confirm_totp_setup(
+            session=db, account=account, secret="not base32!", code="123456", settings=settings
+        )
     codes = twofactor.confirm_totp_setup(
         session=db, account=account, secret=secret, code=pyotp.TOTP(secret).now(), settings=settings
     )
@@ -495,12 +499,17 @@ def test_staff_who_must_set_up_two_step_can_do_so_on_my_details(db, engine, monk
     assert office_settings.profile().staff_require_2fa
     viewer = viewer_for_token(token)
     assert refusal_reason(Access.STAFF, viewer) == "staff_second_factor_missing"
-    assert {handler.fn.portal_access for name, handler in MyDetailsState.event_handlers.items() if name != "setvar"} == {Access.ACCOUNT}
+    assert {
+        handler.fn.portal_access for name, handler in MyDetailsState.event_handlers.items() if name != "setvar"
+    } == {Access.ACCOUNT}
 
     root = rx.State(_reflex_internal_init=True)
     root.router = RouterData.from_router_data(
         {
-            constants.RouteVar.HEADERS: {"cookie": f"{sessions.COOKIE_NAME}={token}", "origin": "http://localhost:3000"},
+            constants.RouteVar.HEADERS: {
+                "cookie": f"{sessions.COOKIE_NAME}={token}",
+                "origin": "http://localhost:3000",
+            },
             constants.RouteVar.ORIGIN: "/mijn-gegevens?verplicht=1",
             constants.RouteVar.PATH: "/mijn-gegevens",
             constants.RouteVar.QUERY: {},
@@ -517,7 +526,14 @@ def test_staff_who_must_set_up_two_step_can_do_so_on_my_details(db, engine, monk
     assert run("start_totp") is None and state.tf_step == "totp"
     secret = state._pending_totp_secret
     near = {pyotp.TOTP(secret).at(utcnow() + timedelta(seconds=shift)) for shift in (-60, -30, 0, 30, 60)}
-    run("confirm_totp", {"code": next(code for code in ("000000", "111111", "222222", "333333", "444444", "555555") if code not in near)})
+    run(
+        "confirm_totp",
+        {
+            "code": next(
+                code for code in ("000000", "111111", "222222", "333333", "444444", "555555") if code not in near
+            )
+        },
+    )
     assert state.tf_error and not state.tf_enabled
     run("confirm_totp", {"code": pyotp.TOTP(secret).now()})
     assert state.tf_step == "codes" and len(state.recovery_codes) == 10 and state.tf_enabled

@@ -32,7 +32,9 @@ def client_for(engine, world, db):
 
 
 def test_staff_get_a_filtered_csv_and_the_export_is_audited(client_for, world, db):
-    audit.record(db, "dossier.changed", actor_id=world.handler.id, dossier_id=world.dossier.id, detail={"status": "a -> b"})
+    audit.record(
+        db, "dossier.changed", actor_id=world.handler.id, dossier_id=world.dossier.id, detail={"status": "a -> b"}
+    )
     db.commit()
     response = client_for(world.handler).get(staff_exports.AUDIT_PATH, params={"event_type": "dossier.changed"})
     assert response.status_code == 200

@@ -11,8 +11,20 @@ from tests.conftest import APP_DIR, layer_files
 
 @pytest.mark.parametrize(
     "value",
-    ["//evil.example", "/\\evil.example", "javascript:alert(1)", "https://evil.example/", "evil", "", None, 5,
-     "/ok\r\nSet-Cookie: x", "/\\/evil", "/login?next=/x", "/auth/logout"],
+    [
+        "//evil.example",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "https://evil.example/",
+        "evil",
+        "",
+        None,
+        5,
+        "/ok\r\nSet-Cookie: x",
+        "/\\/evil",
+        "/login?next=/x",
+        "/auth/logout",
+    ],
 )
 def test_open_redirects_refused(value):
     assert safe_next_path(value, default="/") == "/"
@@ -65,9 +77,38 @@ UI_TEXT_ALLOWLIST = {
 }
 # Components whose positional arguments are shown as text.
 UI_TEXT_COMPONENTS = {
-    "text", "heading", "button", "link", "badge", "callout", "label", "span", "th", "td", "li", "p", "option",
-    "strong", "a", "legend", "dt", "dd", "h1", "h2", "h3", "h4", "em", "small", "title", "description",
-    "tooltip", "summary", "caption", "trigger", "item", "div",
+    "text",
+    "heading",
+    "button",
+    "link",
+    "badge",
+    "callout",
+    "label",
+    "span",
+    "th",
+    "td",
+    "li",
+    "p",
+    "option",
+    "strong",
+    "a",
+    "legend",
+    "dt",
+    "dd",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "em",
+    "small",
+    "title",
+    "description",
+    "tooltip",
+    "summary",
+    "caption",
+    "trigger",
+    "item",
+    "div",
 }
 # Keyword arguments whose value is read (or read aloud) by users.
 UI_TEXT_KEYWORDS = {"placeholder", "aria_label", "title", "alt", "label", "content"}
@@ -106,7 +147,11 @@ def untranslated_literals(source: str, *, is_state: bool) -> list[tuple[int, str
                             found.append((value.lineno, part.value))
             if name in ("rx.cond", "rx.match"):
                 for value in node.args:
-                    if isinstance(value, ast.Constant) and isinstance(value.value, str) and DUTCH_WORDS.search(value.value):
+                    if (
+                        isinstance(value, ast.Constant)
+                        and isinstance(value.value, str)
+                        and DUTCH_WORDS.search(value.value)
+                    ):
                         found.append((value.lineno, value.value))
         elif is_state and isinstance(node, ast.Assign):
             for target in node.targets:

@@ -64,7 +64,15 @@ ADMIN_ONLY = {
     staff_settings.StaffSettingsState: set(staff_settings.StaffSettingsState.event_handlers) - {"setvar"},
     staff_outbox.StaffOutboxState: {"show_content"},
 }
-STAFF_MODULES = {staff_overview, staff_clients, staff_dossiers, staff_outbox, staff_audit, staff_settings, staff_questionnaires}
+STAFF_MODULES = {
+    staff_overview,
+    staff_clients,
+    staff_dossiers,
+    staff_outbox,
+    staff_audit,
+    staff_settings,
+    staff_questionnaires,
+}
 # the gates the skeleton replaced: no staff state may call them any more
 OLD_GATES = ("_staff_gate(", "_require_account(", "_require_client(", "_require_session(", "self._account(")
 REFUSED_EVENT = "access.refused"
@@ -81,9 +89,22 @@ class FakeUpload:
 
 
 FORM = {
-    "q": "a", "email": "forged@example.nl", "name": "Forged", "company_name": "Forged B.V.", "language": "nl",
-    "number": "FORGED-1", "description": "forged", "status": "afgesloten", "handler": "1", "title": "forged",
-    "reason": "forged", "role": "admin", "subject": "forged", "body": "forged", "account": "", "dossier": "",
+    "q": "a",
+    "email": "forged@example.nl",
+    "name": "Forged",
+    "company_name": "Forged B.V.",
+    "language": "nl",
+    "number": "FORGED-1",
+    "description": "forged",
+    "status": "afgesloten",
+    "handler": "1",
+    "title": "forged",
+    "reason": "forged",
+    "role": "admin",
+    "subject": "forged",
+    "body": "forged",
+    "account": "",
+    "dossier": "",
 }
 
 
@@ -138,7 +159,11 @@ def people(module_db):
     secret = dossiers.create_dossier(db, number="2026-0002", description="Geheim testament", handler_id=admin.id)
     dossiers.grant_access(db, dossier_id=dossier.id, account_id=client.id)
     dossiers.grant_access(db, dossier_id=secret.id, account_id=other.id)
-    db.add(Message(dossier_id=secret.id, author_id=other.id, from_office=False, subject="Geheim", body="Niet voor de klant"))
+    db.add(
+        Message(
+            dossier_id=secret.id, author_id=other.id, from_office=False, subject="Geheim", body="Niet voor de klant"
+        )
+    )
     office_settings.set_value(db, "staff_require_2fa", "false", actor_id=None)
     db.commit()
     policy = sessions.SessionPolicy()
@@ -146,7 +171,14 @@ def people(module_db):
     for key, account in (("admin", admin), ("handler", handler), ("client", client)):
         tokens[key], _ = sessions.create_session(db, account, policy=policy)
     db.commit()
-    return {"admin": admin, "handler": handler, "client": client, "dossier": dossier, "secret": secret, "tokens": tokens}
+    return {
+        "admin": admin,
+        "handler": handler,
+        "client": client,
+        "dossier": dossier,
+        "secret": secret,
+        "tokens": tokens,
+    }
 
 
 @pytest.fixture
@@ -243,11 +275,15 @@ def test_admin_handlers_refuse_a_behandelaar(db, people):
             for args in argument_sets(fn):
                 state = make_state(cls, people["tokens"]["handler"], "/staff/instellingen")
                 if cls is staff_settings.StaffSettingsState:
-                    state.staff_rows = [{"id": str(people["admin"].id), "name": "x", "me": ""}]  # what a forged UI might hold
+                    state.staff_rows = [
+                        {"id": str(people["admin"].id), "name": "x", "me": ""}
+                    ]  # what a forged UI might hold
                 result = call(fn, state, *args)
                 assert redirect_path(result) == "/404", (name, args, result)
     assert snapshot(db) == before
-    assert refusals(db) > refused_before  # the refusals are in the audit log    assert db.get(Account, people["handler"].id).staff_role == StaffRole.HANDLER
+    assert (
+        refusals(db) > refused_before
+    )  # the refusals are in the audit log    assert db.get(Account, people["handler"].id).staff_role == StaffRole.HANDLER
 
 
 def test_staff_without_required_second_factor_is_sent_to_set_it_up(db, people):
@@ -266,7 +302,9 @@ def test_positive_control_staff_get_through_the_same_harness(db, people):
     state = make_state(staff_overview.StaffOverviewState, people["tokens"]["handler"], "/staff")
     assert call(staff_overview.StaffOverviewState.event_handlers["load_overview"].fn, state) is None
     assert state.loaded and state.unread_total == 0  # "for me": the secret message is in the admin's dossier
-    state = make_state(staff_dossiers.StaffDossierState, people["tokens"]["admin"], f"/staff/dossiers/{people['secret'].id}")
+    state = make_state(
+        staff_dossiers.StaffDossierState, people["tokens"]["admin"], f"/staff/dossiers/{people['secret'].id}"
+    )
     assert call(staff_dossiers.StaffDossierState.event_handlers["load_dossier"].fn, state) is None
     assert state.found and state.header["number"] == "2026-0002"
     call(staff_dossiers.StaffDossierState.event_handlers["add_step"].fn, state, {"title": "Stap"})
@@ -286,23 +324,50 @@ def test_office_forms_as_admin_take_only_their_own_keys(db, people):
     before = office_settings.profile(db)
     snapshot_before = snapshot(db)
     try:
-        call(S.event_handlers["save_upload_limits"].fn, state, {
-            "client_max_upload_mb": "30", "staff_max_upload_mb": "90", "staff_require_2fa": "true", "office_name": "Forged",
-            "logo": '{"file": "logo-0000000000000000.png", "version": "x"}', "password_min_length": "64",
-        })
+        call(
+            S.event_handlers["save_upload_limits"].fn,
+            state,
+            {
+                "client_max_upload_mb": "30",
+                "staff_max_upload_mb": "90",
+                "staff_require_2fa": "true",
+                "office_name": "Forged",
+                "logo": '{"file": "logo-0000000000000000.png", "version": "x"}',
+                "password_min_length": "64",
+            },
+        )
         assert state.office_notices["uploads"] == "Opgeslagen." and state.office["client_max_upload_mb"] == "30"
         office = office_settings.profile(db)
         assert (office.client_max_upload_mb, office.staff_max_upload_mb) == (30, 90)
-        assert (office.office_name, office.logo_file, office.password_min_length) == (before.office_name, "", before.password_min_length)
+        assert (office.office_name, office.logo_file, office.password_min_length) == (
+            before.office_name,
+            "",
+            before.password_min_length,
+        )
         assert office.staff_require_2fa is False
 
         after_save = snapshot(db)
-        call(S.event_handlers["save_session_lengths"].fn, state, {"session_idle_minutes": "600", "session_absolute_hours": "8"})
-        assert state.office_errors["session_idle_minutes"].startswith("De tijd tot uitloggen") and state.office_errors["session_absolute_hours"] == ""
+        call(
+            S.event_handlers["save_session_lengths"].fn,
+            state,
+            {"session_idle_minutes": "600", "session_absolute_hours": "8"},
+        )
+        assert (
+            state.office_errors["session_idle_minutes"].startswith("De tijd tot uitloggen")
+            and state.office_errors["session_absolute_hours"] == ""
+        )
         assert not any(state.office_notices.values())
-        call(S.event_handlers["save_office_details"].fn, state, {"office_name": "Nieuw Kantoor", "brand_colour": "#ffff00"})
+        call(
+            S.event_handlers["save_office_details"].fn,
+            state,
+            {"office_name": "Nieuw Kantoor", "brand_colour": "#ffff00"},
+        )
         assert "te licht" in state.office_errors["brand_colour"] and "1,1:1" in state.office_errors["brand_colour"]
-        call(S.event_handlers["save_password_policy"].fn, state, {"password_min_length": {"$gt": 1}, "password_require_symbol": "on"})
+        call(
+            S.event_handlers["save_password_policy"].fn,
+            state,
+            {"password_min_length": {"$gt": 1}, "password_require_symbol": "on"},
+        )
         assert state.office_errors["password_min_length"] == "Vul een heel getal in van 8 tot en met 64."
         call(S.event_handlers["upload_logo"].fn, state, [FakeUpload("logo.png", PDF)])
         assert state.logo_error and state.office["logo_url"] == ""
@@ -315,19 +380,33 @@ def test_office_forms_as_admin_take_only_their_own_keys(db, people):
         db.commit()
         state = make_state(S, people["tokens"]["admin"], "/staff/instellingen")
         assert call(S.event_handlers["load_settings"].fn, state) is None and state.lang == "en"
-        call(S.event_handlers["save_office_details"].fn, state, {"office_name": "Nieuw Kantoor", "brand_colour": "#ffff00"})
-        assert state.office_errors["brand_colour"].startswith("This colour is too light") and "1.1:1" in state.office_errors["brand_colour"]
+        call(
+            S.event_handlers["save_office_details"].fn,
+            state,
+            {"office_name": "Nieuw Kantoor", "brand_colour": "#ffff00"},
+        )
+        assert (
+            state.office_errors["brand_colour"].startswith("This colour is too light")
+            and "1.1:1" in state.office_errors["brand_colour"]
+        )
         after_save = snapshot(db)
         assert office_settings.profile(db).office_name == before.office_name
     finally:
         admin = db.get(Account, people["admin"].id)
         admin.language = "nl"
         db.add(admin)
-        office_settings.update(db, {"client_max_upload_mb": str(before.client_max_upload_mb),
-                                    "staff_max_upload_mb": str(before.staff_max_upload_mb)}, actor_id=None)
+        office_settings.update(
+            db,
+            {
+                "client_max_upload_mb": str(before.client_max_upload_mb),
+                "staff_max_upload_mb": str(before.staff_max_upload_mb),
+            },
+            actor_id=None,
+        )
         db.commit()
-    assert {key: value for key, value in snapshot(db).items() if key not in ("auditevent", "officesetting")} == \
-        {key: value for key, value in snapshot_before.items() if key not in ("auditevent", "officesetting")}
+    assert {key: value for key, value in snapshot(db).items() if key not in ("auditevent", "officesetting")} == {
+        key: value for key, value in snapshot_before.items() if key not in ("auditevent", "officesetting")
+    }
 
 
 def test_uploads_as_staff_get_through_the_skeleton(db, people, tmp_path, monkeypatch):
@@ -363,13 +442,22 @@ def test_uploads_as_staff_get_through_the_skeleton(db, people, tmp_path, monkeyp
 
 def test_forged_ids_as_staff_change_nothing_elsewhere(db, people):
     """A staff member with forged ids: the services validate them (not found, nothing changed)."""
-    state = make_state(staff_dossiers.StaffDossierState, people["tokens"]["handler"], f"/staff/dossiers/{people['dossier'].id}")
+    state = make_state(
+        staff_dossiers.StaffDossierState, people["tokens"]["handler"], f"/staff/dossiers/{people['dossier'].id}"
+    )
     call(staff_dossiers.StaffDossierState.event_handlers["load_dossier"].fn, state)
     before = snapshot(db)
     for name, args in [
-        ("revoke_access", ("../../1",)), ("grant_access", ({"$ne": 1},)), ("toggle_step", ("999",)), ("delete_step", ("-1",)),
-        ("open_message", ("1 OR 1=1",)), ("set_status", ("<script>",)), ("set_handler", (str(people["client"].id),)),
-        ("ask_withdraw", ("1",)), ("move_step_up", (None,)), ("set_tab", ({"x": 1},)),
+        ("revoke_access", ("../../1",)),
+        ("grant_access", ({"$ne": 1},)),
+        ("toggle_step", ("999",)),
+        ("delete_step", ("-1",)),
+        ("open_message", ("1 OR 1=1",)),
+        ("set_status", ("<script>",)),
+        ("set_handler", (str(people["client"].id),)),
+        ("ask_withdraw", ("1",)),
+        ("move_step_up", (None,)),
+        ("set_tab", ({"x": 1},)),
     ]:
         call(staff_dossiers.StaffDossierState.event_handlers[name].fn, state, *args)
     assert snapshot(db) == before
@@ -403,7 +491,10 @@ def test_staff_states_only_live_in_staff_modules():
         cls
         for module in STAFF_MODULES
         for cls in vars(module).values()
-        if inspect.isclass(cls) and issubclass(cls, staff_base.StaffState) and cls is not staff_base.StaffState and cls.__module__ == module.__name__
+        if inspect.isclass(cls)
+        and issubclass(cls, staff_base.StaffState)
+        and cls is not staff_base.StaffState
+        and cls.__module__ == module.__name__
     }
     assert found == set(STAFF_STATES)
     assert set(staff_base.StaffState.event_handlers) == {"setvar"}
@@ -445,8 +536,14 @@ def test_questionnaire_screens_positive_control_and_forged_values(db, people):
     call(T.event_handlers["new_question"].fn, state, 0)
     assert state.qf_open and state.qf_sources == []
     call(T.event_handlers["set_question_type"].fn, state, "yes_no")
-    call(T.event_handlers["save_question_form"].fn, state, {"label_nl": "Akkoord?", "label_en": "Agreed?", "type": "iban"})
-    assert not state.qf_open and [q.kind for q in state.ed_pages[0].questions] == ["yes_no"]  # the type from the server, not the form
+    call(
+        T.event_handlers["save_question_form"].fn,
+        state,
+        {"label_nl": "Akkoord?", "label_en": "Agreed?", "type": "iban"},
+    )
+    assert not state.qf_open and [q.kind for q in state.ed_pages[0].questions] == [
+        "yes_no"
+    ]  # the type from the server, not the form
     call(T.event_handlers["new_question"].fn, state, 0)
     assert [s["key"] for s in state.qf_sources] == ["akkoord"]
     call(T.event_handlers["set_condition_question"].fn, state, "akkoord")
@@ -458,10 +555,19 @@ def test_questionnaire_screens_positive_control_and_forged_values(db, people):
     draft_before = json.dumps(state._draft, sort_keys=True)
     before = snapshot(db)
     for name, args in [
-        ("edit_question", ("9", "9")), ("remove_question", (-1, 0)), ("move_question_up", ({"$ne": 1}, None)),
-        ("remove_page", ("0 OR 1",)), ("move_page_down", (True,)), ("start_page_edit", ("../1",)),
-        ("set_title_field", ("view", "preview")), ("set_title_field", ("title_nl", ["x"])), ("set_question_type", ("<script>",)),
-        ("edit_template", ("999",)), ("copy_template", ("1; DROP",)), ("preview_template", ({"id": 1},)), ("new_question", ("99",)),
+        ("edit_question", ("9", "9")),
+        ("remove_question", (-1, 0)),
+        ("move_question_up", ({"$ne": 1}, None)),
+        ("remove_page", ("0 OR 1",)),
+        ("move_page_down", (True,)),
+        ("start_page_edit", ("../1",)),
+        ("set_title_field", ("view", "preview")),
+        ("set_title_field", ("title_nl", ["x"])),
+        ("set_question_type", ("<script>",)),
+        ("edit_template", ("999",)),
+        ("copy_template", ("1; DROP",)),
+        ("preview_template", ({"id": 1},)),
+        ("new_question", ("99",)),
         ("remove_question", (0, 0)),  # in use by the condition: refused with a message
     ]:
         call(T.event_handlers[name].fn, state, *args)
@@ -474,7 +580,9 @@ def test_questionnaire_screens_positive_control_and_forged_values(db, people):
     call(T.event_handlers["preview_template"].fn, state, str(template.id))
     assert state.view == "preview" and [q.label for q in state.pv_questions] == ["Akkoord?", "Toelichting"]
     call(T.event_handlers["set_preview_lang"].fn, state, "en")
-    assert [q.label for q in state.pv_questions] == ["Agreed?", "Explanation"] and state.pv_tr["questionnaire.next"] == "Next"
+    assert [q.label for q in state.pv_questions] == ["Agreed?", "Explanation"] and state.pv_tr[
+        "questionnaire.next"
+    ] == "Next"
     call(T.event_handlers["set_preview_lang"].fn, state, "fr")
     assert state.pv_lang == "en"
 
@@ -492,7 +600,11 @@ def test_questionnaire_screens_positive_control_and_forged_values(db, people):
         call(Q.event_handlers["send_questionnaire"].fn, dstate, form)
         assert dstate.send_error and not dstate.rows
     assert snapshot(db) == before
-    call(Q.event_handlers["send_questionnaire"].fn, dstate, {"template": str(template.id), "account": str(people["client"].id)})
+    call(
+        Q.event_handlers["send_questionnaire"].fn,
+        dstate,
+        {"template": str(template.id), "account": str(people["client"].id)},
+    )
     assert dstate.notice and [row["status"] for row in dstate.rows] == ["open"]
     request_id = dstate.rows[0]["id"]
     call(Q.event_handlers["ask_reopen"].fn, dstate, request_id)  # still open: no dialog

@@ -56,7 +56,11 @@ def test_every_literal_key_in_the_ui_exists_in_both_languages():
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
                 used.setdefault(key.value, f"{path.relative_to(ROOT)}:{node.lineno}")
     assert len(used) > 300
-    missing = {key: where for key, where in used.items() if key not in i18n.TRANSLATIONS["nl"] or key not in i18n.TRANSLATIONS["en"]}
+    missing = {
+        key: where
+        for key, where in used.items()
+        if key not in i18n.TRANSLATIONS["nl"] or key not in i18n.TRANSLATIONS["en"]
+    }
     assert not missing, missing
 
 

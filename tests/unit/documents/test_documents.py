@@ -42,7 +42,9 @@ def _chunks(data: bytes, size: int = 1000):
         yield data[i : i + size]
 
 
-def _store(db, store, world, *, data=PDF, filename="akte.pdf", kind=DocumentKind.DOCUMENT, dossier="d_alice", by="staff", **kw):
+def _store(
+    db, store, world, *, data=PDF, filename="akte.pdf", kind=DocumentKind.DOCUMENT, dossier="d_alice", by="staff", **kw
+):
     return documents.store_document(
         session=db,
         store=store,
@@ -83,8 +85,15 @@ async def test_astore_document(db, store, world):
             yield chunk
 
     document = await documents.astore_document(
-        session=db, store=store, dossier_id=world["d_alice"].id, kind=DocumentKind.DELIVERED,
-        title="", filename="scan.pdf", chunks=chunks(), max_bytes=10**6, uploaded_by_id=world["alice"].id,
+        session=db,
+        store=store,
+        dossier_id=world["d_alice"].id,
+        kind=DocumentKind.DELIVERED,
+        title="",
+        filename="scan.pdf",
+        chunks=chunks(),
+        max_bytes=10**6,
+        uploaded_by_id=world["alice"].id,
     )
     assert document.title == "scan.pdf"
     assert store.path(document.storage_key).read_bytes() == PDF
@@ -119,8 +128,15 @@ def test_oversize_upload_stores_nothing(db, store, world):
 def test_insert_failure_deletes_the_file(db, store, world):
     with pytest.raises(IntegrityError):
         documents.store_document(
-            session=db, store=store, dossier_id=999_999, kind=DocumentKind.DOCUMENT, title="x",
-            filename="a.pdf", chunks=[PDF], max_bytes=10**6, uploaded_by_id=world["staff"].id,
+            session=db,
+            store=store,
+            dossier_id=999_999,
+            kind=DocumentKind.DOCUMENT,
+            title="x",
+            filename="a.pdf",
+            chunks=[PDF],
+            max_bytes=10**6,
+            uploaded_by_id=world["staff"].id,
         )
     db.rollback()
     assert list(store.iter_keys()) == []
@@ -147,8 +163,15 @@ def test_invalid_kind_and_dossier(db, store, world):
         _store(db, store, world, kind="geheim")
     with pytest.raises(NotFound):
         documents.store_document(
-            session=db, store=store, dossier_id="1", kind=DocumentKind.DOCUMENT, title="x",
-            filename="a.pdf", chunks=[PDF], max_bytes=10**6, uploaded_by_id=None,
+            session=db,
+            store=store,
+            dossier_id="1",
+            kind=DocumentKind.DOCUMENT,
+            title="x",
+            filename="a.pdf",
+            chunks=[PDF],
+            max_bytes=10**6,
+            uploaded_by_id=None,
         )
     assert list(store.iter_keys()) == []
 
@@ -189,13 +212,12 @@ def test_staff_may_see_withdrawn_only_when_asked(db, store, world):
     documents.withdraw(session=db, document_id=document.id, actor_id=world["staff"].id)
     with pytest.raises(NotFound):
         documents.get_for_account(session=db, account=world["staff"], document_id=document.id)
-    assert documents.get_for_account(
-        session=db, account=world["staff"], document_id=document.id, include_withdrawn=True
-    ) is document
+    assert (
+        documents.get_for_account(session=db, account=world["staff"], document_id=document.id, include_withdrawn=True)
+        is document
+    )
     with pytest.raises(NotFound):
-        documents.get_for_account(
-            session=db, account=world["alice"], document_id=document.id, include_withdrawn=True
-        )
+        documents.get_for_account(session=db, account=world["alice"], document_id=document.id, include_withdrawn=True)
 
 
 def test_mark_read_is_idempotent(db, store, world):
@@ -239,14 +261,18 @@ def test_list_for_dossier(db, store, world):
     documents.withdraw(session=db, document_id=third.id, actor_id=world["staff"].id)
     documents.mark_read(session=db, account_id=alice.id, document_id=first.id)
 
-    rows = documents.list_for_dossier(session=db, account=alice, dossier_id=world["d_alice"].id, kind=DocumentKind.DOCUMENT)
+    rows = documents.list_for_dossier(
+        session=db, account=alice, dossier_id=world["d_alice"].id, kind=DocumentKind.DOCUMENT
+    )
     assert [(d.title, unread) for d, unread in rows] == [("Eigen", False), ("Tweede", True), ("Eerste", False)]
     assert rows[0][0] is mine and rows[1][0] is second
 
 
 def test_list_for_dossier_foreign_is_not_found(db, store, world):
     with pytest.raises(NotFound):
-        documents.list_for_dossier(session=db, account=world["bob"], dossier_id=world["d_alice"].id, kind=DocumentKind.DOCUMENT)
+        documents.list_for_dossier(
+            session=db, account=world["bob"], dossier_id=world["d_alice"].id, kind=DocumentKind.DOCUMENT
+        )
     assert len(_events(db, "access.denied")) == 1
     with pytest.raises(ValidationFailed):
         documents.list_for_dossier(session=db, account=world["alice"], dossier_id=world["d_alice"].id, kind="x")

@@ -115,8 +115,14 @@ def test_cleanup_removes_orphans_and_stale_temp_only(store, db):
     kept = store.save_stream([b"%PDF-1.4 kept"], max_bytes=100)
     db.add(
         Document(
-            dossier_id=dossier.id, kind=DocumentKind.DOCUMENT, title="t", filename="a.pdf",
-            storage_key=kept.key, size=kept.size, sha256=kept.sha256, mime="application/pdf",
+            dossier_id=dossier.id,
+            kind=DocumentKind.DOCUMENT,
+            title="t",
+            filename="a.pdf",
+            storage_key=kept.key,
+            size=kept.size,
+            sha256=kept.sha256,
+            mime="application/pdf",
         )
     )
     db.flush()

@@ -126,7 +126,11 @@ def test_svg_is_never_allowed():
 
 
 def test_exe_renamed_pdf_is_refused():
-    exe = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 100 + b"This program cannot be run in DOS mode"
+    exe = (
+        b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"
+        + b"\x00" * 100
+        + b"This program cannot be run in DOS mode"
+    )
     with pytest.raises(UploadRefused) as info:
         check_content("factuur.pdf", exe)
     assert info.value.code == "upload.content_mismatch"

@@ -32,7 +32,9 @@ def world(db):
     bob = accounts.create_person(db, email="bob@example.nl", name="Bob")
     company = accounts.create_company(db, email="info@bedrijf.nl", name="Petra", company_name="Bedrijf B.V.")
     extra = accounts.create_company_extra(db, main_account=company, email="inkoop@bedrijf.nl", name="Karim")
-    house = dossiers.create_dossier(db, number="2026-0142", description="Levering woning Dorpsstraat", handler_id=staff.id)
+    house = dossiers.create_dossier(
+        db, number="2026-0142", description="Levering woning Dorpsstraat", handler_id=staff.id
+    )
     prenup = dossiers.create_dossier(
         db, number="2026-0031", description="Huwelijkse voorwaarden Jansen–Özdemir", status=DossierStatus.WAITING
     )
@@ -48,15 +50,31 @@ def world(db):
     dossiers.grant_access(db, dossier_id=lease.id, account_id=extra.id)
     db.flush()
     return dict(
-        staff=staff, alice=alice, bob=bob, company=company, extra=extra,
-        house=house, prenup=prenup, will=will, bobs=bobs, shop=shop, lease=lease,
+        staff=staff,
+        alice=alice,
+        bob=bob,
+        company=company,
+        extra=extra,
+        house=house,
+        prenup=prenup,
+        will=will,
+        bobs=bobs,
+        shop=shop,
+        lease=lease,
     )
 
 
 def _publish(db, store, dossier, by, *, kind=DocumentKind.CORRESPONDENCE, title="Brief"):
     return documents.store_document(
-        session=db, store=store, dossier_id=dossier.id, kind=kind, title=title, filename="brief.pdf",
-        chunks=[PDF], max_bytes=len(PDF) + 1, uploaded_by_id=by.id if by is not None else None,
+        session=db,
+        store=store,
+        dossier_id=dossier.id,
+        kind=kind,
+        title=title,
+        filename="brief.pdf",
+        chunks=[PDF],
+        max_bytes=len(PDF) + 1,
+        uploaded_by_id=by.id if by is not None else None,
     )
 
 
@@ -83,7 +101,9 @@ def test_search_is_case_and_accent_insensitive(db, world):
 def test_status_filter_and_visible_statuses(db, world):
     alice = world["alice"]
     assert dossiers.visible_statuses(db, alice) == [
-        DossierStatus.IN_PROGRESS, DossierStatus.WAITING, DossierStatus.EXECUTED,
+        DossierStatus.IN_PROGRESS,
+        DossierStatus.WAITING,
+        DossierStatus.EXECUTED,
     ]
     assert dossiers.visible_statuses(db, world["extra"]) == [DossierStatus.IN_PROGRESS]
     rows, total = dossiers.list_for_account(db, alice)
@@ -203,7 +223,9 @@ def test_thousand_dossiers_list_is_fast(db, store, world):
     rows = []
     for n in range(1000):
         dossier = dossiers.create_dossier(
-            db, number=f"2020-{n:04d}", description=f"Dossier nummer {n} Café",
+            db,
+            number=f"2020-{n:04d}",
+            description=f"Dossier nummer {n} Café",
             status=DossierStatus.ALL[n % 4],
         )
         rows.append(dossier)

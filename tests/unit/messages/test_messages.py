@@ -73,7 +73,13 @@ def test_foreign_dossier_and_parent_refused_with_audit(db, world):
 
 def test_reply_quotes_original_and_subject(db, world):
     _s, _st, handler, client, _o, dossier, _f = world
-    original = Message(dossier_id=dossier.id, author_id=handler.id, from_office=True, subject="Kopie paspoort", body="Wilt u een kopie sturen?")
+    original = Message(
+        dossier_id=dossier.id,
+        author_id=handler.id,
+        from_office=True,
+        subject="Kopie paspoort",
+        body="Wilt u een kopie sturen?",
+    )
     db.add(original)
     db.flush()
     assert messages.reply_subject(original.subject) == "RE: Kopie paspoort"
@@ -105,7 +111,9 @@ def test_attachments_become_delivered_documents(db, world):
     assert document.kind == DocumentKind.DELIVERED and document.message_id == message.id
     assert store.exists(document.storage_key)
     with pytest.raises(UploadRefused):
-        asyncio.run(astore_pending(store=store, filename="virus.pdf", chunks=[b"MZ\x90\x00" + b"\x00" * 100], max_bytes=10_000))
+        asyncio.run(
+            astore_pending(store=store, filename="virus.pdf", chunks=[b"MZ\x90\x00" + b"\x00" * 100], max_bytes=10_000)
+        )
 
 
 def test_list_unread_and_mark_read(db, world):

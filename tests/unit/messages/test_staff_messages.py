@@ -20,7 +20,13 @@ from tests.unit.helpers import PDF
 
 def client_message(db, world, subject="Vraag over de akte", body="Klopt de datum?"):
     message = messages.send_client_message(
-        db, account=world.client, dossier_id=world.dossier.id, subject=subject, body=body, settings=world.settings, store=world.store
+        db,
+        account=world.client,
+        dossier_id=world.dossier.id,
+        subject=subject,
+        body=body,
+        settings=world.settings,
+        store=world.store,
     )
     db.commit()
     return message
@@ -36,21 +42,33 @@ def test_unread_on_overview_until_opened(db, world):
     staff_messages.open_message(session=db, actor=world.admin, dossier_id=world.dossier.id, message_id=str(message.id))
     db.commit()
     assert staff_overview.unread_client_messages(session=db, actor=world.handler, mine=True).total == 0
-    assert db.exec(select(AuditEvent).where(AuditEvent.event_type == "message.read_by_staff")).one().actor_id == world.admin.id
+    assert (
+        db.exec(select(AuditEvent).where(AuditEvent.event_type == "message.read_by_staff")).one().actor_id
+        == world.admin.id
+    )
     # opening again is not audited twice
     staff_messages.open_message(session=db, actor=world.handler, dossier_id=world.dossier.id, message_id=message.id)
     assert len(db.exec(select(AuditEvent).where(AuditEvent.event_type == "message.read_by_staff")).all()) == 1
     with pytest.raises(NotFound):
-        staff_messages.open_message(session=db, actor=world.handler, dossier_id=world.other_dossier.id, message_id=message.id)
+        staff_messages.open_message(
+            session=db, actor=world.handler, dossier_id=world.other_dossier.id, message_id=message.id
+        )
 
 
 def test_office_reply_quotes_notifies_and_marks_read(db, world):
     original = client_message(db, world)
     pending = asyncio.run(astore_pending(store=world.store, filename="bijlage.pdf", chunks=[PDF], max_bytes=10_000))
     reply = staff_messages.send_office_message(
-        session=db, actor=world.handler, dossier_id=world.dossier.id, subject=messages.reply_subject(original.subject),
-        body="De datum klopt.", parent_id=str(original.id), attachments=[pending], submit_key="k1",
-        settings=world.settings, store=world.store,
+        session=db,
+        actor=world.handler,
+        dossier_id=world.dossier.id,
+        subject=messages.reply_subject(original.subject),
+        body="De datum klopt.",
+        parent_id=str(original.id),
+        attachments=[pending],
+        submit_key="k1",
+        settings=world.settings,
+        store=world.store,
     )
     db.commit()
     assert reply.from_office and reply.subject == "RE: Vraag over de akte"
@@ -67,8 +85,14 @@ def test_office_reply_quotes_notifies_and_marks_read(db, world):
     assert view.from_office and view.unread and view.attachments[0].filename == "bijlage.pdf"
     # a double submit stores one message
     again = staff_messages.send_office_message(
-        session=db, actor=world.handler, dossier_id=world.dossier.id, subject="x", body="y", submit_key="k1",
-        settings=world.settings, store=world.store,
+        session=db,
+        actor=world.handler,
+        dossier_id=world.dossier.id,
+        subject="x",
+        body="y",
+        submit_key="k1",
+        settings=world.settings,
+        store=world.store,
     )
     assert again.id == reply.id
     thread = staff_messages.thread(session=db, actor=world.admin, dossier_id=world.dossier.id)
@@ -77,8 +101,15 @@ def test_office_reply_quotes_notifies_and_marks_read(db, world):
 
 def test_office_message_rules(db, world):
     def send(**kwargs):
-        values = dict(session=db, actor=world.handler, dossier_id=world.dossier.id, subject="Onderwerp", body="Tekst",
-                      settings=world.settings, store=world.store)
+        values = dict(
+            session=db,
+            actor=world.handler,
+            dossier_id=world.dossier.id,
+            subject="Onderwerp",
+            body="Tekst",
+            settings=world.settings,
+            store=world.store,
+        )
         values.update(kwargs)
         return staff_messages.send_office_message(**values)
 
@@ -86,7 +117,9 @@ def test_office_message_rules(db, world):
         send(subject=" ")
     with pytest.raises(ValidationFailed):
         send(body="x" * 4001)
-    foreign = Message(dossier_id=world.other_dossier.id, author_id=world.company.id, from_office=False, subject="s", body="geheim")
+    foreign = Message(
+        dossier_id=world.other_dossier.id, author_id=world.company.id, from_office=False, subject="s", body="geheim"
+    )
     db.add(foreign)
     db.commit()
     with pytest.raises(NotFound):  # a parent from another dossier
@@ -104,7 +137,9 @@ def test_office_message_rules(db, world):
 
 def test_notify_client_rules(db, world):
     assert notifications.notify_client(db, world.client, world.dossier, "document", world.settings)
-    assert not notifications.notify_client(db, world.client, world.other_dossier, "document", world.settings)  # no access
+    assert not notifications.notify_client(
+        db, world.client, world.other_dossier, "document", world.settings
+    )  # no access
     assert not notifications.notify_client(db, world.handler, world.dossier, "document", world.settings)  # staff
     world.client.blocked = True
     assert not notifications.notify_client(db, world.client, world.dossier, "message", world.settings)

@@ -12,7 +12,12 @@ OFFICE = "Notariskantoor Van Dam & Partners"
 LINK = "https://portaal.example.nl/account/instellen?token=abc123&x=1"
 
 CONTEXTS: dict[str, dict] = {
-    "staff_questionnaire_completed": {"office_name": OFFICE, "name": "Mr. P. de Boer", "dossier_number": "2024.0123", "link": "https://portaal.example.nl/staff"},
+    "staff_questionnaire_completed": {
+        "office_name": OFFICE,
+        "name": "Mr. P. de Boer",
+        "dossier_number": "2024.0123",
+        "link": "https://portaal.example.nl/staff",
+    },
     "invite": {"office_name": OFFICE, "name": "Jan Jansen", "link": LINK},
     "set_password_link": {"office_name": OFFICE, "name": "Jan Jansen", "link": LINK, "minutes": 45},
     "password_set": {"office_name": OFFICE, "name": "Jan Jansen", "link": "https://portaal.example.nl/login"},
@@ -219,7 +224,7 @@ def test_brand_colour_colours_the_header_band_and_the_button():
 def test_logo_cid_shows_the_logo_with_the_office_name_as_alt_text():
     cid = "logo-0123456789abcdef.png@klantenportaal"
     mail = render("invite", "en", CONTEXTS["invite"], logo_cid=cid)
-    header = mail.html.split("<div style=\"padding:8px 24px")[0]
+    header = mail.html.split('<div style="padding:8px 24px')[0]
     assert f'<img src="cid:{cid}" alt="Notariskantoor Van Dam &amp; Partners"' in header
     assert "cid:" not in mail.text and OFFICE in mail.text
     # the office name is still in the footer and the closing

@@ -44,7 +44,9 @@ def office(db, tmp_path):
     o.staff = accounts.create_staff(db, email="notaris@example.nl", name="Nora Notaris", role="admin")
     o.client = accounts.create_person(db, email="klant@example.nl", name="Klaas Klant")
     o.english = accounts.create_person(db, email="client@example.com", name="Clara Client", language="en")
-    o.house = dossiers.create_dossier(db, number="2026-0001", description="Levering woning Kerkstraat", handler_id=o.staff.id)
+    o.house = dossiers.create_dossier(
+        db, number="2026-0001", description="Levering woning Kerkstraat", handler_id=o.staff.id
+    )
     o.will = dossiers.create_dossier(db, number="2026-0002", description="Testament", handler_id=o.staff.id)
     for dossier in (o.house, o.will):
         dossiers.grant_access(db, dossier_id=dossier.id, account_id=o.client.id)
@@ -56,8 +58,14 @@ def office(db, tmp_path):
 def publish(db, office, settings, *files, dossier=None, title="Concept akte geheim"):
     result = asyncio.run(
         staff_dossiers.publish_files(
-            session=db, store=office.store, actor=office.staff, dossier_id=(dossier or office.house).id,
-            kind=DocumentKind.DOCUMENT, title=title, files=[(name, [PDF]) for name in files], settings=settings,
+            session=db,
+            store=office.store,
+            actor=office.staff,
+            dossier_id=(dossier or office.house).id,
+            kind=DocumentKind.DOCUMENT,
+            title=title,
+            files=[(name, [PDF]) for name in files],
+            settings=settings,
         )
     )
     documents.commit_or_discard(db, office.store, *result.documents)
@@ -66,8 +74,13 @@ def publish(db, office, settings, *files, dossier=None, title="Concept akte gehe
 
 def office_message(db, office, settings, dossier=None):
     message = staff_messages.send_office_message(
-        session=db, actor=office.staff, dossier_id=(dossier or office.house).id, subject="Geheim onderwerp",
-        body="Geheime inhoud", settings=settings, store=office.store,
+        session=db,
+        actor=office.staff,
+        dossier_id=(dossier or office.house).id,
+        subject="Geheim onderwerp",
+        body="Geheime inhoud",
+        settings=settings,
+        store=office.store,
     )
     db.commit()
     return message
@@ -110,7 +123,7 @@ def test_one_digest_for_several_items_within_the_interval(db, office, settings):
     (english,) = digests(db, "client@example.com")
     assert english.subject == "Something new is waiting for you in the client portal"
     assert "File 2026-0001: 2 new documents, a new message" in english.body_text
-    assert "/dossiers/%d" % office.house.id in english.body_text  # one dossier: straight to it
+    assert f"/dossiers/{office.house.id}" in english.body_text  # one dossier: straight to it
     # nothing twice
     assert run(db, settings, 30).mails == 0
     assert len(digests(db)) == 2
@@ -143,7 +156,10 @@ def test_items_read_before_the_mail_is_due_are_left_out(db, office, settings):
     run(db, settings, 11)
     (mail,) = digests(db, "klant@example.nl")
     assert "Dossier 2026-0001: een nieuw document\n" in mail.body_text and "bericht" not in mail.body_text
-    outcomes = {p.document_id or p.message_id: p.outcome for p in db.exec(select(PendingNotification).where(PendingNotification.account_id == office.client.id)).all()}
+    outcomes = {
+        p.document_id or p.message_id: p.outcome
+        for p in db.exec(select(PendingNotification).where(PendingNotification.account_id == office.client.id)).all()
+    }
     assert outcomes == {first.id: "read", second.id: "sent", message.id: "read"}
 
 
@@ -173,8 +189,14 @@ def test_preference_off_when_recorded_or_when_due(db, office, settings):
     db.commit()
     run(db, settings, 11)
     assert digests(db, "klant@example.nl") == []
-    assert db.exec(select(PendingNotification.outcome).where(PendingNotification.account_id == office.client.id)).all() == ["off"]
-    assert notifications.preferences(db, office.client.id) == {"document": True, "message": False, "questionnaire": True}
+    assert db.exec(
+        select(PendingNotification.outcome).where(PendingNotification.account_id == office.client.id)
+    ).all() == ["off"]
+    assert notifications.preferences(db, office.client.id) == {
+        "document": True,
+        "message": False,
+        "questionnaire": True,
+    }
 
 
 def test_blocked_removed_or_no_access_any_more_means_no_mail(db, office, settings):
@@ -185,7 +207,13 @@ def test_blocked_removed_or_no_access_any_more_means_no_mail(db, office, setting
     # the client loses access to the will: only the house remains in the mail
     from portal_app.dossiers.models import DossierAccess
 
-    db.delete(db.exec(select(DossierAccess).where(DossierAccess.account_id == office.client.id, DossierAccess.dossier_id == office.will.id)).one())
+    db.delete(
+        db.exec(
+            select(DossierAccess).where(
+                DossierAccess.account_id == office.client.id, DossierAccess.dossier_id == office.will.id
+            )
+        ).one()
+    )
     db.commit()
     run(db, settings, 11)
     assert digests(db, "client@example.com") == []
@@ -209,7 +237,9 @@ def test_questionnaires_count_until_started(db, office, settings):
     db.add(started)
     db.add(waiting)
     db.flush()
-    assert notifications.notify_client(db, office.client, office.house, "questionnaire", settings, item_ids=[started.id])
+    assert notifications.notify_client(
+        db, office.client, office.house, "questionnaire", settings, item_ids=[started.id]
+    )
     assert notifications.notify_client(db, office.client, office.will, "questionnaire", settings)  # newest open one
     # a request of another client is never recorded for this one
     assert db.exec(select(PendingNotification.questionnaire_request_id)).all() == [started.id, waiting.id]
@@ -225,7 +255,9 @@ def test_the_same_item_is_recorded_once(db, office, settings):
     (document,) = publish(db, office, settings, "a.pdf")
     assert notifications.notify_client(db, office.client, office.house, "document", settings, item_ids=[document.id])
     db.commit()
-    assert len(db.exec(select(PendingNotification).where(PendingNotification.account_id == office.client.id)).all()) == 1
+    assert (
+        len(db.exec(select(PendingNotification).where(PendingNotification.account_id == office.client.id)).all()) == 1
+    )
 
 
 def test_notify_refuses_unknown_kinds_and_foreign_dossiers(db, office, settings):
@@ -283,7 +315,9 @@ def _race_on(engine, settings, tmp_path):
         dossier = dossiers.create_dossier(db, number="2026-0009", description="x", handler_id=staff.id)
         dossiers.grant_access(db, dossier_id=dossier.id, account_id=client.id)
         for index in range(3):
-            message = Message(dossier_id=dossier.id, author_id=staff.id, from_office=True, subject=f"s{index}", body="b")
+            message = Message(
+                dossier_id=dossier.id, author_id=staff.id, from_office=True, subject=f"s{index}", body="b"
+            )
             db.add(message)
             db.flush()
             notifications.notify_client(db, client, dossier, "message", settings, item_ids=[message.id])
@@ -323,7 +357,9 @@ def test_background_loop_runs_rounds_until_stopped(engine, tmp_path):
 
     async def main():
         stop = asyncio.Event()
-        task = asyncio.create_task(run_digest_loop(engine=engine, settings=settings, interval_seconds=0.05, stop_event=stop))
+        task = asyncio.create_task(
+            run_digest_loop(engine=engine, settings=settings, interval_seconds=0.05, stop_event=stop)
+        )
         for _ in range(100):
             await asyncio.sleep(0.05)
             with Session(engine) as db:

@@ -17,8 +17,15 @@ from portal_app.office.services import staff_overview
 
 def failed_mail(db, to="klant@example.nl"):
     row = mail.queue_mail(
-        session=db, to=to, kind="invite", language="nl",
-        context={"office_name": "Kantoor", "name": "Klaas", "link": "https://p.example.nl/account-activeren?token=GEHEIM123"},
+        session=db,
+        to=to,
+        kind="invite",
+        language="nl",
+        context={
+            "office_name": "Kantoor",
+            "name": "Klaas",
+            "link": "https://p.example.nl/account-activeren?token=GEHEIM123",
+        },
     )
     row.status = OutboxStatus.FAILED
     row.last_error = "550 mailbox unavailable"
@@ -69,36 +76,69 @@ def test_audit_filters_and_pagination(db, world):
     audit.record(db, "account.blocked", actor_id=world.admin.id, target=f"account:{world.client.id}")
     db.add(AuditEvent(event_type="login.ok", actor_id=world.client.id, at=utcnow() - timedelta(days=40)))
     db.commit()
-    by_handler = staff_audit.search(session=db, actor=world.handler, filters=staff_audit.AuditFilter.clean(account="handler@example"))
+    by_handler = staff_audit.search(
+        session=db, actor=world.handler, filters=staff_audit.AuditFilter.clean(account="handler@example")
+    )
     assert "dossier.changed" in {row["event"] for row in by_handler.rows}
     assert all(
-        row["actor_id"] == str(world.handler.id) or row["target"] == f"account:{world.handler.id}" for row in by_handler.rows
+        row["actor_id"] == str(world.handler.id) or row["target"] == f"account:{world.handler.id}"
+        for row in by_handler.rows
     )
-    about_client = staff_audit.search(session=db, actor=world.handler, filters=staff_audit.AuditFilter.clean(account="klaas"))
+    about_client = staff_audit.search(
+        session=db, actor=world.handler, filters=staff_audit.AuditFilter.clean(account="klaas")
+    )
     assert {"account.blocked", "login.ok"} <= {row["event"] for row in about_client.rows}
-    by_dossier = staff_audit.search(session=db, actor=world.handler, filters=staff_audit.AuditFilter.clean(dossier="2026-0001"))
+    by_dossier = staff_audit.search(
+        session=db, actor=world.handler, filters=staff_audit.AuditFilter.clean(dossier="2026-0001")
+    )
     assert by_dossier.total >= 1 and all(row["dossier"] == "2026-0001" for row in by_dossier.rows)
-    by_type = staff_audit.search(session=db, actor=world.handler, filters=staff_audit.AuditFilter.clean(event_type="login.ok"))
+    by_type = staff_audit.search(
+        session=db, actor=world.handler, filters=staff_audit.AuditFilter.clean(event_type="login.ok")
+    )
     assert by_type.total == 1
     today = utcnow().date().isoformat()
-    recent = staff_audit.search(session=db, actor=world.handler, filters=staff_audit.AuditFilter.clean(event_type="login.ok", date_from=(utcnow() - timedelta(days=2)).date().isoformat()))
+    recent = staff_audit.search(
+        session=db,
+        actor=world.handler,
+        filters=staff_audit.AuditFilter.clean(
+            event_type="login.ok", date_from=(utcnow() - timedelta(days=2)).date().isoformat()
+        ),
+    )
     assert recent.total == 0
-    assert staff_audit.search(session=db, actor=world.handler, filters=staff_audit.AuditFilter.clean(date_to=today, date_from="not a date")).total >= 3
-    assert staff_audit.search(session=db, actor=world.handler, filters=staff_audit.AuditFilter.clean(account="nobody-here")).total == 0
+    assert (
+        staff_audit.search(
+            session=db,
+            actor=world.handler,
+            filters=staff_audit.AuditFilter.clean(date_to=today, date_from="not a date"),
+        ).total
+        >= 3
+    )
+    assert (
+        staff_audit.search(
+            session=db, actor=world.handler, filters=staff_audit.AuditFilter.clean(account="nobody-here")
+        ).total
+        == 0
+    )
     assert "login.ok" in staff_audit.event_types(session=db, actor=world.handler)
-    for i in range(60):
+    for _ in range(60):
         audit.record(db, "bulk.event", actor_id=world.admin.id)
     db.commit()
-    page = staff_audit.search(session=db, actor=world.handler, filters=staff_audit.AuditFilter.clean(event_type="bulk.event"), page=1)
+    page = staff_audit.search(
+        session=db, actor=world.handler, filters=staff_audit.AuditFilter.clean(event_type="bulk.event"), page=1
+    )
     assert (page.total, page.page_count, len(page.rows)) == (60, 2, 10)
 
 
 def test_csv_export_streams_and_neutralises_formulas(db, world, monkeypatch):
     monkeypatch.setattr(staff_audit, "EXPORT_BATCH", 7)
     for i in range(20):
-        audit.record(db, "bulk.event", actor_id=world.admin.id, target="=HYPERLINK(\"http://evil\")", detail={"n": i})
+        audit.record(db, "bulk.event", actor_id=world.admin.id, target='=HYPERLINK("http://evil")', detail={"n": i})
     db.commit()
-    lines = list(staff_audit.iter_csv(session=db, actor=world.handler, filters=staff_audit.AuditFilter.clean(event_type="bulk.event")))
+    lines = list(
+        staff_audit.iter_csv(
+            session=db, actor=world.handler, filters=staff_audit.AuditFilter.clean(event_type="bulk.event")
+        )
+    )
     rows = list(csv.reader(io.StringIO("".join(lines).lstrip("\ufeff"))))
     assert rows[0] == list(staff_audit.CSV_COLUMNS)
     assert len(rows) == 21 and len({r[0] for r in rows[1:]}) == 20
@@ -214,7 +254,13 @@ def test_outbox_screen_retry_by_a_behandelaar(db, world, outbox_screen):
 
 def test_outbox_screen_failed_filter_and_admin_content(db, world, outbox_screen):
     row = failed_mail(db)
-    mail.queue_mail(session=db, to="ander@example.nl", kind="invite", language="nl", context={"office_name": "K", "name": "A", "link": "https://p/x"})
+    mail.queue_mail(
+        session=db,
+        to="ander@example.nl",
+        kind="invite",
+        language="nl",
+        context={"office_name": "K", "name": "A", "link": "https://p/x"},
+    )
     db.commit()
     admin = outbox_screen("admin")
     outbox_handler("set_status_filter")(admin, "failed")

@@ -57,7 +57,9 @@ def branding_files(settings):
 
 
 def store(db, world, filename, data, actor=None):  # noqa: F811
-    return branding.store_logo(session=db, actor=actor or world.admin, filename=filename, data=data, settings=world.settings)
+    return branding.store_logo(
+        session=db, actor=actor or world.admin, filename=filename, data=data, settings=world.settings
+    )
 
 
 # ----------------------------------------------------------------------------- accepted
@@ -127,7 +129,11 @@ def test_metadata_and_polyglot_payloads_are_not_copied(db, world):  # noqa: F811
 @pytest.mark.parametrize(
     "filename, data, code",
     [
-        ("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "branding.type_not_allowed"),
+        (
+            "logo.svg",
+            b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+            "branding.type_not_allowed",
+        ),
         ("logo.png", b"<!doctype html><html><script>alert(1)</script></html>", "branding.content_mismatch"),
         ("logo.png", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "branding.content_mismatch"),
         ("logo.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "branding.type_not_allowed"),
@@ -159,8 +165,14 @@ def test_refused_uploads_change_nothing(db, world, filename, data, code):  # noq
 def test_refusal_codes_have_texts_in_both_languages():
     from portal_app.core.services import i18n
 
-    for code in ("branding.type_not_allowed", "branding.content_mismatch", "branding.empty",
-                 "branding.too_large", "branding.unreadable", "branding.dimensions"):
+    for code in (
+        "branding.type_not_allowed",
+        "branding.content_mismatch",
+        "branding.empty",
+        "branding.too_large",
+        "branding.unreadable",
+        "branding.dimensions",
+    ):
         assert code in i18n.TRANSLATIONS["nl"] and code in i18n.TRANSLATIONS["en"]
     assert "2 MB" in i18n.t("branding.too_large", "nl", max_mb=branding.MAX_INPUT_MB)
 
@@ -210,16 +222,31 @@ def test_logo_path_only_for_existing_well_named_files(db, world):  # noqa: F811
 
 def queue(db, **context):
     row = mail.queue_mail(
-        session=db, to="klant@example.nl", kind="password_set", language="nl",
-        context={"office_name": "genegeerd", "name": "Jan Jansen", "link": "https://portaal.example.nl/login", **context},
+        session=db,
+        to="klant@example.nl",
+        kind="password_set",
+        language="nl",
+        context={
+            "office_name": "genegeerd",
+            "name": "Jan Jansen",
+            "link": "https://portaal.example.nl/login",
+            **context,
+        },
     )
     db.flush()
     return row
 
 
 def as_row(outbox: OutboxMail) -> dict:
-    return {"id": outbox.id, "to_address": outbox.to_address, "subject": outbox.subject, "body_text": outbox.body_text,
-            "body_html": outbox.body_html, "attempts": 0, "created_at": outbox.created_at}
+    return {
+        "id": outbox.id,
+        "to_address": outbox.to_address,
+        "subject": outbox.subject,
+        "body_text": outbox.body_text,
+        "body_html": outbox.body_html,
+        "attempts": 0,
+        "created_at": outbox.created_at,
+    }
 
 
 def test_mails_use_the_brand_colour_and_the_logo_cid(db, world):  # noqa: F811
@@ -258,7 +285,7 @@ def test_sent_mail_carries_the_logo_inline_or_falls_back_to_the_name(db, world):
     assert [part for part in parsed.walk() if part.get_content_type().startswith("image/")] == []
     body = parsed.get_body(preferencelist=("html",)).get_content()
     assert "cid:" not in body and "<img" not in body
-    assert "font-weight:bold\">Kantoor Van Dam &amp; Zn</div>" in body
+    assert 'font-weight:bold">Kantoor Van Dam &amp; Zn</div>' in body
 
 
 def test_a_malformed_stored_colour_does_not_stop_mail(db, world):  # noqa: F811

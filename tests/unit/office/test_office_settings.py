@@ -37,12 +37,24 @@ def test_update_stores_audits_and_is_seen_at_once(db):
     office_settings.profile(db)  # fill the cache first: a change must not wait for it to expire
     changed = office_settings.update(
         db,
-        {"office_name": "  Notariaat   Van Dam ", "brand_colour": "#063", "password_min_length": "12",
-         "password_require_symbol": True, "client_max_upload_mb": "40", "session_idle_minutes": "15"},
+        {
+            "office_name": "  Notariaat   Van Dam ",
+            "brand_colour": "#063",
+            "password_min_length": "12",
+            "password_require_symbol": True,
+            "client_max_upload_mb": "40",
+            "session_idle_minutes": "15",
+        },
         actor_id=None,
     )
-    assert set(changed) == {"office_name", "brand_colour", "password_min_length", "password_require_symbol",
-                            "client_max_upload_mb", "session_idle_minutes"}
+    assert set(changed) == {
+        "office_name",
+        "brand_colour",
+        "password_min_length",
+        "password_require_symbol",
+        "client_max_upload_mb",
+        "session_idle_minutes",
+    }
     office = office_settings.profile(db)
     assert office.office_name == "Notariaat Van Dam"
     assert office.brand_colour == "#006633"
@@ -75,8 +87,11 @@ def test_unchanged_values_are_not_audited(db):
         ({"password_min_length": "1e3"}, "password_min_length", "office.invalid_number"),
         ({"client_max_upload_mb": "0"}, "client_max_upload_mb", "office.invalid_number"),
         ({"password_require_symbol": "maybe"}, "password_require_symbol", "office.invalid_bool"),
-        ({"session_idle_minutes": "600", "session_absolute_hours": "8"}, "session_idle_minutes",
-         "office.idle_over_absolute"),
+        (
+            {"session_idle_minutes": "600", "session_absolute_hours": "8"},
+            "session_idle_minutes",
+            "office.idle_over_absolute",
+        ),
     ],
 )
 def test_bad_values_name_their_field_and_store_nothing(db, changes, field, code):
@@ -95,7 +110,9 @@ def test_unknown_keys_and_foreign_logo_references_are_refused(db):
     for file in ("../../etc/passwd", "logo-0123456789abcdef.svg", "/tmp/logo-0123456789abcdef.png"):
         with pytest.raises(ValidationFailed):
             office_settings.update(db, {"logo": json.dumps({"file": file, "version": "abc"})}, actor_id=None)
-    office_settings.update(db, {"logo": json.dumps({"file": "logo-0123456789abcdef.png", "version": "v2"})}, actor_id=None)
+    office_settings.update(
+        db, {"logo": json.dumps({"file": "logo-0123456789abcdef.png", "version": "v2"})}, actor_id=None
+    )
     assert office_settings.profile(db).logo_url == "/branding/logo.png?v=v2"
 
 
@@ -115,7 +132,9 @@ def test_password_policy_texts_and_problems(db):
     assert passwords.rule_texts(policy, "nl")["length"] == "Minimaal 12 tekens"
     assert passwords.rule_texts(policy, "en")["symbol"].startswith("At least 1 punctuation")
     # the manual's own sentence is kept word for word under the default policy
-    assert passwords.rule_texts(passwords.DEFAULT_POLICY, "nl")["rule"].startswith("Het wachtwoord dient minimaal 8 tekens")
+    assert passwords.rule_texts(passwords.DEFAULT_POLICY, "nl")["rule"].startswith(
+        "Het wachtwoord dient minimaal 8 tekens"
+    )
 
 
 def test_password_change_follows_the_office_policy(db):
@@ -125,8 +144,13 @@ def test_password_change_follows_the_office_policy(db):
     _token, row = sessions.create_session(db, account, policy=sessions.SessionPolicy())
     with pytest.raises(ValidationFailed) as refused:
         personal_details.change_password(
-            db, account_id=account.id, session_id=row.id, current="Zonnebloem-Tulp-73", new="Kort-Maar-Goed1",
-            repeat="Kort-Maar-Goed1", settings=get_settings(),
+            db,
+            account_id=account.id,
+            session_id=row.id,
+            current="Zonnebloem-Tulp-73",
+            new="Kort-Maar-Goed1",
+            repeat="Kort-Maar-Goed1",
+            settings=get_settings(),
         )
     assert refused.value.params["problems"] == ["password.too_short"]
 

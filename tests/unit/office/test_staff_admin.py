@@ -15,10 +15,21 @@ from portal_app.questionnaires.models import QuestionnaireRequest, Questionnaire
 
 
 def test_admin_adds_edits_and_removes_staff(db, world):
-    new = staff_admin.add_staff(session=db, actor=world.admin, email="nieuw@example.nl", name="Nico Nieuw", role=StaffRole.HANDLER, settings=world.settings)
+    new = staff_admin.add_staff(
+        session=db,
+        actor=world.admin,
+        email="nieuw@example.nl",
+        name="Nico Nieuw",
+        role=StaffRole.HANDLER,
+        settings=world.settings,
+    )
     assert new.is_staff and new.staff_role == StaffRole.HANDLER
-    assert db.exec(select(OutboxMail).where(OutboxMail.to_address == "nieuw@example.nl", OutboxMail.kind == "invite")).one()
-    staff_admin.update_staff(session=db, actor=world.admin, account_id=str(new.id), name="Nico  Nieuwenhuis", role=StaffRole.ADMIN)
+    assert db.exec(
+        select(OutboxMail).where(OutboxMail.to_address == "nieuw@example.nl", OutboxMail.kind == "invite")
+    ).one()
+    staff_admin.update_staff(
+        session=db, actor=world.admin, account_id=str(new.id), name="Nico  Nieuwenhuis", role=StaffRole.ADMIN
+    )
     assert (db.get(Account, new.id).name, db.get(Account, new.id).staff_role) == ("Nico Nieuwenhuis", StaffRole.ADMIN)
     token, _ = sessions.create_session(db, new, policy=sessions.SessionPolicy())
     staff_admin.remove_staff(session=db, actor=world.admin, account_id=new.id)
@@ -26,18 +37,27 @@ def test_admin_adds_edits_and_removes_staff(db, world):
     assert db.get(Account, new.id).deleted_at is not None
     assert sessions.resolve(db, token, policy=sessions.SessionPolicy()) is None
     assert all(t.revoked_at for t in db.exec(select(AuthToken).where(AuthToken.account_id == new.id)).all())
-    assert [row["email"] for row in staff_admin.list_staff(session=db, actor=world.admin)] == ["admin@example.nl", "handler@example.nl"]
+    assert [row["email"] for row in staff_admin.list_staff(session=db, actor=world.admin)] == [
+        "admin@example.nl",
+        "handler@example.nl",
+    ]
     types = [e.event_type for e in db.exec(select(AuditEvent)).all()]
     assert "staff.changed" in types and "staff.removed" in types
     with pytest.raises(ValidationFailed):
-        staff_admin.add_staff(session=db, actor=world.admin, email="x@example.nl", name="X", role="superuser", settings=world.settings)
+        staff_admin.add_staff(
+            session=db, actor=world.admin, email="x@example.nl", name="X", role="superuser", settings=world.settings
+        )
     with pytest.raises(NotFound):  # clients are not staff
-        staff_admin.update_staff(session=db, actor=world.admin, account_id=world.client.id, name="X", role=StaffRole.ADMIN)
+        staff_admin.update_staff(
+            session=db, actor=world.admin, account_id=world.client.id, name="X", role=StaffRole.ADMIN
+        )
 
 
 def test_last_admin_and_self_are_protected(db, world):
     with pytest.raises(ValidationFailed) as error:
-        staff_admin.update_staff(session=db, actor=world.admin, account_id=world.admin.id, name="Anna Admin", role=StaffRole.HANDLER)
+        staff_admin.update_staff(
+            session=db, actor=world.admin, account_id=world.admin.id, name="Anna Admin", role=StaffRole.HANDLER
+        )
     assert error.value.code == "staff.admin.last_admin"
     with pytest.raises(ValidationFailed) as error:
         staff_admin.remove_staff(session=db, actor=world.admin, account_id=world.admin.id)
@@ -59,7 +79,9 @@ def test_office_flag(db, world):
     "call",
     [
         lambda db, w, a: staff_admin.list_staff(session=db, actor=a),
-        lambda db, w, a: staff_admin.add_staff(session=db, actor=a, email="z@example.nl", name="Z", role="admin", settings=w.settings),
+        lambda db, w, a: staff_admin.add_staff(
+            session=db, actor=a, email="z@example.nl", name="Z", role="admin", settings=w.settings
+        ),
         lambda db, w, a: staff_admin.update_staff(session=db, actor=a, account_id=w.handler.id, name="Z", role="admin"),
         lambda db, w, a: staff_admin.remove_staff(session=db, actor=a, account_id=w.admin.id),
         lambda db, w, a: staff_admin.office_view(session=db, actor=a, settings=w.settings),
@@ -79,7 +101,9 @@ def test_admin_services_refuse_handlers_and_clients(db, world, who, call):
 
 
 def office_events(db) -> list[AuditEvent]:
-    return db.exec(select(AuditEvent).where(AuditEvent.event_type == "office_setting.changed").order_by(AuditEvent.id)).all()
+    return db.exec(
+        select(AuditEvent).where(AuditEvent.event_type == "office_setting.changed").order_by(AuditEvent.id)
+    ).all()
 
 
 def stored_settings(db) -> dict[str, str]:
@@ -102,10 +126,18 @@ def test_office_view_shows_the_stored_values_and_the_configuration(db, world):
 def test_admin_changes_office_settings_stored_and_audited(db, world):
     before = len(office_events(db))
     changed = staff_admin.update_office(
-        session=db, actor=world.admin,
-        changes={"office_name": " Notariaat  Van Dam ", "brand_colour": "#063", "password_min_length": "12",
-                 "password_require_symbol": "on", "client_max_upload_mb": "40", "staff_max_upload_mb": "200",
-                 "session_idle_minutes": "20", "session_absolute_hours": "10"},
+        session=db,
+        actor=world.admin,
+        changes={
+            "office_name": " Notariaat  Van Dam ",
+            "brand_colour": "#063",
+            "password_min_length": "12",
+            "password_require_symbol": "on",
+            "client_max_upload_mb": "40",
+            "staff_max_upload_mb": "200",
+            "session_idle_minutes": "20",
+            "session_absolute_hours": "10",
+        },
     )
     db.commit()
     assert set(changed) == set(staff_admin.OFFICE_FORM_SETTINGS)
@@ -124,7 +156,12 @@ def test_admin_changes_office_settings_stored_and_audited(db, world):
     limit = next(event for event in events if event.target == "setting:staff_max_upload_mb")
     assert json.loads(limit.detail) == {"old": "1", "new": "200"}
     # the same values again: nothing changes, nothing is audited
-    assert staff_admin.update_office(session=db, actor=world.admin, changes={"office_name": "Notariaat Van Dam", "password_require_symbol": True}) == []
+    assert (
+        staff_admin.update_office(
+            session=db, actor=world.admin, changes={"office_name": "Notariaat Van Dam", "password_require_symbol": True}
+        )
+        == []
+    )
     assert len(office_events(db)) == before + len(changed)
 
 
@@ -137,11 +174,19 @@ def test_admin_changes_office_settings_stored_and_audited(db, world):
         ({"office_name": "N" * 121}, "office_name", "office.too_long"),
         ({"password_min_length": "7", "password_require_symbol": True}, "password_min_length", "office.invalid_number"),
         ({"password_min_length": "65"}, "password_min_length", "office.invalid_number"),
-        ({"password_min_length": "12", "password_require_symbol": "misschien"}, "password_require_symbol", "office.invalid_bool"),
+        (
+            {"password_min_length": "12", "password_require_symbol": "misschien"},
+            "password_require_symbol",
+            "office.invalid_bool",
+        ),
         ({"client_max_upload_mb": "50", "staff_max_upload_mb": "0"}, "staff_max_upload_mb", "office.invalid_number"),
         ({"client_max_upload_mb": "vijf"}, "client_max_upload_mb", "office.invalid_number"),
         ({"session_idle_minutes": "4"}, "session_idle_minutes", "office.invalid_number"),
-        ({"session_idle_minutes": "600", "session_absolute_hours": "8"}, "session_idle_minutes", "office.idle_over_absolute"),
+        (
+            {"session_idle_minutes": "600", "session_absolute_hours": "8"},
+            "session_idle_minutes",
+            "office.idle_over_absolute",
+        ),
         ({"session_absolute_hours": "0"}, "session_absolute_hours", "office.invalid_number"),
         # forged types from a browser: refused with the field's own message
         ({"office_name": ["Nieuw"]}, "office_name", "office.required"),
@@ -170,7 +215,9 @@ def test_idle_longer_than_the_absolute_length_is_refused_against_the_stored_valu
         staff_admin.update_office(session=db, actor=world.admin, changes={"session_idle_minutes": "121"})
     assert (error.value.field, error.value.code) == ("session_idle_minutes", "office.idle_over_absolute")
     db.rollback()
-    assert staff_admin.update_office(session=db, actor=world.admin, changes={"session_idle_minutes": "120"}) == ["session_idle_minutes"]
+    assert staff_admin.update_office(session=db, actor=world.admin, changes={"session_idle_minutes": "120"}) == [
+        "session_idle_minutes"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -189,22 +236,35 @@ def test_update_office_takes_only_the_forms_keys(db, world, changes):
 def test_office_settings_refused_for_handler_and_client_change_nothing(db, world, who):
     before, events = stored_settings(db), len(office_events(db))
     with pytest.raises(PermissionDenied):
-        staff_admin.update_office(session=db, actor=getattr(world, who),
-                                  changes={"office_name": "Overgenomen", "password_min_length": "64", "client_max_upload_mb": "2048"})
+        staff_admin.update_office(
+            session=db,
+            actor=getattr(world, who),
+            changes={"office_name": "Overgenomen", "password_min_length": "64", "client_max_upload_mb": "2048"},
+        )
     db.rollback()
     assert stored_settings(db) == before and len(office_events(db)) == events
     assert office_settings.profile(db).password_min_length == 8
 
 
 def test_overview_lists(db, world):
-    person = staff_clients.create_client(session=db, actor=world.admin, kind="person", email="n@example.nl", name="Nina", settings=world.settings)
+    person = staff_clients.create_client(
+        session=db, actor=world.admin, kind="person", email="n@example.nl", name="Nina", settings=world.settings
+    )
     pending = staff_overview.pending_invitations(session=db, actor=world.handler)
     assert pending.total == 3  # two clients of the fixture never set a password either
     assert pending.rows[0]["id"] == str(person.id) and pending.rows[0]["expired"] == ""
     template = QuestionnaireTemplate(slug="t", title_nl="Vragenlijst", title_en="Questionnaire", definition_json="{}")
     db.add(template)
     db.flush()
-    db.add(QuestionnaireRequest(template_id=template.id, dossier_id=world.dossier.id, account_id=world.client.id, status="completed", completed_at=utcnow()))
+    db.add(
+        QuestionnaireRequest(
+            template_id=template.id,
+            dossier_id=world.dossier.id,
+            account_id=world.client.id,
+            status="completed",
+            completed_at=utcnow(),
+        )
+    )
     db.commit()
     done = staff_overview.completed_questionnaires(session=db, actor=world.handler)
     assert done.total == 1 and done.rows[0]["dossier_number"] == "2026-0001"

@@ -39,11 +39,22 @@ def test_search_paginates_and_clamps_the_page(db, world):
 
 def test_create_person_and_company_send_the_invitation(db, world):
     person = staff_clients.create_client(
-        session=db, actor=world.handler, kind="person", email=" Nieuw@Example.nl ", name="Nina  Nieuw", settings=world.settings
+        session=db,
+        actor=world.handler,
+        kind="person",
+        email=" Nieuw@Example.nl ",
+        name="Nina  Nieuw",
+        settings=world.settings,
     )
     company = staff_clients.create_client(
-        session=db, actor=world.handler, kind="company", email="bv@example.nl", name="Piet", company_name="Piet B.V.",
-        language="en", settings=world.settings,
+        session=db,
+        actor=world.handler,
+        kind="company",
+        email="bv@example.nl",
+        name="Piet",
+        company_name="Piet B.V.",
+        language="en",
+        settings=world.settings,
     )
     assert person.email == "nieuw@example.nl" and person.name == "Nina Nieuw" and person.kind == "person"
     assert company.kind == "company" and company.company_name == "Piet B.V." and company.language == "en"
@@ -51,24 +62,47 @@ def test_create_person_and_company_send_the_invitation(db, world):
     assert sorted(m.to_address for m in mails) == ["bv@example.nl", "nieuw@example.nl"]
     assert "/account-activeren?token=" in next(m for m in mails if m.to_address == "nieuw@example.nl").body_text
     created = events(db, "account.created")
-    assert {e.actor_id for e in created if e.target in (f"account:{person.id}", f"account:{company.id}")} == {world.handler.id}
+    assert {e.actor_id for e in created if e.target in (f"account:{person.id}", f"account:{company.id}")} == {
+        world.handler.id
+    }
     assert len(events(db, "invite.sent")) == 2
 
 
 def test_create_refuses_bad_input(db, world):
     with pytest.raises(ValidationFailed) as error:
-        staff_clients.create_client(session=db, actor=world.handler, kind="staff", email="x@example.nl", name="X", settings=world.settings)
+        staff_clients.create_client(
+            session=db, actor=world.handler, kind="staff", email="x@example.nl", name="X", settings=world.settings
+        )
     assert error.value.code == "staff.client.kind_invalid"
     with pytest.raises(ValidationFailed):
-        staff_clients.create_client(session=db, actor=world.handler, kind="person", email="klant@example.nl", name="Dubbel", settings=world.settings)
+        staff_clients.create_client(
+            session=db,
+            actor=world.handler,
+            kind="person",
+            email="klant@example.nl",
+            name="Dubbel",
+            settings=world.settings,
+        )
     with pytest.raises(ValidationFailed):
-        staff_clients.create_client(session=db, actor=world.handler, kind="company", email="c@example.nl", name="C", company_name=" ", settings=world.settings)
+        staff_clients.create_client(
+            session=db,
+            actor=world.handler,
+            kind="company",
+            email="c@example.nl",
+            name="C",
+            company_name=" ",
+            settings=world.settings,
+        )
     with pytest.raises(ValidationFailed):
-        staff_clients.create_client(session=db, actor=world.handler, kind="person", email=["x"], name="X", settings=world.settings)
+        staff_clients.create_client(
+            session=db, actor=world.handler, kind="person", email=["x"], name="X", settings=world.settings
+        )
 
 
 def test_resend_invitation_voids_the_older_link(db, world):
-    person = staff_clients.create_client(session=db, actor=world.admin, kind="person", email="n@example.nl", name="N", settings=world.settings)
+    person = staff_clients.create_client(
+        session=db, actor=world.admin, kind="person", email="n@example.nl", name="N", settings=world.settings
+    )
     staff_clients.resend_invitation(session=db, actor=world.handler, account_id=str(person.id), settings=world.settings)
     tokens = db.exec(select(AuthToken).where(AuthToken.account_id == person.id).order_by(AuthToken.id)).all()
     assert len(tokens) == 2 and tokens[0].revoked_at is not None and tokens[1].revoked_at is None
@@ -76,10 +110,14 @@ def test_resend_invitation_voids_the_older_link(db, world):
     world.client.password_hash = "x"
     db.add(world.client)
     with pytest.raises(ValidationFailed) as error:
-        staff_clients.resend_invitation(session=db, actor=world.handler, account_id=world.client.id, settings=world.settings)
+        staff_clients.resend_invitation(
+            session=db, actor=world.handler, account_id=world.client.id, settings=world.settings
+        )
     assert error.value.code == "staff.client.already_active"
     with pytest.raises(NotFound):  # staff are not clients
-        staff_clients.resend_invitation(session=db, actor=world.handler, account_id=world.admin.id, settings=world.settings)
+        staff_clients.resend_invitation(
+            session=db, actor=world.handler, account_id=world.admin.id, settings=world.settings
+        )
 
 
 def test_block_ends_sessions_and_unblock(db, world):
@@ -104,7 +142,12 @@ def test_two_factor_reset_needs_a_reason_and_is_audited(db, world):
     db.commit()
     with pytest.raises(ValidationFailed):
         staff_clients.reset_two_factor(session=db, actor=world.handler, account_id=world.client.id, reason="   ")
-    assert staff_clients.reset_two_factor(session=db, actor=world.handler, account_id=world.client.id, reason="Paspoort gezien aan de balie") is True
+    assert (
+        staff_clients.reset_two_factor(
+            session=db, actor=world.handler, account_id=world.client.id, reason="Paspoort gezien aan de balie"
+        )
+        is True
+    )
     assert db.get(TwoFactor, world.client.id) is None
     event = events(db, "2fa.reset_by_staff")[0]
     assert event.actor_id == world.handler.id and "Paspoort gezien" in event.detail
@@ -112,7 +155,9 @@ def test_two_factor_reset_needs_a_reason_and_is_audited(db, world):
 
 def test_detail_shows_logins_dossiers_and_invitation(db, world):
     sessions.create_session(db, world.client, policy=sessions.SessionPolicy(), ip="10.0.0.9")
-    staff_clients.resend_invitation(session=db, actor=world.handler, account_id=world.client.id, settings=world.settings)
+    staff_clients.resend_invitation(
+        session=db, actor=world.handler, account_id=world.client.id, settings=world.settings
+    )
     detail = staff_clients.client_detail(session=db, actor=world.handler, account_id=str(world.client.id))
     assert detail["row"]["name"] == "Klaas Klant"
     assert detail["logins"][0]["ip"] == "10.0.0.9"
@@ -126,12 +171,18 @@ def test_detail_shows_logins_dossiers_and_invitation(db, world):
     "call",
     [
         lambda db, w: staff_clients.search_clients(session=db, actor=w.client),
-        lambda db, w: staff_clients.create_client(session=db, actor=w.client, kind="person", email="e@example.nl", name="E", settings=w.settings),
-        lambda db, w: staff_clients.resend_invitation(session=db, actor=w.client, account_id=w.company.id, settings=w.settings),
+        lambda db, w: staff_clients.create_client(
+            session=db, actor=w.client, kind="person", email="e@example.nl", name="E", settings=w.settings
+        ),
+        lambda db, w: staff_clients.resend_invitation(
+            session=db, actor=w.client, account_id=w.company.id, settings=w.settings
+        ),
         lambda db, w: staff_clients.set_blocked(session=db, actor=w.client, account_id=w.company.id, blocked=True),
         lambda db, w: staff_clients.reset_two_factor(session=db, actor=w.client, account_id=w.company.id, reason="x"),
         lambda db, w: staff_clients.client_detail(session=db, actor=w.client, account_id=w.company.id),
-        lambda db, w: staff_clients.find_clients_for_access(session=db, actor=w.client, query="bedrijf", dossier_id=w.dossier.id),
+        lambda db, w: staff_clients.find_clients_for_access(
+            session=db, actor=w.client, query="bedrijf", dossier_id=w.dossier.id
+        ),
         lambda db, w: staff_clients.search_clients(session=db, actor=None),
     ],
 )
@@ -150,7 +201,12 @@ def test_blocked_or_removed_staff_are_refused(db, world):
 
 def test_two_factor_reset_when_off_too_long_or_not_a_client(db, world):
     # already off: nothing to switch off, still audited with the reason
-    assert staff_clients.reset_two_factor(session=db, actor=world.handler, account_id=str(world.client.id), reason="Gebeld") is False
+    assert (
+        staff_clients.reset_two_factor(
+            session=db, actor=world.handler, account_id=str(world.client.id), reason="Gebeld"
+        )
+        is False
+    )
     event = events(db, "2fa.reset_by_staff")[0]
     assert event.target == f"account:{world.client.id}" and '"was_enabled": false' in event.detail
     assert events(db, "2fa.disabled") == []
@@ -174,7 +230,10 @@ def test_two_factor_reset_removes_recovery_codes_and_keeps_the_password(db, worl
     db.add(TwoFactor(account_id=world.client.id, method="sms", phone="+31612345678", enabled_at=utcnow()))
     db.add(RecoveryCode(account_id=world.client.id, code_hash="x"))
     db.commit()
-    assert staff_clients.reset_two_factor(session=db, actor=world.admin, account_id=world.client.id, reason="Nieuw nummer") is True
+    assert (
+        staff_clients.reset_two_factor(session=db, actor=world.admin, account_id=world.client.id, reason="Nieuw nummer")
+        is True
+    )
     db.commit()
     assert db.exec(select(RecoveryCode).where(RecoveryCode.account_id == world.client.id)).all() == []
     assert db.get(Account, world.client.id).password_hash == "hash"

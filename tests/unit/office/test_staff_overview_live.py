@@ -40,7 +40,10 @@ def live(engine, db, world, monkeypatch):
     office_settings.set_value(db, "staff_require_2fa", "false", actor_id=None)
     db.commit()
     policy = sessions.SessionPolicy()
-    tokens = {key: sessions.create_session(db, getattr(world, key), policy=policy)[0] for key in ("handler", "admin", "client")}
+    tokens = {
+        key: sessions.create_session(db, getattr(world, key), policy=policy)[0]
+        for key in ("handler", "admin", "client")
+    }
     db.commit()
     return tokens
 
@@ -58,7 +61,11 @@ def age_session(db, account: Account, minutes: int = 5) -> None:
 
 
 def client_message(db, world, subject: str) -> None:
-    db.add(Message(dossier_id=world.dossier.id, author_id=world.client.id, from_office=False, subject=subject, body="Vraag"))
+    db.add(
+        Message(
+            dossier_id=world.dossier.id, author_id=world.client.id, from_office=False, subject=subject, body="Vraag"
+        )
+    )
     db.commit()
 
 
@@ -130,7 +137,11 @@ def test_loop_shows_news_sends_only_changes_and_stops_at_logout(db, world, live,
         if n == 1:
             client_message(db, world, "Live vraag")
         elif n == 2:
-            seen["after_news"] = (state.unread_total, [row["subject"] for row in state.unread_rows], set(state.dirty_vars))
+            seen["after_news"] = (
+                state.unread_total,
+                [row["subject"] for row in state.unread_rows],
+                set(state.dirty_vars),
+            )
             state._clean()
         elif n == 3:
             seen["quiet_round"] = set(state.dirty_vars)  # round 2 found nothing new

@@ -34,7 +34,9 @@ def world(db, tmp_path):
     templates = q.install_shipped_templates(db)
     small = q.save_template_version(db, slug="alle-soorten", definition=copy.deepcopy(ALL_TYPES))
     db.commit()
-    house = q.send_request(db, handler, template_id=templates["levering-koopwoning"].id, dossier_id=dossier.id, account_id=client.id)
+    house = q.send_request(
+        db, handler, template_id=templates["levering-koopwoning"].id, dossier_id=dossier.id, account_id=client.id
+    )
     mini = q.send_request(db, handler, template_id=small.id, dossier_id=dossier.id, account_id=client.id)
     main_request = q.send_request(db, handler, template_id=small.id, dossier_id=company_dossier.id, account_id=main.id)
     db.commit()

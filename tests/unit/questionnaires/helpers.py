@@ -19,7 +19,14 @@ ALL_TYPES = {
             "questions": [
                 {"key": "naam", "type": "short_text", "required": True, "label": {"nl": "Naam", "en": "Name"}},
                 {"key": "toelichting", "type": "long_text", "label": {"nl": "Toelichting", "en": "Explanation"}},
-                {"key": "aantal", "type": "number", "integer": True, "min": 0, "max": 20, "label": {"nl": "Aantal", "en": "Count"}},
+                {
+                    "key": "aantal",
+                    "type": "number",
+                    "integer": True,
+                    "min": 0,
+                    "max": 20,
+                    "label": {"nl": "Aantal", "en": "Count"},
+                },
                 {"key": "factor", "type": "number", "label": {"nl": "Factor", "en": "Factor"}},
                 {"key": "bedrag", "type": "amount", "label": {"nl": "Bedrag", "en": "Amount"}},
                 {"key": "geboren", "type": "date", "date_max": "today", "label": {"nl": "Geboren", "en": "Born"}},
@@ -91,7 +98,13 @@ PAGE_ONE = {
     "email": "ayse@example.nl",
 }
 PAGE_TWO = {"burgerlijke_staat": "ongehuwd", "koopt_met_partner": "nee"}
-PAGE_THREE = {"hypotheek": "ja", "geldverstrekker": "Bank", "hypotheekbedrag": "350.000", "nhg": "nee", "schenking": "nee"}
+PAGE_THREE = {
+    "hypotheek": "ja",
+    "geldverstrekker": "Bank",
+    "hypotheekbedrag": "350.000",
+    "nhg": "nee",
+    "schenking": "nee",
+}
 PAGE_FOUR = {"iban": "NL91 ABNA 0417 1643 00", "rekeninghouder": "A. Özdemir"}
 PAGE_FIVE = {"bewoners": ["ikzelf"], "inschrijving": "ja", "opmerkingen": "<script>alert('x')</script> & \"quotes\""}
 HOUSE_PAGES = [PAGE_ONE, PAGE_TWO, PAGE_THREE, PAGE_FOUR, PAGE_FIVE]

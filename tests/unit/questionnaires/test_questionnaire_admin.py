@@ -43,16 +43,29 @@ def small_draft() -> dict:
     """Two pages: a yes/no question, a conditional question after it, and a choice question."""
     draft = admin.set_titles(admin.new_draft(), {"title_nl": "Korte vragenlijst", "title_en": "Short questionnaire"})
     draft, _ = admin.save_question(draft, 0, -1, question_form(key="naam", required="on"))
-    draft, _ = admin.save_question(draft, 0, -1, question_form(type="yes_no", label_nl="Heeft u een partner?", label_en="Do you have a partner?"))
     draft, _ = admin.save_question(
-        draft, 0, -1, question_form(label_nl="Naam partner", label_en="Partner's name"),
+        draft, 0, -1, question_form(type="yes_no", label_nl="Heeft u een partner?", label_en="Do you have a partner?")
+    )
+    draft, _ = admin.save_question(
+        draft,
+        0,
+        -1,
+        question_form(label_nl="Naam partner", label_en="Partner's name"),
         condition={"question": "heeft_u_een_partner", "values": ["ja"]},
     )
     draft = admin.add_page(draft)
     draft, _ = admin.save_question(
-        draft, 1, -1,
-        question_form(type="single_choice", key="woonvorm", label_nl="Woonvorm", label_en="Housing",
-                      choices_nl="Koop\nHuur\n", choices_en="Owner\nTenant"),
+        draft,
+        1,
+        -1,
+        question_form(
+            type="single_choice",
+            key="woonvorm",
+            label_nl="Woonvorm",
+            label_en="Housing",
+            choices_nl="Koop\nHuur\n",
+            choices_en="Owner\nTenant",
+        ),
     )
     return draft
 
@@ -74,7 +87,8 @@ def test_editor_builds_a_valid_definition_with_a_condition():
     partner = definition.question("naam_partner")
     assert partner.show_if.question == "heeft_u_een_partner" and partner.show_if.values == ("ja",)
     assert [(o.value, o.label.nl, o.label.en) for o in definition.question("woonvorm").options] == [
-        ("koop", "Koop", "Owner"), ("huur", "Huur", "Tenant"),
+        ("koop", "Koop", "Owner"),
+        ("huur", "Huur", "Tenant"),
     ]
     assert definition.question("naam").required is True
     # the condition as staff read it, in both languages
@@ -123,13 +137,20 @@ def test_problems_name_what_is_wrong_and_where():
 def test_question_form_errors_are_per_field():
     draft = small_draft()
     with pytest.raises(admin.QuestionInvalid) as raised:
-        admin.save_question(draft, 0, -1, {"type": "single_choice", "label_nl": "", "label_en": "x", "choices_nl": "Een", "key": "Naam!"})
+        admin.save_question(
+            draft,
+            0,
+            -1,
+            {"type": "single_choice", "label_nl": "", "label_en": "x", "choices_nl": "Een", "key": "Naam!"},
+        )
     errors = raised.value.errors
     assert errors["label_nl"][0] == "staff.q.err.required"
     assert errors["key"][0] == "staff.q.err.key_format"
     assert errors["choices_nl"][0] == "staff.q.err.choices_count"
     with pytest.raises(admin.QuestionInvalid) as raised:
-        admin.save_question(draft, 0, -1, question_form(type="multiple_choice", choices_nl="A\nB\nC", choices_en="A\nB"))
+        admin.save_question(
+            draft, 0, -1, question_form(type="multiple_choice", choices_nl="A\nB\nC", choices_en="A\nB")
+        )
     assert raised.value.errors["choices_en"][0] == "staff.q.err.choices_mismatch"
     assert "3" in raised.value.texts("nl")["choices_en"]
     with pytest.raises(admin.QuestionInvalid) as raised:
@@ -139,10 +160,14 @@ def test_question_form_errors_are_per_field():
         admin.save_question(draft, 0, -1, question_form(type="number", min="10", max="2"))
     assert raised.value.errors["max"][0] == "staff.q.err.min_max"
     with pytest.raises(admin.QuestionInvalid) as raised:  # a condition on a later question is refused in the form
-        admin.save_question(draft, 0, 0, question_form(key="naam"), condition={"question": "woonvorm", "values": ["koop"]})
+        admin.save_question(
+            draft, 0, 0, question_form(key="naam"), condition={"question": "woonvorm", "values": ["koop"]}
+        )
     assert raised.value.errors["condition"][0] == "staff.q.err.condition_source"
     with pytest.raises(admin.QuestionInvalid) as raised:
-        admin.save_question(draft, 1, -1, question_form(), condition={"question": "heeft_u_een_partner", "values": ["<script>"]})
+        admin.save_question(
+            draft, 1, -1, question_form(), condition={"question": "heeft_u_een_partner", "values": ["<script>"]}
+        )
     assert raised.value.errors["condition"][0] == "staff.q.err.condition_values"
     # the draft given is never changed
     assert admin.problems(draft) == [] and admin.question_count(draft) == 4
@@ -151,8 +176,14 @@ def test_question_form_errors_are_per_field():
 def test_every_type_and_its_settings_round_trip():
     draft = admin.set_titles(admin.new_draft(), {"title_nl": "Alles", "title_en": "All"})
     for qtype in admin.TYPES:
-        values = question_form(type=qtype, key=f"v_{qtype}", label_nl=f"Vraag {qtype}", label_en=f"Question {qtype}",
-                               help_nl="Hulp", help_en="Help")
+        values = question_form(
+            type=qtype,
+            key=f"v_{qtype}",
+            label_nl=f"Vraag {qtype}",
+            label_en=f"Question {qtype}",
+            help_nl="Hulp",
+            help_en="Help",
+        )
         if qtype in admin.OPTION_TYPES:
             values.update(choices_nl="Een\nTwee", choices_en="One\nTwo")
         if qtype == "short_text":
@@ -274,11 +305,17 @@ def test_forged_form_values_are_cleaned_or_refused():
 
 def test_list_edit_creates_a_new_version_and_sent_questionnaires_keep_theirs(db, world):
     shipped = q.install_shipped_templates(db)["levering-koopwoning"]
-    request = q.send_request(db, world.handler, template_id=shipped.id, dossier_id=world.dossier.id, account_id=world.client.id)
+    request = q.send_request(
+        db, world.handler, template_id=shipped.id, dossier_id=world.dossier.id, account_id=world.client.id
+    )
     db.commit()
     rows = {row["slug"]: row for row in admin.list_templates(session=db, actor=world.handler, language="nl")}
     assert set(rows) == {"levering-koopwoning", "testament"}
-    assert (rows["levering-koopwoning"]["version"], rows["levering-koopwoning"]["sent"], rows["levering-koopwoning"]["open"]) == ("1", "1", "1")
+    assert (
+        rows["levering-koopwoning"]["version"],
+        rows["levering-koopwoning"]["sent"],
+        rows["levering-koopwoning"]["open"],
+    ) == ("1", "1", "1")
     assert rows["levering-koopwoning"]["pages"] == "5"
 
     draft = admin.edit_draft(session=db, actor=world.handler, template_id=shipped.id)
@@ -286,16 +323,31 @@ def test_list_edit_creates_a_new_version_and_sent_questionnaires_keep_theirs(db,
     unchanged = admin.save_draft(session=db, actor=world.handler, draft=draft.definition, base_id=draft.base_id)
     assert unchanged.changed is False and unchanged.template.id == shipped.id
 
-    edited = admin.set_titles(draft.definition, {"title_nl": "Levering koopwoning (2026)", "title_en": "House transfer (2026)"})
-    edited, _ = admin.save_question(edited, 0, -1, question_form(key="bsn_bekend", type="yes_no", label_nl="Is uw BSN bekend?", label_en="Known BSN?"))
+    edited = admin.set_titles(
+        draft.definition, {"title_nl": "Levering koopwoning (2026)", "title_en": "House transfer (2026)"}
+    )
+    edited, _ = admin.save_question(
+        edited,
+        0,
+        -1,
+        question_form(key="bsn_bekend", type="yes_no", label_nl="Is uw BSN bekend?", label_en="Known BSN?"),
+    )
     saved = admin.save_draft(session=db, actor=world.handler, draft=edited, base_id=draft.base_id, ip="203.0.113.5")
     db.commit()
     assert saved.changed and saved.template.version == 2 and saved.template.slug == "levering-koopwoning"
     assert db.get(QuestionnaireTemplate, shipped.id).definition_json == shipped.definition_json  # version 1 untouched
     assert db.get(QuestionnaireRequest, request.id).template_id == shipped.id  # the sent one keeps version 1
     rows = {row["slug"]: row for row in admin.list_templates(session=db, actor=world.handler, language="en")}
-    assert (rows["levering-koopwoning"]["version"], rows["levering-koopwoning"]["title"], rows["levering-koopwoning"]["sent"]) == ("2", "House transfer (2026)", "1")
-    events = db.exec(select(AuditEvent).where(AuditEvent.event_type.in_(["questionnaire.template_saved", "questionnaire.template_edited"]))).all()
+    assert (
+        rows["levering-koopwoning"]["version"],
+        rows["levering-koopwoning"]["title"],
+        rows["levering-koopwoning"]["sent"],
+    ) == ("2", "House transfer (2026)", "1")
+    events = db.exec(
+        select(AuditEvent).where(
+            AuditEvent.event_type.in_(["questionnaire.template_saved", "questionnaire.template_edited"])
+        )
+    ).all()
     edited_event = next(e for e in events if e.event_type == "questionnaire.template_edited")
     assert edited_event.actor_id == world.handler.id and json.loads(edited_event.detail)["version"] == 2
     assert any(e.event_type == "questionnaire.template_saved" and e.actor_id == world.handler.id for e in events)
@@ -313,7 +365,10 @@ def test_new_and_copied_templates_get_their_own_slug(db, world):
     created = admin.save_draft(session=db, actor=world.admin, draft=small_draft())
     assert (created.template.slug, created.template.version) == ("korte-vragenlijst", 1)
     copy = admin.copy_draft(session=db, actor=world.handler, template_id=created.template.id)
-    assert copy.slug == "" and copy.definition["title"] == {"nl": "Kopie van Korte vragenlijst", "en": "Copy of Short questionnaire"}
+    assert copy.slug == "" and copy.definition["title"] == {
+        "nl": "Kopie van Korte vragenlijst",
+        "en": "Copy of Short questionnaire",
+    }
     saved_copy = admin.save_draft(session=db, actor=world.handler, draft=copy.definition, copy_of=copy.base_id)
     assert (saved_copy.template.slug, saved_copy.template.version) == ("kopie-van-korte-vragenlijst", 1)
     again = admin.save_draft(session=db, actor=world.handler, draft=copy.definition, copy_of=copy.base_id)
@@ -321,14 +376,19 @@ def test_new_and_copied_templates_get_their_own_slug(db, world):
     db.commit()
     copied = db.exec(select(AuditEvent).where(AuditEvent.event_type == "questionnaire.template_copied")).all()
     assert len(copied) == 2 and json.loads(copied[0].detail)["from"] == "korte-vragenlijst"
-    assert db.exec(select(AuditEvent).where(AuditEvent.event_type == "questionnaire.template_created")).one().actor_id == world.admin.id
+    assert (
+        db.exec(select(AuditEvent).where(AuditEvent.event_type == "questionnaire.template_created")).one().actor_id
+        == world.admin.id
+    )
     # the original is unchanged
     assert q.latest_template(db, "korte-vragenlijst").version == 1
 
 
 def test_preview_page_shows_both_languages_and_conditions(db, world):
     created = admin.save_draft(session=db, actor=world.admin, draft=small_draft())
-    template, definition = admin.template_definition(session=db, actor=world.handler, template_id=str(created.template.id))
+    template, definition = admin.template_definition(
+        session=db, actor=world.handler, template_id=str(created.template.id)
+    )
     nl = admin.preview_page(definition, 0, "nl")
     en = admin.preview_page(definition, 0, "en")
     assert [row["label"] for row in nl["questions"]] == ["Naam", "Heeft u een partner?", "Naam partner"]
@@ -357,7 +417,11 @@ def _complete(db, world, request_id, answers: dict):
     request = db.get(QuestionnaireRequest, request_id)
     definition = q.definition_of(db.get(QuestionnaireTemplate, request.template_id))
     for index in range(definition.page_count):
-        page_answers = {question.key: answers[question.key] for question in definition.pages[index].questions if question.key in answers}
+        page_answers = {
+            question.key: answers[question.key]
+            for question in definition.pages[index].questions
+            if question.key in answers
+        }
         q.save_page(db, world.client, request_id, index, page_answers)
     done = q.complete(db, world.client, request_id, store=world.store, settings=world.settings)
     commit_or_discard(db, world.store, done.document)
@@ -372,8 +436,13 @@ def test_send_notifies_and_audits_then_result_and_send_back(db, world):
     assert clients == [{"id": str(world.client.id), "label": "Klaas Klant <klant@example.nl>"}]
 
     request, notified = admin.send(
-        session=db, actor=world.handler, dossier_id=str(world.dossier.id), template_id=str(template.id),
-        account_id=str(world.client.id), settings=world.settings, ip="203.0.113.7",
+        session=db,
+        actor=world.handler,
+        dossier_id=str(world.dossier.id),
+        template_id=str(template.id),
+        account_id=str(world.client.id),
+        settings=world.settings,
+        ip="203.0.113.7",
     )
     db.commit()
     assert notified is True
@@ -382,41 +451,77 @@ def test_send_notifies_and_audits_then_result_and_send_back(db, world):
     assert [s.request_id for s in q.list_open(db, world.client)] == [request.id]
     # the same questionnaire twice while it is open: refused (a double click sends one)
     with pytest.raises(ValidationFailed) as raised:
-        admin.send(session=db, actor=world.handler, dossier_id=world.dossier.id, template_id=template.id,
-                   account_id=world.client.id, settings=world.settings)
+        admin.send(
+            session=db,
+            actor=world.handler,
+            dossier_id=world.dossier.id,
+            template_id=template.id,
+            account_id=world.client.id,
+            settings=world.settings,
+        )
     assert raised.value.code == "staff.q.err.already_open"
 
     rows = admin.dossier_requests(session=db, actor=world.handler, dossier_id=world.dossier.id, language="nl")
-    assert [(r["status"], r["status_text"], r["client"], r["pdf_id"]) for r in rows] == [("open", "Nog niet begonnen (2 pagina's)", "Klaas Klant", "")]
+    assert [(r["status"], r["status_text"], r["client"], r["pdf_id"]) for r in rows] == [
+        ("open", "Nog niet begonnen (2 pagina's)", "Klaas Klant", "")
+    ]
 
     script = "<script>alert('x')</script> <b>vet</b>"
-    _complete(db, world, request.id, {"naam": script, "heeft_u_een_partner": "ja", "naam_partner": "Pien", "woonvorm": "huur"})
+    _complete(
+        db, world, request.id, {"naam": script, "heeft_u_een_partner": "ja", "naam_partner": "Pien", "woonvorm": "huur"}
+    )
     db.commit()
     rows = admin.dossier_requests(session=db, actor=world.admin, dossier_id=world.dossier.id, language="nl")
     assert rows[0]["status"] == "completed" and rows[0]["status_text"].startswith("Ingevuld op ") and rows[0]["pdf_id"]
 
-    found = admin.result(session=db, actor=world.admin, dossier_id=world.dossier.id, request_id=str(request.id), language="nl", ip="203.0.113.8")
+    found = admin.result(
+        session=db,
+        actor=world.admin,
+        dossier_id=world.dossier.id,
+        request_id=str(request.id),
+        language="nl",
+        ip="203.0.113.8",
+    )
     answers = {row.label: row.answer for section in found.sections for row in section.rows}
     assert answers == {"Naam": script, "Heeft u een partner?": "Ja", "Naam partner": "Pien", "Woonvorm": "Huur"}
     assert found.status == QuestionnaireStatus.COMPLETED and found.pdf_id == int(rows[0]["pdf_id"])
-    assert db.exec(select(AuditEvent).where(AuditEvent.event_type == "questionnaire.result_viewed")).one().actor_id == world.admin.id
+    assert (
+        db.exec(select(AuditEvent).where(AuditEvent.event_type == "questionnaire.result_viewed")).one().actor_id
+        == world.admin.id
+    )
 
     # send back for correction: open again, answers kept, reason audited
     with pytest.raises(ValidationFailed) as raised:
-        admin.send_back(session=db, actor=world.admin, dossier_id=world.dossier.id, request_id=request.id, reason="x" * 501)
+        admin.send_back(
+            session=db, actor=world.admin, dossier_id=world.dossier.id, request_id=request.id, reason="x" * 501
+        )
     assert raised.value.field == "reason"
     admin.send_back(
-        session=db, actor=world.admin, dossier_id=world.dossier.id, request_id=str(request.id),
-        reason="Naam partner graag voluit", settings=world.settings, ip="203.0.113.9",
+        session=db,
+        actor=world.admin,
+        dossier_id=world.dossier.id,
+        request_id=str(request.id),
+        reason="Naam partner graag voluit",
+        settings=world.settings,
+        ip="203.0.113.9",
     )
     db.commit()
     reopened = db.get(QuestionnaireRequest, request.id)
     assert (reopened.status, reopened.completed_at, reopened.current_page) == (QuestionnaireStatus.OPEN, None, 0)
     assert q.stored_answers(db, request.id)["naam"] == script
     event = db.exec(select(AuditEvent).where(AuditEvent.event_type == "questionnaire.reopened")).one()
-    assert (event.actor_id, event.dossier_id, event.ip, event.target) == (world.admin.id, world.dossier.id, "203.0.113.9", f"questionnaire:{request.id}")
+    assert (event.actor_id, event.dossier_id, event.ip, event.target) == (
+        world.admin.id,
+        world.dossier.id,
+        "203.0.113.9",
+        f"questionnaire:{request.id}",
+    )
     reason = db.exec(select(AuditEvent).where(AuditEvent.event_type == "questionnaire.sent_back")).one()
-    assert (reason.actor_id, reason.dossier_id, reason.target) == (world.admin.id, world.dossier.id, f"questionnaire:{request.id}")
+    assert (reason.actor_id, reason.dossier_id, reason.target) == (
+        world.admin.id,
+        world.dossier.id,
+        f"questionnaire:{request.id}",
+    )
     assert json.loads(reason.detail) == {"reason": "Naam partner graag voluit"}
     # the client can answer again; sending back an open one is refused
     q.save_page(db, world.client, request.id, 0, {"naam_partner": "Pien de Vries"})
@@ -431,45 +536,91 @@ def test_foreign_dossier_client_and_ids_are_refused(db, world):
     db.commit()
     # a client without access to this dossier (the company only sees the other dossier)
     with pytest.raises(ValidationFailed) as raised:
-        admin.send(session=db, actor=world.handler, dossier_id=world.dossier.id, template_id=template.id,
-                   account_id=world.company.id, settings=world.settings)
+        admin.send(
+            session=db,
+            actor=world.handler,
+            dossier_id=world.dossier.id,
+            template_id=template.id,
+            account_id=world.company.id,
+            settings=world.settings,
+        )
     assert raised.value.code == "questionnaire.no_access"
     with pytest.raises(ValidationFailed) as raised:
-        admin.send(session=db, actor=world.handler, dossier_id=world.dossier.id, template_id=template.id,
-                   account_id=stranger.id, settings=world.settings)
+        admin.send(
+            session=db,
+            actor=world.handler,
+            dossier_id=world.dossier.id,
+            template_id=template.id,
+            account_id=stranger.id,
+            settings=world.settings,
+        )
     assert raised.value.code == "questionnaire.no_access"
     # a staff account, a forged id, a missing template
     for account_id in (world.admin.id, "1 OR 1=1", {"$ne": 0}, -4):
         with pytest.raises(ValidationFailed) as raised:
-            admin.send(session=db, actor=world.handler, dossier_id=world.dossier.id, template_id=template.id,
-                       account_id=account_id, settings=world.settings)
+            admin.send(
+                session=db,
+                actor=world.handler,
+                dossier_id=world.dossier.id,
+                template_id=template.id,
+                account_id=account_id,
+                settings=world.settings,
+            )
         assert raised.value.code == "staff.q.err.pick_client"
     with pytest.raises(ValidationFailed) as raised:
-        admin.send(session=db, actor=world.handler, dossier_id=world.dossier.id, template_id="999",
-                   account_id=world.client.id, settings=world.settings)
+        admin.send(
+            session=db,
+            actor=world.handler,
+            dossier_id=world.dossier.id,
+            template_id="999",
+            account_id=world.client.id,
+            settings=world.settings,
+        )
     assert raised.value.code == "staff.q.err.pick_template"
     with pytest.raises(NotFound):
-        admin.send(session=db, actor=world.handler, dossier_id="../2", template_id=template.id,
-                   account_id=world.client.id, settings=world.settings)
+        admin.send(
+            session=db,
+            actor=world.handler,
+            dossier_id="../2",
+            template_id=template.id,
+            account_id=world.client.id,
+            settings=world.settings,
+        )
     # an older version cannot be sent any more
     edited, _ = admin.save_question(json.loads(template.definition_json), 1, -1, question_form(key="extra"))
     admin.save_draft(session=db, actor=world.admin, draft=edited, base_id=template.id)
     with pytest.raises(ValidationFailed) as raised:
-        admin.send(session=db, actor=world.handler, dossier_id=world.dossier.id, template_id=template.id,
-                   account_id=world.client.id, settings=world.settings)
+        admin.send(
+            session=db,
+            actor=world.handler,
+            dossier_id=world.dossier.id,
+            template_id=template.id,
+            account_id=world.client.id,
+            settings=world.settings,
+        )
     assert raised.value.code == "staff.q.err.not_latest"
     assert db.exec(select(QuestionnaireRequest)).all() == []
 
     # a questionnaire of the OTHER dossier, reached through this dossier's screen: not found, audited
     dossiers.grant_access(db, dossier_id=world.other_dossier.id, account_id=world.client.id)
     newest = q.latest_template(db, template.slug)
-    other, _ = admin.send(session=db, actor=world.handler, dossier_id=world.other_dossier.id, template_id=newest.id,
-                          account_id=world.client.id, settings=world.settings)
+    other, _ = admin.send(
+        session=db,
+        actor=world.handler,
+        dossier_id=world.other_dossier.id,
+        template_id=newest.id,
+        account_id=world.client.id,
+        settings=world.settings,
+    )
     db.commit()
     for call in (
-        lambda: admin.result(session=db, actor=world.handler, dossier_id=world.dossier.id, request_id=other.id, language="nl"),
+        lambda: admin.result(
+            session=db, actor=world.handler, dossier_id=world.dossier.id, request_id=other.id, language="nl"
+        ),
         lambda: admin.send_back(session=db, actor=world.handler, dossier_id=world.dossier.id, request_id=other.id),
-        lambda: admin.result(session=db, actor=world.handler, dossier_id=world.dossier.id, request_id="1; DROP TABLE", language="nl"),
+        lambda: admin.result(
+            session=db, actor=world.handler, dossier_id=world.dossier.id, request_id="1; DROP TABLE", language="nl"
+        ),
     ):
         with pytest.raises(NotFound):
             call()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from io import BytesIO
 
 import pytest
@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from portal_app.questionnaires.services import pdf
 from portal_app.questionnaires.services.questionnaires import AnswerRow, AnswerSection
 
-MOMENT = datetime(2026, 3, 14, 13, 5, tzinfo=timezone.utc)  # 14:05 in Amsterdam
+MOMENT = datetime(2026, 3, 14, 13, 5, tzinfo=UTC)  # 14:05 in Amsterdam
 
 
 def render(sections, *, language="nl", **overrides):
@@ -112,7 +112,9 @@ def test_core_font_fallback_transliterates_safely(monkeypatch):
 
 
 def test_very_long_words_and_answers_do_not_break_the_layout():
-    sections = [AnswerSection("Lang", [AnswerRow("a", "Lang woord", "x" * 3000), AnswerRow("b", "Lange tekst", "woord " * 700)])]
+    sections = [
+        AnswerSection("Lang", [AnswerRow("a", "Lang woord", "x" * 3000), AnswerRow("b", "Lange tekst", "woord " * 700)])
+    ]
     pages, _ = text_of(render(sections))
     assert len(pages) >= 1 and "Lang woord" in pages[0]
 

@@ -96,9 +96,18 @@ def test_shipped_templates_are_valid_and_bilingual(slug):
         (lambda d: d["pages"][0]["questions"][1].update(key="naam"), "used twice"),
         (lambda d: d["pages"][0]["questions"][0].update(label={"nl": "Naam"}), "English"),
         (lambda d: d["pages"][0]["questions"][8].update(options=[{"value": "x", "label": "X"}]), "options"),
-        (lambda d: d["pages"][0]["questions"][0].update(show_if={"question": "slot", "equals": "x"}), "earlier question"),
-        (lambda d: d["pages"][0]["questions"][13].update(show_if={"question": "naam", "equals": "x"}), "choice question"),
-        (lambda d: d["pages"][0]["questions"][13].update(show_if={"question": "kleur", "equals": "groen"}), "answers of kleur"),
+        (
+            lambda d: d["pages"][0]["questions"][0].update(show_if={"question": "slot", "equals": "x"}),
+            "earlier question",
+        ),
+        (
+            lambda d: d["pages"][0]["questions"][13].update(show_if={"question": "naam", "equals": "x"}),
+            "choice question",
+        ),
+        (
+            lambda d: d["pages"][0]["questions"][13].update(show_if={"question": "kleur", "equals": "groen"}),
+            "answers of kleur",
+        ),
         (lambda d: d["pages"][0]["questions"][0].update(max_length=201), "max_length"),
         (lambda d: d["pages"][1]["questions"][1].update(max_length=4001), "max_length"),
         (lambda d: d.update(pages=[]), "1 to"),
@@ -234,8 +243,26 @@ def test_iban_check_is_mod_97():
 def test_every_error_code_has_a_text_in_both_languages():
     from portal_app.core.services import i18n
 
-    codes = ["required", "too_long", "invalid", "number", "integer", "amount", "min", "max", "date",
-             "date_future", "date_past", "date_min", "date_max", "email", "phone", "iban", "choice", "page"]
+    codes = [
+        "required",
+        "too_long",
+        "invalid",
+        "number",
+        "integer",
+        "amount",
+        "min",
+        "max",
+        "date",
+        "date_future",
+        "date_past",
+        "date_min",
+        "date_max",
+        "email",
+        "phone",
+        "iban",
+        "choice",
+        "page",
+    ]
     for code in codes:
         for language in ("nl", "en"):
             assert f"questionnaire.error.{code}" in i18n.TRANSLATIONS[language]
@@ -293,8 +320,12 @@ def test_conditional_shown_by_the_house_form(db, world):
     with pytest.raises(q.PageInvalid) as caught:
         q.save_page(db, client, house.id, 1, {"burgerlijke_staat": "gehuwd", "koopt_met_partner": "ja"}, today=TODAY)
     assert set(caught.value.errors) == {
-        "huwelijkse_voorwaarden", "partner_voornamen", "partner_achternaam", "partner_geboortedatum",
-        "partner_email", "verdeling",
+        "huwelijkse_voorwaarden",
+        "partner_voornamen",
+        "partner_achternaam",
+        "partner_geboortedatum",
+        "partner_email",
+        "verdeling",
     }
     assert caught.value.page_index == 1
 
@@ -455,8 +486,15 @@ def test_changing_an_earlier_answer_makes_new_required_questions_count(db, world
     client, house = world["client"], world["house"]
     fill_house(db, world)
     # page 2 saved again: now with a partner, whose details are required
-    partner = dict(PAGE_TWO, koopt_met_partner="ja", partner_voornamen="Eva", partner_achternaam="Jansen",
-                   partner_geboortedatum="1986-01-02", partner_email="eva@example.nl", verdeling="gelijk")
+    partner = dict(
+        PAGE_TWO,
+        koopt_met_partner="ja",
+        partner_voornamen="Eva",
+        partner_achternaam="Jansen",
+        partner_geboortedatum="1986-01-02",
+        partner_email="eva@example.nl",
+        verdeling="gelijk",
+    )
     q.save_page(db, client, house.id, 1, partner, today=TODAY)
     completion = finish(db, world)
     assert completion.request.status == QuestionnaireStatus.COMPLETED
@@ -520,7 +558,9 @@ def test_company_extra_account_sees_only_its_own(db, world):
     assert q.load(db, main, main_request.id).request.id == main_request.id
 
 
-@pytest.mark.parametrize("bad_id", ["1 OR 1=1", "-1", 0, -5, True, None, "", "9" * 30, 2**70, 1.5, [1], {"id": 1}, "999999"])
+@pytest.mark.parametrize(
+    "bad_id", ["1 OR 1=1", "-1", 0, -5, True, None, "", "9" * 30, 2**70, 1.5, [1], {"id": 1}, "999999"]
+)
 def test_malformed_and_missing_ids_are_not_found(db, world, bad_id):
     with pytest.raises(NotFound):
         q.get_request_for_account(db, world["client"], bad_id)
@@ -561,8 +601,12 @@ def test_send_request_checks_the_client_has_access(db, world):
     with pytest.raises(ValidationFailed):
         q.send_request(db, handler, template_id=template.id, dossier_id=world["dossier"].id, account_id=other.id)
     with pytest.raises(NotFound):
-        q.send_request(db, world["client"], template_id=template.id, dossier_id=world["dossier"].id, account_id=world["client"].id)
-    sent = q.send_request(db, handler, template_id=template.id, dossier_id=world["dossier"].id, account_id=world["client"].id)
+        q.send_request(
+            db, world["client"], template_id=template.id, dossier_id=world["dossier"].id, account_id=world["client"].id
+        )
+    sent = q.send_request(
+        db, handler, template_id=template.id, dossier_id=world["dossier"].id, account_id=world["client"].id
+    )
     assert sent.status == QuestionnaireStatus.OPEN and sent.template_id == template.id
     assert db.get(QuestionnaireRequest, sent.id).sent_by_id == handler.id
 
@@ -570,10 +614,21 @@ def test_send_request_checks_the_client_has_access(db, world):
 def test_the_mini_template_round_trip_with_every_type(db, world):
     client, mini = world["client"], world["mini"]
     page_one = {
-        "naam": "Jan <b>Jansen</b>", "toelichting": "Eén\nTwee", "aantal": "2", "factor": "1,5", "bedrag": "€ 10,50",
-        "geboren": "01-02-1990", "verhuizen": "2026-06-01", "akkoord": "ja", "kleur": "rood", "talen": ["de"],
-        "mail": "jan@example.nl", "tel": "+31 6 12345678", "rekening": "NL91ABNA0417164300",
-        "uitleg_rood": "Mooi", "duits_niveau": "B2",
+        "naam": "Jan <b>Jansen</b>",
+        "toelichting": "Eén\nTwee",
+        "aantal": "2",
+        "factor": "1,5",
+        "bedrag": "€ 10,50",
+        "geboren": "01-02-1990",
+        "verhuizen": "2026-06-01",
+        "akkoord": "ja",
+        "kleur": "rood",
+        "talen": ["de"],
+        "mail": "jan@example.nl",
+        "tel": "+31 6 12345678",
+        "rekening": "NL91ABNA0417164300",
+        "uitleg_rood": "Mooi",
+        "duits_niveau": "B2",
     }
     assert q.save_page(db, client, mini.id, 0, page_one, today=TODAY) == 1
     with pytest.raises(q.PageInvalid) as caught:  # rood_vervolg shows because of page 1
@@ -584,7 +639,11 @@ def test_the_mini_template_round_trip_with_every_type(db, world):
     assert mini.current_page == 1  # the last page stays the page to resume at
     completion = finish(db, world, mini.id)
     assert completion.request.status == QuestionnaireStatus.COMPLETED
-    rows = {row.key: row.answer for section in q.answer_sections(definition(), q.stored_answers(db, mini.id), "nl") for row in section.rows}
+    rows = {
+        row.key: row.answer
+        for section in q.answer_sections(definition(), q.stored_answers(db, mini.id), "nl")
+        for row in section.rows
+    }
     assert rows["naam"] == "Jan <b>Jansen</b>" and rows["bedrag"] == "€ 10,50" and rows["geboren"] == "01-02-1990"
     assert rows["talen"] == "Duits" and rows["akkoord"] == "Ja" and rows["factor"] == "1,5"
 
@@ -626,7 +685,10 @@ def make_state(cls, token: str | None, request_id: str = ""):
     path = f"/vragenlijst/{request_id}" if request_id else "/acties"
     root.router = RouterData.from_router_data(
         {
-            constants.RouteVar.HEADERS: {"cookie": f"{sessions.COOKIE_NAME}={token}" if token else "", "origin": "http://localhost:3000"},
+            constants.RouteVar.HEADERS: {
+                "cookie": f"{sessions.COOKIE_NAME}={token}" if token else "",
+                "origin": "http://localhost:3000",
+            },
             constants.RouteVar.ORIGIN: path,
             constants.RouteVar.PATH: path,
             constants.RouteVar.QUERY: {"request_id": request_id} if request_id else {},
