@@ -2,10 +2,10 @@
 
 from logging.config import fileConfig
 
+from alembic import context
 from sqlmodel import SQLModel
 
 import portal_app.models  # noqa: F401
-from alembic import context
 from portal_app.core.services.db import make_engine
 from portal_app.settings import get_settings
 

@@ -31,6 +31,7 @@ import contextvars
 import functools
 import inspect
 import os
+import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -64,6 +65,10 @@ class Access(StrEnum):
 # one at a time anyway, and PostgreSQL's pool holds ten connections per worker.
 DB_THREADS = int(os.environ.get("PORTAL_DB_THREADS", "4"))
 _pool = ThreadPoolExecutor(max_workers=DB_THREADS, thread_name_prefix="portal-db")
+# The pool threads run Python (SQLAlchemy) while holding the GIL; with the
+# default 5 ms switch interval the event loop, and with it every websocket and
+# /health, waits behind them. 1 ms keeps the loop responsive under load.
+sys.setswitchinterval(0.001)
 
 
 async def run_db(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:

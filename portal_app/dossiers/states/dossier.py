@@ -232,8 +232,8 @@ class DossierState(PortalState):
             self.dossier_id = 0
             return
         self._load_header(dossier)
+        # the counts start from zero here, so this also loads every tab that has documents
         self._refresh_counts(account)
-        self._load_documents(account)
         with session_scope() as db:
             self.has_list = dossiers.only_dossier_id(db, account) is None
         self.found = True

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
-from alembic import command
 from portal_app.core.services.db import make_engine
 from tests.conftest import ROOT
 
