@@ -19,7 +19,15 @@ export PORT
 
 .PHONY: run test lint setup setup-dev migrate demo frontend chromium clean bench
 
-setup: $(VENV)/.installed $(TOOLS)/.bun-$(BUN_VERSION)
+# The UI texts: gettext catalogs, compiled with Babel whenever a .po is newer than its .mo
+# (portal_app/core/services/i18n.py does the same on import when a .mo is missing or old).
+PO_FILES := $(wildcard portal_app/locale/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+setup: $(VENV)/.installed $(TOOLS)/.bun-$(BUN_VERSION) $(MO_FILES)
+
+portal_app/locale/%/LC_MESSAGES/messages.mo: portal_app/locale/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --domain messages --directory portal_app/locale --locale $* --statistics
 
 # Tests, lint and the benchmark also need requirements-dev.txt.
 setup-dev: setup $(VENV)/.installed-dev

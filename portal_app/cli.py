@@ -7,29 +7,29 @@ import asyncio
 import getpass
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def cmd_migrate(_args) -> int:
-    from alembic.config import Config
-
+def cmd_migrate(_args: argparse.Namespace) -> int:
     from alembic import command
+    from alembic.config import Config
 
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(ROOT / "alembic"))
     command.upgrade(config, "head")
     from portal_app.core.services.db import session_scope
-    from portal_app.questionnaires.services import questionnaires
+    from portal_app.questionnaires.services import template_versions
 
     with session_scope() as db:
-        questionnaires.install_shipped_templates(db)
+        template_versions.install_shipped_templates(db)
     print("Database is up to date.")
     return 0
 
 
-def cmd_seed_demo(args) -> int:
+def cmd_seed_demo(args: argparse.Namespace) -> int:
     from portal_app import demo
     from portal_app.core.services.db import session_scope
     from portal_app.documents.services.storage import FileStore
@@ -51,7 +51,7 @@ def cmd_seed_demo(args) -> int:
     return 0
 
 
-def cmd_create_staff(args) -> int:
+def cmd_create_staff(args: argparse.Namespace) -> int:
     from portal_app.accounts.services import accounts, passwords
     from portal_app.core.services.db import session_scope
     from portal_app.core.services.errors import ValidationFailed
@@ -75,7 +75,7 @@ def cmd_create_staff(args) -> int:
     return 0
 
 
-def cmd_invite(args) -> int:
+def cmd_invite(args: argparse.Namespace) -> int:
     """Create a client account and send the first e-mail of the manual (the invitation)."""
     from portal_app.accounts.services import accounts, onboarding
     from portal_app.core.services.db import session_scope
@@ -102,7 +102,7 @@ def cmd_invite(args) -> int:
     return 0
 
 
-def cmd_send_mail(_args) -> int:
+def cmd_send_mail(_args: argparse.Namespace) -> int:
     from portal_app.core.services.db import get_engine
     from portal_app.notifications.services import mail
     from portal_app.settings import get_settings
@@ -112,7 +112,7 @@ def cmd_send_mail(_args) -> int:
     return 0
 
 
-def cmd_purge(_args) -> int:
+def cmd_purge(_args: argparse.Namespace) -> int:
     from portal_app.core.services.db import session_scope
     from portal_app.documents.services.storage import FileStore
     from portal_app.settings import get_settings
@@ -145,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("send-mail", help="send the mail that is due in the outbox once").set_defaults(func=cmd_send_mail)
     sub.add_parser("purge", help="remove orphan and stale temporary files").set_defaults(func=cmd_purge)
     args = parser.parse_args(argv)
-    return args.func(args)
+    run_command: Callable[[argparse.Namespace], int] = args.func
+    return run_command(args)
 
 
 if __name__ == "__main__":

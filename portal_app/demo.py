@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from portal_app.accounts.models import Account, StaffRole
 from portal_app.accounts.services import accounts, passwords
 from portal_app.core.models import utcnow
-from portal_app.documents.models import DocumentKind
+from portal_app.documents.models import Document, DocumentKind
 from portal_app.documents.services.documents import store_document
 from portal_app.documents.services.storage import FileStore
 from portal_app.dossiers.models import DossierStatus, ProgressStep
@@ -18,7 +18,7 @@ from portal_app.dossiers.services import dossiers
 from portal_app.messages.models import Message
 from portal_app.office.services import office_settings
 from portal_app.questionnaires.models import QuestionnaireRequest
-from portal_app.questionnaires.services import questionnaires
+from portal_app.questionnaires.services import template_versions
 
 DEMO_PASSWORD = "Portaal-Demo-2026"
 DEMO_LOGINS = [
@@ -115,16 +115,26 @@ def seed(session: Session, store: FileStore, *, office_name: str) -> None:
         status=DossierStatus.WAITING,
         handler_id=handler.id,
     )
-    for dossier in (house, will, prenup):
-        dossiers.grant_access(session, dossier_id=dossier.id, account_id=jansen.id)
+    # Every row above is flushed, so it has its id (see portal_app/core/models.py).
+    assert notaris.id is not None and handler.id is not None and jansen.id is not None
+    assert bakker.id is not None and inkoop.id is not None
+    assert house.id is not None and will.id is not None and prenup.id is not None
+    for dossier_id in (house.id, will.id, prenup.id):
+        dossiers.grant_access(session, dossier_id=dossier_id, account_id=jansen.id)
 
     for position, title in enumerate(PROGRESS_STEPS):
         done_at = now - timedelta(days=30 - position * 5) if position < 4 else None
         session.add(ProgressStep(dossier_id=house.id, position=position, title=title, done_at=done_at))
 
     def publish(
-        dossier_id: int, kind: str, title: str, filename: str, lines: list[str], author_id: int, message_id=None
-    ):
+        dossier_id: int,
+        kind: str,
+        title: str,
+        filename: str,
+        lines: list[str],
+        author_id: int,
+        message_id: int | None = None,
+    ) -> Document:
         data = _pdf(title, lines)
         return store_document(
             session=session,
@@ -219,7 +229,8 @@ def seed(session: Session, store: FileStore, *, office_name: str) -> None:
         )
     )
 
-    template = questionnaires.install_shipped_templates(session)["levering-koopwoning"]
+    template = template_versions.install_shipped_templates(session)["levering-koopwoning"]
+    assert template.id is not None  # stored (see portal_app/core/models.py)
     session.add(
         QuestionnaireRequest(template_id=template.id, dossier_id=house.id, account_id=jansen.id, sent_by_id=handler.id)
     )
@@ -238,8 +249,9 @@ def seed(session: Session, store: FileStore, *, office_name: str) -> None:
         status=DossierStatus.IN_PROGRESS,
         handler_id=handler.id,
     )
-    for dossier in (shop, lease):
-        dossiers.grant_access(session, dossier_id=dossier.id, account_id=bakker.id)
+    assert shop.id is not None and lease.id is not None  # flushed by create_dossier
+    for dossier_id in (shop.id, lease.id):
+        dossiers.grant_access(session, dossier_id=dossier_id, account_id=bakker.id)
     dossiers.grant_access(session, dossier_id=lease.id, account_id=inkoop.id)
     publish(
         shop.id,

@@ -12,6 +12,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -85,6 +86,8 @@ class Settings:
     # Calm notification mails: at most one digest per client per this many minutes
     # (0: as soon as the background loop runs).
     notify_interval_minutes: int = 10
+    # Every date and time users read is in this zone (formatting.py), whatever the server's zone.
+    office_timezone: str = "Europe/Amsterdam"
 
     @property
     def max_upload_bytes(self) -> int:
@@ -110,6 +113,14 @@ class Settings:
     @property
     def is_postgres(self) -> bool:
         return self.database_url.startswith("postgresql")
+
+
+def _as_timezone(name: str, raw: str) -> str:
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"{name} must be a time zone name like Europe/Amsterdam, not {raw!r}") from None
+    return raw
 
 
 def _secret_key(env: dict[str, str], data_dir: Path, environment: str) -> str:
@@ -184,6 +195,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         notify_interval_minutes=_as_int(
             "NOTIFY_INTERVAL_MINUTES", env.get("NOTIFY_INTERVAL_MINUTES", "10"), 0, 24 * 60
         ),
+        office_timezone=_as_timezone("OFFICE_TIMEZONE", env.get("OFFICE_TIMEZONE", "").strip() or "Europe/Amsterdam"),
     )
 
 

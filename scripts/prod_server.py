@@ -62,7 +62,8 @@ SOURCE_PATHS = (
     "scripts/prod_server.py",
 )
 _SKIP_DIRS = {"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
-_SKIP_SUFFIXES = {".pyc", ".pyo"}
+# compiled files: their sources (.py, .po) are hashed already
+_SKIP_SUFFIXES = {".pyc", ".pyo", ".mo"}
 
 # Reflex config fields that only matter to the running backend, never to the
 # built frontend (api_url and deploy_url are recorded on their own).

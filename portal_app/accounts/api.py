@@ -10,8 +10,9 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from portal_app.accounts.models import Account
@@ -22,12 +23,12 @@ from portal_app.core.services.db import session_scope
 from portal_app.core.services.errors import AuthenticationFailed, NotFound, ServiceError, Throttled, ValidationFailed
 from portal_app.core.services.redirects import safe_next_path
 from portal_app.office.services import office_settings
-from portal_app.settings import get_settings
+from portal_app.settings import Settings, get_settings
 
 MAX_FORM_BYTES = 8 * 1024
 
 
-def session_policy(settings=None) -> sessions.SessionPolicy:
+def session_policy(settings: Settings | None = None) -> sessions.SessionPolicy:
     """Session lengths from the office settings (admin-editable; defaults from the env)."""
     return office_settings.profile().session_policy
 
@@ -36,7 +37,7 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "0.0.0.0"
 
 
-def set_session_cookie(response, token: str) -> None:
+def set_session_cookie(response: Response, token: str) -> None:
     response.set_cookie(
         sessions.COOKIE_NAME,
         token,
@@ -52,7 +53,7 @@ def _login_redirect(**params: str) -> RedirectResponse:
     return RedirectResponse("/login" + (f"?{query}" if query else ""), status_code=303)
 
 
-async def login(request: Request):
+async def login(request: Request) -> Response:
     settings = get_settings()
     if not same_origin(request, settings):
         return PlainTextResponse("Forbidden", status_code=403)
@@ -63,7 +64,7 @@ async def login(request: Request):
     password = str(form.get("password") or "")[:512]
     next_path = safe_next_path(form.get("next"), default="")
 
-    def _attempt():
+    def _attempt() -> tuple[str, bool, str]:
         with session_scope(keep_on=(ServiceError,)) as db:
             result = auth.login(
                 db,
@@ -85,13 +86,13 @@ async def login(request: Request):
 
     if needs_second_factor:
 
-        def _send_sms():
+        def _send_sms() -> None:
             with session_scope() as db:
                 resolved = sessions.resolve(db, token, policy=session_policy(settings))
                 if resolved is not None:
-                    twofactor.send_login_sms(
-                        session=db, account=resolved[1], session_id=resolved[0].id, settings=settings
-                    )
+                    pending, account = resolved
+                    assert pending.id is not None  # a stored row (see portal_app/core/models.py)
+                    twofactor.send_login_sms(session=db, account=account, session_id=pending.id, settings=settings)
 
         await run_in_threadpool(_send_sms)
         target = "/login/verificatie" + (f"?{urlencode({'next': next_path})}" if next_path else "")
@@ -100,7 +101,7 @@ async def login(request: Request):
     return response
 
 
-async def _read_form(request: Request, max_fields: int = 10):
+async def _read_form(request: Request, max_fields: int = 10) -> FormData | None:
     if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
         return None
     return await request.form(max_files=0, max_fields=max_fields)
@@ -117,7 +118,7 @@ def _after_sign_in(account: Account, *, next_path: str = "") -> str:
     return next_path or ("/staff" if account.is_staff else "/")
 
 
-async def request_link(request: Request):
+async def request_link(request: Request) -> Response:
     """Step 2 of the manual (and 'wachtwoord vergeten'): the same answer for every address."""
     settings = get_settings()
     if not same_origin(request, settings):
@@ -128,7 +129,7 @@ async def request_link(request: Request):
     email = str(form.get("email") or "")[:254]
     invite_token = str(form.get("invite") or "")[:100] or None
 
-    def _request():
+    def _request() -> None:
         with session_scope() as db:
             onboarding.request_password_link(
                 db, email=email, settings=settings, invite_token=invite_token, ip=client_ip(request)
@@ -138,7 +139,7 @@ async def request_link(request: Request):
     return _redirect("/wachtwoord-vergeten", verstuurd="1")
 
 
-async def set_password(request: Request):
+async def set_password(request: Request) -> Response:
     settings = get_settings()
     if not same_origin(request, settings):
         return PlainTextResponse("Forbidden", status_code=403)
@@ -153,11 +154,12 @@ async def set_password(request: Request):
     if password != repeat:
         return _redirect(onboarding.SET_PASSWORD_PATH, token=token, fout="password.mismatch")
 
-    def _set():
+    def _set() -> tuple[str, bool, str]:
         with session_scope(keep_on=(ServiceError,)) as db:
             result = onboarding.set_password(
                 db, token=token, password=password, settings=settings, ip=client_ip(request)
             )
+            assert result.account.id is not None  # a stored account (see portal_app/core/models.py)
             needs_second_factor = twofactor.is_enabled(db, result.account.id)
             new_token, row = sessions.create_session(
                 db,
@@ -168,6 +170,7 @@ async def set_password(request: Request):
                 user_agent=request.headers.get("user-agent"),
             )
             if needs_second_factor:
+                assert row.id is not None  # create_session() flushed it
                 twofactor.send_login_sms(session=db, account=result.account, session_id=row.id, settings=settings)
             return new_token, needs_second_factor, _after_sign_in(result.account)
 
@@ -183,7 +186,7 @@ async def set_password(request: Request):
     return response
 
 
-async def verify_second_factor(request: Request):
+async def verify_second_factor(request: Request) -> Response:
     """The code after the password: SMS code, authenticator code or recovery code.
 
     Success ends the half-signed-in session and opens a new one (new token).
@@ -198,12 +201,13 @@ async def verify_second_factor(request: Request):
     next_path = safe_next_path(form.get("next"), default="")
     token = sessions.token_from_cookie_header(request.headers.get("cookie"))
 
-    def _verify():
+    def _verify() -> tuple[str, ...] | None:
         with session_scope() as db:
             resolved = sessions.resolve(db, token, policy=session_policy(settings))
             if resolved is None or resolved[0].second_factor_done:
                 return None
             pending, account = resolved
+            assert pending.id is not None  # a stored row (see portal_app/core/models.py)
             try:
                 result = twofactor.verify_login(
                     session=db, account=account, session_id=pending.id, code=code, settings=settings
@@ -247,19 +251,21 @@ async def verify_second_factor(request: Request):
     return response
 
 
-async def resend_code(request: Request):
+async def resend_code(request: Request) -> Response:
     settings = get_settings()
     if not same_origin(request, settings):
         return PlainTextResponse("Forbidden", status_code=403)
     token = sessions.token_from_cookie_header(request.headers.get("cookie"))
 
-    def _resend():
+    def _resend() -> bool:
         with session_scope() as db:
             resolved = sessions.resolve(db, token, policy=session_policy(settings))
             if resolved is None or resolved[0].second_factor_done:
                 return False
+            pending, account = resolved
+            assert pending.id is not None  # a stored row (see portal_app/core/models.py)
             try:
-                twofactor.send_login_sms(session=db, account=resolved[1], session_id=resolved[0].id, settings=settings)
+                twofactor.send_login_sms(session=db, account=account, session_id=pending.id, settings=settings)
             except ServiceError:
                 pass
             return True
@@ -269,13 +275,13 @@ async def resend_code(request: Request):
     return _redirect("/login/verificatie", opnieuw="1")
 
 
-async def logout(request: Request):
+async def logout(request: Request) -> Response:
     settings = get_settings()
     if not same_origin(request, settings):
         return PlainTextResponse("Forbidden", status_code=403)
     token = sessions.token_from_cookie_header(request.headers.get("cookie"))
 
-    def _end():
+    def _end() -> None:
         with session_scope() as db:
             account_id = sessions.end_session(db, token)
             if account_id is not None:
@@ -287,12 +293,19 @@ async def logout(request: Request):
     return response
 
 
-async def health(_request: Request):
-    def _check():
+async def health(_request: Request) -> PlainTextResponse:
+    """The process is alive and its event loop answers: no database, no thread (load balancers poll it)."""
+    return PlainTextResponse("ok")
+
+
+async def ready(_request: Request) -> PlainTextResponse:
+    """Ready to serve: the database answers (a monitor or a proxy's health check asks this)."""
+
+    def _check() -> None:
         from sqlalchemy import text
 
         with session_scope() as db:
-            db.exec(text("SELECT 1"))
+            db.connection().execute(text("SELECT 1"))
 
     try:
         await run_in_threadpool(_check)
@@ -309,4 +322,5 @@ routes = [
     Route("/auth/verify", verify_second_factor, methods=["POST"]),
     Route("/auth/resend-code", resend_code, methods=["POST"]),
     Route("/health", health, methods=["GET"]),
+    Route("/ready", ready, methods=["GET"]),
 ]

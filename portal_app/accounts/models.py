@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
 from portal_app.core.models import utcnow
 
 
-class AccountKind:
+class AccountKind(StrEnum):
     PERSON = "person"
     COMPANY = "company"  # company main account
     COMPANY_EXTRA = "company_extra"  # extra account of a company (parent_id = main account)
     STAFF = "staff"
 
 
-class StaffRole:
+class StaffRole(StrEnum):
     ADMIN = "admin"
     HANDLER = "behandelaar"
 
@@ -67,7 +68,7 @@ class UserSession(SQLModel, table=True):
     user_agent: str | None = Field(default=None, max_length=300)
 
 
-class TokenPurpose:
+class TokenPurpose(StrEnum):
     INVITE = "invite"
     RESET = "reset"
     EMAIL_CHANGE = "email_change"

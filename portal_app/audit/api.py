@@ -11,7 +11,7 @@ itself is audited with its filters.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from typing import Literal
 from urllib.parse import quote
 
 from sqlalchemy.engine import Engine
@@ -24,7 +24,7 @@ from portal_app.accounts.models import Account
 from portal_app.accounts.services import sessions, twofactor
 from portal_app.audit.services import staff_audit
 from portal_app.core.services.db import get_engine, session_scope
-from portal_app.core.services.staff_access import OFFICE_TZ
+from portal_app.core.services.formatting import file_stamp
 from portal_app.documents.api import not_found
 from portal_app.office.services import office_settings
 from portal_app.settings import Settings, get_settings
@@ -38,7 +38,7 @@ HEADERS = {
 }
 
 
-def _staff_account(engine: Engine, settings: Settings, token: str | None):
+def _staff_account(engine: Engine, settings: Settings, token: str | None) -> Literal["login", "refused"] | Account:
     """'login', 'refused' or the staff Account."""
     with session_scope(engine) as session:
         policy = office_settings.profile(session).session_policy
@@ -48,6 +48,7 @@ def _staff_account(engine: Engine, settings: Settings, token: str | None):
         account: Account = resolved[1]
         if not account.is_staff:
             return "refused"
+        assert account.id is not None  # a stored account (see portal_app/core/models.py)
         if office_settings.staff_must_use_second_factor(session) and not twofactor.is_enabled(session, account.id):
             return "refused"
         return account
@@ -87,7 +88,7 @@ def make_routes(*, engine: Engine | None = None, settings: Settings | None = Non
                 for line in staff_audit.iter_csv(session=session, actor=account, filters=filters):
                     yield line.encode("utf-8")
 
-        stamp = datetime.now(OFFICE_TZ).strftime("%Y%m%d-%H%M")
+        stamp = file_stamp()
         headers = {**HEADERS, "Content-Disposition": f'attachment; filename="auditlog-{stamp}.csv"'}
         return StreamingResponse(lines(), media_type="text/csv; charset=utf-8", headers=headers)
 

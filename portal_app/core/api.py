@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal_app.settings import PROJECT_ROOT, Settings, get_settings
@@ -305,7 +306,7 @@ def same_origin(request: Any, settings: Settings | None = None) -> bool:
     referer = headers.get("referer")
     if referer:
         return _origin_of(referer) == expected
-    return headers.get("sec-fetch-site") == "same-origin"
+    return bool(headers.get("sec-fetch-site") == "same-origin")
 
 
 # --------------------------------------------------------------------------
@@ -317,7 +318,7 @@ def transformers(
     settings: Settings | None = None,
     build_dir: Path | None = None,
     upload_max_bytes: int | None = None,
-    routes: list | None = None,
+    routes: list[BaseRoute] | None = None,
 ) -> list[Any]:
     """The `api_transformer` list for rx.App: plain HTTP routes (default: downloads), upload cap, security headers."""
     from starlette.applications import Starlette

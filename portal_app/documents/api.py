@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, Literal
 from urllib.parse import quote
 
 from sqlalchemy.engine import Engine
@@ -96,7 +96,9 @@ class _Granted:
     filename: str
 
 
-def _authorize(config: _Config, token: str | None, document_id: int, ip: str | None, *, record: bool):
+def _authorize(
+    config: _Config, token: str | None, document_id: int, ip: str | None, *, record: bool
+) -> Literal["login", "missing"] | _Granted:
     """'login', 'missing' or an open file, decided and recorded in one transaction."""
     store = config.store()
     with session_scope(config.engine()) as session:
@@ -121,6 +123,8 @@ def _authorize(config: _Config, token: str | None, document_id: int, ip: str | N
                 ip=ip,
             )
             return "missing"
+        # stored rows (see portal_app/core/models.py)
+        assert account.id is not None and document.id is not None
         try:
             if record:
                 documents.mark_read(session=session, account_id=account.id, document_id=document.id, downloaded=True)
@@ -140,7 +144,7 @@ def _authorize(config: _Config, token: str | None, document_id: int, ip: str | N
     return granted
 
 
-def _file_chunks(handle: BinaryIO):
+def _file_chunks(handle: BinaryIO) -> Iterator[bytes]:
     try:
         while True:
             chunk = handle.read(CHUNK_SIZE)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum, nonmember
 
 from sqlmodel import Field, SQLModel
 
 from portal_app.core.models import utcnow
 
 
-class DocumentKind:
+class DocumentKind(StrEnum):
     CORRESPONDENCE = "correspondentie"
     DOCUMENT = "document"
     DELIVERED = "aangeleverd"
-    ALL = (CORRESPONDENCE, DOCUMENT, DELIVERED)
+    # The tab order of a dossier page; nonmember keeps it out of the enum's members.
+    ALL = nonmember((CORRESPONDENCE, DOCUMENT, DELIVERED))
 
 
 class Document(SQLModel, table=True):

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum, nonmember
 
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from portal_app.core.models import utcnow
 
 
-class DossierStatus:
+class DossierStatus(StrEnum):
     IN_PROGRESS = "in_behandeling"
     WAITING = "wacht_op_klant"
     EXECUTED = "gepasseerd"
     CLOSED = "afgesloten"
-    ALL = (IN_PROGRESS, WAITING, EXECUTED, CLOSED)
+    # The filter and label order; nonmember keeps it out of the enum's members.
+    ALL = nonmember((IN_PROGRESS, WAITING, EXECUTED, CLOSED))
 
 
 class Dossier(SQLModel, table=True):

@@ -1,9 +1,20 @@
-"""Tabblad Berichten: message list, opened message, composer and the attachments dialog."""
+"""Messages UI: the thread, the attached-files list and the upload errors shared by the
+client's Berichten tab and the office's dossier page, and the client's composer and
+attachments dialog.
+
+The shared parts take the state class they bind to (`MessagesState` here,
+`StaffDossierState` on /staff/dossiers/<id>); both keep `message_rows`
+(MessageRow), `open_message_id`, `open_attachments` (AttachmentRow) and the
+handlers `open_message(id)` and `reply(id)`. `office=True` renders the office's
+view: who wrote (client icon, author), withdrawn attachments, read receipts, and
+a reply button on every message.
+"""
 
 from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.core.components.staff_widgets import field_error, file_link
 from portal_app.core.components.text import tr
 from portal_app.documents.services.uploads import ACCEPT
 from portal_app.messages.services.messages import MAX_BODY_CHARS, MAX_SUBJECT_CHARS
@@ -11,90 +22,114 @@ from portal_app.messages.states import UPLOAD_ID
 from portal_app.messages.states import MessagesState as S
 
 
-def office_icon() -> rx.Component:
-    return rx.icon("landmark", size=16, color="var(--brand, #1f3a5f)", aria_label=tr("msg.from_office"), role="img")
+def _key(name: str, office: bool) -> str:
+    """The office screens have their own wording keys (staff.msg.*)."""
+    return f"staff.msg.{name}" if office else f"msg.{name}"
 
 
-def message_row(row: rx.Var) -> rx.Component:
-    is_open = S.open_message_id.to_string() == row["id"]
+def office_icon(office: bool = False) -> rx.Component:
+    return rx.icon(
+        "landmark", size=16, color="var(--brand, #1f3a5f)", aria_label=tr(_key("from_office", office)), role="img"
+    )
+
+
+def message_row(state, row: rx.Var, *, office: bool = False) -> rx.Component:
+    """One message: a button with subject, unread badge, paperclip and date that opens it."""
+    is_open = state.open_message_id == row.id
     return rx.box(
         rx.el.button(
             rx.hstack(
                 rx.cond(
-                    row["from_office"] != "",
-                    office_icon(),
-                    rx.text(tr("msg.to"), size="2", weight="medium", color="gray"),
+                    row.from_office,
+                    office_icon(office),
+                    rx.icon(
+                        "user", size=16, color="var(--orange-9)", aria_label=tr("staff.msg.from_client"), role="img"
+                    )
+                    if office
+                    else rx.text(tr("msg.to"), size="2", weight="medium", color="gray"),
                 ),
-                rx.text(
-                    row["subject"],
-                    weight=rx.cond(row["unread"] != "", "bold", "regular"),
-                    class_name="message-subject",
-                ),
-                rx.cond(row["unread"] != "", rx.badge(tr("msg.unread"), color_scheme="orange", size="1")),
+                rx.text(row.subject, weight=rx.cond(row.unread, "bold", "regular"), class_name="message-subject"),
+                rx.cond(row.unread, rx.badge(tr(_key("unread", office)), color_scheme="orange", size="1")),
                 rx.cond(
-                    row["attachments"] != "0",
-                    rx.icon("paperclip", size=14, aria_label=tr("msg.has_attachments"), role="img"),
+                    row.attachment_count > 0,
+                    rx.icon("paperclip", size=14, aria_label=tr(_key("has_attachments", office)), role="img"),
                 ),
                 rx.spacer(),
-                rx.text(row["date"], size="1", color="gray"),
+                rx.text(row.author, " · ", row.date, size="1", color="gray")
+                if office
+                else rx.text(row.date, size="1", color="gray"),
                 align="center",
                 spacing="2",
                 width="100%",
                 wrap="wrap",
             ),
-            on_click=S.open_message(row["id"]),
+            on_click=state.open_message(row.id),
             class_name="message-row-button",
             aria_expanded=rx.cond(is_open, "true", "false"),
             type="button",
         ),
-        rx.cond(is_open, opened_message(row)),
+        rx.cond(is_open, opened_message(state, row, office=office)),
         class_name="message-row",
-        data_unread=row["unread"],
         width="100%",
+        data_unread=rx.cond(row.unread, "1", ""),
+        **({"data_message_id": row.id} if office else {}),
     )
 
 
-def opened_message(row: rx.Var) -> rx.Component:
+def attachment_link(item: rx.Var, *, office: bool = False) -> rx.Component:
+    """A download link to an attachment; the office also sees its size, and withdrawn ones as text."""
+    href = "/files/" + item.id.to_string()
+    if not office:
+        return rx.link(
+            rx.hstack(
+                rx.icon("file-down", size=14, aria_hidden="true"), rx.text(item.name), spacing="1", align="center"
+            ),
+            href=href,
+            download=True,
+        )
+    return rx.cond(
+        item.withdrawn,
+        rx.text(item.name, " (", tr("staff.doc.withdrawn"), ")", size="2", color="gray"),
+        file_link(
+            rx.hstack(
+                rx.icon("file-down", size=14, aria_hidden="true"),
+                rx.text(item.name, class_name="file-name"),
+                rx.text(item.size, size="1", color="gray"),
+                spacing="1",
+                align="center",
+            ),
+            href=href,
+        ),
+    )
+
+
+def opened_message(state, row: rx.Var, *, office: bool = False) -> rx.Component:
+    """The opened message: body, attachments, and (office) read receipts; a reply button."""
+    count = state.open_attachments.length()
     return rx.card(
         rx.vstack(
-            rx.text(
-                rx.cond(row["from_office"] != "", tr("msg.message_from"), tr("msg.message_by")),
+            rx.fragment()
+            if office
+            else rx.text(
+                rx.cond(row.from_office, tr("msg.message_from"), tr("msg.message_by")),
                 " ",
-                row["who"],
+                row.author,
                 size="2",
                 color="gray",
             ),
-            rx.text(row["body"], white_space="pre-wrap", class_name="message-body"),
+            rx.text(row.body, white_space="pre-wrap", class_name="message-body"),
             rx.cond(
-                S.open_attachments.length() > 0,
+                count > 0,
                 rx.vstack(
-                    rx.text(tr("msg.attachments"), " (", S.open_attachments.length(), ")", weight="medium", size="2"),
-                    rx.foreach(
-                        S.open_attachments,
-                        lambda item: rx.link(
-                            rx.hstack(
-                                rx.icon("file-down", size=14, aria_hidden="true"),
-                                rx.text(item["name"]),
-                                spacing="1",
-                                align="center",
-                            ),
-                            href="/files/" + item["id"],
-                            download=True,
-                        ),
-                    ),
+                    rx.text(tr("staff.msg.attachments"), weight="medium", size="2")
+                    if office
+                    else rx.text(tr("msg.attachments"), " (", count, ")", weight="medium", size="2"),
+                    rx.foreach(state.open_attachments, lambda item: attachment_link(item, office=office)),
                     spacing="1",
                 ),
             ),
-            rx.cond(
-                row["from_office"] != "",
-                rx.button(
-                    rx.icon("reply", size=14, aria_hidden="true"),
-                    tr("msg.reply"),
-                    on_click=S.reply(row["id"]),
-                    variant="soft",
-                    size="2",
-                ),
-            ),
+            read_receipts(row) if office else rx.fragment(),
+            reply_button(state, row, office=office),
             spacing="2",
             width="100%",
         ),
@@ -103,23 +138,108 @@ def opened_message(row: rx.Var) -> rx.Component:
     )
 
 
-def field_error(text: rx.Var, error_id: str) -> rx.Component:
-    return rx.cond(text != "", rx.text(text, color="red", size="2", id=error_id, role="alert"))
+def read_receipts(row: rx.Var) -> rx.Component:
+    """Office view: which clients read an office message, or when staff opened a client's."""
+    return rx.cond(
+        row.from_office,
+        rx.text(
+            tr("staff.msg.read_by"),
+            " ",
+            rx.cond(row.read_by != "", row.read_by, tr("staff.msg.nobody")),
+            size="1",
+            color="gray",
+        ),
+        rx.text(tr("staff.msg.staff_read"), " ", row.staff_read, size="1", color="gray"),
+    )
+
+
+def reply_button(state, row: rx.Var, *, office: bool = False) -> rx.Component:
+    """Clients reply to the office's messages; the office may answer any message."""
+    button = rx.button(
+        rx.icon("reply", size=14, aria_hidden="true"),
+        tr(_key("reply", office)),
+        on_click=state.reply(row.id),
+        variant="soft",
+        size="2",
+        **({"id": "reply-button"} if office else {}),
+    )
+    return button if office else rx.cond(row.from_office, button)
+
+
+def message_thread(state, *, empty: rx.Component, office: bool = False) -> rx.Component:
+    """The dossier's messages, newest first, or `empty` when there are none."""
+    return rx.cond(
+        state.message_rows.length() > 0,
+        rx.vstack(
+            rx.foreach(state.message_rows, lambda row: message_row(state, row, office=office)),
+            width="100%",
+            spacing="0",
+            id="message-list",
+        ),
+        empty,
+    )
+
+
+def quote_box(text: rx.Var, original_label: rx.Var) -> rx.Component:
+    """The quoted original under a reply (the server stores it the same way)."""
+    return rx.cond(
+        text != "",
+        rx.box(
+            rx.text("--- ", original_label, " ---", size="2", color="gray"),
+            rx.text(text, white_space="pre-wrap", size="2", color="gray"),
+            class_name="quote",
+            id="original-message",
+        ),
+    )
+
+
+def attached_files(files: rx.Var, on_remove, remove_label: rx.Var) -> rx.Component:
+    """The files under a message being written (StagedFile rows), each with a trash button."""
+    return rx.vstack(
+        rx.foreach(
+            files,
+            lambda item: rx.hstack(
+                rx.icon("paperclip", size=14, aria_hidden="true"),
+                rx.text(item.name, class_name="file-name"),
+                rx.text(item.size, size="1", color="gray"),
+                rx.icon_button(
+                    rx.icon("trash-2", size=14),
+                    on_click=on_remove(item.index),
+                    variant="ghost",
+                    color_scheme="red",
+                    aria_label=remove_label + " " + item.name,
+                    type="button",
+                ),
+                align="center",
+                class_name="attached-file",
+            ),
+        ),
+        spacing="1",
+        id="attached-files",
+    )
+
+
+def upload_errors(errors: rx.Var, **props) -> rx.Component:
+    """One line per refused file (name: reason)."""
+    return rx.cond(
+        errors.length() > 0,
+        rx.callout(rx.foreach(errors, lambda text: rx.text(text)), color_scheme="red", role="alert", **props),
+    )
 
 
 def staged_file(item: rx.Var) -> rx.Component:
     return rx.hstack(
         rx.icon("file", size=16, aria_hidden="true"),
-        rx.text(item["name"], class_name="file-name"),
-        rx.text(item["size"], size="1", color="gray"),
+        rx.text(item.name, class_name="file-name"),
+        rx.text(item.size, size="1", color="gray"),
         rx.spacer(),
         rx.icon_button(
             rx.icon("x", size=16),
-            on_click=S.unstage(item["index"]),
+            on_click=S.unstage(item.index),
             variant="ghost",
             color_scheme="gray",
             high_contrast=True,
-            aria_label=tr("upload.remove") + " " + item["name"],
+            aria_label=tr("upload.remove") + " " + item.name,
             type="button",
         ),
         width="100%",
@@ -158,15 +278,7 @@ def attachments_dialog() -> rx.Component:
                 margin_y="0.75rem",
             ),
             rx.cond(S.uploading, rx.progress(value=S.upload_progress, max=100, aria_label=tr("upload.progress"))),
-            rx.cond(
-                S.upload_errors.length() > 0,
-                rx.callout(
-                    rx.foreach(S.upload_errors, lambda text: rx.text(text)),
-                    color_scheme="red",
-                    role="alert",
-                    id="upload-errors",
-                ),
-            ),
+            upload_errors(S.upload_errors, id="upload-errors"),
             rx.vstack(rx.foreach(S.staged_files, staged_file), width="100%", spacing="1", id="staged-files"),
             rx.hstack(
                 rx.button(
@@ -245,37 +357,8 @@ def composer() -> rx.Component:
                 aria_live="polite",
             ),
             field_error(S.body_error, "body-error"),
-            rx.cond(
-                S.quote != "",
-                rx.box(
-                    rx.text("--- ", tr("msg.original"), " ---", size="2", color="gray"),
-                    rx.text(S.quote, white_space="pre-wrap", size="2", color="gray"),
-                    class_name="quote",
-                    id="original-message",
-                ),
-            ),
-            rx.vstack(
-                rx.foreach(
-                    S.attached_files,
-                    lambda item: rx.hstack(
-                        rx.icon("paperclip", size=14, aria_hidden="true"),
-                        rx.text(item["name"]),
-                        rx.text(item["size"], size="1", color="gray"),
-                        rx.icon_button(
-                            rx.icon("trash-2", size=14),
-                            on_click=S.remove_attachment(item["index"]),
-                            variant="ghost",
-                            color_scheme="red",
-                            aria_label=tr("upload.remove") + " " + item["name"],
-                            type="button",
-                        ),
-                        align="center",
-                        class_name="attached-file",
-                    ),
-                ),
-                spacing="1",
-                id="attached-files",
-            ),
+            quote_box(S.quote, tr("msg.original")),
+            attached_files(S.attached_files, S.remove_attachment, tr("upload.remove")),
             field_error(S.send_error, "send-error"),
             rx.hstack(
                 rx.button(
@@ -323,11 +406,7 @@ def messages_tab() -> rx.Component:
             align="center",
         ),
         rx.cond(S.composing, composer()),
-        rx.cond(
-            S.message_rows.length() > 0,
-            rx.vstack(rx.foreach(S.message_rows, message_row), width="100%", spacing="0", id="message-list"),
-            rx.text(tr("msg.none"), color="gray"),
-        ),
+        message_thread(S, empty=rx.text(tr("msg.none"), color="gray")),
         width="100%",
         spacing="3",
         on_mount=S.load_messages,

@@ -3,46 +3,101 @@
 A substate of DossierState. Every handler is declared for clients
 (core/states/access.py); those that read or change messages or files re-check the
 dossier access through `_dossier_for(viewer)` first.
-Attachments are validated and stored when they are dropped or picked; they
-become documents only when the message is sent (otherwise `purge` removes them).
+Attachments are validated and stored when they are dropped or picked
+(services/attachments.py, shared with the office composer); they become documents
+only when the message is sent (otherwise they are deleted again).
+
+The row models below are shared with the office's view of a thread
+(dossiers/states/staff_dossiers.py) and read by the components in components.py.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 
 import reflex as rx
 
-from portal_app.core.services import i18n
+from portal_app.core.services import formatting, i18n
 from portal_app.core.services.db import session_scope
 from portal_app.core.services.errors import NotFound, ServiceError, ValidationFailed
+from portal_app.core.services.staff_access import size_text
 from portal_app.core.states.access import Access, Viewer, handler, run_db
-from portal_app.documents.services.documents import PendingFile, astore_pending
+from portal_app.documents.services.documents import PendingFile
 from portal_app.documents.services.storage import FileStore
-from portal_app.documents.services.uploads import UploadRefused, aiter_file
 from portal_app.dossiers.states.dossier import MESSAGES_TAB, DossierState
-from portal_app.messages.services import messages
+from portal_app.messages.services import attachments, messages
 from portal_app.office.services import office_settings
 from portal_app.settings import get_settings
 
 UPLOAD_ID = "bijlagen"
-MAX_FILES_PER_BATCH = 10
 
 
-def _size_text(size: int) -> str:
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f} MB"
-    return f"{max(1, round(size / 1024))} kB"
+@dataclasses.dataclass
+class AttachmentRow:
+    """An attachment of a sent message (a document: `id` is the document's)."""
+
+    id: int = 0
+    name: str = ""
+    size: str = ""
+    withdrawn: bool = False  # only the office's view lists withdrawn attachments
 
 
-def _file_row(pending: PendingFile, index: int) -> dict[str, str]:
-    return {"index": str(index), "name": pending.filename, "size": _size_text(pending.size)}
+@dataclasses.dataclass
+class MessageRow:
+    """One message of a thread, on either side."""
+
+    id: int = 0
+    subject: str = ""
+    body: str = ""
+    from_office: bool = False
+    author: str = ""
+    date: str = ""
+    unread: bool = False
+    attachment_count: int = 0
+    staff_read: str = ""  # office view: when staff first opened a client's message
+    read_by: str = ""  # office view: which clients read an office message
+
+
+@dataclasses.dataclass
+class StagedFile:
+    """A file picked for a message that is not sent yet; `index` is its place in the pending list."""
+
+    index: int = 0
+    name: str = ""
+    size: str = ""
+
+
+def attachment_rows(views: list[messages.AttachmentView], language: str = "nl") -> list[AttachmentRow]:
+    return [
+        AttachmentRow(
+            id=view.document_id, name=view.filename, size=size_text(view.size, language), withdrawn=view.withdrawn
+        )
+        for view in views
+    ]
+
+
+def staged_rows(pending: list[dict], language: str = "nl") -> list[StagedFile]:
+    return [
+        StagedFile(index=i, name=data["filename"], size=size_text(data["size"], language))
+        for i, data in enumerate(pending)
+    ]
+
+
+def message_id_of(value) -> int | None:
+    """A message id as the browser sent it (a number, or its text), else None."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 class MessagesState(DossierState):
-    message_rows: list[dict[str, str]] = []
+    message_rows: list[MessageRow] = []
     open_message_id: int = 0
-    open_attachments: list[dict[str, str]] = []
+    open_attachments: list[AttachmentRow] = []
 
     composing: bool = False
     reply_to_id: int = 0
@@ -56,8 +111,8 @@ class MessagesState(DossierState):
     sent_notice: str = ""
 
     dialog_open: bool = False
-    staged_files: list[dict[str, str]] = []
-    attached_files: list[dict[str, str]] = []
+    staged_files: list[StagedFile] = []
+    attached_files: list[StagedFile] = []
     upload_errors: list[str] = []
     upload_progress: int = 0
     uploading: bool = False
@@ -66,31 +121,26 @@ class MessagesState(DossierState):
     _staged: list[dict] = []
     _attached: list[dict] = []
     _submit_key: str = ""
-    _attachments: dict[int, list[dict[str, str]]] = {}
+    _attachments: dict[int, list[AttachmentRow]] = {}
 
     # ---- list ----
     def _load_messages(self, account, dossier) -> None:
         with session_scope() as db:
             views = messages.list_for_dossier(db, account, dossier.id)
         self.message_rows = [
-            {
-                "id": str(view.id),
-                "subject": view.subject,
-                "body": view.body,
-                "from_office": "1" if view.from_office else "",
-                "who": view.author_name,
-                "date": view.created_at.strftime("%d-%m-%Y %H:%M"),
-                "unread": "1" if view.unread else "",
-                "attachments": str(len(view.attachments)),
-            }
+            MessageRow(
+                id=view.id,
+                subject=view.subject,
+                body=view.body,
+                from_office=view.from_office,
+                author=view.author_name,
+                date=formatting.format_datetime(view.created_at, self.lang, style="numeric"),
+                unread=view.unread,
+                attachment_count=len(view.attachments),
+            )
             for view in views
         ]
-        self._attachments = {
-            view.id: [
-                {"id": str(a.document_id), "name": a.filename, "size": _size_text(a.size)} for a in view.attachments
-            ]
-            for view in views
-        }
+        self._attachments = {view.id: attachment_rows(view.attachments, self.lang) for view in views}
 
     @handler(Access.CLIENT)
     def load_messages(self, viewer: Viewer):
@@ -105,9 +155,8 @@ class MessagesState(DossierState):
     @handler(Access.CLIENT)
     def open_message(self, viewer: Viewer, message_id: str):
         account = viewer.account
-        try:
-            wanted = int(message_id)
-        except (TypeError, ValueError):
+        wanted = message_id_of(message_id)
+        if wanted is None:
             return
         if self.open_message_id == wanted:
             self.open_message_id = 0
@@ -124,10 +173,10 @@ class MessagesState(DossierState):
         self.open_message_id = wanted
         self.open_attachments = self._attachments.get(wanted, [])
         # the row and the tab badge change here; no need to read the list again
-        rows = [dict(row) for row in self.message_rows]
+        rows = [dataclasses.replace(row) for row in self.message_rows]
         for row in rows:
-            if row["id"] == str(wanted) and row["unread"]:
-                row["unread"] = ""
+            if row.id == wanted and row.unread:
+                row.unread = False
                 unread = dict(self.tab_unread)
                 unread[MESSAGES_TAB] = max(0, unread.get(MESSAGES_TAB, 0) - 1)
                 self.tab_unread = unread
@@ -135,9 +184,7 @@ class MessagesState(DossierState):
 
     # ---- composer ----
     def _reset_composer(self) -> None:
-        store = FileStore(get_settings().files_dir)
-        for data in self._staged + self._attached:
-            store.delete(data["key"])
+        attachments.discard(FileStore(get_settings().files_dir), self._staged + self._attached)
         self._staged, self._attached = [], []
         self.staged_files, self.attached_files, self.upload_errors = [], [], []
         self.subject = self.body = self.quote = ""
@@ -157,20 +204,21 @@ class MessagesState(DossierState):
     @handler(Access.CLIENT)
     def reply(self, viewer: Viewer, message_id: str):
         account, dossier = viewer.account, self._dossier_for(viewer)
-        if dossier is None:
+        wanted = message_id_of(message_id)
+        if dossier is None or wanted is None:
             return
         try:
             with session_scope(keep_on=(ServiceError,)) as db:
-                message = messages.get_for_account(db, account, int(message_id), ip=self._client_ip())
+                message = messages.get_for_account(db, account, wanted, ip=self._client_ip())
                 if message.dossier_id != dossier.id:
                     raise NotFound()
                 subject, original = message.subject, message.body
-        except (NotFound, TypeError, ValueError):
+        except NotFound:
             return
         self._reset_composer()
         self.composing = True
         self.sent_notice = ""
-        self.reply_to_id = int(message_id)
+        self.reply_to_id = wanted
         self.subject = messages.reply_subject(subject)
         self.quote = original
         self._submit_key = secrets.token_urlsafe(24)
@@ -263,9 +311,7 @@ class MessagesState(DossierState):
     @handler(Access.CLIENT)
     def cancel_dialog(self, viewer: Viewer):
         """'Annuleer': the files picked in this dialog are removed again."""
-        store = FileStore(get_settings().files_dir)
-        for data in self._staged:
-            store.delete(data["key"])
+        attachments.discard(FileStore(get_settings().files_dir), self._staged)
         self._staged, self.staged_files, self.upload_errors = [], [], []
         self.dialog_open = False
 
@@ -281,39 +327,30 @@ class MessagesState(DossierState):
         """Validate and store the picked or dropped files (type by content, size while streaming)."""
         if await run_db(self._dossier_for, viewer) is None:
             return
-        store = FileStore(get_settings().files_dir)
         office = office_settings.profile()
-        self.upload_errors = []
-        room = messages.MAX_ATTACHMENTS - len(self._attached) - len(self._staged)
         self.uploading = True
-        for position, upload in enumerate(files or []):
-            name = str(getattr(upload, "name", None) or getattr(upload, "filename", "") or "bestand")
-            if position >= min(room, MAX_FILES_PER_BATCH):
-                self.upload_errors.append(i18n.t("upload.too_many", self.lang, name=name[:80]))
-                continue
-            try:
-                pending = await astore_pending(
-                    store=store, filename=name, chunks=aiter_file(upload), max_bytes=office.client_max_upload_bytes
-                )
-            except UploadRefused as error:
-                self.upload_errors.append(
-                    f"{name[:80]}: " + i18n.t(error.code, self.lang, max_mb=office.client_max_upload_mb)
-                )
-                continue
-            self._staged.append(pending.as_dict())
-        self.staged_files = [_file_row(PendingFile.from_dict(d), i) for i, d in enumerate(self._staged)]
+        refused = await attachments.stage(
+            files,
+            store=FileStore(get_settings().files_dir),
+            pending=self._staged,
+            max_bytes=office.client_max_upload_bytes,
+            attached=len(self._attached),
+        )
+        self.upload_errors = [
+            i18n.t("upload.too_many", self.lang, name=refusal.name)
+            if refusal.code == attachments.TOO_MANY
+            else f"{refusal.name}: " + i18n.t(refusal.code, self.lang, max_mb=office.client_max_upload_mb)
+            for refusal in refused
+        ]
+        self.staged_files = staged_rows(self._staged, self.lang)
         self.uploading = False
         self.upload_progress = 0
 
     @handler(Access.CLIENT)
     def unstage(self, viewer: Viewer, index: str):
         """The black cross: remove one picked file before 'Upload'."""
-        try:
-            data = self._staged.pop(int(index))
-        except (TypeError, ValueError, IndexError):
-            return
-        FileStore(get_settings().files_dir).delete(data["key"])
-        self.staged_files = [_file_row(PendingFile.from_dict(d), i) for i, d in enumerate(self._staged)]
+        if attachments.remove(FileStore(get_settings().files_dir), self._staged, index):
+            self.staged_files = staged_rows(self._staged, self.lang)
 
     @handler(Access.CLIENT)
     def confirm_upload(self, viewer: Viewer):
@@ -321,15 +358,11 @@ class MessagesState(DossierState):
         self._attached.extend(self._staged)
         self._staged = []
         self.staged_files = []
-        self.attached_files = [_file_row(PendingFile.from_dict(d), i) for i, d in enumerate(self._attached)]
+        self.attached_files = staged_rows(self._attached, self.lang)
         self.dialog_open = False
 
     @handler(Access.CLIENT)
     def remove_attachment(self, viewer: Viewer, index: str):
         """The trash icon under the message."""
-        try:
-            data = self._attached.pop(int(index))
-        except (TypeError, ValueError, IndexError):
-            return
-        FileStore(get_settings().files_dir).delete(data["key"])
-        self.attached_files = [_file_row(PendingFile.from_dict(d), i) for i, d in enumerate(self._attached)]
+        if attachments.remove(FileStore(get_settings().files_dir), self._attached, index):
+            self.attached_files = staged_rows(self._attached, self.lang)

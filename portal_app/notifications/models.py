@@ -9,6 +9,7 @@ the mail, already read, switched off, or gone (item withdrawn, access ended).
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
@@ -29,7 +30,7 @@ class PendingNotification(SQLModel, table=True):
     outcome: str | None = Field(default=None, max_length=10)  # sent | read | off | gone
 
 
-class OutboxStatus:
+class OutboxStatus(StrEnum):
     QUEUED = "queued"
     SENDING = "sending"
     SENT = "sent"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
@@ -17,11 +18,13 @@ class QuestionnaireTemplate(SQLModel, table=True):
     version: int = 1
     title_nl: str = Field(max_length=200)
     title_en: str = Field(max_length=200)
-    definition_json: str  # pages and questions, see questionnaires/services/questionnaires.py
+    definition_json: str  # pages and questions, see questionnaires/services/definition.py
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class QuestionnaireStatus:
+class QuestionnaireStatus(StrEnum):
+    """A request's status; the column stores the plain value ("open" / "completed")."""
+
     OPEN = "open"
     COMPLETED = "completed"
 

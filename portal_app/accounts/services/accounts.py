@@ -48,6 +48,7 @@ def _create(session: Session, account: Account, *, actor_id: int | None) -> Acco
         raise ValidationFailed("e-mail in use", field="email", code="account.email_in_use")
     session.add(account)
     session.flush()
+    assert account.id is not None  # flushed above (see portal_app/core/models.py)
     if not account.is_staff:
         session.add(NotificationPreference(account_id=account.id))
     audit.record(

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, delete, func, select
 
 from portal_app.accounts.models import Account, LoginFailure, TwoFactor
@@ -36,13 +37,15 @@ class LoginResult:
 def _wait_minutes(failures: int, free_tries: int) -> int:
     if failures < free_tries:
         return 0
-    return min(2 ** (failures - free_tries), MAX_WAIT_MINUTES)
+    return min(int(2 ** (failures - free_tries)), MAX_WAIT_MINUTES)
 
 
-def _remaining_wait(session: Session, column, value: str, free_tries: int) -> int:
+def _remaining_wait(session: Session, column: Mapped[str], value: str, free_tries: int) -> int:
     since = utcnow() - WINDOW
     count, last = session.exec(
-        select(func.count(LoginFailure.id), func.max(LoginFailure.at)).where(column == value, LoginFailure.at >= since)
+        select(func.count(col(LoginFailure.id)), func.max(LoginFailure.at)).where(
+            column == value, LoginFailure.at >= since
+        )
     ).one()
     wait = _wait_minutes(count or 0, free_tries)
     if not wait or last is None:
@@ -53,8 +56,8 @@ def _remaining_wait(session: Session, column, value: str, free_tries: int) -> in
 
 def check_throttle(session: Session, *, email: str, ip: str) -> None:
     minutes = max(
-        _remaining_wait(session, LoginFailure.email, normalize_email(email)[:254], FREE_TRIES_PER_ACCOUNT),
-        _remaining_wait(session, LoginFailure.ip, ip, FREE_TRIES_PER_ADDRESS),
+        _remaining_wait(session, col(LoginFailure.email), normalize_email(email)[:254], FREE_TRIES_PER_ACCOUNT),
+        _remaining_wait(session, col(LoginFailure.ip), ip, FREE_TRIES_PER_ADDRESS),
     )
     if minutes:
         raise Throttled(minutes)
@@ -99,6 +102,7 @@ def login(
         )
         raise AuthenticationFailed()
     session.exec(delete(LoginFailure).where(col(LoginFailure.email) == email_norm))
+    assert account.id is not None  # a stored account (see portal_app/core/models.py)
     needs_second_factor = has_second_factor(session, account.id)
     token, _row = create_session(
         session,

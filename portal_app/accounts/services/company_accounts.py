@@ -24,6 +24,7 @@ parsed here. Plain Python, no Reflex import.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TypedDict
 
 from sqlmodel import Session, col, func, select, update
 
@@ -36,13 +37,42 @@ from portal_app.core.services.errors import NotFound, PermissionDenied, Validati
 from portal_app.core.services.formatting import format_date, format_datetime
 from portal_app.dossiers.models import Dossier, DossierAccess
 from portal_app.dossiers.services import dossiers
+from portal_app.settings import Settings
 
 MAX_EXTRA_ACCOUNTS = 50
 MAX_DOSSIERS_SHOWN = 200
 MAX_ID = 2**63 - 1
 
 
-def parse_id(value) -> int:
+class ExtraAccountRow(TypedDict):
+    """One extra account in the list, as the page shows it (plain strings)."""
+
+    id: str
+    name: str
+    email: str
+    state: str
+    state_label: str
+    last_login: str
+    dossier_count: str
+
+
+class ExtraAccountDossier(TypedDict):
+    """One company dossier on the 'Inzien' screen; `granted` is "1" or ""."""
+
+    id: str
+    number: str
+    description: str
+    status_label: str
+    granted: str
+
+
+class ExtraAccountDetail(ExtraAccountRow):
+    created: str
+    language_label: str
+    dossiers: list[ExtraAccountDossier]
+
+
+def parse_id(value: object) -> int:
     """A positive database id from a browser value ("12" or 12); NotFound for anything else."""
     if isinstance(value, bool):
         raise NotFound()
@@ -67,7 +97,7 @@ def can_manage(account: Account | None) -> bool:
 def require_main_account(session: Session, actor: Account | None, *, ip: str | None = None) -> Account:
     """The actor, reloaded, when it is an active company main account; else PermissionDenied (audited)."""
     fresh = session.get(Account, actor.id) if actor is not None and getattr(actor, "id", None) else None
-    if not can_manage(fresh):
+    if fresh is None or not can_manage(fresh):
         audit.record(
             session,
             "company_accounts.denied",
@@ -79,7 +109,7 @@ def require_main_account(session: Session, actor: Account | None, *, ip: str | N
     return fresh
 
 
-def _extra_of(session: Session, main: Account, account_id, *, ip: str | None = None) -> Account:
+def _extra_of(session: Session, main: Account, account_id: object, *, ip: str | None = None) -> Account:
     """One of the main account's own (not removed) extra accounts, or NotFound (audited)."""
     try:
         number = parse_id(account_id)
@@ -110,7 +140,7 @@ def _company_dossier_ids(session: Session, main: Account) -> list[int]:
         session.exec(
             select(DossierAccess.dossier_id)
             .where(DossierAccess.account_id == main.id)
-            .order_by(DossierAccess.dossier_id)
+            .order_by(col(DossierAccess.dossier_id))
         ).all()
     )
 
@@ -126,7 +156,7 @@ def _last_logins(session: Session, account_ids: list[int]) -> dict[int, datetime
     rows = session.exec(
         select(UserSession.account_id, func.max(UserSession.created_at))
         .where(col(UserSession.account_id).in_(account_ids), col(UserSession.second_factor_done).is_(True))
-        .group_by(UserSession.account_id)
+        .group_by(col(UserSession.account_id))
     ).all()
     return {account_id: _aware(moment) for account_id, moment in rows if moment is not None}
 
@@ -135,7 +165,7 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _row(account: Account, language: str, dossier_count: int, last_session: datetime | None = None) -> dict[str, str]:
+def _row(account: Account, language: str, dossier_count: int, last_session: datetime | None = None) -> ExtraAccountRow:
     state = _state(account)
     candidates = [moment for moment in (account.last_login_at, last_session) if moment is not None]
     last_login = max((_aware(moment) for moment in candidates), default=None)
@@ -150,7 +180,7 @@ def _row(account: Account, language: str, dossier_count: int, last_session: date
     }
 
 
-def list_extra_accounts(session: Session, actor: Account, *, language: str = "nl") -> list[dict[str, str]]:
+def list_extra_accounts(session: Session, actor: Account, *, language: str = "nl") -> list[ExtraAccountRow]:
     """The main account's extra accounts (name order), as plain strings."""
     main = require_main_account(session, actor)
     extras = session.exec(
@@ -160,30 +190,37 @@ def list_extra_accounts(session: Session, actor: Account, *, language: str = "nl
             Account.kind == AccountKind.COMPANY_EXTRA,
             col(Account.deleted_at).is_(None),
         )
-        .order_by(Account.name, Account.id)
+        .order_by(col(Account.name), col(Account.id))
         .limit(MAX_EXTRA_ACCOUNTS)
     ).all()
+    extra_ids: list[int] = []
+    for extra in extras:
+        assert extra.id is not None  # read from the database (see portal_app/core/models.py)
+        extra_ids.append(extra.id)
     company = set(_company_dossier_ids(session, main))
     counts: dict[int, int] = {}
     if extras:
         for account_id, dossier_id in session.exec(
             select(DossierAccess.account_id, DossierAccess.dossier_id).where(
-                col(DossierAccess.account_id).in_([extra.id for extra in extras])
+                col(DossierAccess.account_id).in_(extra_ids)
             )
         ).all():
             if dossier_id in company:
                 counts[account_id] = counts.get(account_id, 0) + 1
-    last = _last_logins(session, [extra.id for extra in extras])
-    return [_row(extra, language, counts.get(extra.id, 0), last.get(extra.id)) for extra in extras]
+    last = _last_logins(session, extra_ids)
+    return [
+        _row(extra, language, counts.get(extra_id, 0), last.get(extra_id))
+        for extra, extra_id in zip(extras, extra_ids, strict=True)
+    ]
 
 
 def create_extra_account(
     session: Session,
     actor: Account,
     *,
-    name,
-    email,
-    settings,
+    name: object,
+    email: object,
+    settings: Settings,
     ip: str | None = None,
 ) -> Account:
     """'Nieuw account': an extra account of the actor's company, and its invitation (the first e-mail).
@@ -193,7 +230,7 @@ def create_extra_account(
     """
     main = require_main_account(session, actor, ip=ip)
     existing = session.exec(
-        select(func.count(Account.id)).where(Account.parent_id == main.id, col(Account.deleted_at).is_(None))
+        select(func.count(col(Account.id))).where(Account.parent_id == main.id, col(Account.deleted_at).is_(None))
     ).one()
     if existing >= MAX_EXTRA_ACCOUNTS:
         raise ValidationFailed("too many extra accounts", code="company.too_many", max=MAX_EXTRA_ACCOUNTS)
@@ -211,20 +248,21 @@ def create_extra_account(
 
 
 def extra_account_detail(
-    session: Session, actor: Account, account_id, *, language: str = "nl", ip: str | None = None
-) -> dict:
+    session: Session, actor: Account, account_id: object, *, language: str = "nl", ip: str | None = None
+) -> ExtraAccountDetail:
     """'Inzien': the extra account's details, last login, and per company dossier whether it may see it."""
     main = require_main_account(session, actor, ip=ip)
     extra = _extra_of(session, main, account_id, ip=ip)
+    assert extra.id is not None  # a stored account (see portal_app/core/models.py)
     granted = set(session.exec(select(DossierAccess.dossier_id).where(DossierAccess.account_id == extra.id)).all())
     rows = session.exec(
         select(Dossier.id, Dossier.number, Dossier.description, Dossier.status)
-        .join(DossierAccess, DossierAccess.dossier_id == Dossier.id)
+        .join(DossierAccess, col(DossierAccess.dossier_id) == Dossier.id)
         .where(DossierAccess.account_id == main.id)
-        .order_by(Dossier.number, Dossier.id)
+        .order_by(Dossier.number, col(Dossier.id))
         .limit(MAX_DOSSIERS_SHOWN)
     ).all()
-    dossier_rows = [
+    dossier_rows: list[ExtraAccountDossier] = [
         {
             "id": str(dossier_id),
             "number": number,
@@ -246,7 +284,7 @@ def extra_account_detail(
 
 
 def set_dossier_access(
-    session: Session, actor: Account, account_id, dossier_id, allowed, *, ip: str | None = None
+    session: Session, actor: Account, account_id: object, dossier_id: object, allowed: object, *, ip: str | None = None
 ) -> bool:
     """Let the extra account see (allowed=True) or no longer see a company dossier; True when it changed.
 
@@ -254,6 +292,7 @@ def set_dossier_access(
     """
     main = require_main_account(session, actor, ip=ip)
     extra = _extra_of(session, main, account_id, ip=ip)
+    assert extra.id is not None  # a stored account (see portal_app/core/models.py)
     if not isinstance(allowed, bool):
         raise ValidationFailed("allowed must be true or false", field="allowed")
     try:
@@ -281,11 +320,12 @@ def set_dossier_access(
     return True
 
 
-def delete_extra_account(session: Session, actor: Account, account_id, *, ip: str | None = None) -> Account:
+def delete_extra_account(session: Session, actor: Account, account_id: object, *, ip: str | None = None) -> Account:
     """'Verwijderen': the extra account is marked removed, its sessions end, its dossier access and
     open links go. The row stays for the audit log. Does not commit."""
     main = require_main_account(session, actor, ip=ip)
     extra = _extra_of(session, main, account_id, ip=ip)
+    assert extra.id is not None  # a stored account (see portal_app/core/models.py)
     now = utcnow()
     extra.deleted_at = now
     session.add(extra)

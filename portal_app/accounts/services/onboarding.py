@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import quote
 
-from sqlmodel import Session, func, select, update
+from sqlmodel import Session, col, func, select, update
 
 from portal_app.accounts.models import Account, AuthToken, TokenPurpose
 from portal_app.accounts.services import passwords, sessions
@@ -39,16 +39,17 @@ def _revoke(session: Session, account_id: int, purpose: str) -> None:
     session.exec(
         update(AuthToken)
         .where(
-            AuthToken.account_id == account_id,
-            AuthToken.purpose == purpose,
-            AuthToken.used_at.is_(None),
-            AuthToken.revoked_at.is_(None),
+            col(AuthToken.account_id) == account_id,
+            col(AuthToken.purpose) == purpose,
+            col(AuthToken.used_at).is_(None),
+            col(AuthToken.revoked_at).is_(None),
         )
         .values(revoked_at=utcnow())
     )
 
 
 def _issue(session: Session, account: Account, purpose: str, lifetime: timedelta) -> str:
+    assert account.id is not None  # a stored account (see portal_app/core/models.py)
     _revoke(session, account.id, purpose)
     token = new_token()
     session.add(
@@ -123,7 +124,7 @@ def request_password_link(
         audit.record(session, "password_link.refused", target=f"email:{email}", ip=ip)
         return None
     recent = session.exec(
-        select(func.count(AuthToken.id)).where(
+        select(func.count(col(AuthToken.id))).where(
             AuthToken.account_id == account.id,
             AuthToken.purpose == TokenPurpose.RESET,
             AuthToken.created_at >= utcnow() - timedelta(hours=1),
@@ -168,6 +169,8 @@ def set_password(
     if row is None:
         raise NotFound(code="link.invalid")
     account = session.get(Account, row.account_id)
+    # valid_token() only returns a token whose account exists (and is stored, so has an id).
+    assert account is not None and account.id is not None
     found = passwords.problems(
         password, name=account.name, email=account.email, policy=office_settings.profile(session).password_policy
     )

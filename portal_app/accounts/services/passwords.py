@@ -35,7 +35,7 @@ class PasswordPolicy:
     min_length: int = MIN_LENGTH
     require_symbol: bool = False
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "min_length", max(MIN_LENGTH, min(int(self.min_length), MAX_LENGTH)))
 
 

@@ -37,6 +37,7 @@ from portal_app.core.services.errors import AuthenticationFailed, NotFound, Thro
 from portal_app.core.services.tokens import hash_token, new_token
 from portal_app.notifications.services import mail
 from portal_app.office.services import office_settings
+from portal_app.settings import Settings
 
 EMAIL_CHANGE_PATH = "/e-mail-bevestigen"
 EMAIL_CHANGE_VALID = timedelta(hours=24)
@@ -63,11 +64,11 @@ def _client_account(session: Session, account_id: int) -> Account:
     return account
 
 
-def _check_current_password(session: Session, account: Account, password, *, ip: str | None) -> None:
+def _check_current_password(session: Session, account: Account, password: object, *, ip: str | None) -> None:
     """AuthenticationFailed for a wrong password, Throttled after too many wrong ones (all audited)."""
     since = utcnow() - RECHECK_WINDOW
     failures = session.exec(
-        select(func.count(AuditEvent.id)).where(
+        select(func.count(col(AuditEvent.id))).where(
             AuditEvent.event_type == RECHECK_FAILED, AuditEvent.actor_id == account.id, AuditEvent.at >= since
         )
     ).one()
@@ -81,7 +82,7 @@ def _check_current_password(session: Session, account: Account, password, *, ip:
 
 
 def request_email_change(
-    session: Session, *, account_id: int, password, new_email, settings, ip: str | None = None
+    session: Session, *, account_id: int, password: object, new_email: object, settings: Settings, ip: str | None = None
 ) -> str:
     """Step 1: mails to the new and the old address. Returns the token (for tests). Does not commit.
 
@@ -90,6 +91,7 @@ def request_email_change(
     details.email_too_many.
     """
     account = _client_account(session, account_id)
+    assert account.id is not None  # a stored account (see portal_app/core/models.py)
     _check_current_password(session, account, password, ip=ip)
     email = accounts.validate_email(new_email if isinstance(new_email, str) else "")
     if email == account.email:
@@ -97,7 +99,7 @@ def request_email_change(
     if accounts.find_by_email(session, email) is not None:
         raise ValidationFailed("e-mail in use", field="email", code="account.email_in_use")
     recent = session.exec(
-        select(func.count(AuthToken.id)).where(
+        select(func.count(col(AuthToken.id))).where(
             AuthToken.account_id == account.id,
             AuthToken.purpose == TokenPurpose.EMAIL_CHANGE,
             AuthToken.created_at >= utcnow() - timedelta(hours=1),
@@ -171,7 +173,7 @@ def cancel_email_change(session: Session, *, account_id: int, ip: str | None = N
     return bool(revoked)
 
 
-def confirm_email_change(session: Session, *, account_id: int, token, ip: str | None = None) -> Account:
+def confirm_email_change(session: Session, *, account_id: int, token: object, ip: str | None = None) -> Account:
     """Step 2: the link was opened by the signed-in owner; the address changes now. Does not commit.
 
     NotFound(code="details.email_link_invalid") for a bad, used, expired, older
@@ -183,6 +185,7 @@ def confirm_email_change(session: Session, *, account_id: int, token, ip: str | 
         audit.record(session, "email_change.refused", actor_id=account_id, ip=ip)
         raise NotFound(code="details.email_link_invalid")
     account = _client_account(session, account_id)
+    assert account.id is not None  # a stored account (see portal_app/core/models.py)
     new_email = accounts.normalize_email(row.payload)
     other = accounts.find_by_email(session, new_email)
     if other is not None and other.id != account.id:
@@ -211,10 +214,10 @@ def change_password(
     *,
     account_id: int,
     session_id: int,
-    current,
-    new,
-    repeat,
-    settings,
+    current: object,
+    new: object,
+    repeat: object,
+    settings: Settings,
     ip: str | None = None,
 ) -> int:
     """Set a new password; every other session of the account ends. Returns how many ended. Does not commit.
@@ -224,6 +227,7 @@ def change_password(
     ValidationFailed(code="password.rejected", problems=[i18n keys]).
     """
     account = _client_account(session, account_id)
+    assert account.id is not None  # a stored account (see portal_app/core/models.py)
     _check_current_password(session, account, current, ip=ip)
     new = new if isinstance(new, str) else ""
     repeat = repeat if isinstance(repeat, str) else ""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlmodel import Session, select, update
+from sqlmodel import Session, col, select, update
 
 from portal_app.accounts.models import Account, UserSession
 from portal_app.core.models import utcnow
@@ -44,6 +44,7 @@ def create_session(
     user_agent: str | None = None,
 ) -> tuple[str, UserSession]:
     """A new token for `account` (always new: never reuse one from before login)."""
+    assert account.id is not None  # a stored account (see portal_app/core/models.py)
     token = new_token()
     now = utcnow()
     row = UserSession(
@@ -99,11 +100,11 @@ def end_session(session: Session, token: str | None) -> int | None:
 def end_all_sessions(session: Session, account_id: int, *, except_session_id: int | None = None) -> int:
     statement = (
         update(UserSession)
-        .where(UserSession.account_id == account_id, UserSession.ended_at.is_(None))
+        .where(col(UserSession.account_id) == account_id, col(UserSession.ended_at).is_(None))
         .values(ended_at=utcnow())
     )
     if except_session_id is not None:
-        statement = statement.where(UserSession.id != except_session_id)
+        statement = statement.where(col(UserSession.id) != except_session_id)
     return session.exec(statement).rowcount or 0
 
 

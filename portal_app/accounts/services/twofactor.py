@@ -59,6 +59,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, overload
 
 import phonenumbers
 import pyotp
@@ -73,6 +74,9 @@ from portal_app.core.models import utcnow
 from portal_app.core.services import tokens
 from portal_app.core.services.errors import PermissionDenied, ServiceError, ValidationFailed
 from portal_app.notifications.services import mail
+
+if TYPE_CHECKING:
+    from portal_app.settings import Settings
 
 CODE_VALID = timedelta(minutes=10)
 MAX_GUESSES_PER_CODE = 5
@@ -136,6 +140,10 @@ class TwoFactorStatus:
 # --------------------------------------------------------------------------- helpers
 
 
+@overload
+def _aware(value: datetime) -> datetime: ...
+@overload
+def _aware(value: None) -> None: ...
 def _aware(value: datetime | None) -> datetime | None:
     """SQLite hands timestamps back without a zone; they are UTC."""
     if value is not None and value.tzinfo is None:
@@ -206,7 +214,7 @@ def mask_phone(e164: str | None) -> str:
         return f"{prefix} " + "*" * max(len(national) - 2, 0) + national[-2:]
     head, tail = national[0], national[1:]
     masked = "*" * (len(tail) - 2) + tail[-2:]
-    groups = []
+    groups: list[str] = []
     while masked:
         groups.insert(0, masked[-2:])
         masked = masked[:-2]
@@ -224,7 +232,7 @@ def _sms_body(session: Session, account: Account, code: str) -> str:
 
 def _codes_in_session(session: Session, account_id: int, purpose: str, session_id: int) -> int:
     return session.exec(
-        select(func.count(OneTimeCode.id)).where(
+        select(func.count(col(OneTimeCode.id))).where(
             OneTimeCode.account_id == account_id,
             OneTimeCode.purpose == purpose,
             OneTimeCode.session_id == session_id,
@@ -251,10 +259,11 @@ def _issue_code(
     purpose: str,
     session_id: int,
     phone: str,
-    settings,
+    settings: Settings,
     now: datetime,
     salt_phone: str | None = None,
 ) -> OneTimeCode:
+    assert account.id is not None  # a stored account (see portal_app/core/models.py)
     if _codes_in_session(session, account.id, purpose, session_id) >= MAX_CODES_PER_SESSION:
         audit.record(
             session,
@@ -297,7 +306,7 @@ def _check_sms_code(
     purpose: str,
     session_id: int,
     code: str,
-    settings,
+    settings: Settings,
     now: datetime,
     salt_phone: str | None = None,
 ) -> None:
@@ -306,6 +315,7 @@ def _check_sms_code(
     A wrong guess increments the code's attempts (atomically); the 5th wrong
     guess kills it. Expired codes are refused without comparing.
     """
+    assert account.id is not None  # a stored account (see portal_app/core/models.py)
     row = session.exec(
         select(OneTimeCode)
         .where(
@@ -381,19 +391,20 @@ def _replace_recovery_codes(session: Session, account_id: int, secret: str, now:
 
 def recovery_codes_left(session: Session, account_id: int) -> int:
     return session.exec(
-        select(func.count(RecoveryCode.id)).where(
+        select(func.count(col(RecoveryCode.id))).where(
             RecoveryCode.account_id == account_id, col(RecoveryCode.used_at).is_(None)
         )
     ).one()
 
 
-def regenerate_recovery_codes(*, session: Session, account: Account, settings=None) -> list[str]:
+def regenerate_recovery_codes(*, session: Session, account: Account, settings: Settings | None = None) -> list[str]:
     """A new set of 10 codes (plain text, show once); the old ones stop working.
 
     The caller has re-checked the password. `settings` defaults to
     get_settings(); it must hold the same SECRET_KEY as the one given to
     verify_login.
     """
+    assert account.id is not None  # a stored account (see portal_app/core/models.py)
     if not is_enabled(session, account.id):
         raise SecondFactorFailed("2-step verification is off", code="2fa.not_enabled")
     codes = _replace_recovery_codes(session, account.id, _secret(settings), utcnow())
@@ -401,7 +412,7 @@ def regenerate_recovery_codes(*, session: Session, account: Account, settings=No
     return codes
 
 
-def _secret(settings) -> str:
+def _secret(settings: Settings | None) -> str:
     """The key that hashes recovery codes (default: the app's settings)."""
     if settings is None:
         from portal_app.settings import get_settings
@@ -413,7 +424,9 @@ def _secret(settings) -> str:
 # --------------------------------------------------------------------------- set-up
 
 
-def start_sms_setup(*, session: Session, account: Account, phone: str, session_id: int, settings, now=None) -> str:
+def start_sms_setup(
+    *, session: Session, account: Account, phone: str, session_id: int, settings: Settings, now: datetime | None = None
+) -> str:
     """Send a set-up code to `phone`; returns the normalized number (E.164)."""
     number = normalize_phone(phone)
     _check_login_session(session, account, session_id)
@@ -430,7 +443,7 @@ def start_sms_setup(*, session: Session, account: Account, phone: str, session_i
     return number
 
 
-def _store_method(session: Session, account_id: int, **values) -> TwoFactor:
+def _store_method(session: Session, account_id: int, **values: Any) -> TwoFactor:
     row = session.get(TwoFactor, account_id)
     if row is None:
         row = TwoFactor(account_id=account_id, **values)
@@ -442,13 +455,21 @@ def _store_method(session: Session, account_id: int, **values) -> TwoFactor:
 
 
 def confirm_sms_setup(
-    *, session: Session, account: Account, phone: str, code: str, session_id: int, settings, now=None
+    *,
+    session: Session,
+    account: Account,
+    phone: str,
+    code: str,
+    session_id: int,
+    settings: Settings,
+    now: datetime | None = None,
 ) -> list[str]:
     """Check the set-up code sent to `phone` and switch SMS verification on.
 
     Returns 10 new recovery codes (plain text, shown once; earlier ones deleted).
     The code only confirms the very number it was sent to.
     """
+    assert account.id is not None  # a stored account (see portal_app/core/models.py)
     number = normalize_phone(phone)
     _check_login_session(session, account, session_id)
     moment = _now(now)
@@ -528,7 +549,13 @@ def _matching_step(secret: str, code: str, now: datetime) -> int | None:
 
 
 def confirm_totp_setup(
-    *, session: Session, account: Account, secret: str, code: str, settings=None, now=None
+    *,
+    session: Session,
+    account: Account,
+    secret: str,
+    code: str,
+    settings: Settings | None = None,
+    now: datetime | None = None,
 ) -> list[str]:
     """Check a code from the app for `secret` and switch app verification on.
 
@@ -536,6 +563,7 @@ def confirm_totp_setup(
     code cannot be used again to log in. `settings` defaults to get_settings()
     (only its SECRET_KEY is used, to hash the recovery codes).
     """
+    assert account.id is not None  # a stored account (see portal_app/core/models.py)
     clean_secret = _valid_secret(secret)
     cleaned = _clean_input(code)
     moment = _now(now)
@@ -572,18 +600,21 @@ def confirm_totp_setup(
 
 def _failures_in_session(session: Session, session_id: int) -> int:
     return session.exec(
-        select(func.count(AuditEvent.id)).where(
+        select(func.count(col(AuditEvent.id))).where(
             AuditEvent.event_type == "2fa.failed", AuditEvent.target == _session_target(session_id)
         )
     ).one()
 
 
 def _too_many(session: Session, account: Account, session_id: int, now: datetime) -> SecondFactorFailed:
+    assert account.id is not None  # a stored account (see portal_app/core/models.py)
     _retire_open_codes(session, account.id, PURPOSE_LOGIN, session_id, now)
     return SecondFactorFailed("too many wrong codes in this login attempt", code="2fa.too_many_attempts")
 
 
-def send_login_sms(*, session: Session, account: Account, session_id: int, settings, now=None) -> bool:
+def send_login_sms(
+    *, session: Session, account: Account, session_id: int, settings: Settings, now: datetime | None = None
+) -> bool:
     """Send a login code when the account uses SMS (True), else False.
 
     Each call makes a new code (older ones of this session stop working). At
@@ -602,8 +633,11 @@ def send_login_sms(*, session: Session, account: Account, session_id: int, setti
     return True
 
 
-def _use_recovery_code(session: Session, account: Account, cleaned: str, settings, now: datetime) -> int | None:
+def _use_recovery_code(
+    session: Session, account: Account, cleaned: str, settings: Settings, now: datetime
+) -> int | None:
     """Mark the matching unused recovery code used; returns the number left, or None."""
+    assert account.id is not None  # a stored account (see portal_app/core/models.py)
     wanted = _recovery_hash(account.id, cleaned, settings.secret_key)
     rows = session.exec(
         select(RecoveryCode).where(RecoveryCode.account_id == account.id, col(RecoveryCode.used_at).is_(None))
@@ -642,7 +676,13 @@ def _use_totp(session: Session, two_factor: TwoFactor, cleaned: str, now: dateti
 
 
 def verify_login(
-    *, session: Session, account: Account, session_id: int, code: str, settings, now: datetime | None = None
+    *,
+    session: Session,
+    account: Account,
+    session_id: int,
+    code: str,
+    settings: Settings,
+    now: datetime | None = None,
 ) -> VerifyResult:
     """Check the second factor of login session `session_id`.
 
@@ -651,6 +691,7 @@ def verify_login(
     SecondFactorFailed otherwise - commit the session anyway (module doc).
     The caller gives the user a new session token on success.
     """
+    assert account.id is not None  # a stored account (see portal_app/core/models.py)
     moment = _now(now)
     _check_login_session(session, account, session_id)
     two_factor = session.get(TwoFactor, account.id)
@@ -733,6 +774,7 @@ def status(session: Session, account_id: int) -> TwoFactorStatus:
 
 def disable(*, session: Session, account: Account, actor_id: int | None = None) -> bool:
     """Switch 2-step verification off (the caller re-checked the password). True if it was on."""
+    assert account.id is not None  # a stored account (see portal_app/core/models.py)
     row = session.get(TwoFactor, account.id)
     was_on = row is not None
     if row is not None:
@@ -754,6 +796,7 @@ def disable(*, session: Session, account: Account, actor_id: int | None = None) 
 
 def reset_by_staff(*, session: Session, account: Account, actor_id: int, reason: str) -> bool:
     """Staff switch a client's 2-step verification off (lost phone); reason required."""
+    assert account.id is not None  # a stored account (see portal_app/core/models.py)
     text = " ".join(str(reason or "").split())
     if not text:
         raise ValidationFailed("reason required", field="reason", code="2fa.reason_required")

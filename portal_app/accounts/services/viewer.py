@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import bindparam, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal_app.accounts.models import Account, AccountKind, StaffRole, TwoFactor, UserSession
 from portal_app.accounts.services.sessions import TOUCH_INTERVAL, SessionPolicy
@@ -37,7 +37,9 @@ class Viewer:
 
     @property
     def account_id(self) -> int:
-        return self.account.id  # type: ignore[return-value]
+        account_id = self.account.id
+        assert account_id is not None  # a stored account (see portal_app/core/models.py)
+        return account_id
 
     @property
     def is_staff(self) -> bool:
@@ -60,10 +62,10 @@ class Viewer:
 # Built once with a bound parameter: building an ORM statement costs more than
 # running it, and this one runs on every event.
 _SESSION_AND_ACCOUNT = (
-    select(UserSession, Account, TwoFactor.enabled_at)
-    .join(Account, Account.id == UserSession.account_id)
-    .outerjoin(TwoFactor, TwoFactor.account_id == Account.id)
-    .where(UserSession.token_hash == bindparam("token_hash"))
+    select(UserSession, Account, col(TwoFactor.enabled_at))
+    .join(Account, col(Account.id) == UserSession.account_id)
+    .outerjoin(TwoFactor, col(TwoFactor.account_id) == Account.id)
+    .where(col(UserSession.token_hash) == bindparam("token_hash"))
 )
 
 
@@ -93,8 +95,9 @@ def resolve(session: Session, token: str | None, *, policy: SessionPolicy, touch
         user_session.last_seen_at = now
         session.add(user_session)
     session.expunge(account)
+    assert user_session.id is not None  # a stored row (see portal_app/core/models.py)
     return Viewer(
-        session_id=user_session.id,  # type: ignore[arg-type]
+        session_id=user_session.id,
         account=account,
         second_factor_enabled=second_factor_enabled_at is not None,
     )

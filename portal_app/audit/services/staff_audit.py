@@ -11,13 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, or_
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from portal_app.accounts.models import Account
 from portal_app.audit.models import AuditEvent
@@ -49,7 +49,14 @@ class AuditFilter:
     date_to: str = ""
 
     @classmethod
-    def clean(cls, account="", dossier="", event_type="", date_from="", date_to="") -> AuditFilter:
+    def clean(
+        cls,
+        account: object = "",
+        dossier: object = "",
+        event_type: object = "",
+        date_from: object = "",
+        date_to: object = "",
+    ) -> AuditFilter:
         return cls(
             account=one_line(account, 254),
             dossier=one_line(dossier, 40),
@@ -70,49 +77,52 @@ class AuditPage:
     page_count: int
 
 
-def _conditions(session: Session, filters: AuditFilter) -> list:
-    conditions = []
+def _conditions(session: Session, filters: AuditFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
     if filters.account:
         needle = filters.account.lower()
+        ids: list[int | None]
         if needle.isdigit():
             ids = [int(needle)]
         else:
             pattern = like_pattern(needle)
             ids = list(
                 session.exec(
-                    select(Account.id)
+                    select(col(Account.id))
                     .where(
                         or_(
-                            Account.email.like(pattern, escape="\\"),
+                            col(Account.email).like(pattern, escape="\\"),
                             func.lower(Account.name).like(pattern, escape="\\"),
                         )
                     )
-                    .order_by(Account.id)
+                    .order_by(col(Account.id))
                     .limit(MAX_MATCHES)
                 ).all()
             )
         if not ids:
-            conditions.append(AuditEvent.id.is_(None))  # nothing matches
+            conditions.append(col(AuditEvent.id).is_(None))  # nothing matches
         else:
-            conditions.append(or_(AuditEvent.actor_id.in_(ids), AuditEvent.target.in_([f"account:{i}" for i in ids])))
+            conditions.append(
+                or_(col(AuditEvent.actor_id).in_(ids), col(AuditEvent.target).in_([f"account:{i}" for i in ids]))
+            )
     if filters.dossier:
         ids = list(
             session.exec(
-                select(Dossier.id)
+                select(col(Dossier.id))
                 .where(func.lower(Dossier.number).like(like_pattern(filters.dossier.lower()), escape="\\"))
-                .order_by(Dossier.id)
+                .order_by(col(Dossier.id))
                 .limit(MAX_MATCHES)
             ).all()
         )
-        conditions.append(AuditEvent.dossier_id.in_(ids) if ids else AuditEvent.id.is_(None))
+        conditions.append(col(AuditEvent.dossier_id).in_(ids) if ids else col(AuditEvent.id).is_(None))
     if filters.event_type:
-        conditions.append(AuditEvent.event_type == filters.event_type)
+        conditions.append(col(AuditEvent.event_type) == filters.event_type)
     start = day_start(filters.date_from)
     if start is not None:
-        conditions.append(AuditEvent.at >= start)
+        conditions.append(col(AuditEvent.at) >= start)
     end = day_start(filters.date_to)
     if end is not None:
-        conditions.append(AuditEvent.at < end + timedelta(days=1))
+        conditions.append(col(AuditEvent.at) < end + timedelta(days=1))
     return conditions
 
 
@@ -121,17 +131,25 @@ def event_types(*, session: Session, actor: Account) -> list[str]:
     return list(session.exec(select(AuditEvent.event_type).distinct().order_by(AuditEvent.event_type).limit(500)).all())
 
 
-def _rows(session: Session, conditions: list, *, offset: int | None = None, before_id: int | None = None, limit: int):
+def _rows(
+    session: Session,
+    conditions: list[ColumnElement[bool]],
+    *,
+    offset: int | None = None,
+    before_id: int | None = None,
+    limit: int,
+) -> Sequence[tuple[AuditEvent, str | None, str | None, str | None]]:
+    # The names come from outer joins: None when the actor or the dossier is absent.
     actor = aliased(Account)
     statement = (
         select(AuditEvent, actor.name, actor.email, Dossier.number)
-        .outerjoin(actor, actor.id == AuditEvent.actor_id)
-        .outerjoin(Dossier, Dossier.id == AuditEvent.dossier_id)
+        .outerjoin(actor, col(AuditEvent.actor_id) == actor.id)
+        .outerjoin(Dossier, col(Dossier.id) == AuditEvent.dossier_id)
         .where(*conditions)
     )
     if before_id is not None:
-        statement = statement.where(AuditEvent.id < before_id)
-    statement = statement.order_by(AuditEvent.id.desc()).limit(limit)
+        statement = statement.where(col(AuditEvent.id) < before_id)
+    statement = statement.order_by(col(AuditEvent.id).desc()).limit(limit)
     if offset:
         statement = statement.offset(offset)
     return session.exec(statement).all()
@@ -149,10 +167,12 @@ def _detail_text(detail: str | None) -> str:
     return str(data)
 
 
-def search(*, session: Session, actor: Account, filters: AuditFilter, page=0, page_size: int = PAGE_SIZE) -> AuditPage:
+def search(
+    *, session: Session, actor: Account, filters: AuditFilter, page: object = 0, page_size: int = PAGE_SIZE
+) -> AuditPage:
     require_staff(session, actor)
     conditions = _conditions(session, filters)
-    total = session.exec(select(func.count(AuditEvent.id)).where(*conditions)).one() or 0
+    total = session.exec(select(func.count(col(AuditEvent.id))).where(*conditions)).one() or 0
     page_count = max(1, -(-total // page_size))
     page = min(clean_page(page), page_count - 1)
     rows = _rows(session, conditions, offset=page * page_size, limit=page_size)
@@ -178,12 +198,12 @@ def search(*, session: Session, actor: Account, filters: AuditFilter, page=0, pa
     )
 
 
-def _csv_cell(value) -> str:
+def _csv_cell(value: object) -> str:
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def _csv_line(values) -> str:
+def _csv_line(values: Iterable[object]) -> str:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerow([_csv_cell(v) for v in values])
     return buffer.getvalue()
@@ -199,7 +219,7 @@ def iter_csv(*, session: Session, actor: Account, filters: AuditFilter) -> Itera
     require_staff(session, actor)
     conditions = _conditions(session, filters)
     yield "\ufeff" + _csv_line(CSV_COLUMNS)  # BOM: spreadsheets read UTF-8 correctly
-    before_id = None
+    before_id: int | None = None
     while True:
         rows = _rows(session, conditions, before_id=before_id, limit=EXPORT_BATCH)
         if not rows:

@@ -30,7 +30,7 @@ def text_pair(key: str) -> tuple[str, str]:
         return i18n.TRANSLATIONS["nl"][key], i18n.TRANSLATIONS["en"][key]
     except KeyError:
         raise KeyError(
-            f"unknown UI text key {key!r} (not in both languages of portal_app/core/services/i18n.py)"
+            f"unknown UI text key {key!r} (not in both catalogs portal_app/locale/{{nl,en}}/LC_MESSAGES/messages.po)"
         ) from None
 
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from sqlalchemy.engine import Engine
+
 from portal_app.core.services.db import get_engine
-from portal_app.settings import get_settings
+from portal_app.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +23,11 @@ DIGEST_CHECK_SECONDS = 5.0
 
 
 async def run_digest_loop(
-    *, engine, settings, interval_seconds: float = DIGEST_CHECK_SECONDS, stop_event: asyncio.Event | None = None
+    *,
+    engine: Engine,
+    settings: Settings,
+    interval_seconds: float = DIGEST_CHECK_SECONDS,
+    stop_event: asyncio.Event | None = None,
 ) -> None:
     """Queue the digests that are due every `interval_seconds` until `stop_event` is set. Never raises errors."""
     from portal_app.notifications.services import notifications

@@ -1,12 +1,14 @@
 """Typed errors raised by the services; states and routes turn them into user text."""
 
+from typing import Any
+
 
 class ServiceError(Exception):
     """Base class. `code` is a stable i18n key for the user-facing message."""
 
     code = "error.generic"
 
-    def __init__(self, message: str = "", *, code: str | None = None, **params):
+    def __init__(self, message: str = "", *, code: str | None = None, **params: Any) -> None:
         super().__init__(message or self.code)
         if code:
             self.code = code
@@ -26,7 +28,7 @@ class PermissionDenied(ServiceError):
 class ValidationFailed(ServiceError):
     code = "error.invalid"
 
-    def __init__(self, message: str = "", *, field: str | None = None, code: str | None = None, **params):
+    def __init__(self, message: str = "", *, field: str | None = None, code: str | None = None, **params: Any) -> None:
         super().__init__(message, code=code, **params)
         self.field = field
 
@@ -34,7 +36,7 @@ class ValidationFailed(ServiceError):
 class Throttled(ServiceError):
     code = "auth.throttled"
 
-    def __init__(self, minutes: int):
+    def __init__(self, minutes: int) -> None:
         super().__init__(f"try again in {minutes} minutes", minutes=minutes)
         self.minutes = minutes
 

@@ -1,12 +1,15 @@
-"""Dates, times, numbers and amounts as the reader's language writes them (Babel).
+"""Dates, times, sizes and amounts as the reader's language writes them (Babel).
 
-Times are shown in the office's time zone (Europe/Amsterdam) whatever the
-server runs in; SQLite hands back naive datetimes, which are UTC here.
-Plain Python, no Reflex import.
+The one place that turns a moment, a byte count or an amount into text. Times are
+shown in the office's time zone (setting OFFICE_TIMEZONE, default Europe/Amsterdam)
+whatever the server runs in, with the summer/winter offset of that very day; SQLite
+hands back naive datetimes, which are UTC here. Plain Python, no Reflex import.
 
-    format_date(moment, "nl")      -> "28-11-2026"        ("en": "28/11/2026")
-    format_datetime(moment, "nl")  -> "28-11-2026 14:05"  ("en": "28/11/2026 14:05")
-    format_amount(1250.5, "nl")    -> "€ 1.250,50"        ("en": "€1,250.50")
+    format_date(moment, "nl")                    -> "28-11-2026"         ("en": "28/11/2026")
+    format_date(moment, "en", style="numeric")   -> "28-11-2026"         (the portal's day format)
+    format_datetime(moment, "nl")                -> "28-11-2026 14:05"   ("en": "28/11/2026 14:05")
+    format_size(1_572_864, "nl")                 -> "1,5 MB"             ("en": "1.5 MB")
+    format_amount(1250.5, "nl")                  -> "€ 1.250,50"         ("en": "€1,250.50")
 """
 
 from __future__ import annotations
@@ -19,43 +22,71 @@ from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
 from portal_app.core.services.i18n import normalize_language
+from portal_app.settings import get_settings
 
-OFFICE_TZ = ZoneInfo("Europe/Amsterdam")
 # English readers of a Dutch office: British conventions (day before month).
 LOCALES = {"nl": "nl_NL", "en": "en_GB"}
+# The day as the portal has always written it on its pages, in both languages.
+NUMERIC_DATE = "dd-MM-yyyy"
+DATE_STYLES = ("short", "medium", "long", "numeric")
+
+
+def office_tz() -> ZoneInfo:
+    """The office's time zone (ZoneInfo keeps one instance per name, so this is cheap)."""
+    return ZoneInfo(get_settings().office_timezone)
 
 
 def locale_for(language: str | None) -> str:
     return LOCALES[normalize_language(language)]
 
 
+def aware(moment: datetime) -> datetime:
+    """`moment` with a time zone: naive values (SQLite) are UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def local(moment: datetime) -> datetime:
     """`moment` in office time (naive values are taken as UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(OFFICE_TZ)
+    return aware(moment).astimezone(office_tz())
+
+
+def now_local() -> datetime:
+    return datetime.now(office_tz())
+
+
+def _date_pattern(style: str) -> str:
+    if style not in DATE_STYLES:
+        raise ValueError(f"unknown date style {style!r}")
+    return NUMERIC_DATE if style == "numeric" else style
 
 
 def format_date(value: date | datetime | None, language: str, *, style: str = "short") -> str:
-    """A day: 'short' (28-11-2026), 'medium' (28 nov. 2026) or 'long' (28 november 2026). "" for None."""
+    """A day: 'short' (28-11-2026 / 28/11/2026), 'medium' (28 nov 2026), 'long' (28 november 2026)
+    or 'numeric' (28-11-2026 in both languages). A datetime counts in office time. "" for None."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = local(value).date()
-    return babel_dates.format_date(value, style, locale=locale_for(language))
+    return babel_dates.format_date(value, _date_pattern(style), locale=locale_for(language))
 
 
 def format_time(value: datetime | None, language: str) -> str:
+    """'14:05' in office time (24 hours in both languages). "" for None."""
     if value is None:
         return ""
     return babel_dates.format_time(local(value), "HH:mm", locale=locale_for(language))
 
 
-def format_datetime(value: datetime | None, language: str, *, style: str = "short") -> str:
+def format_datetime(value: datetime | None, language: str, *, style: str = "short", joiner: str = " ") -> str:
     """Day and time in office time, e.g. '28-11-2026 14:05'. "" for None."""
     if value is None:
         return ""
-    return f"{format_date(value, language, style=style)} {format_time(value, language)}"
+    return f"{format_date(value, language, style=style)}{joiner}{format_time(value, language)}"
+
+
+def file_stamp(value: datetime | None = None) -> str:
+    """'20261128-1405': office time for file names (default now), the same in every language."""
+    return (local(value) if value is not None else now_local()).strftime("%Y%m%d-%H%M")
 
 
 def format_number(value: int | float | Decimal, language: str) -> str:
@@ -68,7 +99,7 @@ def format_amount(value: int | float | Decimal, language: str, *, currency: str 
 
 
 def format_size(size: int, language: str) -> str:
-    """A file size: '820 kB', '1,4 MB' ('1.4 MB' in English)."""
+    """A file size: '820 kB', '1,5 MB' ('1.5 MB' in English); at least '1 kB'."""
     size = max(0, int(size))
     if size >= 1024 * 1024:
         number = babel_numbers.format_decimal(

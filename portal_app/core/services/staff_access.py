@@ -9,14 +9,14 @@ rule, whatever the caller forgot. Plain Python, no Reflex import.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from sqlmodel import Session
 
 from portal_app.accounts.models import Account, StaffRole
+from portal_app.core.services import formatting
 from portal_app.core.services.errors import NotFound, PermissionDenied
 
-OFFICE_TZ = ZoneInfo("Europe/Amsterdam")
 MAX_ID = 2**63 - 1
 MAX_PAGE = 100_000
 
@@ -33,7 +33,7 @@ def require_staff(session: Session, actor: Account | None, *, admin: bool = Fals
     return fresh
 
 
-def parse_id(value) -> int:
+def parse_id(value: object) -> int:
     """A positive database id from a browser value ("12" or 12); NotFound for anything else."""
     if isinstance(value, bool):
         raise NotFound()
@@ -48,14 +48,14 @@ def parse_id(value) -> int:
     return number
 
 
-def optional_id(value) -> int | None:
+def optional_id(value: object) -> int | None:
     """None for "" / None / 0, else `parse_id`."""
     if value in (None, "", 0, "0"):
         return None
     return parse_id(value)
 
 
-def clean_page(value) -> int:
+def clean_page(value: Any) -> int:
     """A page number (0-based) from a browser value; bad values give page 0."""
     try:
         page = int(value)
@@ -64,7 +64,7 @@ def clean_page(value) -> int:
     return min(max(page, 0), MAX_PAGE)
 
 
-def one_line(value, max_chars: int) -> str:
+def one_line(value: object, max_chars: int) -> str:
     """Whitespace collapsed, cut to `max_chars`; "" for anything but a string."""
     if not isinstance(value, str):
         return ""
@@ -87,16 +87,17 @@ def local_text(value: datetime | None, *, with_time: bool = True) -> str:
     value = aware(value)
     if value is None:
         return ""
-    local = value.astimezone(OFFICE_TZ)
-    return local.strftime("%d-%m-%Y %H:%M" if with_time else "%d-%m-%Y")
+    if with_time:
+        return formatting.format_datetime(value, "nl", style="numeric")
+    return formatting.format_date(value, "nl", style="numeric")
 
 
 def iso_text(value: datetime | None) -> str:
     value = aware(value)
-    return value.astimezone(OFFICE_TZ).isoformat(timespec="seconds") if value else ""
+    return formatting.local(value).isoformat(timespec="seconds") if value else ""
 
 
-def day_start(value) -> datetime | None:
+def day_start(value: object) -> datetime | None:
     """The start of a YYYY-MM-DD day in office time, as UTC; None for bad input."""
     if not isinstance(value, str) or not value.strip():
         return None
@@ -104,10 +105,9 @@ def day_start(value) -> datetime | None:
         day = date.fromisoformat(value.strip()[:10])
     except ValueError:
         return None
-    return datetime.combine(day, time.min, tzinfo=OFFICE_TZ).astimezone(UTC)
+    return datetime.combine(day, time.min, tzinfo=formatting.office_tz()).astimezone(UTC)
 
 
-def size_text(size: int) -> str:
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f} MB"
-    return f"{max(1, round(size / 1024))} kB"
+def size_text(size: int, language: str = "nl") -> str:
+    """'820 kB', '1,5 MB': the staff pages are Dutch unless a language is given."""
+    return formatting.format_size(size, language)

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import AsyncIterable, Iterable
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, SQLModel, and_, col, select
 
 from portal_app.accounts.models import Account
 from portal_app.audit.services import audit
@@ -34,6 +35,10 @@ from portal_app.documents.services.storage import FileStore, StoredFile
 from portal_app.documents.services.uploads import HEAD_BYTES, UploadRefused, check_content, sanitize_filename
 from portal_app.dossiers.models import ReadReceipt
 from portal_app.dossiers.services.dossiers import can_see
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
+    from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 
 MAX_TITLE_CHARS = 200
 
@@ -63,10 +68,12 @@ def _peek(chunks: Iterable[bytes]) -> tuple[bytes, Iterable[bytes]]:
     return b"".join(bytes(p) for p in parts)[:HEAD_BYTES], itertools.chain(parts, iterator)
 
 
-async def _apeek(chunks: AsyncIterable[bytes] | Iterable[bytes]):
+async def _apeek(
+    chunks: AsyncIterable[bytes] | Iterable[bytes],
+) -> tuple[bytes, AsyncIterable[bytes] | Iterable[bytes]]:
     if not hasattr(chunks, "__aiter__"):
-        return _peek(chunks)  # type: ignore[arg-type]
-    iterator = chunks.__aiter__()  # type: ignore[union-attr]
+        return _peek(chunks)
+    iterator = chunks.__aiter__()
     parts: list[bytes] = []
     size = 0
     while size < HEAD_BYTES:
@@ -77,7 +84,7 @@ async def _apeek(chunks: AsyncIterable[bytes] | Iterable[bytes]):
         parts.append(chunk)
         size += len(chunk)
 
-    async def rest():
+    async def rest() -> AsyncIterator[bytes]:
         for part in parts:
             yield part
         async for chunk in iterator:
@@ -131,7 +138,7 @@ def _insert(
         raise
 
 
-def _prepare(dossier_id, kind, title, filename, max_bytes) -> tuple[str, str]:
+def _prepare(dossier_id: object, kind: str, title: str | None, filename: str, max_bytes: object) -> tuple[str, str]:
     if not isinstance(dossier_id, int) or isinstance(dossier_id, bool):
         raise NotFound()
     _check_kind(kind)
@@ -230,11 +237,11 @@ class PendingFile:
     filename: str
     mime: str
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> PendingFile:
+    def from_dict(cls, data: Mapping[str, Any]) -> PendingFile:
         return cls(**{name: data[name] for name in ("key", "size", "sha256", "filename", "mime")})
 
 
@@ -294,7 +301,7 @@ def get_for_account(
     *,
     session: Session,
     account: Account,
-    document_id,
+    document_id: object,
     ip: str | None = None,
     include_withdrawn: bool = False,
 ) -> Document:
@@ -311,7 +318,7 @@ def get_for_account(
         and (document.withdrawn_at is None or (include_withdrawn and account.is_staff))
         and can_see(session, account, document.dossier_id)
     )
-    if not visible:
+    if document is None or not visible:
         audit.record(
             session,
             "access.denied",
@@ -323,15 +330,18 @@ def get_for_account(
     return document
 
 
-def dialect_insert(session: Session):
+def dialect_insert(session: Session) -> Callable[[type[SQLModel]], SqliteInsert | PostgresqlInsert] | None:
+    """The INSERT with ON CONFLICT of the session's database; None for other databases."""
     name = session.get_bind().dialect.name
     if name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    elif name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:  # pragma: no cover
-        return None
-    return insert
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert
+    return None  # pragma: no cover
 
 
 def mark_read(*, session: Session, account_id: int, document_id: int, downloaded: bool = False) -> None:
@@ -360,9 +370,9 @@ def mark_read(*, session: Session, account_id: int, document_id: int, downloaded
         session.exec(
             update(ReadReceipt)
             .where(
-                ReadReceipt.account_id == account_id,
-                ReadReceipt.document_id == document_id,
-                ReadReceipt.downloaded_at.is_(None),
+                col(ReadReceipt.account_id) == account_id,
+                col(ReadReceipt.document_id) == document_id,
+                col(ReadReceipt.downloaded_at).is_(None),
             )
             .values(downloaded_at=now)
             .execution_options(synchronize_session=False)
@@ -387,8 +397,8 @@ def list_for_dossier(
             ReadReceipt,
             and_(ReadReceipt.document_id == Document.id, ReadReceipt.account_id == account.id),
         )
-        .where(Document.dossier_id == dossier_id, Document.kind == kind, Document.withdrawn_at.is_(None))
-        .order_by(Document.created_at.desc(), Document.id.desc())
+        .where(Document.dossier_id == dossier_id, Document.kind == kind, col(Document.withdrawn_at).is_(None))
+        .order_by(col(Document.created_at).desc(), col(Document.id).desc())
     ).all()
     return [(document, receipt_id is None and document.uploaded_by_id != account.id) for document, receipt_id in rows]
 
@@ -406,8 +416,8 @@ def list_tabs_for_dossier(
             ReadReceipt,
             and_(ReadReceipt.document_id == Document.id, ReadReceipt.account_id == account.id),
         )
-        .where(Document.dossier_id == dossier_id, Document.withdrawn_at.is_(None))
-        .order_by(Document.created_at.desc(), Document.id.desc())
+        .where(Document.dossier_id == dossier_id, col(Document.withdrawn_at).is_(None))
+        .order_by(col(Document.created_at).desc(), col(Document.id).desc())
     ).all()
     per_kind: dict[str, list[tuple[Document, bool]]] = {kind: [] for kind in DocumentKind.ALL}
     for document, receipt_id in rows:

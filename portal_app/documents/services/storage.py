@@ -31,7 +31,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal_app.documents.models import Document
 from portal_app.documents.services.uploads import UploadRefused
@@ -70,7 +70,7 @@ class CleanupResult:
     orphans_removed: int
 
 
-def _as_bytes(chunk) -> bytes | memoryview:
+def _as_bytes(chunk: object) -> bytes | bytearray | memoryview:
     if isinstance(chunk, (bytes, bytearray)):
         return chunk
     if isinstance(chunk, memoryview):
@@ -108,7 +108,7 @@ class _Writer:
         self.tmp_path = Path(name)
         self.handle: BinaryIO = os.fdopen(fd, "wb")
 
-    def write(self, chunk) -> None:
+    def write(self, chunk: object) -> None:
         data = _as_bytes(chunk)
         if not data:
             return
@@ -152,7 +152,7 @@ class FileStore:
     # -- keys and paths -------------------------------------------------
 
     @staticmethod
-    def valid_key(key) -> bool:
+    def valid_key(key: object) -> bool:
         return isinstance(key, str) and KEY_RE.fullmatch(key) is not None
 
     def path(self, key: str) -> Path:
@@ -199,10 +199,10 @@ class FileStore:
         writer = _Writer(self, max_bytes)
         try:
             if hasattr(chunks, "__aiter__"):
-                async for chunk in chunks:  # type: ignore[union-attr]
+                async for chunk in chunks:
                     writer.write(chunk)
             else:
-                for chunk in chunks:  # type: ignore[union-attr]
+                for chunk in chunks:
                     writer.write(chunk)
             return await asyncio.to_thread(writer.commit)
         except BaseException:
@@ -250,7 +250,7 @@ class FileStore:
         batch: list[str] = []
 
         def flush_batch() -> int:
-            known = set(session.exec(select(Document.storage_key).where(Document.storage_key.in_(batch))).all())
+            known = set(session.exec(select(Document.storage_key).where(col(Document.storage_key).in_(batch))).all())
             removed = 0
             for key in batch:
                 if key not in known and self.delete(key):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from portal_app.core.services.errors import ValidationFailed
@@ -180,6 +181,7 @@ def _check_zip(ext: str, head: bytes) -> bool:
     is_odf = entry is not None and entry[0] == "mimetype"
     if ext == "odt":
         if is_odf:
+            assert entry is not None  # is_odf says there is one
             return entry[1].strip() == ODT.encode()
         # No leading mimetype entry: refuse what is clearly an OOXML file.
         return b"[Content_Types].xml" not in head
@@ -242,7 +244,7 @@ def check_content(filename: str, head: bytes) -> str:
     return mime
 
 
-async def aiter_file(file: Any, chunk_size: int = 64 * 1024):
+async def aiter_file(file: Any, chunk_size: int = 64 * 1024) -> AsyncIterator[bytes]:
     """Async chunks of an uploaded file object (`read` may be sync or async)."""
     import inspect
 
@@ -255,7 +257,7 @@ async def aiter_file(file: Any, chunk_size: int = 64 * 1024):
         yield chunk
 
 
-def iter_file(file: Any, chunk_size: int = 64 * 1024):
+def iter_file(file: Any, chunk_size: int = 64 * 1024) -> Iterator[bytes]:
     """Chunks of a binary file object with a synchronous `read`."""
     while True:
         chunk = file.read(chunk_size)

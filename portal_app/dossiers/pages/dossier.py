@@ -43,7 +43,7 @@ def dossier_header() -> rx.Component:
 
 
 def progress_step(step: rx.Var) -> rx.Component:
-    done = step["done"] != ""
+    done = step.done
     return rx.el.li(
         rx.cond(
             done,
@@ -51,8 +51,8 @@ def progress_step(step: rx.Var) -> rx.Component:
             rx.icon("circle", size=18, color="var(--gray-8)", aria_hidden="true", flex_shrink="0"),
         ),
         rx.el.span(rx.cond(done, tr("dossier.step_done"), tr("dossier.step_todo")) + ": ", class_name="sr-only"),
-        rx.text(step["title"], as_="span", class_name="step-title"),
-        rx.cond(done, rx.text(step["date"], as_="span", size="2", color="gray", class_name="step-date")),
+        rx.text(step.title, as_="span", class_name="step-title"),
+        rx.cond(done, rx.text(step.date, as_="span", size="2", color="gray", class_name="step-date")),
         class_name="step",
         custom_attrs={"data-done": rx.cond(done, "true", "false")},
     )
@@ -95,28 +95,28 @@ def tab_trigger(key: str, label_key: str) -> rx.Component:
 
 
 def document_row(document: rx.Var) -> rx.Component:
-    unread = document["unread"] != ""
+    unread = document.unread
     return rx.el.tr(
         rx.el.td(
             rx.cond(unread, rx.el.span(tr("doc.unread") + ": ", class_name="sr-only")),
-            rx.text(document["title"], as_="span", class_name="doc-title"),
+            rx.text(document.title, as_="span", class_name="doc-title"),
             custom_attrs={"data-label": tr("doc.title")},
         ),
         rx.el.td(
-            rx.text(document["filename"], as_="span", class_name="doc-filename"),
+            rx.text(document.filename, as_="span", class_name="doc-filename"),
             custom_attrs={"data-label": tr("doc.filename")},
         ),
-        rx.el.td(document["date"], custom_attrs={"data-label": tr("doc.date")}),
-        rx.el.td(document["size"], custom_attrs={"data-label": tr("doc.size")}),
+        rx.el.td(document.date, custom_attrs={"data-label": tr("doc.date")}),
+        rx.el.td(document.size, custom_attrs={"data-label": tr("doc.size")}),
         rx.el.td(
             plain_link(
                 rx.icon("download", size=16, aria_hidden="true"),
                 rx.el.span(tr("doc.download")),
-                href="/files/" + document["id"],
+                href="/files/" + document.id.to_string(),
                 download=True,
-                on_click=S.mark_document_read(document["id"]),
+                on_click=S.mark_document_read(document.id),
                 class_name="button-link download-link",
-                aria_label=tr("doc.download") + ": " + document["title"],
+                aria_label=tr("doc.download") + ": " + document.title,
             ),
             class_name="cell-action",
         ),

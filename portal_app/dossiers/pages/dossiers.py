@@ -50,9 +50,9 @@ def search_form() -> rx.Component:
 
 def status_checkbox(option: rx.Var) -> rx.Component:
     return rx.checkbox(
-        option["label"],
-        checked=S.status_filter.contains(option["value"]),
-        on_change=lambda checked: S.toggle_status(option["value"], checked),
+        option.label,
+        checked=S.status_filter.contains(option.value),
+        on_change=lambda checked: S.toggle_status(option.value, checked),
         size="2",
     )
 
@@ -87,34 +87,34 @@ def status_filter() -> rx.Component:
 def dossier_row(row: rx.Var) -> rx.Component:
     return rx.el.tr(
         rx.el.td(
-            rx.text(row["number"], weight="medium", class_name="dossier-number"),
+            rx.text(row.number, weight="medium", class_name="dossier-number"),
             custom_attrs={"data-label": tr("dossiers.col_number")},
         ),
         rx.el.td(
-            rx.text(row["description"], class_name="dossier-description"),
+            rx.text(row.description, class_name="dossier-description"),
             custom_attrs={"data-label": tr("dossiers.col_description")},
         ),
         rx.el.td(
-            status_badge(row["status"], row["status_label"]),
+            status_badge(row.status, row.status_label),
             custom_attrs={"data-label": tr("dossiers.col_status")},
         ),
         rx.el.td(
-            rx.cond(row["unread"] != "0", unread_badge(row["unread"].to(str))),
+            rx.cond(row.unread > 0, unread_badge(row.unread)),
             custom_attrs={"data-label": tr("dossiers.col_unread")},
-            class_name=rx.cond(row["unread"] != "0", "cell-unread", "cell-unread cell-empty"),
+            class_name=rx.cond(row.unread > 0, "cell-unread", "cell-unread cell-empty"),
         ),
         rx.el.td(
             rx.link(
                 tr("dossiers.open"),
-                href=routes.DOSSIERS + "/" + row["id"],
+                href=routes.DOSSIERS + "/" + row.id.to_string(),
                 class_name="row-link button-link",
-                aria_label=tr("dossiers.open_label") + " " + row["number"],
+                aria_label=tr("dossiers.open_label") + " " + row.number,
                 underline="none",
             ),
             class_name="cell-action",
         ),
         class_name="dossier-row",
-        id="dossier-row-" + row["number"],
+        id="dossier-row-" + row.number,
     )
 
 

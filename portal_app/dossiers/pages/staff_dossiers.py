@@ -24,6 +24,7 @@ from portal_app.documents.services.uploads import ACCEPT
 from portal_app.dossiers.states.staff_dossiers import ATTACH_UPLOAD_ID, PUBLISH_UPLOAD_ID
 from portal_app.dossiers.states.staff_dossiers import StaffDossiersState as L
 from portal_app.dossiers.states.staff_dossiers import StaffDossierState as D
+from portal_app.messages.components import attached_files, message_thread, quote_box, upload_errors
 from portal_app.messages.services.messages import MAX_BODY_CHARS, MAX_SUBJECT_CHARS
 from portal_app.questionnaires.components.staff_questionnaire_dossier import questionnaires_tab
 
@@ -32,16 +33,16 @@ from portal_app.questionnaires.components.staff_questionnaire_dossier import que
 
 def dossier_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.link(row["number"], href=DOSSIERS + "/" + row["id"], weight="medium"), white_space="nowrap"),
-        rx.table.cell(rx.text(row["description"], class_name="staff-wrap")),
-        rx.table.cell(status_badge(row["status"], row["status_label"])),
-        rx.table.cell(rx.cond(row["handler"] != "", row["handler"], "—")),
-        rx.table.cell(row["clients"]),
         rx.table.cell(
-            rx.cond(row["unread"] != "0", rx.badge(row["unread"], color_scheme="orange"), rx.text("0", color="gray"))
+            rx.link(row.number, href=DOSSIERS + "/" + row.id.to_string(), weight="medium"), white_space="nowrap"
         ),
-        rx.table.cell(row["created"], white_space="nowrap"),
-        data_dossier_id=row["id"],
+        rx.table.cell(rx.text(row.description, class_name="staff-wrap")),
+        rx.table.cell(status_badge(row.status, row.status_label)),
+        rx.table.cell(rx.cond(row.handler != "", row.handler, "—")),
+        rx.table.cell(row.clients),
+        rx.table.cell(rx.cond(row.unread > 0, rx.badge(row.unread, color_scheme="orange"), rx.text("0", color="gray"))),
+        rx.table.cell(row.created, white_space="nowrap"),
+        data_dossier_id=row.id,
     )
 
 
@@ -221,14 +222,14 @@ def header_card() -> rx.Component:
 
 
 def step_item(step: rx.Var, index) -> rx.Component:
-    renaming = D.rename_id == step["id"]
+    renaming = D.rename_id == step.id
     return rx.el.li(
         rx.hstack(
             rx.checkbox(
-                checked=step["done"] != "",
-                on_change=lambda _value: D.toggle_step(step["id"]),
-                aria_label=tr("staff.steps.done_label") + " " + step["title"],
-                id="step-done-" + step["id"],
+                checked=step.done,
+                on_change=lambda _value: D.toggle_step(step.id),
+                aria_label=tr("staff.steps.done_label") + " " + step.title,
+                id="step-done-" + step.id.to_string(),
             ),
             rx.cond(
                 renaming,
@@ -236,7 +237,7 @@ def step_item(step: rx.Var, index) -> rx.Component:
                     rx.hstack(
                         rx.input(
                             name="title",
-                            default_value=step["title"],
+                            default_value=step.title,
                             max_length=200,
                             aria_label=tr("staff.steps.rename"),
                             id="rename-step",
@@ -262,13 +263,13 @@ def step_item(step: rx.Var, index) -> rx.Component:
                 ),
                 rx.vstack(
                     rx.text(
-                        step["title"],
-                        weight=rx.cond(step["done"] != "", "regular", "medium"),
+                        step.title,
+                        weight=rx.cond(step.done, "regular", "medium"),
                         class_name="staff-wrap step-title",
                     ),
                     rx.cond(
-                        step["done"] != "",
-                        rx.text(tr("staff.steps.done_on"), " ", step["done_at"], size="1", color="green"),
+                        step.done,
+                        rx.text(tr("staff.steps.done_on"), " ", step.done_at, size="1", color="green"),
                     ),
                     spacing="0",
                 ),
@@ -279,37 +280,37 @@ def step_item(step: rx.Var, index) -> rx.Component:
                 rx.hstack(
                     rx.icon_button(
                         rx.icon("arrow-up", size=14),
-                        on_click=D.move_step_up(step["id"]),
+                        on_click=D.move_step_up(step.id),
                         variant="ghost",
                         size="1",
                         disabled=index == 0,
-                        aria_label=tr("staff.steps.up") + " " + step["title"],
+                        aria_label=tr("staff.steps.up") + " " + step.title,
                         type="button",
                     ),
                     rx.icon_button(
                         rx.icon("arrow-down", size=14),
-                        on_click=D.move_step_down(step["id"]),
+                        on_click=D.move_step_down(step.id),
                         variant="ghost",
                         size="1",
                         disabled=index == D.steps.length() - 1,
-                        aria_label=tr("staff.steps.down") + " " + step["title"],
+                        aria_label=tr("staff.steps.down") + " " + step.title,
                         type="button",
                     ),
                     rx.icon_button(
                         rx.icon("pencil", size=14),
-                        on_click=D.start_rename(step["id"]),
+                        on_click=D.start_rename(step.id),
                         variant="ghost",
                         size="1",
-                        aria_label=tr("staff.steps.rename") + " " + step["title"],
+                        aria_label=tr("staff.steps.rename") + " " + step.title,
                         type="button",
                     ),
                     rx.icon_button(
                         rx.icon("trash-2", size=14),
-                        on_click=D.delete_step(step["id"]),
+                        on_click=D.delete_step(step.id),
                         variant="ghost",
                         size="1",
                         color_scheme="red",
-                        aria_label=tr("staff.steps.delete") + " " + step["title"],
+                        aria_label=tr("staff.steps.delete") + " " + step.title,
                         type="button",
                     ),
                     spacing="1",
@@ -320,7 +321,7 @@ def step_item(step: rx.Var, index) -> rx.Component:
             width="100%",
         ),
         class_name="staff-list-item step-item",
-        data_done=step["done"],
+        data_done=rx.cond(step.done, "1", ""),
     )
 
 
@@ -361,43 +362,43 @@ def progress_tab() -> rx.Component:
 
 
 def doc_row(row: rx.Var) -> rx.Component:
-    withdrawn = row["withdrawn"] != ""
+    withdrawn = row.withdrawn != ""
     return rx.table.row(
         rx.table.cell(
             rx.cond(
                 withdrawn,
-                rx.text(row["title"], class_name="staff-wrap withdrawn-title"),
-                file_link(row["title"], href="/files/" + row["id"], class_name="staff-wrap"),
+                rx.text(row.title, class_name="staff-wrap withdrawn-title"),
+                file_link(row.title, href="/files/" + row.id.to_string(), class_name="staff-wrap"),
             ),
-            rx.text(row["filename"], " · ", row["size"], size="1", color="gray", class_name="staff-wrap"),
+            rx.text(row.filename, " · ", row.size, size="1", color="gray", class_name="staff-wrap"),
         ),
-        rx.table.cell(row["date"], white_space="nowrap"),
-        rx.table.cell(rx.text(row["by"], class_name="staff-wrap")),
+        rx.table.cell(row.date, white_space="nowrap"),
+        rx.table.cell(rx.text(row.by, class_name="staff-wrap")),
         rx.table.cell(
             rx.cond(
-                row["receipts"] != "",
-                rx.text(row["receipts"], size="1", white_space="pre-line", class_name="staff-wrap receipts"),
+                row.receipts != "",
+                rx.text(row.receipts, size="1", white_space="pre-line", class_name="staff-wrap receipts"),
                 rx.text("—", color="gray"),
             ),
         ),
         rx.table.cell(
             rx.cond(
                 withdrawn,
-                rx.badge(tr("staff.doc.withdrawn"), " ", row["withdrawn"], color_scheme="gray"),
+                rx.badge(tr("staff.doc.withdrawn"), " ", row.withdrawn, color_scheme="gray"),
                 rx.button(
                     rx.icon("undo-2", size=14, aria_hidden="true"),
                     tr("staff.doc.withdraw"),
-                    on_click=D.ask_withdraw(row["id"]),
+                    on_click=D.ask_withdraw(row.id),
                     size="1",
                     variant="soft",
                     color_scheme="red",
-                    aria_label=tr("staff.doc.withdraw") + " " + row["title"],
+                    aria_label=tr("staff.doc.withdraw") + " " + row.title,
                     type="button",
                 ),
             ),
         ),
-        data_document_id=row["id"],
-        data_withdrawn=row["withdrawn"],
+        data_document_id=row.id,
+        data_withdrawn=row.withdrawn,
     )
 
 
@@ -541,107 +542,6 @@ def withdraw_dialog() -> rx.Component:
 # ---- messages
 
 
-def message_row(row: rx.Var) -> rx.Component:
-    is_open = D.open_message_id == row["id"]
-    return rx.box(
-        rx.el.button(
-            rx.hstack(
-                rx.cond(
-                    row["from_office"] != "",
-                    rx.icon(
-                        "landmark",
-                        size=16,
-                        color="var(--brand, #1f3a5f)",
-                        aria_label=tr("staff.msg.from_office"),
-                        role="img",
-                    ),
-                    rx.icon(
-                        "user", size=16, color="var(--orange-9)", aria_label=tr("staff.msg.from_client"), role="img"
-                    ),
-                ),
-                rx.text(
-                    row["subject"], weight=rx.cond(row["unread"] != "", "bold", "regular"), class_name="message-subject"
-                ),
-                rx.cond(row["unread"] != "", rx.badge(tr("staff.msg.unread"), color_scheme="orange", size="1")),
-                rx.cond(
-                    row["attachments"] != "0",
-                    rx.icon("paperclip", size=14, aria_label=tr("staff.msg.has_attachments"), role="img"),
-                ),
-                rx.spacer(),
-                rx.text(row["author"], " · ", row["date"], size="1", color="gray"),
-                align="center",
-                spacing="2",
-                width="100%",
-                wrap="wrap",
-            ),
-            on_click=D.open_message(row["id"]),
-            class_name="message-row-button",
-            aria_expanded=rx.cond(is_open, "true", "false"),
-            type="button",
-        ),
-        rx.cond(is_open, opened_message(row)),
-        class_name="message-row",
-        width="100%",
-        data_unread=row["unread"],
-        data_message_id=row["id"],
-    )
-
-
-def opened_message(row: rx.Var) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.text(row["body"], white_space="pre-wrap", class_name="message-body"),
-            rx.cond(
-                D.open_attachments.length() > 0,
-                rx.vstack(
-                    rx.text(tr("staff.msg.attachments"), weight="medium", size="2"),
-                    rx.foreach(
-                        D.open_attachments,
-                        lambda item: rx.cond(
-                            item["withdrawn"] != "",
-                            rx.text(item["name"], " (", tr("staff.doc.withdrawn"), ")", size="2", color="gray"),
-                            file_link(
-                                rx.hstack(
-                                    rx.icon("file-down", size=14, aria_hidden="true"),
-                                    rx.text(item["name"], class_name="file-name"),
-                                    rx.text(item["size"], size="1", color="gray"),
-                                    spacing="1",
-                                    align="center",
-                                ),
-                                href="/files/" + item["id"],
-                            ),
-                        ),
-                    ),
-                    spacing="1",
-                ),
-            ),
-            rx.cond(
-                row["from_office"] != "",
-                rx.text(
-                    tr("staff.msg.read_by"),
-                    " ",
-                    rx.cond(row["read_by"] != "", row["read_by"], tr("staff.msg.nobody")),
-                    size="1",
-                    color="gray",
-                ),
-                rx.text(tr("staff.msg.staff_read"), " ", row["staff_read"], size="1", color="gray"),
-            ),
-            rx.button(
-                rx.icon("reply", size=14, aria_hidden="true"),
-                tr("staff.msg.reply"),
-                on_click=D.reply(row["id"]),
-                variant="soft",
-                size="2",
-                id="reply-button",
-            ),
-            spacing="2",
-            width="100%",
-        ),
-        width="100%",
-        margin_y="0.5rem",
-    )
-
-
 def composer() -> rx.Component:
     return rx.card(
         rx.form(
@@ -665,15 +565,7 @@ def composer() -> rx.Component:
                 rx.text_area(id="compose-body", name="body", max_length=MAX_BODY_CHARS, rows="7", width="100%"),
                 rx.text(tr("staff.msg.max_chars"), size="1", color="gray"),
                 field_error(D.body_error, "body-error"),
-                rx.cond(
-                    D.compose_quote != "",
-                    rx.box(
-                        rx.text("--- ", tr("staff.msg.original"), " ---", size="2", color="gray"),
-                        rx.text(D.compose_quote, white_space="pre-wrap", size="2", color="gray"),
-                        class_name="quote",
-                        id="original-message",
-                    ),
-                ),
+                quote_box(D.compose_quote, tr("staff.msg.original")),
                 rx.upload(
                     rx.hstack(
                         rx.icon("paperclip", size=14, aria_hidden="true"),
@@ -695,36 +587,8 @@ def composer() -> rx.Component:
                     border_radius="6px",
                     width="100%",
                 ),
-                rx.vstack(
-                    rx.foreach(
-                        D.attached_files,
-                        lambda item: rx.hstack(
-                            rx.icon("paperclip", size=14, aria_hidden="true"),
-                            rx.text(item["name"], class_name="file-name"),
-                            rx.text(item["size"], size="1", color="gray"),
-                            rx.icon_button(
-                                rx.icon("trash-2", size=14),
-                                on_click=D.remove_attachment(item["index"]),
-                                variant="ghost",
-                                color_scheme="red",
-                                aria_label=tr("staff.upload.remove") + " " + item["name"],
-                                type="button",
-                            ),
-                            align="center",
-                        ),
-                    ),
-                    spacing="1",
-                    id="attached-files",
-                ),
-                rx.cond(
-                    D.attach_errors.length() > 0,
-                    rx.callout(
-                        rx.foreach(D.attach_errors, lambda t: rx.text(t)),
-                        color_scheme="red",
-                        role="alert",
-                        width="100%",
-                    ),
-                ),
+                attached_files(D.attached_files, D.remove_attachment, tr("staff.upload.remove")),
+                upload_errors(D.attach_errors, width="100%"),
                 field_error(D.compose_error, "compose-error"),
                 rx.hstack(
                     rx.spacer(),
@@ -771,11 +635,7 @@ def messages_tab() -> rx.Component:
             width="100%",
         ),
         rx.cond(D.composing, composer()),
-        rx.cond(
-            D.message_rows.length() > 0,
-            rx.vstack(rx.foreach(D.message_rows, message_row), width="100%", spacing="0", id="message-list"),
-            empty(tr("staff.msg.none")),
-        ),
+        message_thread(D, empty=empty(tr("staff.msg.none")), office=True),
         spacing="3",
         width="100%",
     )
@@ -795,40 +655,40 @@ def access_tab() -> rx.Component:
                         rx.hstack(
                             rx.vstack(
                                 rx.link(
-                                    rx.cond(a["company"] != "", a["name"] + " (" + a["company"] + ")", a["name"]),
-                                    href=CLIENTS + "/" + a["id"],
+                                    rx.cond(a.company != "", a.name + " (" + a.company + ")", a.name),
+                                    href=CLIENTS + "/" + a.id.to_string(),
                                     weight="medium",
                                     class_name="staff-wrap",
                                 ),
                                 rx.text(
-                                    a["email"],
+                                    a.email,
                                     " · ",
                                     tr("staff.access.since"),
                                     " ",
-                                    a["since"],
+                                    a.since,
                                     size="1",
                                     color="gray",
                                     class_name="staff-wrap",
                                 ),
                                 spacing="0",
                             ),
-                            rx.cond(a["blocked"] != "", rx.badge(tr("staff.client_state.blocked"), color_scheme="red")),
+                            rx.cond(a.blocked, rx.badge(tr("staff.client_state.blocked"), color_scheme="red")),
                             rx.spacer(),
                             rx.button(
                                 tr("staff.access.revoke"),
-                                on_click=D.revoke_access(a["id"]),
+                                on_click=D.revoke_access(a.id),
                                 size="1",
                                 variant="soft",
                                 color_scheme="red",
                                 type="button",
-                                aria_label=tr("staff.access.revoke") + " " + a["name"],
+                                aria_label=tr("staff.access.revoke") + " " + a.name,
                             ),
                             align="center",
                             width="100%",
                             spacing="2",
                         ),
                         class_name="staff-list-item",
-                        data_account_id=a["id"],
+                        data_account_id=a.id,
                     ),
                 ),
                 class_name="staff-list",

@@ -55,9 +55,72 @@ PUBLISH_KINDS = (DocumentKind.CORRESPONDENCE, DocumentKind.DOCUMENT)
 DOCUMENT_LIST_LIMIT = 200
 
 
+@dataclass(frozen=True, kw_only=True)
+class StaffDossierRow:
+    """One row of the staff dossier list; `handler` is "" when nobody handles it."""
+
+    id: int
+    number: str
+    description: str
+    status: str
+    status_label: str
+    handler: str
+    created: str
+    clients: int
+    unread: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccessRow:
+    """A client account that sees the dossier."""
+
+    id: int
+    name: str
+    company: str
+    email: str
+    since: str
+    blocked: bool
+    removed: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class StepItem:
+    """One progress step as staff edit it; `done_at` is "" while the step is open."""
+
+    id: int
+    title: str
+    done: bool
+    done_at: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Receipt:
+    """Whether and when one client with access read and downloaded a document ("" for not yet)."""
+
+    name: str
+    read: str
+    downloaded: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaffDocument:
+    """One document of a tab for staff; `withdrawn` is the withdrawal date, "" while published."""
+
+    id: int
+    title: str
+    filename: str
+    size: str
+    date: str
+    by: str
+    by_client: bool
+    withdrawn: str
+    message: bool
+    receipts: list[Receipt]
+
+
 @dataclass(frozen=True)
 class DossierPage:
-    rows: list[dict[str, str]]
+    rows: list[StaffDossierRow]
     total: int
     page: int
     page_count: int
@@ -176,17 +239,17 @@ def list_dossiers(
         )
     return DossierPage(
         rows=[
-            {
-                "id": str(dossier.id),
-                "number": dossier.number,
-                "description": dossier.description,
-                "status": dossier.status,
-                "status_label": status_label(dossier.status, language),
-                "handler": handler_name or "",
-                "created": local_text(dossier.created_at, with_time=False),
-                "clients": str(clients.get(dossier.id, 0)),
-                "unread": str(unread.get(dossier.id, 0)),
-            }
+            StaffDossierRow(
+                id=dossier.id,
+                number=dossier.number,
+                description=dossier.description,
+                status=dossier.status,
+                status_label=status_label(dossier.status, language),
+                handler=handler_name or "",
+                created=local_text(dossier.created_at, with_time=False),
+                clients=clients.get(dossier.id, 0),
+                unread=unread.get(dossier.id, 0),
+            )
             for dossier, handler_name in rows
         ],
         total=total,
@@ -288,7 +351,7 @@ def dossier_header(*, session: Session, actor: Account, dossier_id, language: st
 # --------------------------------------------------------------------------- access
 
 
-def access_list(*, session: Session, actor: Account, dossier_id) -> list[dict[str, str]]:
+def access_list(*, session: Session, actor: Account, dossier_id) -> list[AccessRow]:
     """The client accounts that see this dossier."""
     require_staff(session, actor)
     dossier = get_dossier(session, dossier_id)
@@ -300,15 +363,15 @@ def access_list(*, session: Session, actor: Account, dossier_id) -> list[dict[st
         .limit(200)
     ).all()
     return [
-        {
-            "id": str(account.id),
-            "name": account.name,
-            "company": account.company_name or "",
-            "email": account.email,
-            "since": local_text(since, with_time=False),
-            "blocked": "1" if account.blocked else "",
-            "removed": "1" if account.deleted_at is not None else "",
-        }
+        AccessRow(
+            id=account.id,
+            name=account.name,
+            company=account.company_name or "",
+            email=account.email,
+            since=local_text(since, with_time=False),
+            blocked=account.blocked,
+            removed=account.deleted_at is not None,
+        )
         for account, since in rows
     ]
 
@@ -340,17 +403,17 @@ def revoke_access(*, session: Session, actor: Account, dossier_id, account_id) -
 # --------------------------------------------------------------------------- progress
 
 
-def progress_steps(*, session: Session, actor: Account, dossier_id) -> list[dict[str, str]]:
+def progress_steps(*, session: Session, actor: Account, dossier_id) -> list[StepItem]:
     require_staff(session, actor)
     dossier = get_dossier(session, dossier_id)
     steps, _done, _total = dossiers.progress(session, dossier.id)
     return [
-        {
-            "id": str(step.id),
-            "title": step.title,
-            "done": "1" if step.done_at else "",
-            "done_at": local_text(step.done_at, with_time=False),
-        }
+        StepItem(
+            id=step.id,
+            title=step.title,
+            done=step.done_at is not None,
+            done_at=local_text(step.done_at, with_time=False),
+        )
         for step in steps
     ]
 
@@ -560,7 +623,7 @@ def withdraw_document(*, session: Session, actor: Account, dossier_id, document_
     return documents.withdraw(session=session, document_id=document.id, actor_id=actor.id)
 
 
-def document_list(*, session: Session, actor: Account, dossier_id, kind, language: str = "nl") -> list[dict]:
+def document_list(*, session: Session, actor: Account, dossier_id, kind, language: str = "nl") -> list[StaffDocument]:
     """One tab for staff: every document (withdrawn ones marked) with, per client with
     access, whether and when it was read and downloaded."""
     require_staff(session, actor)
@@ -587,33 +650,33 @@ def document_list(*, session: Session, actor: Account, dossier_id, kind, languag
     if ids:
         for receipt in session.exec(select(ReadReceipt).where(ReadReceipt.document_id.in_(ids))).all():
             receipts[(receipt.document_id, receipt.account_id)] = receipt
-    result = []
+    result: list[StaffDocument] = []
     for document, uploader_name, uploader_kind in rows:
-        per_client = []
+        per_client: list[Receipt] = []
         for client_id, client_name in clients:
             if client_id == document.uploaded_by_id:
                 continue
             receipt = receipts.get((document.id, client_id))
             per_client.append(
-                {
-                    "name": client_name,
-                    "read": local_text(receipt.read_at) if receipt else "",
-                    "downloaded": local_text(receipt.downloaded_at) if receipt and receipt.downloaded_at else "",
-                }
+                Receipt(
+                    name=client_name,
+                    read=local_text(receipt.read_at) if receipt else "",
+                    downloaded=local_text(receipt.downloaded_at) if receipt and receipt.downloaded_at else "",
+                )
             )
         result.append(
-            {
-                "id": str(document.id),
-                "title": document.title,
-                "filename": document.filename,
-                "size": size_text(document.size),
-                "date": local_text(document.created_at),
-                "by": uploader_name or "",
-                "by_client": "1" if uploader_kind in CLIENT_KINDS else "",
-                "withdrawn": local_text(document.withdrawn_at),
-                "message": "1" if document.message_id else "",
-                "receipts": per_client,
-            }
+            StaffDocument(
+                id=document.id,
+                title=document.title,
+                filename=document.filename,
+                size=size_text(document.size, language),
+                date=local_text(document.created_at),
+                by=uploader_name or "",
+                by_client=uploader_kind in CLIENT_KINDS,
+                withdrawn=local_text(document.withdrawn_at),
+                message=document.message_id is not None,
+                receipts=per_client,
+            )
         )
     return result
 

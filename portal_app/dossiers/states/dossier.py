@@ -25,12 +25,13 @@ Interface for the Berichten tab (a substate of this one):
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import unquote
-from zoneinfo import ZoneInfo
 
 from portal_app.accounts.models import Account
 from portal_app.core.pages import routes
+from portal_app.core.services import formatting
 from portal_app.core.services.db import session_scope
 from portal_app.core.services.errors import NotFound, ServiceError
 from portal_app.core.states.access import Access, Viewer, handler, run_db
@@ -45,7 +46,6 @@ POLL_SECONDS = 20
 POLL_MAX_MISSED = 3  # polls without a connected tab before the loop ends
 MESSAGES_TAB = "berichten"
 TAB_KEYS = (DocumentKind.CORRESPONDENCE, DocumentKind.DOCUMENT, DocumentKind.DELIVERED, MESSAGES_TAB)
-LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
 MAX_ID = 2**63 - 1
 
 
@@ -62,22 +62,36 @@ def parse_id(value) -> int | None:
 
 
 def local_date(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:  # SQLite hands back naive UTC
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(LOCAL_TZ).strftime("%d-%m-%Y")
+    return formatting.format_date(moment, "nl", style="numeric")
 
 
 def size_text(size: int, language: str) -> str:
-    if size >= 1024 * 1024:
-        text = f"{size / (1024 * 1024):.1f} MB"
-        return text.replace(".", ",") if language == "nl" else text
-    return f"{max(1, round(size / 1024))} kB"
+    return formatting.format_size(size, language)
 
 
 def _zero_counts() -> dict[str, int]:
     return {key: 0 for key in TAB_KEYS}
+
+
+@dataclass(frozen=True, kw_only=True)
+class StepRow:
+    """One step of Voortgang; `date` is "" while the step is open."""
+
+    title: str
+    done: bool
+    date: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DocumentRow:
+    """One document in a document tab, with date and size as the viewer reads them."""
+
+    id: int
+    title: str
+    filename: str
+    date: str
+    size: str
+    unread: bool
 
 
 class DossierState(PortalState):
@@ -94,13 +108,13 @@ class DossierState(PortalState):
 
     progress_done: int = 0
     progress_total: int = 0
-    steps: list[dict[str, str]] = []
+    steps: list[StepRow] = []
 
     tab_totals: dict[str, int] = _zero_counts()
     tab_unread: dict[str, int] = _zero_counts()
-    correspondence: list[dict[str, str]] = []
-    other_documents: list[dict[str, str]] = []
-    delivered: list[dict[str, str]] = []
+    correspondence: list[DocumentRow] = []
+    other_documents: list[DocumentRow] = []
+    delivered: list[DocumentRow] = []
 
     _poll_generation: int = 0
     _poll_owner: int = 0
@@ -144,16 +158,16 @@ class DossierState(PortalState):
         rest = path[len(prefix) :]
         return unquote(rest[:-1] if rest.endswith("/") else rest)[:100]
 
-    def _document_rows(self, rows) -> list[dict[str, str]]:
+    def _document_rows(self, rows) -> list[DocumentRow]:
         return [
-            {
-                "id": str(document.id),
-                "title": document.title,
-                "filename": document.filename,
-                "date": local_date(document.created_at),
-                "size": size_text(document.size, self.lang),
-                "unread": "1" if unread else "",
-            }
+            DocumentRow(
+                id=document.id,
+                title=document.title,
+                filename=document.filename,
+                date=local_date(document.created_at),
+                size=size_text(document.size, self.lang),
+                unread=bool(unread),
+            )
             for document, unread in rows
         ]
 
@@ -203,7 +217,7 @@ class DossierState(PortalState):
             progress_done=done,
             progress_total=total,
             steps=[
-                {"title": step.title, "done": "1" if step.done_at is not None else "", "date": local_date(step.done_at)}
+                StepRow(title=step.title, done=step.done_at is not None, date=local_date(step.done_at))
                 for step in steps
             ],
         )
@@ -240,7 +254,7 @@ class DossierState(PortalState):
         return DossierState.poll_updates
 
     @handler(Access.CLIENT)
-    def mark_document_read(self, viewer: Viewer, document_id: str):
+    def mark_document_read(self, viewer: Viewer, document_id: int):
         """Called by the Download link (next to the browser's own download of /files/{id})."""
         account = viewer.account
         dossier = self._dossier_for(viewer)

@@ -10,6 +10,7 @@ keystroke costs two queries: the session, and the page with its counts.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import reflex as rx
 
@@ -29,12 +30,32 @@ def status_label(status: str, language: str) -> str:
     return i18n.t(f"status.{status}", language) if status in DossierStatus.ALL else status
 
 
+@dataclass(frozen=True, kw_only=True)
+class StatusOption:
+    """One tick box of the status filter."""
+
+    value: str
+    label: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DossierListRow:
+    """One row of the dossier list, with the status label in the viewer's language."""
+
+    id: int
+    number: str
+    description: str
+    status: str
+    status_label: str
+    unread: int
+
+
 class DossierListState(PortalState):
     search: str = ""
     # statuses ticked in the filter; none ticked shows every dossier (the manual's default)
     status_filter: list[str] = []
-    status_options: list[dict[str, str]] = []
-    rows: list[dict[str, str]] = []
+    status_options: list[StatusOption] = []
+    rows: list[DossierListRow] = []
     total: int = 0
     page: int = 0
     page_count: int = 1
@@ -70,14 +91,14 @@ class DossierListState(PortalState):
                 )
         language = self.lang
         self.rows = [
-            {
-                "id": str(row.id),
-                "number": row.number,
-                "description": row.description,
-                "status": row.status,
-                "status_label": status_label(row.status, language),
-                "unread": str(row.unread),
-            }
+            DossierListRow(
+                id=row.id,
+                number=row.number,
+                description=row.description,
+                status=row.status,
+                status_label=status_label(row.status, language),
+                unread=row.unread,
+            )
             for row in page_rows
         ]
         self.total = total
@@ -99,7 +120,7 @@ class DossierListState(PortalState):
         self._statuses = statuses
         # the filter is only offered when there is more than one status
         self.status_options = (
-            [{"value": s, "label": status_label(s, self.lang)} for s in statuses] if len(statuses) > 1 else []
+            [StatusOption(value=s, label=status_label(s, self.lang)) for s in statuses] if len(statuses) > 1 else []
         )
         if not self.status_options:
             self.status_filter = []

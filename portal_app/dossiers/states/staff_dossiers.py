@@ -14,22 +14,31 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from dataclasses import dataclass
 
 import reflex as rx
 
 from portal_app.accounts.models import Account
 from portal_app.core.services.db import session_scope
 from portal_app.core.services.errors import NotFound, ServiceError, ValidationFailed
-from portal_app.core.services.staff_access import size_text
 from portal_app.core.states.access import Access, Viewer, handler, run_db
 from portal_app.core.states.staff_base import StaffListState, StaffState, page_text
 from portal_app.documents.models import DocumentKind
-from portal_app.documents.services.documents import PendingFile, astore_pending, commit_or_discard
+from portal_app.documents.services.documents import PendingFile, commit_or_discard
 from portal_app.documents.services.storage import FileStore
-from portal_app.documents.services.uploads import UploadRefused, aiter_file, iter_file
+from portal_app.documents.services.uploads import UploadRefused, iter_file
 from portal_app.dossiers.models import DossierStatus
 from portal_app.dossiers.services import staff_dossiers
-from portal_app.messages.services import messages, staff_messages
+from portal_app.dossiers.services.staff_dossiers import AccessRow, Receipt, StaffDossierRow, StepItem
+from portal_app.messages.services import attachments, messages, staff_messages
+from portal_app.messages.states import (
+    AttachmentRow,
+    MessageRow,
+    StagedFile,
+    attachment_rows,
+    message_id_of,
+    staged_rows,
+)
 from portal_app.office.services import office_settings, staff_clients
 from portal_app.settings import get_settings
 
@@ -46,7 +55,6 @@ TABS = (
 DOC_TABS = DocumentKind.ALL
 PUBLISH_UPLOAD_ID = "publish-files"
 ATTACH_UPLOAD_ID = "office-attachments"
-MAX_ATTACH_BATCH = 10
 
 
 def _upload_name(upload) -> str:
@@ -63,12 +71,26 @@ def _status_options(language: str) -> list[dict[str, str]]:
     return [{"value": s, "label": staff_dossiers.status_label(s, language)} for s in DossierStatus.ALL]
 
 
+@dataclass(frozen=True, kw_only=True)
+class StaffDocumentRow:
+    """One document of the open tab, with its read receipts as one line per client."""
+
+    id: int
+    title: str
+    filename: str
+    size: str
+    date: str
+    by: str
+    withdrawn: str  # the withdrawal date, "" while published
+    receipts: str
+
+
 class StaffDossiersState(StaffListState):
     query: str = ""
     status_filter: str = "all"
     handler_filter: str = "all"
     mine: bool = False
-    rows: list[dict[str, str]] = []
+    rows: list[StaffDossierRow] = []
     total: int = 0
     page_count: int = 1
     page_text: str = ""
@@ -182,12 +204,12 @@ class StaffDossierState(StaffState):
     count_unread: int = 0
 
     # progress
-    steps: list[dict[str, str]] = []
-    rename_id: str = ""
+    steps: list[StepItem] = []
+    rename_id: int = 0  # the step being renamed, 0 for none
     step_error: str = ""
 
     # documents of the open tab
-    doc_rows: list[dict[str, str]] = []
+    doc_rows: list[StaffDocumentRow] = []
     publish_kind: str = DocumentKind.DOCUMENT
     publish_title: str = ""
     publish_errors: list[str] = []
@@ -196,14 +218,14 @@ class StaffDossierState(StaffState):
     withdraw_title: str = ""
 
     # access
-    access_rows: list[dict[str, str]] = []
+    access_rows: list[AccessRow] = []
     access_candidates: list[dict[str, str]] = []
     access_query: str = ""
 
     # messages
-    message_rows: list[dict[str, str]] = []
-    open_message_id: str = ""
-    open_attachments: list[dict[str, str]] = []
+    message_rows: list[MessageRow] = []
+    open_message_id: int = 0
+    open_attachments: list[AttachmentRow] = []
     composing: bool = False
     reply_to_id: str = ""
     compose_subject: str = ""
@@ -211,14 +233,14 @@ class StaffDossierState(StaffState):
     subject_error: str = ""
     body_error: str = ""
     compose_error: str = ""
-    attached_files: list[dict[str, str]] = []
+    attached_files: list[StagedFile] = []
     attach_errors: list[str] = []
 
     _dossier_id: int = 0
     _withdraw_id: int = 0
     _submit_key: str = ""
     _attached: list[dict] = []
-    _attachments: dict[str, list[dict[str, str]]] = {}
+    _attachments: dict[int, list[AttachmentRow]] = {}
 
     # ---- loading ----
     def _forget(self) -> None:
@@ -237,16 +259,16 @@ class StaffDossierState(StaffState):
         self.count_documents = counts[DocumentKind.DOCUMENT]
         self.count_delivered = counts[DocumentKind.DELIVERED]
 
-    def _receipts_text(self, receipts: list[dict[str, str]]) -> str:
+    def _receipts_text(self, receipts: list[Receipt]) -> str:
         lines = []
         for receipt in receipts:
-            if receipt["downloaded"]:
-                state = self._t("staff.doc.downloaded_on", date=receipt["downloaded"])
-            elif receipt["read"]:
-                state = self._t("staff.doc.read_on", date=receipt["read"])
+            if receipt.downloaded:
+                state = self._t("staff.doc.downloaded_on", date=receipt.downloaded)
+            elif receipt.read:
+                state = self._t("staff.doc.read_on", date=receipt.read)
             else:
                 state = self._t("staff.doc.not_read")
-            lines.append(f"{receipt['name']}: {state}")
+            lines.append(f"{receipt.name}: {state}")
         return "\n".join(lines)
 
     def _reload_tab(self, actor: Account) -> None:
@@ -258,21 +280,35 @@ class StaffDossierState(StaffState):
                     session=db, actor=actor, dossier_id=self._dossier_id, kind=self.tab, language=self.lang
                 )
                 self.doc_rows = [
-                    {
-                        **{k: v for k, v in row.items() if k != "receipts"},
-                        "receipts": self._receipts_text(row["receipts"]),
-                    }
+                    StaffDocumentRow(
+                        id=row.id,
+                        title=row.title,
+                        filename=row.filename,
+                        size=row.size,
+                        date=row.date,
+                        by=row.by,
+                        withdrawn=row.withdrawn,
+                        receipts=self._receipts_text(row.receipts),
+                    )
                     for row in rows
                 ]
             elif self.tab == "berichten":
                 thread = staff_messages.thread(session=db, actor=actor, dossier_id=self._dossier_id)
-                self._attachments = {row["id"]: row["attachments"] for row in thread}
+                self._attachments = {message.id: attachment_rows(message.attachments, self.lang) for message in thread}
                 self.message_rows = [
-                    {
-                        **{k: v for k, v in row.items() if k != "attachments"},
-                        "attachments": str(len(row["attachments"])),
-                    }
-                    for row in thread
+                    MessageRow(
+                        id=message.id,
+                        subject=message.subject,
+                        body=message.body,
+                        from_office=message.from_office,
+                        author=message.author,
+                        date=message.date,
+                        unread=message.unread,
+                        attachment_count=len(message.attachments),
+                        staff_read=message.staff_read,
+                        read_by=message.read_by,
+                    )
+                    for message in thread
                 ]
                 self.open_attachments = self._attachments.get(self.open_message_id, [])
             elif self.tab == "toegang":
@@ -303,7 +339,9 @@ class StaffDossierState(StaffState):
     def load_dossier(self, viewer: Viewer):
         self._dossier_id = self._path_id()
         self.notice = self.error = self.step_error = ""
-        self.rename_id = self.open_message_id = self.reply_to_id = ""
+        self.rename_id = 0
+        self.reply_to_id = ""
+        self.open_message_id = 0
         self.composing = self.withdraw_open = False
         self.publish_errors, self.access_candidates, self.attach_errors = [], [], []
         self._discard_attachments()
@@ -369,14 +407,14 @@ class StaffDossierState(StaffState):
         return rx.set_value("new-step", "")
 
     @handler(Access.STAFF)
-    def start_rename(self, viewer: Viewer, step_id: str):
-        if any(step["id"] == step_id for step in self.steps):
+    def start_rename(self, viewer: Viewer, step_id: int):
+        if any(step.id == step_id for step in self.steps):
             self.rename_id = step_id
             self.step_error = ""
 
     @handler(Access.STAFF)
     def cancel_rename(self, viewer: Viewer):
-        self.rename_id = ""
+        self.rename_id = 0
         self.step_error = ""
 
     @handler(Access.STAFF)
@@ -391,11 +429,11 @@ class StaffDossierState(StaffState):
         except ServiceError as error:
             self.step_error = self._err(error)
             return
-        self.rename_id = ""
+        self.rename_id = 0
         self._refresh(viewer.account)
 
     @handler(Access.STAFF)
-    def move_step_up(self, viewer: Viewer, step_id: str):
+    def move_step_up(self, viewer: Viewer, step_id: int):
         self._run(
             lambda db: staff_dossiers.move_step(
                 session=db, actor=viewer.account, dossier_id=self._dossier_id, step_id=step_id, direction="up"
@@ -404,7 +442,7 @@ class StaffDossierState(StaffState):
         self._refresh(viewer.account)
 
     @handler(Access.STAFF)
-    def move_step_down(self, viewer: Viewer, step_id: str):
+    def move_step_down(self, viewer: Viewer, step_id: int):
         self._run(
             lambda db: staff_dossiers.move_step(
                 session=db, actor=viewer.account, dossier_id=self._dossier_id, step_id=step_id, direction="down"
@@ -413,11 +451,11 @@ class StaffDossierState(StaffState):
         self._refresh(viewer.account)
 
     @handler(Access.STAFF)
-    def toggle_step(self, viewer: Viewer, step_id: str):
-        current = next((step for step in self.steps if step["id"] == step_id), None)
+    def toggle_step(self, viewer: Viewer, step_id: int):
+        current = next((step for step in self.steps if step.id == step_id), None)
         if current is None:
             return
-        done = current["done"] == ""
+        done = not current.done
         self._run(
             lambda db: staff_dossiers.set_step_done(
                 session=db, actor=viewer.account, dossier_id=self._dossier_id, step_id=step_id, done=done
@@ -426,7 +464,7 @@ class StaffDossierState(StaffState):
         self._refresh(viewer.account)
 
     @handler(Access.STAFF)
-    def delete_step(self, viewer: Viewer, step_id: str):
+    def delete_step(self, viewer: Viewer, step_id: int):
         self._run(
             lambda db: staff_dossiers.delete_step(
                 session=db, actor=viewer.account, dossier_id=self._dossier_id, step_id=step_id
@@ -494,12 +532,12 @@ class StaffDossierState(StaffState):
         return rx.set_value("publish-title", "")
 
     @handler(Access.STAFF)
-    def ask_withdraw(self, viewer: Viewer, document_id: str):
-        row = next((r for r in self.doc_rows if r["id"] == document_id and not r["withdrawn"]), None)
+    def ask_withdraw(self, viewer: Viewer, document_id: int):
+        row = next((r for r in self.doc_rows if r.id == document_id and not r.withdrawn), None)
         if row is None:
             return
-        self._withdraw_id = int(row["id"])
-        self.withdraw_title = row["title"]
+        self._withdraw_id = row.id
+        self.withdraw_title = row.title
         self.withdraw_open = True
 
     @handler(Access.STAFF)
@@ -548,7 +586,7 @@ class StaffDossierState(StaffState):
         self._refresh(viewer.account)
 
     @handler(Access.STAFF)
-    def revoke_access(self, viewer: Viewer, account_id: str):
+    def revoke_access(self, viewer: Viewer, account_id: int):
         self._run(
             lambda db: staff_dossiers.revoke_access(
                 session=db, actor=viewer.account, dossier_id=self._dossier_id, account_id=account_id
@@ -560,8 +598,8 @@ class StaffDossierState(StaffState):
     # ---- messages ----
     @handler(Access.STAFF)
     def open_message(self, viewer: Viewer, message_id: str):
-        if self.open_message_id == message_id:
-            self.open_message_id = ""
+        if self.open_message_id and self.open_message_id == message_id_of(message_id):
+            self.open_message_id = 0
             self.open_attachments = []
             return
         try:
@@ -569,16 +607,14 @@ class StaffDossierState(StaffState):
                 message = staff_messages.open_message(
                     session=db, actor=viewer.account, dossier_id=self._dossier_id, message_id=message_id
                 )
-                opened = str(message.id)
+                opened = message.id
         except ServiceError:
             return
         self.open_message_id = opened
         self._refresh(viewer.account)
 
     def _discard_attachments(self) -> None:
-        store = FileStore(get_settings().files_dir)
-        for data in self._attached:
-            store.delete(data["key"])
+        attachments.discard(FileStore(get_settings().files_dir), self._attached)
         self._attached = []
         self.attached_files = []
 
@@ -622,39 +658,25 @@ class StaffDossierState(StaffState):
     async def stage_attachments(self, viewer: Viewer, files: list[rx.UploadFile]):
         if not self.composing:
             return
-        settings = get_settings()
-        store = FileStore(settings.files_dir)
-        max_bytes = (await run_db(office_settings.profile)).staff_max_upload_bytes
-        self.attach_errors = []
-        room = messages.MAX_ATTACHMENTS - len(self._attached)
-        for position, upload in enumerate(files or []):
-            name = _upload_name(upload)
-            if position >= min(room, MAX_ATTACH_BATCH):
-                self.attach_errors.append(self._t("staff.err.too_many_files", name=name[:80]))
-                continue
-            try:
-                # file work only (no database): streamed on the loop, stored from a thread
-                pending = await astore_pending(
-                    store=store, filename=name, chunks=aiter_file(upload), max_bytes=max_bytes
-                )
-            except UploadRefused as error:
-                self.attach_errors.append(f"{name[:80]}: " + self._err(error))
-                continue
-            self._attached.append(pending.as_dict())
-        self.attached_files = [
-            {"index": str(i), "name": d["filename"], "size": size_text(d["size"])} for i, d in enumerate(self._attached)
+        office = await run_db(office_settings.profile)
+        refused = await attachments.stage(
+            files,
+            store=FileStore(get_settings().files_dir),
+            pending=self._attached,
+            max_bytes=office.staff_max_upload_bytes,
+        )
+        self.attach_errors = [
+            self._t("staff.err.too_many_files", name=refusal.name)
+            if refusal.code == attachments.TOO_MANY
+            else f"{refusal.name}: " + self._err(UploadRefused(refusal.code))
+            for refusal in refused
         ]
+        self.attached_files = staged_rows(self._attached, self.lang)
 
     @handler(Access.STAFF)
     def remove_attachment(self, viewer: Viewer, index: str):
-        try:
-            data = self._attached.pop(int(index))
-        except (TypeError, ValueError, IndexError):
-            return
-        FileStore(get_settings().files_dir).delete(data["key"])
-        self.attached_files = [
-            {"index": str(i), "name": d["filename"], "size": size_text(d["size"])} for i, d in enumerate(self._attached)
-        ]
+        if attachments.remove(FileStore(get_settings().files_dir), self._attached, index):
+            self.attached_files = staged_rows(self._attached, self.lang)
 
     @handler(Access.STAFF)
     def send_message(self, viewer: Viewer, form_data: dict):

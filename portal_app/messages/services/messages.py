@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, and_, col, select
 
 from portal_app.accounts.models import Account
 from portal_app.audit.services import audit
@@ -26,6 +25,7 @@ from portal_app.dossiers.models import Dossier, ReadReceipt
 from portal_app.dossiers.services import dossiers
 from portal_app.messages.models import Message
 from portal_app.notifications.services import mail
+from portal_app.settings import Settings
 
 MAX_BODY_CHARS = 4000
 MAX_SUBJECT_CHARS = 200
@@ -39,6 +39,7 @@ class AttachmentView:
     document_id: int
     filename: str
     size: int
+    withdrawn: bool = False  # only the office sees withdrawn attachments (marked as such)
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def quoted(body: str, original: str) -> str:
     return f"{body}\n\n{QUOTE_HEADER}\n{original}"
 
 
-def validate(subject, body) -> tuple[str, str]:
+def validate(subject: object, body: object) -> tuple[str, str]:
     """Clean subject and body or raise ValidationFailed naming the field."""
     subject = " ".join(str(subject or "").split()) if isinstance(subject, str) else ""
     body = str(body or "").replace("\r\n", "\n") if isinstance(body, str) else ""
@@ -87,38 +88,45 @@ def list_for_dossier(
     read = and_(ReadReceipt.message_id == Message.id, ReadReceipt.account_id == account.id)
     rows = session.exec(
         select(Message, Account.name, ReadReceipt.id)
-        .join(Account, Account.id == Message.author_id)
+        .join(Account, col(Account.id) == Message.author_id)
         .outerjoin(ReadReceipt, read)
         .where(Message.dossier_id == dossier_id)
-        .order_by(Message.created_at.desc(), Message.id.desc())
+        .order_by(col(Message.created_at).desc(), col(Message.id).desc())
         .limit(limit)
     ).all()
     ids = [message.id for message, _, _ in rows]
     attachments: dict[int, list[AttachmentView]] = {}
     if ids:
         for document in session.exec(
-            select(Document).where(Document.message_id.in_(ids), Document.withdrawn_at.is_(None)).order_by(Document.id)
+            select(Document)
+            .where(col(Document.message_id).in_(ids), col(Document.withdrawn_at).is_(None))
+            .order_by(col(Document.id))
         ).all():
+            # matched by message id, and stored (see portal_app/core/models.py)
+            assert document.message_id is not None and document.id is not None
             attachments.setdefault(document.message_id, []).append(
                 AttachmentView(document_id=document.id, filename=document.filename, size=document.size)
             )
-    return [
-        MessageView(
-            id=message.id,
-            subject=message.subject,
-            body=message.body,
-            from_office=message.from_office,
-            author_name=author_name,
-            created_at=message.created_at,
-            unread=message.from_office != account.is_staff and receipt_id is None,
-            parent_id=message.parent_id,
-            attachments=attachments.get(message.id, []),
+    views: list[MessageView] = []
+    for message, author_name, receipt_id in rows:
+        assert message.id is not None  # read from the database (see portal_app/core/models.py)
+        views.append(
+            MessageView(
+                id=message.id,
+                subject=message.subject,
+                body=message.body,
+                from_office=message.from_office,
+                author_name=author_name,
+                created_at=message.created_at,
+                unread=message.from_office != account.is_staff and receipt_id is None,
+                parent_id=message.parent_id,
+                attachments=attachments.get(message.id, []),
+            )
         )
-        for message, author_name, receipt_id in rows
-    ]
+    return views
 
 
-def get_for_account(session: Session, account: Account, message_id, *, ip: str | None = None) -> Message:
+def get_for_account(session: Session, account: Account, message_id: object, *, ip: str | None = None) -> Message:
     """The message when the account may see its dossier; NotFound (audited) otherwise."""
     message = (
         session.get(Message, message_id) if isinstance(message_id, int) and not isinstance(message_id, bool) else None
@@ -131,9 +139,9 @@ def get_for_account(session: Session, account: Account, message_id, *, ip: str |
 
 def mark_read(session: Session, *, account: Account, message_id: int) -> None:
     """Idempotent: a second call (another tab, a double click) changes nothing."""
-    statement = dialect_insert(session)(ReadReceipt).values(
-        account_id=account.id, message_id=message_id, read_at=utcnow()
-    )
+    insert = dialect_insert(session)
+    assert insert is not None, "the portal runs on SQLite or PostgreSQL"
+    statement = insert(ReadReceipt).values(account_id=account.id, message_id=message_id, read_at=utcnow())
     session.exec(statement.on_conflict_do_nothing(index_elements=["account_id", "message_id"]))
     if account.is_staff:
         message = session.get(Message, message_id)
@@ -146,12 +154,12 @@ def send_client_message(
     session: Session,
     *,
     account: Account,
-    dossier_id,
-    subject,
-    body,
-    settings,
+    dossier_id: object,
+    subject: object,
+    body: object,
+    settings: Settings,
     store: FileStore,
-    parent_id=None,
+    parent_id: object = None,
     attachments: list[PendingFile] | None = None,
     submit_key: str | None = None,
     ip: str | None = None,
@@ -173,18 +181,22 @@ def send_client_message(
                 raise NotFound()
             return existing
     stored_body = body
+    parent_ref: int | None = None  # the checked parent's id (the same number as parent_id)
     if parent_id is not None:
         parent = get_for_account(session, account, parent_id, ip=ip)
         if parent.dossier_id != dossier.id:
             raise NotFound()
         stored_body = quoted(body, parent.body)
+        parent_ref = parent.id
+    # stored rows (see portal_app/core/models.py)
+    assert dossier.id is not None and account.id is not None
     message = Message(
         dossier_id=dossier.id,
         author_id=account.id,
         from_office=False,
         subject=subject,
         body=stored_body,
-        parent_id=parent_id,
+        parent_id=parent_ref,
         submit_key=submit_key[:64] if submit_key else None,
     )
     stored = store_with_attachments(session, message, store=store, attachments=attachments, kind=DocumentKind.DELIVERED)
@@ -237,7 +249,7 @@ def store_with_attachments(
     return message
 
 
-def _notify_handler(session: Session, dossier: Dossier, settings) -> None:
+def _notify_handler(session: Session, dossier: Dossier, settings: Settings) -> None:
     """The handler hears that a client wrote (never what: professional secrecy)."""
     if dossier.handler_id is None:
         return

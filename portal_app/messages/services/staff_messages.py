@@ -9,13 +9,15 @@ Plain Python, no Reflex import; functions flush, never commit.
 
 from __future__ import annotations
 
-from sqlmodel import Session, func, select
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, func, select
 
 from portal_app.accounts.models import Account
 from portal_app.audit.services import audit
 from portal_app.core.models import utcnow
 from portal_app.core.services.errors import NotFound, ValidationFailed
-from portal_app.core.services.staff_access import local_text, optional_id, parse_id, require_staff, size_text
+from portal_app.core.services.staff_access import local_text, optional_id, parse_id, require_staff
 from portal_app.documents.models import Document, DocumentKind
 from portal_app.documents.services.documents import PendingFile
 from portal_app.documents.services.storage import FileStore
@@ -24,80 +26,108 @@ from portal_app.dossiers.services.staff_dossiers import get_dossier
 from portal_app.messages.models import Message
 from portal_app.messages.services import messages
 from portal_app.notifications.services import notifications
+from portal_app.settings import Settings
 
 THREAD_LIMIT = 100
 
 
-def thread(*, session: Session, actor: Account, dossier_id, limit: int = THREAD_LIMIT) -> list[dict]:
-    """The dossier's messages, newest first, with attachments; office messages say which
-    clients read them, client messages whether staff opened them."""
+@dataclass(frozen=True)
+class ThreadMessage:
+    """One message of a dossier's thread as the office sees it."""
+
+    id: int
+    subject: str
+    body: str
+    from_office: bool
+    author: str
+    date: str
+    unread: bool  # a client's message no staff member opened yet
+    staff_read: str  # when staff first opened a client's message ("" if not yet)
+    read_by: str  # which clients read an office message, with when
+    attachments: list[messages.AttachmentView] = field(default_factory=list)
+
+
+def thread(*, session: Session, actor: Account, dossier_id: object, limit: int = THREAD_LIMIT) -> list[ThreadMessage]:
+    """The dossier's messages, newest first, with attachments (withdrawn ones too); office
+    messages say which clients read them, client messages whether staff opened them."""
     require_staff(session, actor)
     dossier = get_dossier(session, dossier_id)
     rows = session.exec(
-        select(Message, Account.name, Account.kind)
-        .join(Account, Account.id == Message.author_id)
+        select(Message, Account.name)
+        .join(Account, col(Account.id) == Message.author_id)
         .where(Message.dossier_id == dossier.id)
-        .order_by(Message.created_at.desc(), Message.id.desc())
+        .order_by(col(Message.created_at).desc(), col(Message.id).desc())
         .limit(limit)
     ).all()
-    ids = [message.id for message, _, _ in rows]
-    attachments: dict[int, list[dict[str, str]]] = {}
+    ids = [message.id for message, _ in rows]
+    attachments: dict[int, list[messages.AttachmentView]] = {}
     readers: dict[int, list[str]] = {}
     if ids:
-        for document in session.exec(select(Document).where(Document.message_id.in_(ids)).order_by(Document.id)).all():
+        for document in session.exec(
+            select(Document).where(col(Document.message_id).in_(ids)).order_by(col(Document.id))
+        ).all():
+            # matched by message id, and stored (see portal_app/core/models.py)
+            assert document.message_id is not None and document.id is not None
             attachments.setdefault(document.message_id, []).append(
-                {
-                    "id": str(document.id),
-                    "name": document.filename,
-                    "size": size_text(document.size),
-                    "withdrawn": "1" if document.withdrawn_at else "",
-                }
+                messages.AttachmentView(
+                    document_id=document.id,
+                    filename=document.filename,
+                    size=document.size,
+                    withdrawn=document.withdrawn_at is not None,
+                )
             )
-        client_ids = select(DossierAccess.account_id).where(DossierAccess.dossier_id == dossier.id)
+        client_ids = select(col(DossierAccess.account_id)).where(DossierAccess.dossier_id == dossier.id)
         for message_id, name, read_at in session.exec(
             select(ReadReceipt.message_id, Account.name, ReadReceipt.read_at)
-            .join(Account, Account.id == ReadReceipt.account_id)
-            .where(ReadReceipt.message_id.in_(ids), ReadReceipt.account_id.in_(client_ids))
-            .order_by(ReadReceipt.read_at)
+            .join(Account, col(Account.id) == ReadReceipt.account_id)
+            .where(col(ReadReceipt.message_id).in_(ids), col(ReadReceipt.account_id).in_(client_ids))
+            .order_by(col(ReadReceipt.read_at))
         ).all():
+            assert message_id is not None  # matched by message id above
             readers.setdefault(message_id, []).append(f"{name} ({local_text(read_at)})")
-    return [
-        {
-            "id": str(message.id),
-            "subject": message.subject,
-            "body": message.body,
-            "from_office": "1" if message.from_office else "",
-            "author": author,
-            "date": local_text(message.created_at),
-            "unread": "1" if not message.from_office and message.staff_read_at is None else "",
-            "staff_read": local_text(message.staff_read_at),
-            "read_by": ", ".join(readers.get(message.id, [])),
-            "attachments": attachments.get(message.id, []),
-        }
-        for message, author, _kind in rows
-    ]
+    views: list[ThreadMessage] = []
+    for message, author in rows:
+        assert message.id is not None  # read from the database (see portal_app/core/models.py)
+        views.append(
+            ThreadMessage(
+                id=message.id,
+                subject=message.subject,
+                body=message.body,
+                from_office=message.from_office,
+                author=author,
+                date=local_text(message.created_at),
+                unread=not message.from_office and message.staff_read_at is None,
+                staff_read=local_text(message.staff_read_at),
+                read_by=", ".join(readers.get(message.id, [])),
+                attachments=attachments.get(message.id, []),
+            )
+        )
+    return views
 
 
-def unread_count(*, session: Session, actor: Account, dossier_id) -> int:
+def unread_count(*, session: Session, actor: Account, dossier_id: object) -> int:
     require_staff(session, actor)
     dossier = get_dossier(session, dossier_id)
     return (
         session.exec(
-            select(func.count(Message.id)).where(
-                Message.dossier_id == dossier.id, Message.from_office.is_(False), Message.staff_read_at.is_(None)
+            select(func.count(col(Message.id))).where(
+                Message.dossier_id == dossier.id,
+                col(Message.from_office).is_(False),
+                col(Message.staff_read_at).is_(None),
             )
         ).one()
         or 0
     )
 
 
-def open_message(*, session: Session, actor: Account, dossier_id, message_id) -> Message:
+def open_message(*, session: Session, actor: Account, dossier_id: object, message_id: object) -> Message:
     """The message of this dossier; a client message is marked read by staff (first time audited)."""
     actor = require_staff(session, actor)
     dossier = get_dossier(session, dossier_id)
     message = session.get(Message, parse_id(message_id))
     if message is None or message.dossier_id != dossier.id:
         raise NotFound()
+    assert message.id is not None  # read from the database (see portal_app/core/models.py)
     first_time = not message.from_office and message.staff_read_at is None
     messages.mark_read(session, account=actor, message_id=message.id)
     if first_time:
@@ -112,12 +142,12 @@ def send_office_message(
     *,
     session: Session,
     actor: Account,
-    dossier_id,
-    subject,
-    body,
-    settings,
+    dossier_id: object,
+    subject: object,
+    body: object,
+    settings: Settings,
     store: FileStore,
-    parent_id=None,
+    parent_id: object = None,
     attachments: list[PendingFile] | None = None,
     submit_key: str | None = None,
     ip: str | None = None,
@@ -151,6 +181,8 @@ def send_office_message(
         if not parent.from_office and parent.staff_read_at is None:
             parent.staff_read_at = utcnow()
             session.add(parent)
+    # stored rows (see portal_app/core/models.py)
+    assert dossier.id is not None and actor.id is not None
     message = Message(
         dossier_id=dossier.id,
         author_id=actor.id,

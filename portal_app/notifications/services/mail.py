@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
+from typing import Any, TypedDict
 
 import aiosmtplib
 from sqlalchemy import case, update
@@ -117,7 +118,7 @@ def queue_mail(
     to: str,
     kind: str,
     language: str,
-    context: dict,
+    context: dict[str, Any],
     account_id: int | None = None,
 ) -> OutboxMail:
     """Render mail `kind` and add it to the outbox (status queued). Does not commit.
@@ -190,7 +191,8 @@ def retry_failed(*, session: Session, mail_id: int) -> None:
 
 def backoff_seconds(attempts_before: int) -> int:
     """30 s, 60 s, 120 s, ... capped at one hour."""
-    return min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** min(attempts_before, 20))
+    factor: int = 2 ** min(attempts_before, 20)  # typeshed types int ** int as Any (a negative power is a float)
+    return min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * factor)
 
 
 def _short_error(text: str, settings: Settings) -> str:
@@ -218,24 +220,26 @@ def _inline_logo(body_html: str, settings: Settings) -> tuple[str, tuple[str, by
 
     attached: tuple[str, bytes] | None = None
 
-    def replace(match: re.Match) -> str:
+    def replace(match: re.Match[str]) -> str:
         nonlocal attached
-        file_name, alt = match.group(1), match.group(2)
+        whole: str = match.group(0)
+        file_name: str = match.group(1)
+        alt: str = match.group(2)
         cid = logo_cid(file_name)
         if attached is not None and attached[0] == cid:
-            return match.group(0)
+            return whole
         if attached is None:
             path = branding.path_for(settings, file_name)
             data = branding.read_logo(path) if path is not None else None
             if data is not None:
                 attached = (cid, data)
-                return match.group(0)
+                return whole
         return alt
 
     return _LOGO_IMG.sub(replace, body_html), attached
 
 
-def _build_message(row: dict, settings: Settings, *, office_name: str | None = None) -> EmailMessage:
+def _build_message(row: ClaimedMail, settings: Settings, *, office_name: str | None = None) -> EmailMessage:
     """The MIME message of an outbox row; `office_name` (the office setting) is the From name."""
     message = EmailMessage()
     message["From"] = formataddr((office_name or settings.office_name, settings.smtp_from))
@@ -250,6 +254,7 @@ def _build_message(row: dict, settings: Settings, *, office_name: str | None = N
     if logo is not None:
         cid, data = logo
         html_part = message.get_body(preferencelist=("html",))
+        assert html_part is not None  # the HTML alternative was added just above
         html_part.add_related(
             data, maintype="image", subtype="png", cid=f"<{cid}>", disposition="inline", filename="logo.png"
         )
@@ -329,17 +334,32 @@ def _recover_stuck(engine: Engine, now: datetime) -> int:
 
 def _due_ids(engine: Engine, now: datetime, limit: int) -> list[int]:
     with Session(engine) as session:
-        return list(
-            session.exec(
-                select(OutboxMail.id)
-                .where(col(OutboxMail.status).in_(_PENDING), col(OutboxMail.next_attempt_at) <= now)
-                .order_by(col(OutboxMail.next_attempt_at), col(OutboxMail.id))
-                .limit(limit)
-            ).all()
-        )
+        found = session.exec(
+            select(col(OutboxMail.id))
+            .where(col(OutboxMail.status).in_(_PENDING), col(OutboxMail.next_attempt_at) <= now)
+            .order_by(col(OutboxMail.next_attempt_at), col(OutboxMail.id))
+            .limit(limit)
+        ).all()
+    ids: list[int] = []
+    for mail_id in found:
+        assert mail_id is not None  # a stored row (see portal_app/core/models.py)
+        ids.append(mail_id)
+    return ids
 
 
-def _claim(engine: Engine, mail_id: int, now: datetime) -> dict | None:
+class ClaimedMail(TypedDict):
+    """The columns of a claimed outbox row the sender needs, read before any network I/O."""
+
+    id: int
+    to_address: str
+    subject: str
+    body_text: str
+    body_html: str
+    attempts: int
+    created_at: datetime
+
+
+def _claim(engine: Engine, mail_id: int, now: datetime) -> ClaimedMail | None:
     """Atomically take the row; None if another worker got it first."""
     with Session(engine) as session:
         result = session.exec(
@@ -359,7 +379,7 @@ def _claim(engine: Engine, mail_id: int, now: datetime) -> dict | None:
         if mail is None:  # pragma: no cover - deleted between claim and read
             return None
         return {
-            "id": mail.id,
+            "id": mail_id,
             "to_address": mail.to_address,
             "subject": mail.subject,
             "body_text": mail.body_text,
@@ -369,7 +389,7 @@ def _claim(engine: Engine, mail_id: int, now: datetime) -> dict | None:
         }
 
 
-def _finish(engine: Engine, mail_id: int, **values) -> None:
+def _finish(engine: Engine, mail_id: int, **values: Any) -> None:
     with Session(engine) as session:
         result = session.exec(
             update(OutboxMail)

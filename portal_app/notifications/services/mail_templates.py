@@ -395,11 +395,11 @@ def _one_line(value: Any) -> str:
 
 
 def _check_link(link: Any) -> str:
-    link = str(link).strip()
-    parts = urlsplit(link)
-    if parts.scheme not in {"http", "https"} or not parts.netloc or any(ch.isspace() for ch in link):
+    text = str(link).strip()
+    parts = urlsplit(text)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or any(ch.isspace() for ch in text):
         raise ValueError("mail link must be an absolute http(s) URL")
-    return link
+    return text
 
 
 def _digest_lines(items: Any, language: str) -> list[tuple[str, str]]:
@@ -438,7 +438,7 @@ def _digest_lines(items: Any, language: str) -> list[tuple[str, str]]:
     return lines
 
 
-def _values(kind: str, context: dict) -> dict[str, Any]:
+def _values(kind: str, context: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(context, dict):
         raise ValueError("context must be a dict")
     # 'name' may be empty (a neutral greeting is used then); every other key is required.
@@ -487,7 +487,7 @@ def logo_img(cid: str, office_html: str) -> str:
 def render(
     kind: str,
     language: str,
-    context: dict,
+    context: dict[str, Any],
     *,
     brand_colour: str | None = None,
     logo_cid: str | None = None,

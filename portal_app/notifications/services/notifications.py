@@ -32,8 +32,10 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TypedDict
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import Engine, delete, func, update
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
 from portal_app.accounts.models import Account, NotificationPreference
@@ -44,6 +46,7 @@ from portal_app.messages.models import Message
 from portal_app.notifications.models import PendingNotification
 from portal_app.notifications.services import mail
 from portal_app.questionnaires.models import QuestionnaireRequest, QuestionnaireStatus
+from portal_app.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +76,12 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+def _stored_id(value: int | None) -> int:
+    """The id of a row read from the database, as an int (see portal_app/core/models.py)."""
+    assert value is not None
+    return value
+
+
 # --------------------------------------------------------------------------- preferences
 
 
@@ -96,6 +105,7 @@ def set_preference(session: Session, account: Account, kind: str, enabled: bool)
         raise ValueError("enabled must be true or false")
     if account is None or account.is_staff or not account.is_active:
         raise ValueError("only active client accounts have notification settings")
+    assert account.id is not None  # a stored account (see portal_app/core/models.py)
     preference = session.get(NotificationPreference, account.id)
     if preference is None:
         preference = NotificationPreference(account_id=account.id)
@@ -108,10 +118,10 @@ def set_preference(session: Session, account: Account, kind: str, enabled: bool)
 # --------------------------------------------------------------------------- recording
 
 
-def _clean_ids(item_ids: Iterable | None) -> list[int]:
+def _clean_ids(item_ids: Iterable[object] | None) -> list[int]:
     if item_ids is None:
         return []
-    found = []
+    found: list[int] = []
     for value in item_ids:
         if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63 and value not in found:
             found.append(value)
@@ -127,7 +137,7 @@ def _newest_items(session: Session, account: Account, dossier: Dossier, kind: st
     limit = min(max(1, int(count)), MAX_ITEMS_PER_CALL)
     if kind == "document":
         statement = (
-            select(Document.id)
+            select(col(Document.id))
             .where(
                 Document.dossier_id == dossier.id,
                 col(Document.kind).in_((DocumentKind.CORRESPONDENCE, DocumentKind.DOCUMENT)),
@@ -138,13 +148,13 @@ def _newest_items(session: Session, account: Account, dossier: Dossier, kind: st
         )
     elif kind == "message":
         statement = (
-            select(Message.id)
+            select(col(Message.id))
             .where(Message.dossier_id == dossier.id, col(Message.from_office).is_(True))
             .order_by(col(Message.id).desc())
         )
     else:
         statement = (
-            select(QuestionnaireRequest.id)
+            select(col(QuestionnaireRequest.id))
             .where(
                 QuestionnaireRequest.dossier_id == dossier.id,
                 QuestionnaireRequest.account_id == account.id,
@@ -152,7 +162,7 @@ def _newest_items(session: Session, account: Account, dossier: Dossier, kind: st
             )
             .order_by(col(QuestionnaireRequest.id).desc())
         )
-    return list(session.exec(statement.limit(limit)).all())
+    return [_stored_id(item_id) for item_id in session.exec(statement.limit(limit)).all()]
 
 
 _ITEM_COLUMN = {
@@ -167,7 +177,7 @@ def notify_client(
     account: Account,
     dossier: Dossier,
     kind: str,
-    settings=None,
+    settings: Settings | None = None,
     count: int = 1,
     *,
     item_ids: Iterable[int] | None = None,
@@ -183,6 +193,7 @@ def notify_client(
     _check_kind(kind)
     if account is None or dossier is None or account.is_staff or not account.is_active:
         return False
+    assert account.id is not None and dossier.id is not None  # stored rows (see portal_app/core/models.py)
     has_access = session.exec(
         select(DossierAccess.id).where(DossierAccess.dossier_id == dossier.id, DossierAccess.account_id == account.id)
     ).first()
@@ -204,7 +215,12 @@ def notify_client(
             if item_id not in waiting:
                 session.add(
                     PendingNotification(
-                        account_id=account.id, dossier_id=dossier.id, kind=kind, **{_ITEM_COLUMN[kind]: item_id}
+                        account_id=account.id,
+                        dossier_id=dossier.id,
+                        kind=kind,
+                        document_id=item_id if kind == "document" else None,
+                        message_id=item_id if kind == "message" else None,
+                        questionnaire_request_id=item_id if kind == "questionnaire" else None,
                     )
                 )
     else:
@@ -219,16 +235,16 @@ def notify_dossier_clients(
     *,
     dossier: Dossier,
     kind: str,
-    settings=None,
+    settings: Settings | None = None,
     count: int = 1,
     item_ids: Iterable[int] | None = None,
 ) -> int:
     """`notify_client` for every client account with access to the dossier; how many were recorded."""
     accounts = session.exec(
         select(Account)
-        .join(DossierAccess, DossierAccess.account_id == Account.id)
+        .join(DossierAccess, col(DossierAccess.account_id) == Account.id)
         .where(DossierAccess.dossier_id == dossier.id)
-        .order_by(Account.id)
+        .order_by(col(Account.id))
         .limit(MAX_RECIPIENTS)
     ).all()
     ids = list(item_ids) if item_ids is not None else None
@@ -256,9 +272,9 @@ def due_account_ids(
         session.exec(
             select(PendingNotification.account_id)
             .where(col(PendingNotification.handled_at).is_(None))
-            .group_by(PendingNotification.account_id)
+            .group_by(col(PendingNotification.account_id))
             .having(func.min(PendingNotification.created_at) <= cutoff)
-            .order_by(PendingNotification.account_id)
+            .order_by(col(PendingNotification.account_id))
             .limit(limit)
         ).all()
     )
@@ -276,7 +292,7 @@ def _claim(session: Session, account_id: int, now: datetime) -> tuple[str, list[
         session.exec(
             select(PendingNotification)
             .where(PendingNotification.batch == batch)
-            .order_by(PendingNotification.created_at, PendingNotification.id)
+            .order_by(col(PendingNotification.created_at), col(PendingNotification.id))
             .execution_options(populate_existing=True)
         ).all()
     )
@@ -289,31 +305,34 @@ def _release(session: Session, batch: str) -> None:
     )
 
 
-def _read_ids(session: Session, account_id: int, column, ids: set[int]) -> set[int]:
+def _read_ids(session: Session, account_id: int, column: Mapped[int | None], ids: set[int]) -> set[int | None]:
     if not ids:
         return set()
     return set(session.exec(select(column).where(ReadReceipt.account_id == account_id, col(column).in_(ids))).all())
 
 
-def _outcomes(session: Session, account: Account, rows: list[PendingNotification]) -> dict[int, str]:
+def _outcomes(session: Session, account: Account | None, rows: list[PendingNotification]) -> dict[int, str]:
     """What becomes of each claimed row, decided now (at send time)."""
     if account is None or account.is_staff or not account.is_active:
-        return {row.id: OUTCOME_GONE for row in rows}
+        return {_stored_id(row.id): OUTCOME_GONE for row in rows}
+    assert account.id is not None  # a stored account (see portal_app/core/models.py)
     visible = set(session.exec(select(DossierAccess.dossier_id).where(DossierAccess.account_id == account.id)).all())
     wanted = preferences(session, account.id)
     document_ids = {row.document_id for row in rows if row.document_id}
     message_ids = {row.message_id for row in rows if row.message_id}
     request_ids = {row.questionnaire_request_id for row in rows if row.questionnaire_request_id}
-    read_documents = _read_ids(session, account.id, ReadReceipt.document_id, document_ids)
-    read_messages = _read_ids(session, account.id, ReadReceipt.message_id, message_ids)
-    withdrawn = set()
+    read_documents = _read_ids(session, account.id, col(ReadReceipt.document_id), document_ids)
+    read_messages = _read_ids(session, account.id, col(ReadReceipt.message_id), message_ids)
+    withdrawn: set[int | None] = set()
     if document_ids:
         withdrawn = set(
             session.exec(
-                select(Document.id).where(col(Document.id).in_(document_ids), col(Document.withdrawn_at).is_not(None))
+                select(col(Document.id)).where(
+                    col(Document.id).in_(document_ids), col(Document.withdrawn_at).is_not(None)
+                )
             ).all()
         )
-    requests = {}
+    requests: dict[int | None, QuestionnaireRequest] = {}
     if request_ids:
         requests = {
             request.id: request
@@ -323,6 +342,7 @@ def _outcomes(session: Session, account: Account, rows: list[PendingNotification
         }
     outcomes: dict[int, str] = {}
     for row in rows:
+        row_id = _stored_id(row.id)
         if (
             row.dossier_id not in visible
             or row.document_id in withdrawn
@@ -335,7 +355,7 @@ def _outcomes(session: Session, account: Account, rows: list[PendingNotification
                 )
             )
         ):
-            outcomes[row.id] = OUTCOME_GONE
+            outcomes[row_id] = OUTCOME_GONE
         elif (
             row.document_id in read_documents
             or row.message_id in read_messages
@@ -347,30 +367,40 @@ def _outcomes(session: Session, account: Account, rows: list[PendingNotification
                 )
             )
         ):
-            outcomes[row.id] = OUTCOME_READ
+            outcomes[row_id] = OUTCOME_READ
         elif not wanted.get(row.kind, True):
-            outcomes[row.id] = OUTCOME_OFF
+            outcomes[row_id] = OUTCOME_OFF
         else:
-            outcomes[row.id] = OUTCOME_SENT
+            outcomes[row_id] = OUTCOME_SENT
     return outcomes
+
+
+class DigestItem(TypedDict):
+    """One line of the digest mail: how many new items of a kind a dossier has."""
+
+    dossier_number: str
+    kind: str
+    count: int
 
 
 def _digest_items(
     session: Session, rows: list[PendingNotification], outcomes: dict[int, str]
-) -> tuple[list[dict], list[int]]:
+) -> tuple[list[DigestItem], list[int]]:
     """[{"dossier_number", "kind", "count"}] in the order the dossiers first got news, and the dossier ids."""
     counts: dict[tuple[int, str], int] = {}
     order: list[int] = []
     for row in rows:
-        if outcomes[row.id] != OUTCOME_SENT:
+        if outcomes[_stored_id(row.id)] != OUTCOME_SENT:
             continue
         counts[(row.dossier_id, row.kind)] = counts.get((row.dossier_id, row.kind), 0) + 1
         if row.dossier_id not in order:
             order.append(row.dossier_id)
     numbers = (
-        dict(session.exec(select(Dossier.id, Dossier.number).where(col(Dossier.id).in_(order))).all()) if order else {}
+        dict(session.exec(select(col(Dossier.id), col(Dossier.number)).where(col(Dossier.id).in_(order))).all())
+        if order
+        else {}
     )
-    items = [
+    items: list[DigestItem] = [
         {"dossier_number": numbers[dossier_id], "kind": kind, "count": counts[(dossier_id, kind)]}
         for dossier_id in order
         if dossier_id in numbers
@@ -380,7 +410,7 @@ def _digest_items(
     return items, [dossier_id for dossier_id in order if dossier_id in numbers]
 
 
-def send_digest_for(session: Session, account_id: int, settings, now: datetime) -> tuple[bool, int, int]:
+def send_digest_for(session: Session, account_id: int, settings: Settings, now: datetime) -> tuple[bool, int, int]:
     """Claim the account's waiting items and queue its digest when due: (mail queued, items sent, items skipped).
 
     Runs inside the caller's transaction; the claim and the queued mail are
@@ -398,13 +428,14 @@ def send_digest_for(session: Session, account_id: int, settings, now: datetime) 
     account = session.get(Account, account_id)
     outcomes = _outcomes(session, account, rows)
     for row in rows:
-        row.outcome = outcomes[row.id]
+        row.outcome = outcomes[_stored_id(row.id)]
         session.add(row)
     items, dossier_ids = _digest_items(session, rows, outcomes)
     sent = sum(1 for outcome in outcomes.values() if outcome == OUTCOME_SENT)
     if not items:
         session.flush()
         return False, 0, len(rows)
+    assert account is not None  # without an account every row is "gone", so there are no items
     link = f"{settings.public_url}/dossiers/{dossier_ids[0]}" if len(dossier_ids) == 1 else f"{settings.public_url}/"
     mail.queue_mail(
         session=session,
@@ -418,7 +449,7 @@ def send_digest_for(session: Session, account_id: int, settings, now: datetime) 
     return True, sent, len(rows) - sent
 
 
-def send_due_digests(session: Session, settings, now: datetime | None = None) -> DigestReport:
+def send_due_digests(session: Session, settings: Settings, now: datetime | None = None) -> DigestReport:
     """Queue one digest mail per client whose oldest waiting item is at least the interval old.
 
     Call it in a transaction of its own and commit afterwards (the background
@@ -454,7 +485,7 @@ def send_due_digests(session: Session, settings, now: datetime | None = None) ->
     return report
 
 
-def run_digest_round(engine, settings, now: datetime | None = None) -> DigestReport:
+def run_digest_round(engine: Engine, settings: Settings, now: datetime | None = None) -> DigestReport:
     """One round in a transaction of its own (for the background loop and the CLI)."""
     with Session(engine, expire_on_commit=False) as session:
         try:

@@ -15,10 +15,12 @@ import logging
 from dataclasses import dataclass
 
 import httpx
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select, update
 
 from portal_app.core.models import utcnow
 from portal_app.notifications.models import OutboxSms, OutboxStatus
+from portal_app.settings import Settings
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -31,7 +33,7 @@ class SmsReport:
     failed: int = 0
 
 
-def _claim(engine, sms_id: int) -> bool:
+def _claim(engine: Engine, sms_id: int) -> bool:
     with Session(engine) as session:
         result = session.exec(
             update(OutboxSms)
@@ -42,9 +44,10 @@ def _claim(engine, sms_id: int) -> bool:
         return result.rowcount == 1
 
 
-def _finish(engine, sms_id: int, *, status: str, error: str | None) -> None:
+def _finish(engine: Engine, sms_id: int, *, status: str, error: str | None) -> None:
     with Session(engine) as session:
         sms = session.get(OutboxSms, sms_id)
+        assert sms is not None  # claimed by this worker a moment ago; outbox rows are never deleted
         sms.status = status
         sms.attempts += 1
         sms.last_error = error[:1000] if error else None
@@ -56,22 +59,25 @@ def _finish(engine, sms_id: int, *, status: str, error: str | None) -> None:
         session.commit()
 
 
-async def deliver_due_sms(*, engine, settings, limit: int = 20) -> SmsReport:
+async def deliver_due_sms(*, engine: Engine, settings: Settings, limit: int = 20) -> SmsReport:
     if not settings.sms_provider_url:
         return SmsReport()
     with Session(engine) as session:
         due = session.exec(
-            select(OutboxSms.id, OutboxSms.to_phone, OutboxSms.body)
+            select(col(OutboxSms.id), col(OutboxSms.to_phone), col(OutboxSms.body))
             .where(col(OutboxSms.status).in_([OutboxStatus.QUEUED, OutboxStatus.RETRYING]))
-            .order_by(OutboxSms.id)
+            .order_by(col(OutboxSms.id))
             .limit(limit)
         ).all()
     counts = {"sent": 0, "retrying": 0, "failed": 0}
     headers = {"Authorization": f"Bearer {settings.sms_provider_token}"} if settings.sms_provider_token else {}
     async with httpx.AsyncClient(timeout=15) as client:
         for sms_id, to_phone, body in due:
+            assert sms_id is not None  # a stored row (see portal_app/core/models.py)
             if not await asyncio.to_thread(_claim, engine, sms_id):
                 continue
+            status: str
+            message: str | None
             try:
                 response = await client.post(
                     settings.sms_provider_url, json={"to": to_phone, "body": body}, headers=headers
@@ -93,7 +99,7 @@ async def deliver_due_sms(*, engine, settings, limit: int = 20) -> SmsReport:
 
 
 async def run_sms_loop(
-    *, engine, settings, interval_seconds: float = 3.0, stop_event: asyncio.Event | None = None
+    *, engine: Engine, settings: Settings, interval_seconds: float = 3.0, stop_event: asyncio.Event | None = None
 ) -> None:
     stop = stop_event or asyncio.Event()
     while not stop.is_set():

@@ -9,9 +9,12 @@ Plain Python, no Reflex import; functions flush, never commit.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
-from sqlmodel import Session, func, select, update
+from sqlalchemy import ColumnElement
+from sqlmodel import Session, col, func, select, update
 
 from portal_app.accounts.models import Account
 from portal_app.audit.services import audit
@@ -26,6 +29,8 @@ STATUSES = (OutboxStatus.QUEUED, OutboxStatus.SENDING, OutboxStatus.SENT, Outbox
 CHANNELS = ("mail", "sms")
 _TOKEN_RE = re.compile(r"(token=)[^\s&\"'<>]+", re.IGNORECASE)
 _CODE_RE = re.compile(r"\b\d{4,8}\b")
+# The two outbox tables share their status columns; one query serves both.
+_Outbox = TypeVar("_Outbox", bound=OutboxMail | OutboxSms)
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,7 @@ def list_outbox(
     actor: Account,
     channel: str = "mail",
     status: str = "",
-    page=0,
+    page: object = 0,
     page_size: int = PAGE_SIZE,
     language: str = "nl",
 ) -> OutboxPage:
@@ -65,26 +70,25 @@ def list_outbox(
         raise ValidationFailed("bad channel", field="channel")
     if status and status not in STATUSES:
         raise ValidationFailed("bad status", field="status")
-    model = OutboxMail if channel == "mail" else OutboxSms
-    conditions = [model.status == status] if status else []
-    total = session.exec(select(func.count(model.id)).where(*conditions)).one() or 0
+    model: type[OutboxMail] | type[OutboxSms] = OutboxMail if channel == "mail" else OutboxSms
+    conditions = [col(model.status) == status] if status else []
+    total = session.exec(select(func.count(col(model.id))).where(*conditions)).one() or 0
     page_count = max(1, -(-total // page_size))
-    page = min(clean_page(page), page_count - 1)
-    rows = session.exec(
-        select(model)
-        .where(*conditions)
-        .order_by(model.created_at.desc(), model.id.desc())
-        .offset(page * page_size)
-        .limit(page_size)
-    ).all()
+    page_number = min(clean_page(page), page_count - 1)
+    rows = _newest_first(session, model, conditions, offset=page_number * page_size, limit=page_size)
     result = []
     for row in rows:
+        # The row is an OutboxMail exactly when channel == "mail".
+        if isinstance(row, OutboxMail):
+            to, subject, kind = row.to_address, row.subject, row.kind
+        else:
+            to, subject, kind = row.to_phone, "", "sms"
         result.append(
             {
                 "id": str(row.id),
-                "to": row.to_address if channel == "mail" else row.to_phone,
-                "subject": row.subject if channel == "mail" else "",
-                "kind": row.kind if channel == "mail" else "sms",
+                "to": to,
+                "subject": subject,
+                "kind": kind,
                 "status": row.status,
                 "status_label": _status_label(row.status, language),
                 "attempts": str(row.attempts),
@@ -94,19 +98,33 @@ def list_outbox(
                 "can_retry": "1" if row.status == OutboxStatus.FAILED else "",
             }
         )
-    return OutboxPage(rows=result, total=total, page=page, page_count=page_count)
+    return OutboxPage(rows=result, total=total, page=page_number, page_count=page_count)
+
+
+def _newest_first(
+    session: Session, model: type[_Outbox], conditions: list[ColumnElement[bool]], *, offset: int, limit: int
+) -> Sequence[_Outbox]:
+    return session.exec(
+        select(model)
+        .where(*conditions)
+        .order_by(col(model.created_at).desc(), col(model.id).desc())
+        .offset(offset)
+        .limit(limit)
+    ).all()
 
 
 def status_counts(*, session: Session, actor: Account, channel: str = "mail") -> dict[str, int]:
     require_staff(session, actor)
-    model = OutboxMail if channel == "mail" else OutboxSms
-    counts = {status: 0 for status in STATUSES}
-    for status, count in session.exec(select(model.status, func.count(model.id)).group_by(model.status)).all():
+    model: type[OutboxMail] | type[OutboxSms] = OutboxMail if channel == "mail" else OutboxSms
+    counts: dict[str, int] = {status: 0 for status in STATUSES}
+    for status, count in session.exec(
+        select(col(model.status), func.count(col(model.id))).group_by(col(model.status))
+    ).all():
         counts[status] = count
     return counts
 
 
-def mail_content(*, session: Session, actor: Account, mail_id) -> dict[str, str]:
+def mail_content(*, session: Session, actor: Account, mail_id: object) -> dict[str, str]:
     """The text of one mail, secrets masked. Admins only."""
     require_staff(session, actor, admin=True)
     row = session.get(OutboxMail, parse_id(mail_id))
@@ -115,7 +133,7 @@ def mail_content(*, session: Session, actor: Account, mail_id) -> dict[str, str]
     return {"id": str(row.id), "to": row.to_address, "subject": row.subject, "body": mask_secrets(row.body_text)}
 
 
-def sms_content(*, session: Session, actor: Account, sms_id) -> dict[str, str]:
+def sms_content(*, session: Session, actor: Account, sms_id: object) -> dict[str, str]:
     """The text of one SMS, codes masked. Admins only."""
     require_staff(session, actor, admin=True)
     row = session.get(OutboxSms, parse_id(sms_id))
@@ -124,7 +142,7 @@ def sms_content(*, session: Session, actor: Account, sms_id) -> dict[str, str]:
     return {"id": str(row.id), "to": row.to_phone, "subject": "", "body": mask_sms(row.body)}
 
 
-def retry(*, session: Session, actor: Account, channel: str, item_id) -> None:
+def retry(*, session: Session, actor: Account, channel: str, item_id: object) -> None:
     """Put a failed mail or SMS back in the queue; audited."""
     actor = require_staff(session, actor)
     item_id = parse_id(item_id)
@@ -138,7 +156,7 @@ def retry(*, session: Session, actor: Account, channel: str, item_id) -> None:
             raise ValidationFailed("already sent", code="outbox.already_sent")
         session.exec(
             update(OutboxSms)
-            .where(OutboxSms.id == item_id, OutboxSms.status == OutboxStatus.FAILED)
+            .where(col(OutboxSms.id) == item_id, col(OutboxSms.status) == OutboxStatus.FAILED)
             .values(status=OutboxStatus.QUEUED, attempts=0, last_error=None)
         )
     else:

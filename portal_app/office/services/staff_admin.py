@@ -9,7 +9,9 @@ Plain Python, no Reflex import; functions flush, never commit.
 
 from __future__ import annotations
 
-from sqlmodel import Session, func, select, update
+from typing import Any
+
+from sqlmodel import Session, col, func, select, update
 
 from portal_app.accounts.models import Account, AccountKind, AuthToken, StaffRole
 from portal_app.accounts.services import accounts, onboarding, sessions, twofactor
@@ -19,6 +21,7 @@ from portal_app.core.services import i18n
 from portal_app.core.services.errors import NotFound, ValidationFailed
 from portal_app.core.services.staff_access import local_text, one_line, parse_id, require_staff
 from portal_app.office.services import office_settings
+from portal_app.settings import Settings
 
 ROLES = (StaffRole.ADMIN, StaffRole.HANDLER)
 # Office settings an admin may change here (keys of services.office_settings).
@@ -36,15 +39,15 @@ OFFICE_FORM_SETTINGS = (
 )
 
 
-def _get_staff(session: Session, account_id) -> Account:
+def _get_staff(session: Session, account_id: object) -> Account:
     account = session.get(Account, parse_id(account_id))
     if account is None or not account.is_staff or account.deleted_at is not None:
         raise NotFound()
     return account
 
 
-def _check_role(role) -> str:
-    if role not in ROLES:
+def _check_role(role: object) -> str:
+    if not isinstance(role, str) or role not in ROLES:
         raise ValidationFailed("bad role", field="role", code="staff.admin.role_invalid")
     return role
 
@@ -52,11 +55,11 @@ def _check_role(role) -> str:
 def _admin_count(session: Session) -> int:
     return (
         session.exec(
-            select(func.count(Account.id)).where(
+            select(func.count(col(Account.id))).where(
                 Account.kind == AccountKind.STAFF,
                 Account.staff_role == StaffRole.ADMIN,
-                Account.deleted_at.is_(None),
-                Account.blocked.is_(False),
+                col(Account.deleted_at).is_(None),
+                col(Account.blocked).is_(False),
             )
         ).one()
         or 0
@@ -67,27 +70,31 @@ def list_staff(*, session: Session, actor: Account, language: str = "nl") -> lis
     require_staff(session, actor, admin=True)
     rows = session.exec(
         select(Account)
-        .where(Account.kind == AccountKind.STAFF, Account.deleted_at.is_(None))
-        .order_by(Account.name, Account.id)
+        .where(Account.kind == AccountKind.STAFF, col(Account.deleted_at).is_(None))
+        .order_by(col(Account.name), col(Account.id))
         .limit(500)
     ).all()
-    return [
-        {
-            "id": str(account.id),
-            "name": account.name,
-            "email": account.email,
-            "role": account.staff_role or "",
-            "role_label": i18n.t(f"staff.role.{account.staff_role}", language),
-            "two_factor": "1" if twofactor.is_enabled(session, account.id) else "",
-            "active": "1" if account.password_hash else "",
-            "last_login": local_text(account.last_login_at) or "—",
-            "me": "1" if account.id == actor.id else "",
-        }
-        for account in rows
-    ]
+    return [_staff_row(session, account, actor, language) for account in rows]
 
 
-def add_staff(*, session: Session, actor: Account, email, name, role, settings) -> Account:
+def _staff_row(session: Session, account: Account, actor: Account, language: str) -> dict[str, str]:
+    assert account.id is not None  # a stored account (see portal_app/core/models.py)
+    return {
+        "id": str(account.id),
+        "name": account.name,
+        "email": account.email,
+        "role": account.staff_role or "",
+        "role_label": i18n.t(f"staff.role.{account.staff_role}", language),
+        "two_factor": "1" if twofactor.is_enabled(session, account.id) else "",
+        "active": "1" if account.password_hash else "",
+        "last_login": local_text(account.last_login_at) or "—",
+        "me": "1" if account.id == actor.id else "",
+    }
+
+
+def add_staff(
+    *, session: Session, actor: Account, email: object, name: object, role: object, settings: Settings
+) -> Account:
     """A new staff member and the invitation mail to set a password."""
     actor = require_staff(session, actor, admin=True)
     role = _check_role(role)
@@ -103,22 +110,22 @@ def add_staff(*, session: Session, actor: Account, email, name, role, settings) 
     return account
 
 
-def update_staff(*, session: Session, actor: Account, account_id, name, role) -> Account:
+def update_staff(*, session: Session, actor: Account, account_id: object, name: object, role: object) -> Account:
     actor = require_staff(session, actor, admin=True)
     account = _get_staff(session, account_id)
-    role = _check_role(role)
-    name = one_line(name, 201)
-    if not name or len(name) > 200:
+    new_role = _check_role(role)
+    new_name = one_line(name, 201)
+    if not new_name or len(new_name) > 200:
         raise ValidationFailed("bad name", field="name", code="account.invalid_name")
     changes: dict[str, str] = {}
-    if role != account.staff_role:
+    if new_role != account.staff_role:
         if account.staff_role == StaffRole.ADMIN and _admin_count(session) <= 1:
             raise ValidationFailed("last admin", field="role", code="staff.admin.last_admin")
-        changes["role"] = f"{account.staff_role} -> {role}"
-        account.staff_role = role
-    if name != account.name:
+        changes["role"] = f"{account.staff_role} -> {new_role}"
+        account.staff_role = new_role
+    if new_name != account.name:
         changes["name"] = "changed"
-        account.name = name
+        account.name = new_name
     if changes:
         session.add(account)
         audit.record(session, "staff.changed", actor_id=actor.id, target=f"account:{account.id}", detail=changes)
@@ -126,7 +133,7 @@ def update_staff(*, session: Session, actor: Account, account_id, name, role) ->
     return account
 
 
-def remove_staff(*, session: Session, actor: Account, account_id) -> Account:
+def remove_staff(*, session: Session, actor: Account, account_id: object) -> Account:
     """Soft delete: the account can no longer sign in; its name stays where it was used."""
     actor = require_staff(session, actor, admin=True)
     account = _get_staff(session, account_id)
@@ -134,12 +141,17 @@ def remove_staff(*, session: Session, actor: Account, account_id) -> Account:
         raise ValidationFailed("not yourself", code="staff.admin.not_yourself")
     if account.staff_role == StaffRole.ADMIN and _admin_count(session) <= 1:
         raise ValidationFailed("last admin", code="staff.admin.last_admin")
+    assert account.id is not None  # a stored account (see portal_app/core/models.py)
     account.deleted_at = utcnow()
     session.add(account)
     sessions.end_all_sessions(session, account.id)
     session.exec(
         update(AuthToken)
-        .where(AuthToken.account_id == account.id, AuthToken.used_at.is_(None), AuthToken.revoked_at.is_(None))
+        .where(
+            col(AuthToken.account_id) == account.id,
+            col(AuthToken.used_at).is_(None),
+            col(AuthToken.revoked_at).is_(None),
+        )
         .values(revoked_at=utcnow())
     )
     audit.record(session, "staff.removed", actor_id=actor.id, target=f"account:{account.id}")
@@ -147,7 +159,7 @@ def remove_staff(*, session: Session, actor: Account, account_id) -> Account:
     return account
 
 
-def office_view(*, session: Session, actor: Account, settings) -> dict[str, str]:
+def office_view(*, session: Session, actor: Account, settings: Settings) -> dict[str, str]:
     """The office settings as text for the settings screen: the editable ones from the
     database (services.office_settings), the read-only ones from the configuration."""
     require_staff(session, actor, admin=True)
@@ -181,7 +193,7 @@ def _refuse_value(key: str) -> ValidationFailed:
     return ValidationFailed("bad value", field=key, code=code)
 
 
-def update_office(*, session: Session, actor: Account, changes: dict) -> list[str]:
+def update_office(*, session: Session, actor: Account, changes: dict[str, Any]) -> list[str]:
     """Store office settings from the settings screen's forms; returns the keys that changed.
 
     Only the forms' keys (OFFICE_FORM_SETTINGS) are accepted: the 2-step switch has
@@ -202,10 +214,10 @@ def update_office(*, session: Session, actor: Account, changes: dict) -> list[st
     return changed
 
 
-def set_office_flag(*, session: Session, actor: Account, key, value) -> None:
+def set_office_flag(*, session: Session, actor: Account, key: object, value: object) -> None:
     """Switch a yes/no office setting (audited by services.office_settings)."""
     actor = require_staff(session, actor, admin=True)
-    if key not in BOOLEAN_SETTINGS:
+    if not isinstance(key, str) or key not in BOOLEAN_SETTINGS:
         raise ValidationFailed("unknown setting", field="key")
     if not isinstance(value, bool):
         raise ValidationFailed("bad value", field="value")

@@ -9,9 +9,10 @@ Plain Python, no Reflex import; functions flush but never commit.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
-from sqlalchemy import or_
-from sqlmodel import Session, func, select
+from sqlalchemy import ColumnElement, or_
+from sqlmodel import Session, col, func, select
 
 from portal_app.accounts.models import Account, AccountKind, AuthToken, TokenPurpose, UserSession
 from portal_app.accounts.services import accounts, onboarding, sessions, twofactor
@@ -29,6 +30,7 @@ from portal_app.core.services.staff_access import (
     require_staff,
 )
 from portal_app.dossiers.models import Dossier, DossierAccess
+from portal_app.settings import Settings
 
 PAGE_SIZE = 25
 CLIENT_KINDS = (AccountKind.PERSON, AccountKind.COMPANY, AccountKind.COMPANY_EXTRA)
@@ -45,11 +47,30 @@ class ClientPage:
     page_count: int
 
 
+class ClientDetail(TypedDict):
+    """What `client_detail` returns; the rows are `client_row` shapes."""
+
+    row: dict[str, str]
+    phone: str
+    language: str
+    created: str
+    two_factor: str
+    invite_sent: str
+    invite_expires: str
+    invite_state: str
+    parent_id: str
+    parent_name: str
+    logins: list[dict[str, str]]
+    dossiers: list[dict[str, str]]
+    dossier_total: int
+    extra_accounts: list[dict[str, str]]
+
+
 def _kind_label(kind: str, language: str) -> str:
     return i18n.t(f"staff.kind.{kind}", language)
 
 
-def get_client(session: Session, account_id) -> Account:
+def get_client(session: Session, account_id: object) -> Account:
     """A client account (not staff, not removed) or NotFound."""
     account = session.get(Account, parse_id(account_id))
     if account is None or account.kind not in CLIENT_KINDS or account.deleted_at is not None:
@@ -63,36 +84,42 @@ def search_clients(
     actor: Account,
     query: str = "",
     status: str = "",
-    page=0,
+    page: object = 0,
     page_size: int = PAGE_SIZE,
     language: str = "nl",
 ) -> ClientPage:
     """One page of clients matching name, e-mail or company (case-insensitive), sorted by name."""
     require_staff(session, actor)
-    conditions = [Account.kind.in_(CLIENT_KINDS), Account.deleted_at.is_(None)]
+    conditions: list[ColumnElement[bool]] = [col(Account.kind).in_(CLIENT_KINDS), col(Account.deleted_at).is_(None)]
     needle = one_line(query, MAX_SEARCH_CHARS).lower()
     if needle:
         pattern = like_pattern(needle)
         conditions.append(
             or_(
                 func.lower(Account.name).like(pattern, escape="\\"),
-                Account.email.like(pattern, escape="\\"),
+                col(Account.email).like(pattern, escape="\\"),
                 func.lower(Account.company_name).like(pattern, escape="\\"),
             )
         )
     if status == "blocked":
-        conditions.append(Account.blocked.is_(True))
+        conditions.append(col(Account.blocked).is_(True))
     elif status == "invited":
-        conditions += [Account.password_hash.is_(None), Account.blocked.is_(False)]
+        conditions += [col(Account.password_hash).is_(None), col(Account.blocked).is_(False)]
     elif status == "active":
-        conditions += [Account.password_hash.is_not(None), Account.blocked.is_(False)]
-    total = session.exec(select(func.count(Account.id)).where(*conditions)).one() or 0
+        conditions += [col(Account.password_hash).is_not(None), col(Account.blocked).is_(False)]
+    total = session.exec(select(func.count(col(Account.id))).where(*conditions)).one() or 0
     page_count = max(1, -(-total // page_size))
-    page = min(clean_page(page), page_count - 1)
+    page_number = min(clean_page(page), page_count - 1)
     rows = session.exec(
-        select(Account).where(*conditions).order_by(Account.name, Account.id).offset(page * page_size).limit(page_size)
+        select(Account)
+        .where(*conditions)
+        .order_by(col(Account.name), col(Account.id))
+        .offset(page_number * page_size)
+        .limit(page_size)
     ).all()
-    return ClientPage(rows=[client_row(a, language) for a in rows], total=total, page=page, page_count=page_count)
+    return ClientPage(
+        rows=[client_row(a, language) for a in rows], total=total, page=page_number, page_count=page_count
+    )
 
 
 def client_row(account: Account, language: str = "nl") -> dict[str, str]:
@@ -124,7 +151,7 @@ def create_client(
     name: str,
     company_name: str = "",
     language: str = "nl",
-    settings,
+    settings: Settings,
 ) -> Account:
     """A private client or a company main account, and its invitation mail (the first e-mail)."""
     actor = require_staff(session, actor)
@@ -150,7 +177,14 @@ def create_client(
 
 
 def create_company_extra(
-    *, session: Session, actor: Account, main_account_id, email: str, name: str, language: str = "nl", settings
+    *,
+    session: Session,
+    actor: Account,
+    main_account_id: object,
+    email: str,
+    name: str,
+    language: str = "nl",
+    settings: Settings,
 ) -> Account:
     """An extra account of a company (sees only the dossiers it is given), with its invitation."""
     actor = require_staff(session, actor)
@@ -170,7 +204,7 @@ def create_company_extra(
     return account
 
 
-def resend_invitation(*, session: Session, actor: Account, account_id, settings) -> Account:
+def resend_invitation(*, session: Session, actor: Account, account_id: object, settings: Settings) -> Account:
     """A new invitation link (older links stop working). Only for accounts that never set a password."""
     actor = require_staff(session, actor)
     account = get_client(session, account_id)
@@ -183,7 +217,9 @@ def resend_invitation(*, session: Session, actor: Account, account_id, settings)
     return account
 
 
-def set_blocked(*, session: Session, actor: Account, account_id, blocked: bool, ip: str | None = None) -> Account:
+def set_blocked(
+    *, session: Session, actor: Account, account_id: object, blocked: bool, ip: str | None = None
+) -> Account:
     """Block (every session ends at once) or unblock a client account."""
     actor = require_staff(session, actor)
     if not isinstance(blocked, bool):
@@ -191,6 +227,7 @@ def set_blocked(*, session: Session, actor: Account, account_id, blocked: bool, 
     account = get_client(session, account_id)
     if account.blocked == blocked:
         return account
+    assert account.id is not None  # a stored account (see portal_app/core/models.py)
     account.blocked = blocked
     session.add(account)
     ended = 0
@@ -208,50 +245,52 @@ def set_blocked(*, session: Session, actor: Account, account_id, blocked: bool, 
     return account
 
 
-def reset_two_factor(*, session: Session, actor: Account, account_id, reason: str) -> bool:
+def reset_two_factor(*, session: Session, actor: Account, account_id: object, reason: str) -> bool:
     """Switch a client's 2-step verification off after the office checked who they are (reason required)."""
     actor = require_staff(session, actor)
+    assert actor.id is not None  # a stored account (see portal_app/core/models.py)
     account = get_client(session, account_id)
     was_on = twofactor.reset_by_staff(session=session, account=account, actor_id=actor.id, reason=reason)
     session.flush()
     return was_on
 
 
-def client_detail(*, session: Session, actor: Account, account_id, language: str = "nl") -> dict:
+def client_detail(*, session: Session, actor: Account, account_id: object, language: str = "nl") -> ClientDetail:
     """Everything the client screen shows about one client account (plain values only)."""
     require_staff(session, actor)
     account = get_client(session, account_id)
+    assert account.id is not None  # a stored account (see portal_app/core/models.py)
     status = twofactor.status(session, account.id)
     invite = session.exec(
         select(AuthToken)
         .where(AuthToken.account_id == account.id, AuthToken.purpose == TokenPurpose.INVITE)
-        .order_by(AuthToken.created_at.desc(), AuthToken.id.desc())
+        .order_by(col(AuthToken.created_at).desc(), col(AuthToken.id).desc())
         .limit(1)
     ).first()
     logins = session.exec(
-        select(UserSession.created_at, UserSession.ip, UserSession.second_factor_done)
+        select(col(UserSession.created_at), col(UserSession.ip), col(UserSession.second_factor_done))
         .where(UserSession.account_id == account.id)
-        .order_by(UserSession.created_at.desc(), UserSession.id.desc())
+        .order_by(col(UserSession.created_at).desc(), col(UserSession.id).desc())
         .limit(5)
     ).all()
     dossier_rows = session.exec(
-        select(Dossier.id, Dossier.number, Dossier.description, Dossier.status)
-        .join(DossierAccess, DossierAccess.dossier_id == Dossier.id)
+        select(col(Dossier.id), col(Dossier.number), col(Dossier.description), col(Dossier.status))
+        .join(DossierAccess, col(DossierAccess.dossier_id) == Dossier.id)
         .where(DossierAccess.account_id == account.id)
-        .order_by(Dossier.created_at.desc(), Dossier.id.desc())
+        .order_by(col(Dossier.created_at).desc(), col(Dossier.id).desc())
         .limit(50)
     ).all()
     dossier_total = session.exec(
-        select(func.count(DossierAccess.id)).where(DossierAccess.account_id == account.id)
+        select(func.count(col(DossierAccess.id))).where(DossierAccess.account_id == account.id)
     ).one()
-    extra_accounts = []
+    extra_accounts: list[dict[str, str]] = []
     if account.kind == AccountKind.COMPANY:
         extra_accounts = [
             client_row(extra, language)
             for extra in session.exec(
                 select(Account)
-                .where(Account.parent_id == account.id, Account.deleted_at.is_(None))
-                .order_by(Account.name, Account.id)
+                .where(Account.parent_id == account.id, col(Account.deleted_at).is_(None))
+                .order_by(col(Account.name), col(Account.id))
                 .limit(50)
             ).all()
         ]
@@ -261,7 +300,8 @@ def client_detail(*, session: Session, actor: Account, account_id, language: str
     if account.password_hash is None and invite is not None:
         if invite.used_at is not None:
             invite_state = "used"
-        elif invite.revoked_at is not None or aware(invite.expires_at) <= now:
+        # expires_at is NOT NULL, so aware() never gives None here; `or` tells mypy so.
+        elif invite.revoked_at is not None or (aware(invite.expires_at) or invite.expires_at) <= now:
             invite_state = "expired"
         else:
             invite_state = "open"
@@ -307,16 +347,16 @@ def find_clients_for_access(
     rows = session.exec(
         select(Account)
         .where(
-            Account.kind.in_(CLIENT_KINDS),
-            Account.deleted_at.is_(None),
-            Account.id.not_in(has_access),
+            col(Account.kind).in_(CLIENT_KINDS),
+            col(Account.deleted_at).is_(None),
+            col(Account.id).not_in(has_access),
             or_(
                 func.lower(Account.name).like(pattern, escape="\\"),
-                Account.email.like(pattern, escape="\\"),
+                col(Account.email).like(pattern, escape="\\"),
                 func.lower(Account.company_name).like(pattern, escape="\\"),
             ),
         )
-        .order_by(Account.name, Account.id)
+        .order_by(col(Account.name), col(Account.id))
         .limit(limit)
     ).all()
     return [client_row(account) for account in rows]

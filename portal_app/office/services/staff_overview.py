@@ -7,8 +7,11 @@ whole table. Plain Python, no Reflex import.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlmodel import Session, func, select
+from sqlalchemy import ColumnElement
+from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import Select
 
 from portal_app.accounts.models import Account, AccountKind, AuthToken, TokenPurpose
 from portal_app.core.models import utcnow
@@ -32,18 +35,28 @@ class Rows:
 def unread_client_messages(*, session: Session, actor: Account, mine: bool, limit: int = DEFAULT_LIMIT) -> Rows:
     """Client messages no staff member opened yet; `mine`: in dossiers the actor handles."""
     actor = require_staff(session, actor)
-    conditions = [Message.from_office.is_(False), Message.staff_read_at.is_(None)]
+    conditions: list[ColumnElement[bool]] = [col(Message.from_office).is_(False), col(Message.staff_read_at).is_(None)]
     if mine:
-        conditions.append(Dossier.handler_id == actor.id)
+        conditions.append(col(Dossier.handler_id) == actor.id)
     total = session.exec(
-        select(func.count(Message.id)).join(Dossier, Dossier.id == Message.dossier_id).where(*conditions)
+        select(func.count(col(Message.id))).join(Dossier, col(Dossier.id) == Message.dossier_id).where(*conditions)
     ).one()
+    # sqlmodel's select() is typed for at most four columns; for more, the
+    # statement is built with Select (what select() returns at runtime) and the
+    # row shape is written out. Ids are not None in rows read back.
+    columns: Select[int, str, datetime, int, str, str] = Select(
+        col(Message.id),
+        col(Message.subject),
+        col(Message.created_at),
+        col(Dossier.id),
+        col(Dossier.number),
+        col(Account.name),
+    )
     rows = session.exec(
-        select(Message.id, Message.subject, Message.created_at, Dossier.id, Dossier.number, Account.name)
-        .join(Dossier, Dossier.id == Message.dossier_id)
-        .join(Account, Account.id == Message.author_id)
+        columns.join(Dossier, col(Dossier.id) == Message.dossier_id)
+        .join(Account, col(Account.id) == Message.author_id)
         .where(*conditions)
-        .order_by(Message.created_at.desc(), Message.id.desc())
+        .order_by(col(Message.created_at).desc(), col(Message.id).desc())
         .limit(limit)
     ).all()
     return Rows(
@@ -65,28 +78,30 @@ def unread_client_messages(*, session: Session, actor: Account, mine: bool, limi
 def recent_deliveries(*, session: Session, actor: Account, limit: int = DEFAULT_LIMIT) -> Rows:
     """Files clients handed in ("Door mij aangeleverd"), newest first."""
     require_staff(session, actor)
-    conditions = [
-        Document.kind == DocumentKind.DELIVERED,
-        Document.withdrawn_at.is_(None),
-        Account.kind != AccountKind.STAFF,
+    conditions: list[ColumnElement[bool]] = [
+        col(Document.kind) == DocumentKind.DELIVERED,
+        col(Document.withdrawn_at).is_(None),
+        col(Account.kind) != AccountKind.STAFF,
     ]
     total = session.exec(
-        select(func.count(Document.id)).join(Account, Account.id == Document.uploaded_by_id).where(*conditions)
-    ).one()
-    rows = session.exec(
-        select(
-            Document.id,
-            Document.title,
-            Document.filename,
-            Document.created_at,
-            Dossier.id,
-            Dossier.number,
-            Account.name,
-        )
-        .join(Dossier, Dossier.id == Document.dossier_id)
-        .join(Account, Account.id == Document.uploaded_by_id)
+        select(func.count(col(Document.id)))
+        .join(Account, col(Account.id) == Document.uploaded_by_id)
         .where(*conditions)
-        .order_by(Document.created_at.desc(), Document.id.desc())
+    ).one()
+    columns: Select[int, str, str, datetime, int, str, str] = Select(
+        col(Document.id),
+        col(Document.title),
+        col(Document.filename),
+        col(Document.created_at),
+        col(Dossier.id),
+        col(Dossier.number),
+        col(Account.name),
+    )
+    rows = session.exec(
+        columns.join(Dossier, col(Dossier.id) == Document.dossier_id)
+        .join(Account, col(Account.id) == Document.uploaded_by_id)
+        .where(*conditions)
+        .order_by(col(Document.created_at).desc(), col(Document.id).desc())
         .limit(limit)
     ).all()
     return Rows(
@@ -109,83 +124,98 @@ def recent_deliveries(*, session: Session, actor: Account, limit: int = DEFAULT_
 def failed_outbox(*, session: Session, actor: Account, limit: int = DEFAULT_LIMIT) -> Rows:
     """Mail and SMS that failed for good (the outbox offers "retry")."""
     require_staff(session, actor)
-    mail_total = session.exec(select(func.count(OutboxMail.id)).where(OutboxMail.status == OutboxStatus.FAILED)).one()
-    sms_total = session.exec(select(func.count(OutboxSms.id)).where(OutboxSms.status == OutboxStatus.FAILED)).one()
+    mail_total = session.exec(
+        select(func.count(col(OutboxMail.id))).where(OutboxMail.status == OutboxStatus.FAILED)
+    ).one()
+    sms_total = session.exec(select(func.count(col(OutboxSms.id))).where(OutboxSms.status == OutboxStatus.FAILED)).one()
+    mail_columns: Select[int, str, str, datetime, str | None] = Select(
+        col(OutboxMail.id),
+        col(OutboxMail.to_address),
+        col(OutboxMail.kind),
+        col(OutboxMail.created_at),
+        col(OutboxMail.last_error),
+    )
     mails = session.exec(
-        select(OutboxMail.id, OutboxMail.to_address, OutboxMail.kind, OutboxMail.created_at, OutboxMail.last_error)
-        .where(OutboxMail.status == OutboxStatus.FAILED)
-        .order_by(OutboxMail.created_at.desc(), OutboxMail.id.desc())
+        mail_columns.where(OutboxMail.status == OutboxStatus.FAILED)
+        .order_by(col(OutboxMail.created_at).desc(), col(OutboxMail.id).desc())
         .limit(limit)
     ).all()
     sms = session.exec(
-        select(OutboxSms.id, OutboxSms.to_phone, OutboxSms.created_at, OutboxSms.last_error)
+        select(col(OutboxSms.id), col(OutboxSms.to_phone), col(OutboxSms.created_at), col(OutboxSms.last_error))
         .where(OutboxSms.status == OutboxStatus.FAILED)
-        .order_by(OutboxSms.created_at.desc(), OutboxSms.id.desc())
+        .order_by(col(OutboxSms.created_at).desc(), col(OutboxSms.id).desc())
         .limit(limit)
     ).all()
-    rows = [
-        {
-            "id": str(i),
-            "channel": "mail",
-            "to": to,
-            "kind": kind,
-            "date": local_text(at),
-            "error": (error or "")[:200],
-            "_at": aware(at),
-        }
+    dated = [
+        (
+            _utc(at),
+            {
+                "id": str(i),
+                "channel": "mail",
+                "to": to,
+                "kind": kind,
+                "date": local_text(at),
+                "error": (error or "")[:200],
+            },
+        )
         for i, to, kind, at, error in mails
     ] + [
-        {
-            "id": str(i),
-            "channel": "sms",
-            "to": to,
-            "kind": "sms",
-            "date": local_text(at),
-            "error": (error or "")[:200],
-            "_at": aware(at),
-        }
+        (
+            _utc(at),
+            {
+                "id": str(i),
+                "channel": "sms",
+                "to": to,
+                "kind": "sms",
+                "date": local_text(at),
+                "error": (error or "")[:200],
+            },
+        )
         for i, to, at, error in sms
     ]
-    rows.sort(key=lambda row: row["_at"], reverse=True)
-    for row in rows:
-        del row["_at"]
-    return Rows(rows=rows[:limit], total=(mail_total or 0) + (sms_total or 0))
+    dated.sort(key=lambda pair: pair[0], reverse=True)
+    return Rows(rows=[row for _at, row in dated[:limit]], total=(mail_total or 0) + (sms_total or 0))
+
+
+def _utc(value: datetime) -> datetime:
+    """`aware` for a NOT NULL column: the result is never None."""
+    return aware(value) or value
 
 
 def pending_invitations(*, session: Session, actor: Account, limit: int = DEFAULT_LIMIT) -> Rows:
     """Client accounts that never set a password: invited, not (yet) accepted."""
     require_staff(session, actor)
     conditions = [
-        Account.kind.in_(CLIENT_KINDS),
-        Account.password_hash.is_(None),
-        Account.deleted_at.is_(None),
-        Account.blocked.is_(False),
+        col(Account.kind).in_(CLIENT_KINDS),
+        col(Account.password_hash).is_(None),
+        col(Account.deleted_at).is_(None),
+        col(Account.blocked).is_(False),
     ]
-    total = session.exec(select(func.count(Account.id)).where(*conditions)).one()
+    total = session.exec(select(func.count(col(Account.id))).where(*conditions)).one()
     last_invite = (
         select(
-            AuthToken.account_id,
+            col(AuthToken.account_id),
             func.max(AuthToken.created_at).label("sent_at"),
             func.max(AuthToken.expires_at).label("expires_at"),
         )
         .where(AuthToken.purpose == TokenPurpose.INVITE)
-        .group_by(AuthToken.account_id)
+        .group_by(col(AuthToken.account_id))
         .subquery()
     )
+    columns: Select[int, str, str | None, str, str, datetime, datetime | None, datetime | None] = Select(
+        col(Account.id),
+        col(Account.name),
+        col(Account.company_name),
+        col(Account.kind),
+        col(Account.email),
+        col(Account.created_at),
+        last_invite.c.sent_at,
+        last_invite.c.expires_at,
+    )
     rows = session.exec(
-        select(
-            Account.id,
-            Account.name,
-            Account.company_name,
-            Account.kind,
-            Account.email,
-            Account.created_at,
-            last_invite.c.sent_at,
-            last_invite.c.expires_at,
-        )
-        .outerjoin(last_invite, last_invite.c.account_id == Account.id)
+        columns.outerjoin(last_invite, last_invite.c.account_id == Account.id)
         .where(*conditions)
-        .order_by(Account.created_at.desc(), Account.id.desc())
+        .order_by(col(Account.created_at).desc(), col(Account.id).desc())
         .limit(limit)
     ).all()
     now = utcnow()
@@ -197,7 +227,7 @@ def pending_invitations(*, session: Session, actor: Account, limit: int = DEFAUL
                 "company": company or "",
                 "email": email,
                 "sent": local_text(sent_at or created_at),
-                "expired": "1" if expires_at is not None and aware(expires_at) <= now else "",
+                "expired": "1" if expires_at is not None and _utc(expires_at) <= now else "",
             }
             for account_id, name, company, _kind, email, created_at, sent_at, expires_at in rows
         ],
@@ -209,21 +239,21 @@ def completed_questionnaires(*, session: Session, actor: Account, limit: int = D
     """Questionnaires clients completed, newest first (the questionnaire screens open the result)."""
     require_staff(session, actor)
     condition = QuestionnaireRequest.status == QuestionnaireStatus.COMPLETED
-    total = session.exec(select(func.count(QuestionnaireRequest.id)).where(condition)).one()
+    total = session.exec(select(func.count(col(QuestionnaireRequest.id))).where(condition)).one()
+    columns: Select[int, datetime | None, str, int, str, str] = Select(
+        col(QuestionnaireRequest.id),
+        col(QuestionnaireRequest.completed_at),
+        col(QuestionnaireTemplate.title_nl),
+        col(Dossier.id),
+        col(Dossier.number),
+        col(Account.name),
+    )
     rows = session.exec(
-        select(
-            QuestionnaireRequest.id,
-            QuestionnaireRequest.completed_at,
-            QuestionnaireTemplate.title_nl,
-            Dossier.id,
-            Dossier.number,
-            Account.name,
-        )
-        .join(QuestionnaireTemplate, QuestionnaireTemplate.id == QuestionnaireRequest.template_id)
-        .join(Dossier, Dossier.id == QuestionnaireRequest.dossier_id)
-        .join(Account, Account.id == QuestionnaireRequest.account_id)
+        columns.join(QuestionnaireTemplate, col(QuestionnaireTemplate.id) == QuestionnaireRequest.template_id)
+        .join(Dossier, col(Dossier.id) == QuestionnaireRequest.dossier_id)
+        .join(Account, col(Account.id) == QuestionnaireRequest.account_id)
         .where(condition)
-        .order_by(QuestionnaireRequest.completed_at.desc(), QuestionnaireRequest.id.desc())
+        .order_by(col(QuestionnaireRequest.completed_at).desc(), col(QuestionnaireRequest.id).desc())
         .limit(limit)
     ).all()
     return Rows(

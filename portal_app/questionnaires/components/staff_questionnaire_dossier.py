@@ -11,8 +11,8 @@ from portal_app.core.components.staff_widgets import empty, field_error, file_li
 from portal_app.core.components.text import tr
 from portal_app.dossiers.states.staff_dossiers import StaffDossierState as D
 from portal_app.questionnaires.services.questionnaire_admin import MAX_REASON_CHARS
-from portal_app.questionnaires.states.staff_questionnaires import AnswerGroup, AnswerItem
-from portal_app.questionnaires.states.staff_questionnaires import StaffDossierQuestionnairesState as Q
+from portal_app.questionnaires.states.staff_dossier_questionnaires import AnswerGroup, AnswerItem
+from portal_app.questionnaires.states.staff_dossier_questionnaires import StaffDossierQuestionnairesState as Q
 
 
 def send_card() -> rx.Component:
@@ -27,7 +27,7 @@ def send_card() -> rx.Component:
                             label(tr("staff.q.send_template"), "send-template"),
                             rx.el.select(
                                 rx.el.option(tr("staff.q.send_pick_template"), value=""),
-                                rx.foreach(Q.template_options, lambda o: rx.el.option(o["label"], value=o["id"])),
+                                rx.foreach(Q.template_options, lambda o: rx.el.option(o.label, value=o.id)),
                                 name="template",
                                 id="send-template",
                                 class_name="staff-select",
@@ -42,7 +42,7 @@ def send_card() -> rx.Component:
                                     Q.client_options.length() > 1,
                                     rx.el.option(tr("staff.q.send_pick_client"), value=""),
                                 ),
-                                rx.foreach(Q.client_options, lambda o: rx.el.option(o["label"], value=o["id"])),
+                                rx.foreach(Q.client_options, lambda o: rx.el.option(o.label, value=o.id)),
                                 name="account",
                                 id="send-client",
                                 class_name="staff-select",
@@ -85,21 +85,21 @@ def send_card() -> rx.Component:
 
 
 def request_item(row: rx.Var) -> rx.Component:
-    completed = row["status"] == "completed"
+    completed = row.status == "completed"
     return rx.el.li(
         rx.flex(
             rx.vstack(
-                rx.text(row["title"], weight="medium", class_name="staff-wrap"),
+                rx.text(row.title, weight="medium", class_name="staff-wrap"),
                 rx.text(
-                    row["client"],
+                    row.client,
                     " · ",
                     tr("staff.q.version"),
                     " ",
-                    row["version"],
+                    row.version,
                     " · ",
                     tr("staff.q.col_sent_on"),
                     " ",
-                    row["sent"],
+                    row.sent,
                     size="1",
                     color="gray",
                     class_name="staff-wrap",
@@ -110,7 +110,7 @@ def request_item(row: rx.Var) -> rx.Component:
                         color_scheme=rx.cond(completed, "green", "amber"),
                         variant="soft",
                     ),
-                    rx.text(row["status_text"], size="1", color="gray", class_name="request-status"),
+                    rx.text(row.status_text, size="1", color="gray", class_name="request-status"),
                     spacing="2",
                     align="center",
                     wrap="wrap",
@@ -123,21 +123,21 @@ def request_item(row: rx.Var) -> rx.Component:
                 rx.button(
                     rx.icon("eye", size=14, aria_hidden="true"),
                     tr("staff.q.open_result"),
-                    on_click=Q.open_result(row["id"]),
+                    on_click=Q.open_result(row.id),
                     size="1",
                     variant="soft",
                     type="button",
-                    aria_label=tr("staff.q.open_result") + " " + row["title"],
+                    aria_label=tr("staff.q.open_result") + " " + row.title,
                     class_name="request-open",
                 ),
                 rx.cond(
-                    row["pdf_id"] != "",
+                    row.pdf_id != "",
                     file_link(
                         rx.icon("file-down", size=14, aria_hidden="true"),
                         "PDF",
-                        href="/files/" + row["pdf_id"],
+                        href="/files/" + row.pdf_id,
                         class_name="request-pdf",
-                        aria_label="PDF " + row["title"],
+                        aria_label="PDF " + row.title,
                     ),
                 ),
                 rx.cond(
@@ -145,13 +145,13 @@ def request_item(row: rx.Var) -> rx.Component:
                     rx.button(
                         rx.icon("undo-2", size=14, aria_hidden="true"),
                         tr("staff.q.send_back"),
-                        on_click=Q.ask_reopen(row["id"]),
+                        on_click=Q.ask_reopen(row.id),
                         size="1",
                         variant="soft",
                         color_scheme="orange",
                         type="button",
                         class_name="request-reopen",
-                        aria_label=tr("staff.q.send_back") + " " + row["title"],
+                        aria_label=tr("staff.q.send_back") + " " + row.title,
                     ),
                 ),
                 spacing="3",
@@ -165,8 +165,8 @@ def request_item(row: rx.Var) -> rx.Component:
             class_name="request-line",
         ),
         class_name="staff-list-item request-item",
-        data_request_id=row["id"],
-        data_status=row["status"],
+        data_request_id=row.id,
+        data_status=row.status,
     )
 
 

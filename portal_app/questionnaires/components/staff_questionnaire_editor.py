@@ -340,7 +340,7 @@ def _condition() -> rx.Component:
         rx.text(tr("staff.q.condition_help"), size="1", color="gray"),
         rx.el.select(
             rx.el.option(tr("staff.q.condition_none"), value=""),
-            rx.foreach(S.qf_sources, lambda source: rx.el.option(source["label"], value=source["key"])),
+            rx.foreach(S.qf_sources, lambda source: rx.el.option(source.label, value=source.key)),
             value=S.qf_cond_question,
             on_change=S.set_condition_question,
             name="cond_question",
@@ -361,11 +361,11 @@ def _condition() -> rx.Component:
                         S.qf_cond_options,
                         lambda option: rx.el.label(
                             rx.checkbox(
-                                checked=S.qf_cond_values.contains(option["value"]),
-                                on_change=lambda checked: S.toggle_condition_value(option["value"], checked),
-                                id="qf-cond-" + option["value"],
+                                checked=S.qf_cond_values.contains(option.value),
+                                on_change=lambda checked: S.toggle_condition_value(option.value, checked),
+                                id="qf-cond-" + option.value,
                             ),
-                            rx.text(option["label"], size="2"),
+                            rx.text(option.label, size="2"),
                             class_name="choice-label",
                         ),
                     ),
@@ -397,7 +397,7 @@ def question_dialog() -> rx.Component:
                     rx.vstack(
                         label(tr("staff.q.type"), "qf-type"),
                         rx.el.select(
-                            rx.foreach(S.qf_types, lambda option: rx.el.option(option["label"], value=option["value"])),
+                            rx.foreach(S.qf_types, lambda option: rx.el.option(option.label, value=option.value)),
                             value=S.qf_type,
                             on_change=S.set_question_type,
                             name="type",

@@ -15,35 +15,33 @@ from portal_app.questionnaires.states.staff_questionnaires import StaffQuestionn
 def template_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
-            rx.text(row["title"], weight="medium", class_name="staff-wrap template-title"),
-            rx.text(row["slug"], size="1", color="gray", class_name="staff-wrap"),
-            rx.cond(row["broken"] != "", rx.badge(tr("staff.q.broken"), color_scheme="red")),
+            rx.text(row.title, weight="medium", class_name="staff-wrap template-title"),
+            rx.text(row.slug, size="1", color="gray", class_name="staff-wrap"),
+            rx.cond(row.broken, rx.badge(tr("staff.q.broken"), color_scheme="red")),
         ),
-        rx.table.cell(
-            rx.badge("v", row["version"], variant="soft", color_scheme="indigo"), class_name="template-version"
-        ),
-        rx.table.cell(row["pages"], " / ", row["questions"], white_space="nowrap"),
-        rx.table.cell(row["sent"], class_name="template-sent"),
+        rx.table.cell(rx.badge("v", row.version, variant="soft", color_scheme="indigo"), class_name="template-version"),
+        rx.table.cell(row.pages, " / ", row.questions, white_space="nowrap"),
+        rx.table.cell(row.sent, class_name="template-sent"),
         rx.table.cell(
             rx.cond(
-                row["open"] != "0",
-                rx.badge(row["open"], color_scheme="amber", variant="soft"),
+                row.open > 0,
+                rx.badge(row.open, color_scheme="amber", variant="soft"),
                 rx.text("0", color="gray"),
             ),
             class_name="template-open",
         ),
         rx.table.cell(
             rx.cond(
-                row["completed"] != "0",
-                rx.badge(row["completed"], color_scheme="green", variant="soft"),
+                row.completed > 0,
+                rx.badge(row.completed, color_scheme="green", variant="soft"),
                 rx.text("0", color="gray"),
             ),
             class_name="template-completed",
         ),
-        rx.table.cell(row["saved"], white_space="nowrap"),
+        rx.table.cell(row.saved, white_space="nowrap"),
         rx.table.cell(_actions(row, wrap="nowrap"), white_space="nowrap"),
-        data_slug=row["slug"],
-        data_template_id=row["id"],
+        data_slug=row.slug,
+        data_template_id=row.id,
     )
 
 
@@ -52,32 +50,32 @@ def _actions(row: rx.Var, *, wrap: str) -> rx.Component:
         rx.button(
             rx.icon("eye", size=14, aria_hidden="true"),
             tr("staff.q.preview"),
-            on_click=S.preview_template(row["id"]),
+            on_click=S.preview_template(row.id),
             size="1",
             variant="soft",
             type="button",
-            aria_label=tr("staff.q.preview") + " " + row["title"],
+            aria_label=tr("staff.q.preview") + " " + row.title,
             class_name="template-preview",
         ),
         rx.button(
             rx.icon("pencil", size=14, aria_hidden="true"),
             tr("staff.q.edit"),
-            on_click=S.edit_template(row["id"]),
+            on_click=S.edit_template(row.id),
             size="1",
             variant="soft",
             type="button",
-            aria_label=tr("staff.q.edit") + " " + row["title"],
+            aria_label=tr("staff.q.edit") + " " + row.title,
             class_name="template-edit",
         ),
         rx.button(
             rx.icon("copy", size=14, aria_hidden="true"),
             tr("staff.q.copy"),
-            on_click=S.copy_template(row["id"]),
+            on_click=S.copy_template(row.id),
             size="1",
             variant="soft",
             color_scheme="gray",
             type="button",
-            aria_label=tr("staff.q.copy") + " " + row["title"],
+            aria_label=tr("staff.q.copy") + " " + row.title,
             class_name="template-copy",
         ),
         spacing="2",
@@ -90,28 +88,28 @@ def template_card(row: rx.Var) -> rx.Component:
     return rx.el.li(
         rx.vstack(
             rx.flex(
-                rx.text(row["title"], weight="medium", class_name="staff-wrap"),
-                rx.badge("v", row["version"], variant="soft", color_scheme="indigo"),
+                rx.text(row.title, weight="medium", class_name="staff-wrap"),
+                rx.badge("v", row.version, variant="soft", color_scheme="indigo"),
                 spacing="2",
                 align="center",
                 wrap="wrap",
             ),
             rx.text(
-                row["pages"],
+                row.pages,
                 " / ",
-                row["questions"],
+                row.questions,
                 " · ",
                 tr("staff.q.col_sent"),
                 " ",
-                row["sent"],
+                row.sent,
                 " · ",
                 tr("staff.q.col_open"),
                 " ",
-                row["open"],
+                row.open,
                 " · ",
                 tr("staff.q.col_completed"),
                 " ",
-                row["completed"],
+                row.completed,
                 size="1",
                 color="gray",
             ),
@@ -120,7 +118,7 @@ def template_card(row: rx.Var) -> rx.Component:
             width="100%",
         ),
         class_name="staff-list-item",
-        data_slug=row["slug"],
+        data_slug=row.slug,
     )
 
 

@@ -1,27 +1,23 @@
 """Dates as the questionnaire screens and PDFs show them, in the office's time zone.
 
-Its own module so that the answering service (questionnaires.py) and the PDF
-(pdf.py) both use it without importing each other.
+Its own module so that the client's questionnaire screen and the PDF (pdf.py)
+show the moment of completion the same way, without the PDF importing the
+answering service.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
-from portal_app.core.services import i18n
-
-LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
+from portal_app.core.services import formatting, i18n
 
 
 def local_datetime(moment: datetime) -> datetime:
-    if moment.tzinfo is None:  # SQLite hands back naive UTC
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(LOCAL_TZ)
+    return formatting.local(moment)
 
 
 def format_datetime(moment: datetime, language: str) -> str:
-    local = local_datetime(moment)
+    """'28-11-2026 om 14:05' in Dutch, '28 November 2026, 14:05' in English (office time)."""
     if i18n.normalize_language(language) == "nl":
-        return local.strftime("%d-%m-%Y om %H:%M")
-    return f"{local.day} {local.strftime('%B')} {local.year}, {local.strftime('%H:%M')}"
+        return formatting.format_datetime(moment, "nl", style="numeric", joiner=" om ")
+    return formatting.format_datetime(moment, "en", style="long", joiner=", ")

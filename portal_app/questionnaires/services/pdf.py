@@ -21,11 +21,15 @@ from collections.abc import Iterable
 from datetime import datetime
 from io import BytesIO
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from fpdf import FPDF
 
 from portal_app.questionnaires.services.dates import format_datetime
+
+if TYPE_CHECKING:
+    from portal_app.office.services.office_settings import OfficeProfile
+    from portal_app.settings import Settings
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/TTF"), Path("/usr/share/fonts/dejavu"))
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
@@ -56,13 +60,19 @@ LABELS = {
 
 
 class _Row(Protocol):
-    label: str
-    answer: str
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def answer(self) -> str: ...
 
 
 class _Section(Protocol):
-    title: str
-    rows: Iterable[_Row]
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def rows(self) -> Iterable[_Row]: ...
 
 
 def unicode_font_dir() -> Path | None:
@@ -121,7 +131,7 @@ class _QuestionnairePdf(FPDF):
     def txt(self, text: str) -> str:
         return text if self.unicode else transliterate(text)
 
-    def footer(self):
+    def footer(self) -> None:
         self.set_y(-15)
         self.set_font(self.family, "", 8)
         self.set_text_color(*MUTED_RGB)
@@ -175,7 +185,7 @@ def _draw_logo(pdf: FPDF, logo_path: Path | None, alt_text: str) -> None:
     pdf.set_y(pdf.get_y() + height + 3)
 
 
-def office_logo_path(profile, settings=None) -> Path | None:
+def office_logo_path(profile: OfficeProfile, settings: Settings | None = None) -> Path | None:
     """The office's current logo file (an `OfficeProfile`'s, under `settings.data_dir`), or None."""
     from portal_app.office.services import branding
 

@@ -1,49 +1,44 @@
-"""The office's side of questionnaires: templates (list, edit, copy, preview) and,
-per dossier, sending, the status list, opening the result and sending back.
+"""The office's template editor: drafts, their problems and the preview (no database).
 
-Plain Python, no Reflex import. Every function that touches the database takes
-the acting account and checks it with `require_staff`; every id and value comes
-from a browser and is validated here. Functions flush, never commit.
+Plain Python, no Reflex import. Every value comes from a browser and is
+validated here. The database side lives next door: `template_library` (list,
+edit, copy, save templates) and `staff_requests` (per dossier: sending, the
+status list, opening the result and sending back).
 
 Editing works on a *draft*: a plain dict in the definition format of
-`questionnaires/services/questionnaires.py` that the staff screen keeps on the server. The
+`questionnaires/services/definition.py` that the staff screen keeps on the server. The
 draft functions (`set_titles`, `add_page`, `save_question`, ...) take a draft
 and return a new one (the argument is never changed); they clean and cap every
 text. A draft may be unfinished (a page without questions, a condition that
 points to a later question); `problems(draft)` lists what is still wrong in
 words staff understand, and only a draft without problems can be saved or
 previewed. Saving an edited template stores a NEW version of it
-(`questionnaires.save_template_version`): questionnaires already sent keep the
+(`template_versions.save_template_version`): questionnaires already sent keep the
 version they were sent with.
 """
 
 from __future__ import annotations
 
 import copy
-import inspect
 import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlmodel import Session, func, select
-
-from portal_app.accounts.models import Account
-from portal_app.audit.services import audit
 from portal_app.core.services import i18n
 from portal_app.core.services.errors import NotFound, ValidationFailed
-from portal_app.core.services.staff_access import local_text, parse_id, require_staff
 from portal_app.core.services.text import fold
-from portal_app.dossiers.models import Dossier, DossierAccess
-from portal_app.notifications.services import notifications
-from portal_app.questionnaires.models import QuestionnaireRequest, QuestionnaireStatus, QuestionnaireTemplate
-from portal_app.questionnaires.services import questionnaires as q
+from portal_app.questionnaires.services import definition as qdef
+from portal_app.questionnaires.services import validation as qcheck
+
+# A draft, one of its pages or one of its questions: JSON in the definition format.
+Json = dict[str, Any]
 
 # Limits of what the editor accepts (tighter than what the format allows).
 MAX_PAGES = 30
 MAX_QUESTIONS = 100
-MAX_OPTIONS = q.MAX_OPTIONS
+MAX_OPTIONS = qdef.MAX_OPTIONS
 MAX_TITLE_CHARS = 200
 MAX_LABEL_CHARS = 500
 MAX_HELP_CHARS = 2000
@@ -54,14 +49,14 @@ MAX_FIELD_CHARS = 20_000  # anything longer is refused before it is looked at
 MAX_TEMPLATES_LISTED = 500
 MAX_REQUESTS_LISTED = 200
 
-TYPES = q.QUESTION_TYPES
-CHOICE_TYPES = q.CHOICE_TYPES
+TYPES = qdef.QUESTION_TYPES
+CHOICE_TYPES = qdef.CHOICE_TYPES
 OPTION_TYPES = ("single_choice", "multiple_choice")
 TEXT_TYPES = ("short_text", "long_text")
 NUMBER_TYPES = ("number", "amount")
 DATE_RULES = ("", "not_future", "not_past")
 
-_KEY_RE = q.KEY_RE
+_KEY_RE = qdef.KEY_RE
 _NOT_KEY = re.compile(r"[^a-z0-9_]+")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _NOT_VALUE = re.compile(r"[^a-z0-9]+")
@@ -75,7 +70,7 @@ class Problem:
     """One thing wrong in a draft: an i18n code, its parameters and where it is."""
 
     code: str
-    params: dict = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
     page: int = 0  # 1-based; 0: the questionnaire as a whole
     number: int = 0  # 1-based question number on the page; 0: the page itself
 
@@ -103,7 +98,7 @@ class QuestionInvalid(ValidationFailed):
 
     code = "staff.q.question_invalid"
 
-    def __init__(self, errors: dict[str, tuple[str, dict]]):
+    def __init__(self, errors: dict[str, tuple[str, dict[str, Any]]]):
         super().__init__("question invalid", code=self.code)
         self.errors = errors
 
@@ -111,7 +106,7 @@ class QuestionInvalid(ValidationFailed):
         return {name: i18n.t(code, language, **params) for name, (code, params) in self.errors.items()}
 
 
-def _refuse(code: str, **params) -> ValidationFailed:
+def _refuse(code: str, **params: Any) -> ValidationFailed:
     return ValidationFailed(code, code=code, **params)
 
 
@@ -124,7 +119,7 @@ def _clean(value: Any, limit: int, *, multiline: bool = False) -> str | None:
         return ""
     if len(value) > MAX_FIELD_CHARS:
         return None
-    text = q._clean_text(value, multiline=multiline)
+    text = qcheck._clean_text(value, multiline=multiline)
     return text if len(text) <= limit else None
 
 
@@ -161,7 +156,7 @@ def _index(value: Any, length: int) -> int | None:
 
 def slugify(text: str, *, fallback: str = "vragenlijst", limit: int = 60) -> str:
     slug = _NOT_SLUG.sub("-", fold(text)).strip("-")[:limit].strip("-")
-    return slug if slug and q.SLUG_RE.fullmatch(slug) else fallback
+    return slug if slug and qdef.SLUG_RE.fullmatch(slug) else fallback
 
 
 def _key_from(label: str, taken: set[str]) -> str:
@@ -188,35 +183,35 @@ def _value_from(label: str, taken: set[str]) -> str:
 # --------------------------------------------------------------------------- drafts
 
 
-def new_draft() -> dict:
+def new_draft() -> Json:
     """An empty questionnaire: one page without questions."""
     return {"title": _text("", ""), "pages": [{"key": "p1", "title": _text("Pagina 1", "Page 1"), "questions": []}]}
 
 
-def _pages(draft: dict) -> list[dict]:
+def _pages(draft: Json) -> list[Json]:
     pages = draft.get("pages") if isinstance(draft, dict) else None
     return pages if isinstance(pages, list) else []
 
 
-def _questions(page: dict) -> list[dict]:
+def _questions(page: Json) -> list[Json]:
     questions = page.get("questions") if isinstance(page, dict) else None
     return questions if isinstance(questions, list) else []
 
 
-def all_questions(draft: dict) -> list[tuple[int, int, dict]]:
+def all_questions(draft: Json) -> list[tuple[int, int, Json]]:
     """(page index, position, question) of every question, in order."""
     return [(p, i, question) for p, page in enumerate(_pages(draft)) for i, question in enumerate(_questions(page))]
 
 
-def question_count(draft: dict) -> int:
+def question_count(draft: Json) -> int:
     return sum(len(_questions(page)) for page in _pages(draft))
 
 
-def _copy(draft: dict) -> dict:
+def _copy(draft: Json) -> Json:
     return copy.deepcopy(draft) if isinstance(draft, dict) else new_draft()
 
 
-def set_titles(draft: dict, form: Any) -> dict:
+def set_titles(draft: Json, form: Any) -> Json:
     """Title and introduction of the questionnaire (both languages)."""
     data = _form(form)
     values = {}
@@ -239,7 +234,7 @@ def set_titles(draft: dict, form: Any) -> dict:
     return result
 
 
-def add_page(draft: dict) -> dict:
+def add_page(draft: Json) -> Json:
     result = _copy(draft)
     pages = result.setdefault("pages", [])
     if len(pages) >= MAX_PAGES:
@@ -254,7 +249,7 @@ def add_page(draft: dict) -> dict:
     return result
 
 
-def update_page(draft: dict, page_index: Any, form: Any) -> dict:
+def update_page(draft: Json, page_index: Any, form: Any) -> Json:
     result = _copy(draft)
     pages = _pages(result)
     index = _index(page_index, len(pages))
@@ -281,7 +276,7 @@ def update_page(draft: dict, page_index: Any, form: Any) -> dict:
     return result
 
 
-def remove_page(draft: dict, page_index: Any) -> dict:
+def remove_page(draft: Json, page_index: Any) -> Json:
     result = _copy(draft)
     pages = _pages(result)
     index = _index(page_index, len(pages))
@@ -299,7 +294,7 @@ def remove_page(draft: dict, page_index: Any) -> dict:
     return result
 
 
-def move_page(draft: dict, page_index: Any, direction: Any) -> dict:
+def move_page(draft: Json, page_index: Any, direction: Any) -> Json:
     result = _copy(draft)
     pages = _pages(result)
     index = _index(page_index, len(pages))
@@ -312,14 +307,13 @@ def move_page(draft: dict, page_index: Any, direction: Any) -> dict:
     return result
 
 
-def _condition_source(question: dict) -> str | None:
+def _condition_source(question: Json) -> str | None:
     condition = question.get("show_if") if isinstance(question, dict) else None
-    if isinstance(condition, dict) and isinstance(condition.get("question"), str):
-        return condition["question"]
-    return None
+    source = condition.get("question") if isinstance(condition, dict) else None
+    return source if isinstance(source, str) else None
 
 
-def _condition_values(question: dict) -> list[str]:
+def _condition_values(question: Json) -> list[str]:
     condition = question.get("show_if") if isinstance(question, dict) else None
     if not isinstance(condition, dict):
         return []
@@ -329,7 +323,7 @@ def _condition_values(question: dict) -> list[str]:
     return [value for value in values if isinstance(value, str)] if isinstance(values, list) else []
 
 
-def remove_question(draft: dict, page_index: Any, position: Any) -> dict:
+def remove_question(draft: Json, page_index: Any, position: Any) -> Json:
     result = _copy(draft)
     pages = _pages(result)
     p = _index(page_index, len(pages))
@@ -347,7 +341,7 @@ def remove_question(draft: dict, page_index: Any, position: Any) -> dict:
     return result
 
 
-def move_question(draft: dict, page_index: Any, position: Any, direction: Any) -> dict:
+def move_question(draft: Json, page_index: Any, position: Any, direction: Any) -> Json:
     """Up or down within its page; past the top or bottom to the previous or next page."""
     result = _copy(draft)
     pages = _pages(result)
@@ -380,9 +374,9 @@ class Source:
     options: list[tuple[str, str]]  # (value, label)
 
 
-def _options_of(question: dict, language: str) -> list[tuple[str, str]]:
+def _options_of(question: Json, language: str) -> list[tuple[str, str]]:
     if question.get("type") == "yes_no":
-        return [(option.value, option.label.get(language)) for option in q.YES_NO_OPTIONS]
+        return [(option.value, option.label.get(language)) for option in qdef.YES_NO_OPTIONS]
     options = question.get("options")
     if not isinstance(options, list):
         return []
@@ -393,7 +387,7 @@ def _options_of(question: dict, language: str) -> list[tuple[str, str]]:
     ]
 
 
-def condition_sources(draft: dict, page_index: Any, position: Any, language: str) -> list[Source]:
+def condition_sources(draft: Json, page_index: Any, position: Any, language: str) -> list[Source]:
     """The yes/no and choice questions before (page, position); position -1: a new question at the end."""
     pages = _pages(draft)
     p = _index(page_index, len(pages))
@@ -413,7 +407,7 @@ def condition_sources(draft: dict, page_index: Any, position: Any, language: str
     return found
 
 
-def question_form(draft: dict, page_index: Any, position: Any) -> dict[str, str]:
+def question_form(draft: Json, page_index: Any, position: Any) -> dict[str, str]:
     """The editor form's values for a question (position -1: a new, empty question)."""
     pages = _pages(draft)
     p = _index(page_index, len(pages))
@@ -443,8 +437,9 @@ def question_form(draft: dict, page_index: Any, position: Any) -> dict[str, str]
     if i is None:
         raise NotFound()
     question = questions[i]
-    options = question.get("options") if isinstance(question.get("options"), list) else []
-    qtype = question.get("type") if question.get("type") in TYPES else "short_text"
+    raw_options, raw_type = question.get("options"), question.get("type")
+    options: list[Any] = raw_options if isinstance(raw_options, list) else []
+    qtype: str = raw_type if isinstance(raw_type, str) and raw_type in TYPES else "short_text"
     date_rule = ""
     if question.get("date_max") == "today" and "date_min" not in question:
         date_rule = "not_future"
@@ -452,7 +447,7 @@ def question_form(draft: dict, page_index: Any, position: Any) -> dict[str, str]
         date_rule = "not_past"
     elif "date_min" in question or "date_max" in question:
         date_rule = "custom"
-    cap = q.TYPE_MAX_LENGTH.get(qtype)
+    cap = qdef.TYPE_MAX_LENGTH.get(qtype)
     max_length = question.get("max_length")
     return {
         "key": str(question.get("key", "")),
@@ -482,8 +477,9 @@ def _number_text(value: Any) -> str:
 
 def _parse_number(text: str) -> Decimal:
     """Dutch or plain notation, as clients type answers: '1.000' is a thousand, '12,5' and '2.5' halves."""
-    value = q._parse_decimal(text, amount=False)
-    if abs(value) > q.NUMBER_LIMIT or value.as_tuple().exponent < -6:
+    value = qcheck._parse_decimal(text, amount=False)
+    exponent = value.as_tuple().exponent  # an int: the value passed the limit, so it is finite
+    if abs(value) > qdef.NUMBER_LIMIT or not isinstance(exponent, int) or exponent < -6:
         raise ValueError(text)
     return value
 
@@ -492,7 +488,7 @@ def _lines(text: str) -> list[str]:
     return [" ".join(line.split()) for line in text.split("\n") if line.strip()]
 
 
-def save_question(draft: dict, page_index: Any, position: Any, form: Any, *, condition: Any = None) -> tuple[dict, int]:
+def save_question(draft: Json, page_index: Any, position: Any, form: Any, *, condition: Any = None) -> tuple[Json, int]:
     """Add (position -1) or change a question from the editor form; (new draft, its position).
 
     `condition` is {"question": key, "values": [...]} chosen in the editor (kept on
@@ -512,7 +508,7 @@ def save_question(draft: dict, page_index: Any, position: Any, form: Any, *, con
         raise QuestionInvalid({"form": ("staff.q.err.too_many_questions", {"max": MAX_QUESTIONS})})
     old = {} if is_new else questions[i]
     data = _form(form)
-    errors: dict[str, tuple[str, dict]] = {}
+    errors: dict[str, tuple[str, dict[str, Any]]] = {}
 
     def text(name: str, limit: int, *, multiline: bool = False, required: bool = False) -> str:
         value = _clean(data.get(name, ""), limit, multiline=multiline)
@@ -534,14 +530,12 @@ def save_question(draft: dict, page_index: Any, position: Any, form: Any, *, con
     if bool(help_nl) != bool(help_en) and "help_nl" not in errors and "help_en" not in errors:
         errors["help_nl" if not help_nl else "help_en"] = ("staff.q.err.both_languages", {})
 
-    taken = {question.get("key") for _p, _i, question in all_questions(result)} - {old.get("key")}
+    keys = (question.get("key") for _p, _i, question in all_questions(result))
+    old_key = old.get("key")
+    taken = {k for k in keys if isinstance(k, str)} - {old_key}  # only text keys can clash with a typed one
     key = text("key", 80)
     if not key and "key" not in errors:
-        key = (
-            old.get("key")
-            if isinstance(old.get("key"), str) and old.get("key") not in taken
-            else _key_from(label_nl, taken)
-        )
+        key = old_key if isinstance(old_key, str) and old_key not in taken else _key_from(label_nl, taken)
     elif key and not _KEY_RE.fullmatch(key):
         errors["key"] = ("staff.q.err.key_format", {})
     elif key in taken:
@@ -571,7 +565,7 @@ def save_question(draft: dict, page_index: Any, position: Any, form: Any, *, con
             errors["choices_nl"] = ("staff.q.err.choice_duplicate", {})
         else:
             # keep the stored value of a choice whose Dutch text did not change (conditions use it)
-            previous = {}
+            previous: dict[str, str] = {}
             for option in old.get("options", []) if isinstance(old.get("options"), list) else []:
                 if isinstance(option, dict) and isinstance(option.get("value"), str):
                     previous.setdefault(fold(_get_text(option.get("label"), "nl")), option["value"])
@@ -579,14 +573,14 @@ def save_question(draft: dict, page_index: Any, position: Any, form: Any, *, con
             options = []
             for nl, en in zip(nl_lines, en_lines):
                 value = previous.get(fold(nl))
-                if value is None or value in used or not q.OPTION_RE.fullmatch(value):
+                if value is None or value in used or not qdef.OPTION_RE.fullmatch(value):
                     value = _value_from(nl, used | set(previous.values()))
                 used.add(value)
                 options.append({"value": value, "label": _text(nl, en)})
             question["options"] = options
 
     if qtype in TEXT_TYPES:
-        cap = q.TYPE_MAX_LENGTH[qtype]
+        cap = qdef.TYPE_MAX_LENGTH[qtype]
         raw = text("max_length", 10)
         if raw:
             if not raw.isdigit() or not 1 <= int(raw) <= cap:
@@ -595,7 +589,7 @@ def save_question(draft: dict, page_index: Any, position: Any, form: Any, *, con
                 question["max_length"] = int(raw)
 
     if qtype in NUMBER_TYPES:
-        bounds = {}
+        bounds: dict[str, Decimal] = {}
         for name in ("min", "max"):
             raw = text(name, 30)
             if not raw:
@@ -606,8 +600,8 @@ def save_question(draft: dict, page_index: Any, position: Any, form: Any, *, con
                 errors[name] = ("staff.q.err.number", {})
         if "min" in bounds and "max" in bounds and bounds["min"] > bounds["max"]:
             errors["max"] = ("staff.q.err.min_max", {})
-        for name, value in bounds.items():
-            question[name] = int(value) if value == value.to_integral_value() else float(value)
+        for name, bound in bounds.items():
+            question[name] = int(bound) if bound == bound.to_integral_value() else float(bound)
         if qtype == "number" and data.get("integer") in ("1", "on", "true", True):
             question["integer"] = True
 
@@ -663,7 +657,7 @@ def save_question(draft: dict, page_index: Any, position: Any, form: Any, *, con
 # --------------------------------------------------------------------------- checking
 
 
-def problems(draft: dict) -> list[Problem]:
+def problems(draft: Json) -> list[Problem]:
     """Everything that keeps the draft from being saved, in order; [] when it can be saved."""
     found: list[Problem] = []
     if not isinstance(draft, dict):
@@ -683,7 +677,7 @@ def problems(draft: dict) -> list[Problem]:
     total = question_count(draft)
     if total > MAX_QUESTIONS:
         found.append(Problem("staff.q.problem.too_many_questions", {"max": MAX_QUESTIONS}))
-    seen: dict[str, dict] = {}  # earlier questions by key
+    seen: dict[str, Json] = {}  # earlier questions by key
     page_keys: set[str] = set()
     for p, page in enumerate(pages, start=1):
         if not isinstance(page, dict):
@@ -707,13 +701,13 @@ def problems(draft: dict) -> list[Problem]:
             found.append(Problem("staff.q.problem.page_all_conditional", page=p))
     if not found:
         try:
-            q.parse_definition(json.dumps(draft, ensure_ascii=False, sort_keys=True))
-        except q.TemplateInvalid as error:  # a rule the editor does not know by name
+            qdef.parse_definition(json.dumps(draft, ensure_ascii=False, sort_keys=True))
+        except qdef.TemplateInvalid as error:  # a rule the editor does not know by name
             found.append(Problem("staff.q.problem.other", {"detail": str(error)[:300]}))
     return found
 
 
-def _question_problems(question: Any, p: int, n: int, seen: dict[str, dict], pages: list) -> list[Problem]:
+def _question_problems(question: Any, p: int, n: int, seen: dict[str, Json], pages: list[Any]) -> list[Problem]:
     if not isinstance(question, dict):
         return [Problem("staff.q.problem.type", page=p, number=n)]
     found = []
@@ -757,196 +751,18 @@ def _question_problems(question: Any, p: int, n: int, seen: dict[str, dict], pag
             found.append(Problem("staff.q.problem.condition_type", {"name": source_key}, page=p, number=n))
         else:
             valid = {value for value, _label in _options_of(source, "nl")}
-            values = _condition_values(question)
-            if not values or any(value not in valid for value in values):
+            chosen = _condition_values(question)
+            if not chosen or any(value not in valid for value in chosen):
                 found.append(Problem("staff.q.problem.condition_value", {"name": source_key}, page=p, number=n))
     return found
 
 
-def check(draft: dict) -> q.Definition:
+def check(draft: Json) -> qdef.Definition:
     """The parsed definition of a draft without problems; DefinitionInvalid otherwise."""
     found = problems(draft)
     if found:
         raise DefinitionInvalid(found)
-    return q.parse_definition(json.dumps(draft, ensure_ascii=False, sort_keys=True))
-
-
-# --------------------------------------------------------------------------- templates
-
-
-def _latest_ids_query():
-    newest = (
-        select(QuestionnaireTemplate.slug, func.max(QuestionnaireTemplate.version).label("version"))
-        .group_by(QuestionnaireTemplate.slug)
-        .subquery()
-    )
-    return select(QuestionnaireTemplate).join(
-        newest, (newest.c.slug == QuestionnaireTemplate.slug) & (newest.c.version == QuestionnaireTemplate.version)
-    )
-
-
-def list_templates(*, session: Session, actor: Account, language: str) -> list[dict[str, str]]:
-    """The newest version of every template, by title, with how often it was sent (all versions)."""
-    require_staff(session, actor)
-    language = i18n.normalize_language(language)
-    templates = session.exec(
-        _latest_ids_query()
-        .order_by(QuestionnaireTemplate.title_nl, QuestionnaireTemplate.id)
-        .limit(MAX_TEMPLATES_LISTED)
-    ).all()
-    counts: dict[tuple[str, str], int] = {}
-    for slug, status, number in session.exec(
-        select(QuestionnaireTemplate.slug, QuestionnaireRequest.status, func.count(QuestionnaireRequest.id))
-        .join(QuestionnaireTemplate, QuestionnaireTemplate.id == QuestionnaireRequest.template_id)
-        .group_by(QuestionnaireTemplate.slug, QuestionnaireRequest.status)
-    ).all():
-        counts[(slug, status)] = number
-    rows = []
-    for template in templates:
-        try:
-            definition = q.definition_of(template)
-            pages, questions, broken = definition.page_count, len(definition.questions), ""
-        except q.TemplateInvalid:
-            pages, questions, broken = 0, 0, "1"
-        opened = counts.get((template.slug, QuestionnaireStatus.OPEN), 0)
-        completed = counts.get((template.slug, QuestionnaireStatus.COMPLETED), 0)
-        rows.append(
-            {
-                "id": str(template.id),
-                "slug": template.slug,
-                "version": str(template.version),
-                "title": template.title_en if language == "en" else template.title_nl,
-                "pages": str(pages),
-                "questions": str(questions),
-                "sent": str(opened + completed),
-                "open": str(opened),
-                "completed": str(completed),
-                "saved": local_text(template.created_at),
-                "broken": broken,
-            }
-        )
-    return rows
-
-
-def get_template(session: Session, template_id: Any) -> QuestionnaireTemplate:
-    template = session.get(QuestionnaireTemplate, parse_id(template_id))
-    if template is None:
-        raise NotFound()
-    return template
-
-
-def _is_latest(session: Session, template: QuestionnaireTemplate) -> bool:
-    latest = q.latest_template(session, template.slug)
-    return latest is not None and latest.id == template.id
-
-
-@dataclass(frozen=True)
-class Draft:
-    definition: dict
-    base_id: int  # the version it was loaded from; 0 for a new template
-    slug: str  # "" for a new template or a copy
-    version: int
-    title: str
-
-
-def edit_draft(*, session: Session, actor: Account, template_id: Any) -> Draft:
-    """The newest version of a template, as a draft to edit."""
-    require_staff(session, actor)
-    template = get_template(session, template_id)
-    latest = q.latest_template(session, template.slug)
-    template = latest or template
-    return Draft(json.loads(template.definition_json), template.id, template.slug, template.version, template.title_nl)
-
-
-def copy_draft(*, session: Session, actor: Account, template_id: Any) -> Draft:
-    """A copy of a template version as a new, unsaved template ("Kopie van ...")."""
-    require_staff(session, actor)
-    template = get_template(session, template_id)
-    definition = json.loads(template.definition_json)
-    title = definition.get("title") if isinstance(definition.get("title"), dict) else {}
-    definition["title"] = _text(
-        ("Kopie van " + _get_text(title, "nl"))[:MAX_TITLE_CHARS],
-        ("Copy of " + _get_text(title, "en"))[:MAX_TITLE_CHARS],
-    )
-    return Draft(definition, template.id, "", 0, definition["title"]["nl"])
-
-
-def _free_slug(session: Session, title: str) -> str:
-    base = slugify(title)
-    slug, number = base, 2
-    while q.latest_template(session, slug) is not None:
-        suffix = f"-{number}"
-        slug = base[: 80 - len(suffix)] + suffix
-        number += 1
-    return slug
-
-
-@dataclass(frozen=True)
-class Saved:
-    template: QuestionnaireTemplate
-    changed: bool  # False: the draft equals the newest version, nothing was stored
-
-
-def save_draft(
-    *, session: Session, actor: Account, draft: dict, base_id: Any = 0, copy_of: Any = 0, ip: str | None = None
-) -> Saved:
-    """Store the draft: a new version of the template it was loaded from (`base_id`),
-    or a new template (base_id 0; `copy_of` names the template it was copied from).
-
-    Refused when the draft has problems (DefinitionInvalid) or when someone saved a
-    newer version of the same template meanwhile (code staff.q.err.stale).
-    """
-    actor = require_staff(session, actor)
-    definition = check(draft)
-    data = json.loads(json.dumps(draft, ensure_ascii=False))
-    if base_id not in (0, "0", None, ""):
-        base = get_template(session, base_id)
-        latest = q.latest_template(session, base.slug)
-        if latest is None or latest.id != base.id:
-            raise _refuse("staff.q.err.stale", version=latest.version if latest else base.version)
-        template = q.save_template_version(session, slug=base.slug, definition=data, actor_id=actor.id)
-        changed = template.id != base.id
-        if changed:
-            audit.record(
-                session,
-                "questionnaire.template_edited",
-                actor_id=actor.id,
-                target=f"questionnaire_template:{template.id}",
-                ip=ip,
-                detail={"slug": base.slug, "from_version": base.version, "version": template.version},
-            )
-        return Saved(template, changed)
-    source = get_template(session, copy_of) if copy_of not in (0, "0", None, "") else None
-    slug = _free_slug(session, definition.title.nl)
-    template = q.save_template_version(session, slug=slug, definition=data, actor_id=actor.id)
-    if source is not None:
-        audit.record(
-            session,
-            "questionnaire.template_copied",
-            actor_id=actor.id,
-            target=f"questionnaire_template:{template.id}",
-            ip=ip,
-            detail={"slug": slug, "from": source.slug, "from_version": source.version},
-        )
-    else:
-        audit.record(
-            session,
-            "questionnaire.template_created",
-            actor_id=actor.id,
-            target=f"questionnaire_template:{template.id}",
-            ip=ip,
-            detail={"slug": slug},
-        )
-    return Saved(template, True)
-
-
-def template_definition(
-    *, session: Session, actor: Account, template_id: Any
-) -> tuple[QuestionnaireTemplate, q.Definition]:
-    """A stored template version and its parsed definition (for the preview)."""
-    require_staff(session, actor)
-    template = get_template(session, template_id)
-    return template, q.definition_of(template)
+    return qdef.parse_definition(json.dumps(draft, ensure_ascii=False, sort_keys=True))
 
 
 # --------------------------------------------------------------------------- preview
@@ -956,7 +772,7 @@ def type_label(qtype: str, language: str) -> str:
     return i18n.t(f"staff.q.type.{qtype}", language) if qtype in TYPES else qtype
 
 
-def condition_text(definition: q.Definition, question: q.Question, language: str) -> str:
+def condition_text(definition: qdef.Definition, question: qdef.Question, language: str) -> str:
     """'Alleen tonen als “Heeft u een partner?” = Ja' (empty for an unconditional question)."""
     if question.show_if is None:
         return ""
@@ -967,7 +783,7 @@ def condition_text(definition: q.Definition, question: q.Question, language: str
     return i18n.t("staff.q.condition_text", language, question=source.label.get(language), answers=answers)
 
 
-def preview_page(definition: q.Definition, page_index: int, language: str) -> dict:
+def preview_page(definition: qdef.Definition, page_index: int, language: str) -> Json:
     """One page as the client sees it, in `language`, with a note on conditional questions."""
     page = definition.pages[min(max(0, page_index), definition.page_count - 1)]
     return {
@@ -987,258 +803,3 @@ def preview_page(definition: q.Definition, page_index: int, language: str) -> di
             for question in page.questions
         ],
     }
-
-
-# --------------------------------------------------------------------------- per dossier
-
-
-def _notify(session: Session, client: Account | None, dossier: Dossier, settings, request_id: int) -> bool:
-    """Tell the client through the notification service (kind "questionnaire", its preferences apply)."""
-    if settings is None or client is None:
-        return False
-    if "item_ids" in inspect.signature(notifications.notify_client).parameters:
-        return notifications.notify_client(session, client, dossier, "questionnaire", settings, item_ids=[request_id])
-    return notifications.notify_client(session, client, dossier, "questionnaire", settings)
-
-
-def _dossier(session: Session, dossier_id: Any) -> Dossier:
-    dossier = session.get(Dossier, parse_id(dossier_id))
-    if dossier is None:
-        raise NotFound()
-    return dossier
-
-
-def send_choices(
-    *, session: Session, actor: Account, dossier_id: Any, language: str
-) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
-    """(templates to send: newest versions, client accounts of the dossier that can receive one)."""
-    require_staff(session, actor)
-    dossier = _dossier(session, dossier_id)
-    language = i18n.normalize_language(language)
-    templates = [
-        {
-            "id": str(template.id),
-            "label": f"{template.title_en if language == 'en' else template.title_nl} (v{template.version})",
-        }
-        for template in session.exec(
-            _latest_ids_query()
-            .order_by(QuestionnaireTemplate.title_nl, QuestionnaireTemplate.id)
-            .limit(MAX_TEMPLATES_LISTED)
-        ).all()
-    ]
-    clients = [
-        {"id": str(account.id), "label": f"{account.display_name} <{account.email}>"}
-        for account in session.exec(
-            select(Account)
-            .join(DossierAccess, DossierAccess.account_id == Account.id)
-            .where(DossierAccess.dossier_id == dossier.id)
-            .order_by(Account.name, Account.id)
-            .limit(200)
-        ).all()
-        if not account.is_staff and account.is_active
-    ]
-    return templates, clients
-
-
-def send(
-    *,
-    session: Session,
-    actor: Account,
-    dossier_id: Any,
-    template_id: Any,
-    account_id: Any,
-    settings,
-    ip: str | None = None,
-) -> tuple[QuestionnaireRequest, bool]:
-    """Send the newest version of a template to a client account of the dossier.
-
-    The client hears of it through the notification service (kind "questionnaire",
-    respecting its preferences). Returns (request, whether a mail was queued).
-    """
-    actor = require_staff(session, actor)
-    dossier = _dossier(session, dossier_id)
-    try:
-        template = get_template(session, template_id)
-    except NotFound:
-        raise ValidationFailed("pick a template", field="template", code="staff.q.err.pick_template") from None
-    try:
-        client = session.get(Account, parse_id(account_id))
-    except NotFound:
-        client = None
-    if client is None or client.is_staff or not client.is_active:
-        raise ValidationFailed("pick a client", field="account", code="staff.q.err.pick_client")
-    if not _is_latest(session, template):
-        raise ValidationFailed("not the newest version", field="template", code="staff.q.err.not_latest")
-    already = session.exec(
-        select(QuestionnaireRequest.id)
-        .join(QuestionnaireTemplate, QuestionnaireTemplate.id == QuestionnaireRequest.template_id)
-        .where(
-            QuestionnaireRequest.dossier_id == dossier.id,
-            QuestionnaireRequest.account_id == client.id,
-            QuestionnaireRequest.status == QuestionnaireStatus.OPEN,
-            QuestionnaireTemplate.slug == template.slug,
-        )
-    ).first()
-    if already is not None:
-        raise ValidationFailed("already open", field="template", code="staff.q.err.already_open")
-    try:
-        q.definition_of(template)
-    except q.TemplateInvalid:
-        raise ValidationFailed("broken template", field="template", code="staff.q.err.broken") from None
-    request = q.send_request(
-        session, actor, template_id=template.id, dossier_id=dossier.id, account_id=client.id, ip=ip
-    )
-    notified = _notify(session, client, dossier, settings, request.id)
-    session.flush()
-    return request, notified
-
-
-def _status_text(request: QuestionnaireRequest, page_count: int, language: str) -> str:
-    if request.status == QuestionnaireStatus.COMPLETED:
-        return i18n.t("staff.q.status_completed", language, date=local_text(request.completed_at))
-    if page_count and request.current_page > 0:
-        page = min(request.current_page, page_count - 1) + 1
-        return i18n.t("staff.q.status_busy", language, page=page, pages=page_count)
-    return i18n.t("staff.q.status_not_started", language, pages=page_count)
-
-
-def dossier_requests(*, session: Session, actor: Account, dossier_id: Any, language: str) -> list[dict[str, str]]:
-    """The questionnaires of a dossier, newest first: open ones with their page, completed with the date."""
-    require_staff(session, actor)
-    dossier = _dossier(session, dossier_id)
-    language = i18n.normalize_language(language)
-    rows = session.exec(
-        select(QuestionnaireRequest, QuestionnaireTemplate, Account)
-        .join(QuestionnaireTemplate, QuestionnaireTemplate.id == QuestionnaireRequest.template_id)
-        .join(Account, Account.id == QuestionnaireRequest.account_id)
-        .where(QuestionnaireRequest.dossier_id == dossier.id)
-        .order_by(QuestionnaireRequest.created_at.desc(), QuestionnaireRequest.id.desc())
-        .limit(MAX_REQUESTS_LISTED)
-    ).all()
-    result = []
-    for request, template, client in rows:
-        try:
-            page_count = q.definition_of(template).page_count
-        except q.TemplateInvalid:
-            page_count = 0
-        pdf_id = q._pdf_document_id(session, request) if request.status == QuestionnaireStatus.COMPLETED else None
-        result.append(
-            {
-                "id": str(request.id),
-                "title": template.title_en if language == "en" else template.title_nl,
-                "version": str(template.version),
-                "client": client.display_name,
-                "status": request.status,
-                "status_text": _status_text(request, page_count, language),
-                "sent": local_text(request.created_at),
-                "completed": local_text(request.completed_at),
-                "pdf_id": str(pdf_id) if pdf_id else "",
-            }
-        )
-    return result
-
-
-def _request_in_dossier(
-    session: Session, actor: Account, dossier_id: Any, request_id: Any, ip: str | None
-) -> tuple[QuestionnaireRequest, Dossier]:
-    dossier = _dossier(session, dossier_id)
-    try:
-        request = session.get(QuestionnaireRequest, parse_id(request_id))
-    except NotFound:
-        request = None
-    if request is None or request.dossier_id != dossier.id:
-        audit.record(
-            session,
-            "access.denied",
-            actor_id=actor.id,
-            dossier_id=dossier.id,
-            target=f"questionnaire:{str(request_id)[:40]}",
-            ip=ip,
-        )
-        raise NotFound()
-    return request, dossier
-
-
-@dataclass(frozen=True)
-class Result:
-    request_id: int
-    title: str
-    client: str
-    status: str
-    status_text: str
-    sections: list[q.AnswerSection]
-    pdf_id: int | None
-
-
-def result(
-    *, session: Session, actor: Account, dossier_id: Any, request_id: Any, language: str, ip: str | None = None
-) -> Result:
-    """The questions and answers of one questionnaire of the dossier (as plain text; audited)."""
-    actor = require_staff(session, actor)
-    request, dossier = _request_in_dossier(session, actor, dossier_id, request_id, ip)
-    language = i18n.normalize_language(language)
-    template = session.get(QuestionnaireTemplate, request.template_id)
-    client = session.get(Account, request.account_id)
-    try:
-        definition = q.definition_of(template)
-    except q.TemplateInvalid:
-        raise ValidationFailed("broken template", code="staff.q.err.broken") from None
-    sections = [
-        section
-        for section in q.answer_sections(definition, q.stored_answers(session, request.id), language)
-        if section.rows
-    ]
-    audit.record(
-        session,
-        "questionnaire.result_viewed",
-        actor_id=actor.id,
-        dossier_id=dossier.id,
-        target=f"questionnaire:{request.id}",
-        ip=ip,
-    )
-    pdf_id = q._pdf_document_id(session, request) if request.status == QuestionnaireStatus.COMPLETED else None
-    return Result(
-        request_id=request.id,
-        title=template.title_en if language == "en" else template.title_nl,
-        client=client.display_name if client else "",
-        status=request.status,
-        status_text=_status_text(request, definition.page_count, language),
-        sections=sections,
-        pdf_id=pdf_id,
-    )
-
-
-def send_back(
-    *,
-    session: Session,
-    actor: Account,
-    dossier_id: Any,
-    request_id: Any,
-    reason: Any = "",
-    settings=None,
-    ip: str | None = None,
-) -> QuestionnaireRequest:
-    """ "Terugsturen voor correctie": reopen a completed questionnaire of this dossier for the
-    client, answers kept. `questionnaires.reopen_by_staff` records "questionnaire.reopened"; this adds
-    "questionnaire.sent_back" with the optional reason. The client is notified."""
-    actor = require_staff(session, actor)
-    text = _clean(reason if isinstance(reason, str) else "", MAX_REASON_CHARS, multiline=True)
-    if text is None:
-        raise ValidationFailed(
-            "reason too long", field="reason", code="staff.q.err.reason_too_long", max=MAX_REASON_CHARS
-        )
-    request, dossier = _request_in_dossier(session, actor, dossier_id, request_id, ip)
-    request = q.reopen_by_staff(session, actor, request.id, ip=ip)
-    # the audit log is append-only: the reason goes into an event of its own, next to "questionnaire.reopened"
-    audit.record(
-        session,
-        "questionnaire.sent_back",
-        actor_id=actor.id,
-        dossier_id=dossier.id,
-        target=f"questionnaire:{request.id}",
-        ip=ip,
-        detail={"reason": text} if text else None,
-    )
-    _notify(session, session.get(Account, request.account_id), dossier, settings, request.id)
-    session.flush()
-    return request

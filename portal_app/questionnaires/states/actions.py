@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from portal_app.core.services import i18n
+from portal_app.core.services import formatting, i18n
 from portal_app.core.services.db import session_scope
 from portal_app.core.states.access import Access, Viewer, handler
 from portal_app.core.states.base import PortalState
@@ -23,7 +23,7 @@ class ActionRow:
 
 
 def _date(moment) -> str:
-    return questionnaires.local_datetime(moment).strftime("%d-%m-%Y") if moment else ""
+    return formatting.format_date(moment, "nl", style="numeric")
 
 
 class ActionsState(PortalState):

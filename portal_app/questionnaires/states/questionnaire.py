@@ -35,7 +35,10 @@ from portal_app.core.states.base import PortalState
 from portal_app.documents.services.documents import commit_or_discard
 from portal_app.documents.services.storage import FileStore
 from portal_app.questionnaires.models import QuestionnaireStatus, QuestionnaireTemplate
-from portal_app.questionnaires.services import questionnaires
+from portal_app.questionnaires.services import answer_text as qtext
+from portal_app.questionnaires.services import dates, questionnaires
+from portal_app.questionnaires.services import definition as qdef
+from portal_app.questionnaires.services import validation as qcheck
 from portal_app.settings import get_settings
 
 ROUTE = "/vragenlijst/[request_id]"
@@ -74,7 +77,7 @@ class ResultSection:
     rows: list[ResultRow] = dataclasses.field(default_factory=list)
 
 
-def _merged_for_conditions(definition: questionnaires.Definition, stored: dict, answers: dict, choices: dict) -> dict:
+def _merged_for_conditions(definition: qdef.Definition, stored: dict, answers: dict, choices: dict) -> dict:
     """Stored answers with this tab's choice answers on top (conditions only look at choices)."""
     merged = dict(stored)
     for question in definition.questions:
@@ -135,11 +138,11 @@ class QuestionnaireState(PortalState):
             with session_scope(keep_on=(ServiceError,)) as db:
                 request = questionnaires.get_request_for_account(db, account, self._request, ip=self._client_ip())
                 template = db.get(QuestionnaireTemplate, request.template_id)
-                definition = questionnaires.definition_of(template)
+                definition = qdef.definition_of(template)
         except NotFound:
             self._not_found()
             return None
-        except questionnaires.TemplateInvalid:
+        except qdef.TemplateInvalid:
             self._forget()
             self.view = "unavailable"
             return None
@@ -164,7 +167,7 @@ class QuestionnaireState(PortalState):
         except NotFound:
             self._not_found()
             return None
-        except questionnaires.TemplateInvalid:
+        except qdef.TemplateInvalid:
             self._forget()
             self.view = "unavailable"
             return None
@@ -188,7 +191,7 @@ class QuestionnaireState(PortalState):
                 else:
                     answers[question.key] = self.answers.get(question.key, "")
                 continue
-            value = questionnaires.input_value(question, view.answers.get(question.key, ""), lang)
+            value = qtext.input_value(question, view.answers.get(question.key, ""), lang)
             if question.type == "multiple_choice":
                 choices[question.key] = value
             else:
@@ -198,7 +201,7 @@ class QuestionnaireState(PortalState):
         self._show_page(definition, view.current_page if page is None else page)
         return None
 
-    def _show_page(self, definition: questionnaires.Definition, index: int) -> None:
+    def _show_page(self, definition: qdef.Definition, index: int) -> None:
         index = min(max(0, index), definition.page_count - 1)
         page = definition.pages[index]
         lang = self.lang
@@ -209,9 +212,9 @@ class QuestionnaireState(PortalState):
         self.progress_percent = round(100 * (index + 1) / definition.page_count)
         self._refresh_rows(definition)
 
-    def _refresh_rows(self, definition: questionnaires.Definition) -> None:
+    def _refresh_rows(self, definition: qdef.Definition) -> None:
         lang = self.lang
-        visible = questionnaires.visible_keys(
+        visible = qdef.visible_keys(
             definition, _merged_for_conditions(definition, self._stored, self.answers, self.choices)
         )
         page = definition.pages[self.page_index]
@@ -232,7 +235,7 @@ class QuestionnaireState(PortalState):
 
     def _show_result(self, view: questionnaires.QuestionnaireView) -> None:
         lang = self.lang
-        sections = questionnaires.answer_sections(view.definition, view.answers, lang)
+        sections = qtext.answer_sections(view.definition, view.answers, lang)
         self.result = [
             ResultSection(
                 title=section.title,
@@ -243,9 +246,7 @@ class QuestionnaireState(PortalState):
         ]
         moment = view.request.completed_at
         self.completed_text = (
-            i18n.t("questionnaire.completed_on", lang, date=questionnaires.format_datetime(moment, lang))
-            if moment
-            else ""
+            i18n.t("questionnaire.completed_on", lang, date=dates.format_datetime(moment, lang)) if moment else ""
         )
         self.pdf_href = f"/files/{view.pdf_document_id}" if view.pdf_document_id else ""
         self.questions, self.answers, self.choices = [], {}, {}
@@ -253,7 +254,7 @@ class QuestionnaireState(PortalState):
         self.page_error = ""
         self.view = "result"
 
-    def _page_answers(self, definition: questionnaires.Definition) -> dict:
+    def _page_answers(self, definition: qdef.Definition) -> dict:
         """The changed answers of the page on screen, as the service wants them."""
         submitted: dict = {}
         for question in definition.pages[self.page_index].questions:
@@ -265,7 +266,7 @@ class QuestionnaireState(PortalState):
                 submitted[question.key] = self.answers.get(question.key, "")
         return submitted
 
-    def _apply_errors(self, definition, error: questionnaires.PageInvalid) -> None:
+    def _apply_errors(self, definition, error: qcheck.PageInvalid) -> None:
         lang = self.lang
         self._errors = {key: field_error.text(lang) for key, field_error in error.errors.items()}
         self.page_error = i18n.t(error.code, lang)
@@ -274,7 +275,7 @@ class QuestionnaireState(PortalState):
         else:
             self._refresh_rows(definition)
 
-    def _page_question(self, definition, key) -> questionnaires.Question | None:
+    def _page_question(self, definition, key) -> qdef.Question | None:
         if not isinstance(key, str) or len(key) > MAX_KEY_CHARS:
             return None
         question = definition.question(key)
@@ -368,7 +369,7 @@ class QuestionnaireState(PortalState):
             self._reload(account)
             self.page_error = i18n.t("questionnaire.locked", self.lang)
             return None
-        except questionnaires.PageInvalid as error:
+        except qcheck.PageInvalid as error:
             self._apply_errors(definition, error)
             return None
         except ServiceError as error:
@@ -416,7 +417,7 @@ class QuestionnaireState(PortalState):
                 db.commit()  # keep the audit event
                 self._not_found()
                 return None
-            except questionnaires.PageInvalid as error:
+            except qcheck.PageInvalid as error:
                 db.rollback()
                 self._reload(account)
                 self._apply_errors(definition, error)

@@ -1,11 +1,12 @@
-"""Vragenlijsten for staff: templates (/staff/vragenlijsten: list, editor, preview)
-and the questionnaires of one dossier (the "Vragenlijsten" tab of /staff/dossiers/<id>).
+"""Vragenlijsten for staff: the template screen (/staff/vragenlijsten: list, editor, preview).
 
-Thin: the rules live in questionnaires/services/questionnaire_admin.py. The draft being edited
+Thin: the rules live in questionnaires/services/ (questionnaire_admin.py for the
+draft, template_library.py for the stored templates). The draft being edited
 is a backend-only var (`_draft`) and never leaves the server; the browser only
 sends what staff typed or clicked (form fields, a page index, a position, a
 template id), and the service cleans, caps and checks every one of them. Every
 handler is declared for staff with the handler skeleton (core/states/access.py).
+The questionnaires of one dossier have their own state (staff_dossier_questionnaires.py).
 """
 
 from __future__ import annotations
@@ -20,10 +21,9 @@ from portal_app.core.services.errors import NotFound, ServiceError, ValidationFa
 from portal_app.core.services.staff_access import local_text
 from portal_app.core.states.access import Access, Viewer, handler
 from portal_app.core.states.staff_base import StaffState
-from portal_app.questionnaires.models import QuestionnaireStatus
+from portal_app.questionnaires.services import definition as qdef
 from portal_app.questionnaires.services import questionnaire_admin as admin
-from portal_app.questionnaires.services import questionnaires as qservice
-from portal_app.settings import get_settings
+from portal_app.questionnaires.services import template_library
 
 ROUTE = "/staff/vragenlijsten"
 VIEWS = ("list", "edit", "preview")
@@ -34,6 +34,14 @@ TITLE_FIELDS = ("title_nl", "title_en", "intro_nl", "intro_en")
 @dataclasses.dataclass
 class OptionItem:
     value: str = ""
+    label: str = ""
+
+
+@dataclasses.dataclass
+class SourceItem:
+    """An earlier question a condition may point to (the editor's "show if" list)."""
+
+    key: str = ""
     label: str = ""
 
 
@@ -77,18 +85,6 @@ class EditorPage:
     questions: list[EditorQuestion] = dataclasses.field(default_factory=list)
 
 
-@dataclasses.dataclass
-class AnswerItem:
-    label: str = ""
-    answer: str = ""
-
-
-@dataclasses.dataclass
-class AnswerGroup:
-    title: str = ""
-    rows: list[AnswerItem] = dataclasses.field(default_factory=list)
-
-
 def _editor_condition(draft: dict, question: dict, language: str) -> str:
     source_key = admin._condition_source(question)
     if not source_key:
@@ -107,7 +103,7 @@ class StaffQuestionnairesState(StaffState):
 
     view: str = "list"
     loaded: bool = False
-    rows: list[dict[str, str]] = []
+    rows: list[template_library.TemplateRow] = []
     notice: str = ""
     error: str = ""
     has_draft: bool = False
@@ -131,10 +127,10 @@ class StaffQuestionnairesState(StaffState):
     qf_heading: str = ""
     qf: dict[str, str] = {}
     qf_type: str = "short_text"
-    qf_types: list[dict[str, str]] = []
-    qf_sources: list[dict[str, str]] = []
+    qf_types: list[OptionItem] = []
+    qf_sources: list[SourceItem] = []
     qf_cond_question: str = ""
-    qf_cond_options: list[dict[str, str]] = []
+    qf_cond_options: list[OptionItem] = []
     qf_cond_values: list[str] = []
     qf_errors: dict[str, str] = {}
 
@@ -164,7 +160,7 @@ class StaffQuestionnairesState(StaffState):
     # ---- helpers (not callable from the browser) ----
     def _reload_list(self, actor: Account) -> None:
         with session_scope() as db:
-            self.rows = admin.list_templates(session=db, actor=actor, language=self.lang)
+            self.rows = template_library.list_templates(session=db, actor=actor, language=self.lang)
         self.has_draft = bool(self._draft)
         self.draft_name = admin._get_text(self._draft.get("title"), "nl") if self._draft else ""
         self.loaded = True
@@ -172,7 +168,7 @@ class StaffQuestionnairesState(StaffState):
     def _clear_messages(self) -> None:
         self.notice = self.error = self.title_error = self.pf_error = ""
 
-    def _open_editor(self, draft: admin.Draft | None) -> None:
+    def _open_editor(self, draft: template_library.Draft | None) -> None:
         self._clear_messages()
         if draft is None:
             self._draft, self._base_id, self._copy_of, self._base_version = admin.new_draft(), 0, 0, 0
@@ -269,8 +265,8 @@ class StaffQuestionnairesState(StaffState):
 
     def _show_preview_page(self) -> None:
         try:
-            definition = qservice.parse_definition(self._pv_json)
-        except qservice.TemplateInvalid:
+            definition = qdef.parse_definition(self._pv_json)
+        except qdef.TemplateInvalid:
             self.view = "list"
             self.error = self._t("staff.q.err.broken")
             return
@@ -327,9 +323,9 @@ class StaffQuestionnairesState(StaffState):
         self.qf = values
         self.qf_type = values.get("type", "short_text")
         self.qf_errors = {}
-        self.qf_types = [{"value": t, "label": admin.type_label(t, self.lang)} for t in admin.TYPES]
+        self.qf_types = [OptionItem(value=t, label=admin.type_label(t, self.lang)) for t in admin.TYPES]
         self.qf_sources = [
-            {"key": source.key, "label": f"{source.label} ({source.key})"}
+            SourceItem(key=source.key, label=f"{source.label} ({source.key})")
             for source in admin.condition_sources(self._draft, page, pos, self.lang)
         ]
         try:
@@ -348,7 +344,7 @@ class StaffQuestionnairesState(StaffState):
             self.qf_cond_question = ""
             self.qf_cond_options, self.qf_cond_values = [], []
             return
-        self.qf_cond_options = [{"value": value, "label": label} for value, label in source.options]
+        self.qf_cond_options = [OptionItem(value=value, label=label) for value, label in source.options]
         valid = {value for value, _label in source.options}
         self.qf_cond_values = [value for value in self.qf_cond_values if value in valid]
 
@@ -380,22 +376,22 @@ class StaffQuestionnairesState(StaffState):
 
     @handler(Access.STAFF)
     def edit_template(self, viewer: Viewer, template_id: str):
-        self._open_editor_on(admin.edit_draft, viewer.account, template_id)
+        self._open_editor_on(template_library.edit_draft, viewer.account, template_id)
 
     @handler(Access.STAFF)
     def copy_template(self, viewer: Viewer, template_id: str):
-        self._open_editor_on(admin.copy_draft, viewer.account, template_id)
+        self._open_editor_on(template_library.copy_draft, viewer.account, template_id)
 
     @handler(Access.STAFF)
     def preview_template(self, viewer: Viewer, template_id: str):
         self._clear_messages()
         try:
             with session_scope() as db:
-                template, _definition = admin.template_definition(
+                template, _definition = template_library.template_definition(
                     session=db, actor=viewer.account, template_id=template_id
                 )
                 definition_json, version, saved = template.definition_json, template.version, template.created_at
-        except qservice.TemplateInvalid:
+        except qdef.TemplateInvalid:
             self.error = self._t("staff.q.err.broken")
             return
         except ServiceError:
@@ -556,16 +552,16 @@ class StaffQuestionnairesState(StaffState):
         if len(self.qf_cond_options) == 1 or (
             self.qf_cond_options and not self.qf_cond_values and len(self.qf_cond_options) <= 2
         ):
-            self.qf_cond_values = [self.qf_cond_options[0]["value"]]
+            self.qf_cond_values = [self.qf_cond_options[0].value]
 
     @handler(Access.STAFF)
     def toggle_condition_value(self, viewer: Viewer, value: str, checked: bool):
-        if not self.qf_open or value not in {option["value"] for option in self.qf_cond_options}:
+        if not self.qf_open or value not in {option.value for option in self.qf_cond_options}:
             return
         chosen = [v for v in self.qf_cond_values if v != value]
         if checked is True:
             chosen.append(value)
-        order = [option["value"] for option in self.qf_cond_options]
+        order = [option.value for option in self.qf_cond_options]
         self.qf_cond_values = [v for v in order if v in chosen]
 
     @handler(Access.STAFF)
@@ -615,7 +611,7 @@ class StaffQuestionnairesState(StaffState):
         self.notice = self.error = ""
         try:
             with session_scope() as db:
-                saved = admin.save_draft(
+                saved = template_library.save_draft(
                     session=db,
                     actor=viewer.account,
                     draft=self._draft,
@@ -684,184 +680,3 @@ class StaffQuestionnairesState(StaffState):
         if self.view == "preview":
             self.pv_page_index = self.pv_page_index + 1
             self._show_preview_page()
-
-
-class StaffDossierQuestionnairesState(StaffState):
-    """The "Vragenlijsten" tab of a staff dossier: send, status list, result, send back."""
-
-    loaded: bool = False
-    rows: list[dict[str, str]] = []
-    template_options: list[dict[str, str]] = []
-    client_options: list[dict[str, str]] = []
-    notice: str = ""
-    error: str = ""
-    send_error: str = ""
-    result_open: bool = False
-    result_id: str = ""
-    result_title: str = ""
-    result_client: str = ""
-    result_status: str = ""
-    result_completed: bool = False
-    result_pdf: str = ""
-    result_groups: list[AnswerGroup] = []
-    reopen_open: bool = False
-    reopen_title: str = ""
-    reopen_error: str = ""
-
-    _dossier_id: int = 0
-    _result_id: int = 0
-    _reopen_id: int = 0
-
-    def _reload(self, actor: Account) -> bool:
-        try:
-            with session_scope() as db:
-                self.rows = admin.dossier_requests(
-                    session=db, actor=actor, dossier_id=self._dossier_id, language=self.lang
-                )
-                self.template_options, self.client_options = admin.send_choices(
-                    session=db, actor=actor, dossier_id=self._dossier_id, language=self.lang
-                )
-        except ServiceError:
-            self.rows, self.template_options, self.client_options = [], [], []
-            self.loaded = False
-            return False
-        self.loaded = True
-        return True
-
-    def _show_result(self, actor: Account, request_id) -> bool:
-        try:
-            with session_scope() as db:
-                found = admin.result(
-                    session=db,
-                    actor=actor,
-                    dossier_id=self._dossier_id,
-                    request_id=request_id,
-                    language=self.lang,
-                    ip=self._client_ip(),
-                )
-        except ServiceError:
-            return False
-        self._result_id = found.request_id
-        self.result_id = str(found.request_id)
-        self.result_title = found.title
-        self.result_client = found.client
-        self.result_status = found.status_text
-        self.result_completed = found.status == QuestionnaireStatus.COMPLETED
-        self.result_pdf = f"/files/{found.pdf_id}" if found.pdf_id else ""
-        self.result_groups = [
-            AnswerGroup(section.title, [AnswerItem(row.label, row.answer) for row in section.rows])
-            for section in found.sections
-        ]
-        self.result_open = True
-        return True
-
-    def _close_result(self) -> None:
-        self.result_open = False
-        self._result_id = 0
-        self.result_id = self.result_title = self.result_client = self.result_status = self.result_pdf = ""
-        self.result_completed = False
-        self.result_groups = []
-
-    @handler(Access.STAFF)
-    def load_dossier_questionnaires(self, viewer: Viewer):
-        self._dossier_id = self._path_id()
-        self.notice = self.error = self.send_error = self.reopen_error = ""
-        self.reopen_open = False
-        self._reopen_id = 0
-        self._close_result()
-        self._reload(viewer.account)
-
-    @handler(Access.STAFF)
-    def refresh_questionnaires(self, viewer: Viewer):
-        self.notice = self.error = self.send_error = ""
-        if self._dossier_id and self._reload(viewer.account) and self._result_id:
-            self._show_result(viewer.account, self._result_id)
-
-    @handler(Access.STAFF)
-    def send_questionnaire(self, viewer: Viewer, form_data: dict):
-        if not self._dossier_id:
-            return
-        data = form_data if isinstance(form_data, dict) else {}
-        self.notice = self.error = self.send_error = ""
-        settings = get_settings()
-        try:
-            with session_scope() as db:
-                _request, notified = admin.send(
-                    session=db,
-                    actor=viewer.account,
-                    dossier_id=self._dossier_id,
-                    template_id=data.get("template", ""),
-                    account_id=data.get("account", ""),
-                    settings=settings,
-                    ip=self._client_ip(),
-                )
-        except ServiceError as error:
-            self.send_error = self._err(error)
-            return
-        self.notice = self._t("staff.q.sent" if notified else "staff.q.sent_no_mail")
-        self._reload(viewer.account)
-
-    @handler(Access.STAFF)
-    def open_result(self, viewer: Viewer, request_id: str):
-        if not self._dossier_id:
-            return
-        self.notice = self.error = self.send_error = ""
-        if not self._show_result(viewer.account, request_id):
-            self._close_result()
-
-    @handler(Access.STAFF)
-    def close_result(self, viewer: Viewer):
-        self._close_result()
-
-    @handler(Access.STAFF)
-    def ask_reopen(self, viewer: Viewer, request_id: str):
-        row = next(
-            (r for r in self.rows if r["id"] == request_id and r["status"] == QuestionnaireStatus.COMPLETED), None
-        )
-        if row is None:
-            return
-        self._reopen_id = int(row["id"])
-        self.reopen_title = f"{row['title']} — {row['client']}"
-        self.reopen_error = ""
-        self.reopen_open = True
-
-    @handler(Access.STAFF)
-    def set_reopen_open(self, viewer: Viewer, value: bool):
-        self.reopen_open = value is True and self._reopen_id != 0
-        if not self.reopen_open:
-            self._reopen_id = 0
-            self.reopen_error = ""
-
-    @handler(Access.STAFF)
-    def confirm_reopen(self, viewer: Viewer, form_data: dict):
-        request_id = self._reopen_id
-        if not request_id or not self._dossier_id:
-            self.reopen_open = False
-            return
-        reason = form_data.get("reason", "") if isinstance(form_data, dict) else ""
-        self.notice = self.error = self.reopen_error = self.send_error = ""
-        try:
-            with session_scope() as db:
-                admin.send_back(
-                    session=db,
-                    actor=viewer.account,
-                    dossier_id=self._dossier_id,
-                    request_id=request_id,
-                    reason=reason,
-                    settings=get_settings(),
-                    ip=self._client_ip(),
-                )
-        except ValidationFailed as error:
-            if error.field == "reason":
-                self.reopen_error = self._err(error)
-                return
-            self.error = self._err(error)
-        except ServiceError as error:
-            self.error = self._err(error)
-        else:
-            self.notice = self._t("staff.q.reopened")
-        self.reopen_open = False
-        self._reopen_id = 0
-        self._reload(viewer.account)
-        if self._result_id:
-            self._show_result(viewer.account, self._result_id)

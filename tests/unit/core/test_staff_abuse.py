@@ -45,7 +45,7 @@ from portal_app.messages.models import Message
 from portal_app.notifications import states as staff_outbox
 from portal_app.office.services import office_settings
 from portal_app.office.states import staff_clients, staff_overview, staff_settings
-from portal_app.questionnaires.states import staff_questionnaires
+from portal_app.questionnaires.states import staff_dossier_questionnaires, staff_questionnaires
 from tests.unit.helpers import PDF, LocalProxy, call, make_state, redirect_path  # noqa: F401
 
 STAFF_STATES = [
@@ -58,7 +58,7 @@ STAFF_STATES = [
     staff_audit.StaffAuditState,
     staff_settings.StaffSettingsState,
     staff_questionnaires.StaffQuestionnairesState,
-    staff_questionnaires.StaffDossierQuestionnairesState,
+    staff_dossier_questionnaires.StaffDossierQuestionnairesState,
 ]
 ADMIN_ONLY = {
     staff_settings.StaffSettingsState: set(staff_settings.StaffSettingsState.event_handlers) - {"setvar"},
@@ -72,6 +72,7 @@ STAFF_MODULES = {
     staff_audit,
     staff_settings,
     staff_questionnaires,
+    staff_dossier_questionnaires,
 }
 # the gates the skeleton replaced: no staff state may call them any more
 OLD_GATES = ("_staff_gate(", "_require_account(", "_require_client(", "_require_session(", "self._account(")
@@ -225,7 +226,7 @@ def handler_calls(cls):
 
 
 def path_for(cls, people) -> str:
-    if cls in (staff_dossiers.StaffDossierState, staff_questionnaires.StaffDossierQuestionnairesState):
+    if cls in (staff_dossiers.StaffDossierState, staff_dossier_questionnaires.StaffDossierQuestionnairesState):
         return f"/staff/dossiers/{people['secret'].id}"
     if cls is staff_clients.StaffClientState:
         return f"/staff/clienten/{people['client'].id}"
@@ -308,7 +309,7 @@ def test_positive_control_staff_get_through_the_same_harness(db, people):
     assert call(staff_dossiers.StaffDossierState.event_handlers["load_dossier"].fn, state) is None
     assert state.found and state.header["number"] == "2026-0002"
     call(staff_dossiers.StaffDossierState.event_handlers["add_step"].fn, state, {"title": "Stap"})
-    assert [step["title"] for step in state.steps] == ["Stap"]
+    assert [step.title for step in state.steps] == ["Stap"]
     settings_state = make_state(staff_settings.StaffSettingsState, people["tokens"]["admin"], "/staff/instellingen")
     assert call(staff_settings.StaffSettingsState.event_handlers["load_settings"].fn, settings_state) is None
     assert {row["email"] for row in settings_state.staff_rows} == {"admin@example.nl", "handler@example.nl"}
@@ -431,11 +432,11 @@ def test_uploads_as_staff_get_through_the_skeleton(db, people, tmp_path, monkeyp
     call(S.event_handlers["publish"].fn, state, uploads)
     assert state.error == "" and state.notice.startswith("2 document")
     assert [error.split(":")[0] for error in state.publish_errors] == ["forged.exe"]
-    assert sorted(row["title"] for row in state.doc_rows) == ["Akte – akte.pdf", "Akte – bijlage.pdf"]
+    assert sorted(row.title for row in state.doc_rows) == ["Akte – akte.pdf", "Akte – bijlage.pdf"]
     assert len([path for path in (tmp_path / "files").rglob("*") if path.is_file()]) == 2
     call(S.event_handlers["new_message"].fn, state)
     call(S.event_handlers["stage_attachments"].fn, state, [FakeUpload("brief.pdf", PDF)])
-    assert [row["name"] for row in state.attached_files] == ["brief.pdf"] and state.attach_errors == []
+    assert [row.name for row in state.attached_files] == ["brief.pdf"] and state.attach_errors == []
     call(S.event_handlers["cancel_composer"].fn, state)
     assert state.attached_files == [] and len([path for path in (tmp_path / "files").rglob("*") if path.is_file()]) == 2
 
@@ -545,7 +546,7 @@ def test_questionnaire_screens_positive_control_and_forged_values(db, people):
         "yes_no"
     ]  # the type from the server, not the form
     call(T.event_handlers["new_question"].fn, state, 0)
-    assert [s["key"] for s in state.qf_sources] == ["akkoord"]
+    assert [s.key for s in state.qf_sources] == ["akkoord"]
     call(T.event_handlers["set_condition_question"].fn, state, "akkoord")
     call(T.event_handlers["toggle_condition_value"].fn, state, "ja", True)
     call(T.event_handlers["toggle_condition_value"].fn, state, "<forged>", True)
@@ -576,7 +577,7 @@ def test_questionnaire_screens_positive_control_and_forged_values(db, people):
     call(T.event_handlers["save_template"].fn, state)
     assert state.view == "list" and "Proef" in state.notice, (state.error, state.ed_problems)
     template = db.exec(select(QuestionnaireTemplate).where(QuestionnaireTemplate.slug == "proef")).one()
-    assert [row["slug"] for row in state.rows] == ["proef"]
+    assert [row.slug for row in state.rows] == ["proef"]
     call(T.event_handlers["preview_template"].fn, state, str(template.id))
     assert state.view == "preview" and [q.label for q in state.pv_questions] == ["Akkoord?", "Toelichting"]
     call(T.event_handlers["set_preview_lang"].fn, state, "en")
@@ -586,10 +587,10 @@ def test_questionnaire_screens_positive_control_and_forged_values(db, people):
     call(T.event_handlers["set_preview_lang"].fn, state, "fr")
     assert state.pv_lang == "en"
 
-    Q = staff_questionnaires.StaffDossierQuestionnairesState
+    Q = staff_dossier_questionnaires.StaffDossierQuestionnairesState
     dstate = make_state(Q, people["tokens"]["handler"], f"/staff/dossiers/{people['dossier'].id}")
     call(Q.event_handlers["load_dossier_questionnaires"].fn, dstate)
-    assert dstate.loaded and [c["id"] for c in dstate.client_options] == [str(people["client"].id)]
+    assert dstate.loaded and [c.id for c in dstate.client_options] == [str(people["client"].id)]
     before = snapshot(db)
     for form in (
         {"template": str(template.id), "account": str(people["admin"].id)},  # staff, not a client
@@ -605,8 +606,8 @@ def test_questionnaire_screens_positive_control_and_forged_values(db, people):
         dstate,
         {"template": str(template.id), "account": str(people["client"].id)},
     )
-    assert dstate.notice and [row["status"] for row in dstate.rows] == ["open"]
-    request_id = dstate.rows[0]["id"]
+    assert dstate.notice and [row.status for row in dstate.rows] == ["open"]
+    request_id = dstate.rows[0].id
     call(Q.event_handlers["ask_reopen"].fn, dstate, request_id)  # still open: no dialog
     assert not dstate.reopen_open
     call(Q.event_handlers["open_result"].fn, dstate, request_id)

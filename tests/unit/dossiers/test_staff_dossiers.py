@@ -23,10 +23,9 @@ def events(db, event_type):
 
 def test_list_filters_search_mine_status_and_handler(db, world):
     mine = staff_dossiers.list_dossiers(session=db, actor=world.handler, mine=True)
-    assert [row["number"] for row in mine.rows] == ["2026-0001"]
+    assert [row.number for row in mine.rows] == ["2026-0001"]
     assert (
-        staff_dossiers.list_dossiers(session=db, actor=world.handler, query="TESTAMENT").rows[0]["number"]
-        == "2026-0002"
+        staff_dossiers.list_dossiers(session=db, actor=world.handler, query="TESTAMENT").rows[0].number == "2026-0002"
     )
     assert staff_dossiers.list_dossiers(session=db, actor=world.handler, handler_id=str(world.admin.id)).total == 1
     assert staff_dossiers.list_dossiers(session=db, actor=world.handler, handler_id="none").total == 0
@@ -40,7 +39,7 @@ def test_list_filters_search_mine_status_and_handler(db, world):
     )
     db.commit()
     row = staff_dossiers.list_dossiers(session=db, actor=world.handler, mine=True).rows[0]
-    assert (row["unread"], row["clients"], row["handler"]) == ("1", "1", "Bert Behandel")
+    assert (row.unread, row.clients, row.handler) == (1, 1, "Bert Behandel")
 
 
 def test_create_dossier_validates_and_keeps_numbers_unique(db, world):
@@ -101,7 +100,7 @@ def test_grant_and_revoke_access(db, world):
         session=db, actor=world.handler, dossier_id=world.dossier.id, account_id=str(world.company.id)
     )
     names = [
-        row["name"] for row in staff_dossiers.access_list(session=db, actor=world.handler, dossier_id=world.dossier.id)
+        row.name for row in staff_dossiers.access_list(session=db, actor=world.handler, dossier_id=world.dossier.id)
     ]
     assert names == ["Carla Contact", "Klaas Klant"]
     with pytest.raises(NotFound):  # staff cannot be given client access
@@ -129,10 +128,10 @@ def test_progress_steps_add_rename_reorder_tick_delete(db, world):
     )
     staff_dossiers.set_step_done(session=db, actor=world.handler, dossier_id=world.dossier.id, step_id=a.id, done=True)
     steps = staff_dossiers.progress_steps(session=db, actor=world.handler, dossier_id=world.dossier.id)
-    assert [(s["title"], s["done"]) for s in steps] == [
-        ("Opdracht ontvangen", "1"),
-        ("Akte gepasseerd", ""),
-        ("Concept-akte opgesteld", ""),
+    assert [(s.title, s.done) for s in steps] == [
+        ("Opdracht ontvangen", True),
+        ("Akte gepasseerd", False),
+        ("Concept-akte opgesteld", False),
     ]
     staff_dossiers.move_step(
         session=db, actor=world.handler, dossier_id=world.dossier.id, step_id=a.id, direction="up"
@@ -240,8 +239,8 @@ def test_withdraw_and_read_receipts(db, world):
     listing = staff_dossiers.document_list(
         session=db, actor=world.handler, dossier_id=world.dossier.id, kind=DocumentKind.DOCUMENT
     )
-    receipt = listing[0]["receipts"][0]
-    assert receipt["name"] == "Klaas Klant" and receipt["read"] and receipt["downloaded"]
+    receipt = listing[0].receipts[0]
+    assert receipt.name == "Klaas Klant" and receipt.read and receipt.downloaded
     with pytest.raises(NotFound):  # through another dossier
         staff_dossiers.withdraw_document(
             session=db, actor=world.handler, dossier_id=world.other_dossier.id, document_id=doc.id
@@ -259,7 +258,7 @@ def test_withdraw_and_read_receipts(db, world):
     listing = staff_dossiers.document_list(
         session=db, actor=world.handler, dossier_id=world.dossier.id, kind=DocumentKind.DOCUMENT
     )
-    assert listing[0]["withdrawn"]
+    assert listing[0].withdrawn
     assert events(db, "document.withdrawn")[0].actor_id == world.handler.id
     assert (
         staff_dossiers.document_counts(session=db, actor=world.handler, dossier_id=world.dossier.id)[

@@ -96,7 +96,7 @@ def test_office_reply_quotes_notifies_and_marks_read(db, world):
     )
     assert again.id == reply.id
     thread = staff_messages.thread(session=db, actor=world.admin, dossier_id=world.dossier.id)
-    assert [m["from_office"] for m in thread] == ["1", ""] and thread[0]["attachments"][0]["name"] == "bijlage.pdf"
+    assert [m.from_office for m in thread] == [True, False] and thread[0].attachments[0].filename == "bijlage.pdf"
 
 
 def test_office_message_rules(db, world):

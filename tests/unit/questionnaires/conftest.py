@@ -11,6 +11,7 @@ from portal_app.documents.services.storage import FileStore
 from portal_app.dossiers.services import dossiers
 from portal_app.office.services import office_settings
 from portal_app.questionnaires.services import questionnaires as q
+from portal_app.questionnaires.services import template_versions as qtemplates
 from portal_app.settings import load_settings
 from tests.unit.questionnaires.helpers import ALL_TYPES
 
@@ -31,8 +32,8 @@ def world(db, tmp_path):
     dossiers.grant_access(db, dossier_id=dossier.id, account_id=client.id)
     for account in (main, extra):
         dossiers.grant_access(db, dossier_id=company_dossier.id, account_id=account.id)
-    templates = q.install_shipped_templates(db)
-    small = q.save_template_version(db, slug="alle-soorten", definition=copy.deepcopy(ALL_TYPES))
+    templates = qtemplates.install_shipped_templates(db)
+    small = qtemplates.save_template_version(db, slug="alle-soorten", definition=copy.deepcopy(ALL_TYPES))
     db.commit()
     house = q.send_request(
         db, handler, template_id=templates["levering-koopwoning"].id, dossier_id=dossier.id, account_id=client.id

@@ -22,8 +22,11 @@ from portal_app.questionnaires.models import (
     QuestionnaireStatus,
     QuestionnaireTemplate,
 )
+from portal_app.questionnaires.services import definition as qdef
 from portal_app.questionnaires.services import questionnaire_admin as admin
 from portal_app.questionnaires.services import questionnaires as q
+from portal_app.questionnaires.services import staff_requests, template_library
+from portal_app.questionnaires.services import template_versions as qtemplates
 from tests.unit.helpers import World, build_world
 
 
@@ -304,23 +307,22 @@ def test_forged_form_values_are_cleaned_or_refused():
 
 
 def test_list_edit_creates_a_new_version_and_sent_questionnaires_keep_theirs(db, world):
-    shipped = q.install_shipped_templates(db)["levering-koopwoning"]
+    shipped = qtemplates.install_shipped_templates(db)["levering-koopwoning"]
     request = q.send_request(
         db, world.handler, template_id=shipped.id, dossier_id=world.dossier.id, account_id=world.client.id
     )
     db.commit()
-    rows = {row["slug"]: row for row in admin.list_templates(session=db, actor=world.handler, language="nl")}
+    rows = {row.slug: row for row in template_library.list_templates(session=db, actor=world.handler, language="nl")}
     assert set(rows) == {"levering-koopwoning", "testament"}
-    assert (
-        rows["levering-koopwoning"]["version"],
-        rows["levering-koopwoning"]["sent"],
-        rows["levering-koopwoning"]["open"],
-    ) == ("1", "1", "1")
-    assert rows["levering-koopwoning"]["pages"] == "5"
+    house = rows["levering-koopwoning"]
+    assert (house.version, house.sent, house.open, house.completed, house.broken) == (1, 1, 1, 0, False)
+    assert house.pages == 5
 
-    draft = admin.edit_draft(session=db, actor=world.handler, template_id=shipped.id)
+    draft = template_library.edit_draft(session=db, actor=world.handler, template_id=shipped.id)
     assert (draft.slug, draft.version, draft.base_id) == ("levering-koopwoning", 1, shipped.id)
-    unchanged = admin.save_draft(session=db, actor=world.handler, draft=draft.definition, base_id=draft.base_id)
+    unchanged = template_library.save_draft(
+        session=db, actor=world.handler, draft=draft.definition, base_id=draft.base_id
+    )
     assert unchanged.changed is False and unchanged.template.id == shipped.id
 
     edited = admin.set_titles(
@@ -332,17 +334,16 @@ def test_list_edit_creates_a_new_version_and_sent_questionnaires_keep_theirs(db,
         -1,
         question_form(key="bsn_bekend", type="yes_no", label_nl="Is uw BSN bekend?", label_en="Known BSN?"),
     )
-    saved = admin.save_draft(session=db, actor=world.handler, draft=edited, base_id=draft.base_id, ip="203.0.113.5")
+    saved = template_library.save_draft(
+        session=db, actor=world.handler, draft=edited, base_id=draft.base_id, ip="203.0.113.5"
+    )
     db.commit()
     assert saved.changed and saved.template.version == 2 and saved.template.slug == "levering-koopwoning"
     assert db.get(QuestionnaireTemplate, shipped.id).definition_json == shipped.definition_json  # version 1 untouched
     assert db.get(QuestionnaireRequest, request.id).template_id == shipped.id  # the sent one keeps version 1
-    rows = {row["slug"]: row for row in admin.list_templates(session=db, actor=world.handler, language="en")}
-    assert (
-        rows["levering-koopwoning"]["version"],
-        rows["levering-koopwoning"]["title"],
-        rows["levering-koopwoning"]["sent"],
-    ) == ("2", "House transfer (2026)", "1")
+    rows = {row.slug: row for row in template_library.list_templates(session=db, actor=world.handler, language="en")}
+    house = rows["levering-koopwoning"]
+    assert (house.version, house.title, house.sent) == (2, "House transfer (2026)", 1)
     events = db.exec(
         select(AuditEvent).where(
             AuditEvent.event_type.in_(["questionnaire.template_saved", "questionnaire.template_edited"])
@@ -354,24 +355,26 @@ def test_list_edit_creates_a_new_version_and_sent_questionnaires_keep_theirs(db,
 
     # saving on top of an old version (someone saved meanwhile) is refused
     with pytest.raises(ValidationFailed) as raised:
-        admin.save_draft(session=db, actor=world.admin, draft=edited, base_id=shipped.id)
+        template_library.save_draft(session=db, actor=world.admin, draft=edited, base_id=shipped.id)
     assert raised.value.code == "staff.q.err.stale"
     # a draft with problems is never stored
     with pytest.raises(admin.DefinitionInvalid):
-        admin.save_draft(session=db, actor=world.admin, draft=admin.new_draft())
+        template_library.save_draft(session=db, actor=world.admin, draft=admin.new_draft())
 
 
 def test_new_and_copied_templates_get_their_own_slug(db, world):
-    created = admin.save_draft(session=db, actor=world.admin, draft=small_draft())
+    created = template_library.save_draft(session=db, actor=world.admin, draft=small_draft())
     assert (created.template.slug, created.template.version) == ("korte-vragenlijst", 1)
-    copy = admin.copy_draft(session=db, actor=world.handler, template_id=created.template.id)
+    copy = template_library.copy_draft(session=db, actor=world.handler, template_id=created.template.id)
     assert copy.slug == "" and copy.definition["title"] == {
         "nl": "Kopie van Korte vragenlijst",
         "en": "Copy of Short questionnaire",
     }
-    saved_copy = admin.save_draft(session=db, actor=world.handler, draft=copy.definition, copy_of=copy.base_id)
+    saved_copy = template_library.save_draft(
+        session=db, actor=world.handler, draft=copy.definition, copy_of=copy.base_id
+    )
     assert (saved_copy.template.slug, saved_copy.template.version) == ("kopie-van-korte-vragenlijst", 1)
-    again = admin.save_draft(session=db, actor=world.handler, draft=copy.definition, copy_of=copy.base_id)
+    again = template_library.save_draft(session=db, actor=world.handler, draft=copy.definition, copy_of=copy.base_id)
     assert again.template.slug == "kopie-van-korte-vragenlijst-2"
     db.commit()
     copied = db.exec(select(AuditEvent).where(AuditEvent.event_type == "questionnaire.template_copied")).all()
@@ -381,12 +384,12 @@ def test_new_and_copied_templates_get_their_own_slug(db, world):
         == world.admin.id
     )
     # the original is unchanged
-    assert q.latest_template(db, "korte-vragenlijst").version == 1
+    assert qtemplates.latest_template(db, "korte-vragenlijst").version == 1
 
 
 def test_preview_page_shows_both_languages_and_conditions(db, world):
-    created = admin.save_draft(session=db, actor=world.admin, draft=small_draft())
-    template, definition = admin.template_definition(
+    created = template_library.save_draft(session=db, actor=world.admin, draft=small_draft())
+    template, definition = template_library.template_definition(
         session=db, actor=world.handler, template_id=str(created.template.id)
     )
     nl = admin.preview_page(definition, 0, "nl")
@@ -400,10 +403,12 @@ def test_preview_page_shows_both_languages_and_conditions(db, world):
 
 def test_clients_cannot_use_the_staff_template_functions(db, world):
     for call in (
-        lambda: admin.list_templates(session=db, actor=world.client, language="nl"),
-        lambda: admin.save_draft(session=db, actor=world.client, draft=small_draft()),
-        lambda: admin.edit_draft(session=db, actor=world.client, template_id=1),
-        lambda: admin.dossier_requests(session=db, actor=world.client, dossier_id=world.dossier.id, language="nl"),
+        lambda: template_library.list_templates(session=db, actor=world.client, language="nl"),
+        lambda: template_library.save_draft(session=db, actor=world.client, draft=small_draft()),
+        lambda: template_library.edit_draft(session=db, actor=world.client, template_id=1),
+        lambda: staff_requests.dossier_requests(
+            session=db, actor=world.client, dossier_id=world.dossier.id, language="nl"
+        ),
     ):
         with pytest.raises(PermissionDenied):
             call()
@@ -415,7 +420,7 @@ def test_clients_cannot_use_the_staff_template_functions(db, world):
 
 def _complete(db, world, request_id, answers: dict):
     request = db.get(QuestionnaireRequest, request_id)
-    definition = q.definition_of(db.get(QuestionnaireTemplate, request.template_id))
+    definition = qdef.definition_of(db.get(QuestionnaireTemplate, request.template_id))
     for index in range(definition.page_count):
         page_answers = {
             question.key: answers[question.key]
@@ -429,13 +434,15 @@ def _complete(db, world, request_id, answers: dict):
 
 
 def test_send_notifies_and_audits_then_result_and_send_back(db, world):
-    template = admin.save_draft(session=db, actor=world.admin, draft=small_draft()).template
+    template = template_library.save_draft(session=db, actor=world.admin, draft=small_draft()).template
     db.commit()
-    templates, clients = admin.send_choices(session=db, actor=world.handler, dossier_id=world.dossier.id, language="nl")
-    assert templates == [{"id": str(template.id), "label": "Korte vragenlijst (v1)"}]
-    assert clients == [{"id": str(world.client.id), "label": "Klaas Klant <klant@example.nl>"}]
+    templates, clients = staff_requests.send_choices(
+        session=db, actor=world.handler, dossier_id=world.dossier.id, language="nl"
+    )
+    assert templates == [staff_requests.Choice(id=str(template.id), label="Korte vragenlijst (v1)")]
+    assert clients == [staff_requests.Choice(id=str(world.client.id), label="Klaas Klant <klant@example.nl>")]
 
-    request, notified = admin.send(
+    request, notified = staff_requests.send(
         session=db,
         actor=world.handler,
         dossier_id=str(world.dossier.id),
@@ -451,7 +458,7 @@ def test_send_notifies_and_audits_then_result_and_send_back(db, world):
     assert [s.request_id for s in q.list_open(db, world.client)] == [request.id]
     # the same questionnaire twice while it is open: refused (a double click sends one)
     with pytest.raises(ValidationFailed) as raised:
-        admin.send(
+        staff_requests.send(
             session=db,
             actor=world.handler,
             dossier_id=world.dossier.id,
@@ -461,8 +468,8 @@ def test_send_notifies_and_audits_then_result_and_send_back(db, world):
         )
     assert raised.value.code == "staff.q.err.already_open"
 
-    rows = admin.dossier_requests(session=db, actor=world.handler, dossier_id=world.dossier.id, language="nl")
-    assert [(r["status"], r["status_text"], r["client"], r["pdf_id"]) for r in rows] == [
+    rows = staff_requests.dossier_requests(session=db, actor=world.handler, dossier_id=world.dossier.id, language="nl")
+    assert [(r.status, r.status_text, r.client, r.pdf_id) for r in rows] == [
         ("open", "Nog niet begonnen (2 pagina's)", "Klaas Klant", "")
     ]
 
@@ -471,10 +478,10 @@ def test_send_notifies_and_audits_then_result_and_send_back(db, world):
         db, world, request.id, {"naam": script, "heeft_u_een_partner": "ja", "naam_partner": "Pien", "woonvorm": "huur"}
     )
     db.commit()
-    rows = admin.dossier_requests(session=db, actor=world.admin, dossier_id=world.dossier.id, language="nl")
-    assert rows[0]["status"] == "completed" and rows[0]["status_text"].startswith("Ingevuld op ") and rows[0]["pdf_id"]
+    rows = staff_requests.dossier_requests(session=db, actor=world.admin, dossier_id=world.dossier.id, language="nl")
+    assert rows[0].status == "completed" and rows[0].status_text.startswith("Ingevuld op ") and rows[0].pdf_id
 
-    found = admin.result(
+    found = staff_requests.result(
         session=db,
         actor=world.admin,
         dossier_id=world.dossier.id,
@@ -484,7 +491,7 @@ def test_send_notifies_and_audits_then_result_and_send_back(db, world):
     )
     answers = {row.label: row.answer for section in found.sections for row in section.rows}
     assert answers == {"Naam": script, "Heeft u een partner?": "Ja", "Naam partner": "Pien", "Woonvorm": "Huur"}
-    assert found.status == QuestionnaireStatus.COMPLETED and found.pdf_id == int(rows[0]["pdf_id"])
+    assert found.status == QuestionnaireStatus.COMPLETED and found.pdf_id == int(rows[0].pdf_id)
     assert (
         db.exec(select(AuditEvent).where(AuditEvent.event_type == "questionnaire.result_viewed")).one().actor_id
         == world.admin.id
@@ -492,11 +499,11 @@ def test_send_notifies_and_audits_then_result_and_send_back(db, world):
 
     # send back for correction: open again, answers kept, reason audited
     with pytest.raises(ValidationFailed) as raised:
-        admin.send_back(
+        staff_requests.send_back(
             session=db, actor=world.admin, dossier_id=world.dossier.id, request_id=request.id, reason="x" * 501
         )
     assert raised.value.field == "reason"
-    admin.send_back(
+    staff_requests.send_back(
         session=db,
         actor=world.admin,
         dossier_id=world.dossier.id,
@@ -526,17 +533,17 @@ def test_send_notifies_and_audits_then_result_and_send_back(db, world):
     # the client can answer again; sending back an open one is refused
     q.save_page(db, world.client, request.id, 0, {"naam_partner": "Pien de Vries"})
     with pytest.raises(ValidationFailed) as raised:
-        admin.send_back(session=db, actor=world.admin, dossier_id=world.dossier.id, request_id=request.id)
+        staff_requests.send_back(session=db, actor=world.admin, dossier_id=world.dossier.id, request_id=request.id)
     assert raised.value.code == "questionnaire.not_completed"
 
 
 def test_foreign_dossier_client_and_ids_are_refused(db, world):
-    template = admin.save_draft(session=db, actor=world.admin, draft=small_draft()).template
+    template = template_library.save_draft(session=db, actor=world.admin, draft=small_draft()).template
     stranger = accounts.create_person(db, email="vreemd@example.nl", name="Vera Vreemd")
     db.commit()
     # a client without access to this dossier (the company only sees the other dossier)
     with pytest.raises(ValidationFailed) as raised:
-        admin.send(
+        staff_requests.send(
             session=db,
             actor=world.handler,
             dossier_id=world.dossier.id,
@@ -546,7 +553,7 @@ def test_foreign_dossier_client_and_ids_are_refused(db, world):
         )
     assert raised.value.code == "questionnaire.no_access"
     with pytest.raises(ValidationFailed) as raised:
-        admin.send(
+        staff_requests.send(
             session=db,
             actor=world.handler,
             dossier_id=world.dossier.id,
@@ -558,7 +565,7 @@ def test_foreign_dossier_client_and_ids_are_refused(db, world):
     # a staff account, a forged id, a missing template
     for account_id in (world.admin.id, "1 OR 1=1", {"$ne": 0}, -4):
         with pytest.raises(ValidationFailed) as raised:
-            admin.send(
+            staff_requests.send(
                 session=db,
                 actor=world.handler,
                 dossier_id=world.dossier.id,
@@ -568,7 +575,7 @@ def test_foreign_dossier_client_and_ids_are_refused(db, world):
             )
         assert raised.value.code == "staff.q.err.pick_client"
     with pytest.raises(ValidationFailed) as raised:
-        admin.send(
+        staff_requests.send(
             session=db,
             actor=world.handler,
             dossier_id=world.dossier.id,
@@ -578,7 +585,7 @@ def test_foreign_dossier_client_and_ids_are_refused(db, world):
         )
     assert raised.value.code == "staff.q.err.pick_template"
     with pytest.raises(NotFound):
-        admin.send(
+        staff_requests.send(
             session=db,
             actor=world.handler,
             dossier_id="../2",
@@ -588,9 +595,9 @@ def test_foreign_dossier_client_and_ids_are_refused(db, world):
         )
     # an older version cannot be sent any more
     edited, _ = admin.save_question(json.loads(template.definition_json), 1, -1, question_form(key="extra"))
-    admin.save_draft(session=db, actor=world.admin, draft=edited, base_id=template.id)
+    template_library.save_draft(session=db, actor=world.admin, draft=edited, base_id=template.id)
     with pytest.raises(ValidationFailed) as raised:
-        admin.send(
+        staff_requests.send(
             session=db,
             actor=world.handler,
             dossier_id=world.dossier.id,
@@ -603,8 +610,8 @@ def test_foreign_dossier_client_and_ids_are_refused(db, world):
 
     # a questionnaire of the OTHER dossier, reached through this dossier's screen: not found, audited
     dossiers.grant_access(db, dossier_id=world.other_dossier.id, account_id=world.client.id)
-    newest = q.latest_template(db, template.slug)
-    other, _ = admin.send(
+    newest = qtemplates.latest_template(db, template.slug)
+    other, _ = staff_requests.send(
         session=db,
         actor=world.handler,
         dossier_id=world.other_dossier.id,
@@ -614,11 +621,13 @@ def test_foreign_dossier_client_and_ids_are_refused(db, world):
     )
     db.commit()
     for call in (
-        lambda: admin.result(
+        lambda: staff_requests.result(
             session=db, actor=world.handler, dossier_id=world.dossier.id, request_id=other.id, language="nl"
         ),
-        lambda: admin.send_back(session=db, actor=world.handler, dossier_id=world.dossier.id, request_id=other.id),
-        lambda: admin.result(
+        lambda: staff_requests.send_back(
+            session=db, actor=world.handler, dossier_id=world.dossier.id, request_id=other.id
+        ),
+        lambda: staff_requests.result(
             session=db, actor=world.handler, dossier_id=world.dossier.id, request_id="1; DROP TABLE", language="nl"
         ),
     ):
@@ -626,7 +635,10 @@ def test_foreign_dossier_client_and_ids_are_refused(db, world):
             call()
     denied = db.exec(select(AuditEvent).where(AuditEvent.event_type == "access.denied")).all()
     assert len(denied) == 3 and all(event.actor_id == world.handler.id for event in denied)
-    assert admin.dossier_requests(session=db, actor=world.handler, dossier_id=world.dossier.id, language="nl") == []
+    assert (
+        staff_requests.dossier_requests(session=db, actor=world.handler, dossier_id=world.dossier.id, language="nl")
+        == []
+    )
     # nothing was answered or reopened through the forged calls
     assert db.exec(select(QuestionnaireAnswer)).all() == []
 

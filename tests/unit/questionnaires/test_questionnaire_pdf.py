@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from portal_app.questionnaires.services import pdf
-from portal_app.questionnaires.services.questionnaires import AnswerRow, AnswerSection
+from portal_app.questionnaires.services.answer_text import AnswerRow, AnswerSection
 
 MOMENT = datetime(2026, 3, 14, 13, 5, tzinfo=UTC)  # 14:05 in Amsterdam
 

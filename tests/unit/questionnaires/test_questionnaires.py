@@ -25,7 +25,11 @@ from portal_app.questionnaires.models import (
     QuestionnaireStatus,
     QuestionnaireTemplate,
 )
+from portal_app.questionnaires.services import answer_text as qtext
+from portal_app.questionnaires.services import definition as qdef
 from portal_app.questionnaires.services import questionnaires as q
+from portal_app.questionnaires.services import template_versions as qtemplates
+from portal_app.questionnaires.services import validation as qcheck
 from portal_app.settings import load_settings  # noqa: F401
 from tests.unit.questionnaires.helpers import (  # noqa: F401
     ALL_TYPES,
@@ -42,7 +46,7 @@ from tests.unit.questionnaires.helpers import (  # noqa: F401
 
 
 def definition():
-    return q.parse_definition(copy.deepcopy(ALL_TYPES))
+    return qdef.parse_definition(copy.deepcopy(ALL_TYPES))
 
 
 def question(key):
@@ -50,11 +54,11 @@ def question(key):
 
 
 def clean(key, raw):
-    return q.clean_answer(question(key), raw, today=TODAY)
+    return qcheck.clean_answer(question(key), raw, today=TODAY)
 
 
 def error_code(key, raw):
-    with pytest.raises(q._Invalid) as caught:
+    with pytest.raises(qcheck._Invalid) as caught:
         clean(key, raw)
     return caught.value.error.code.removeprefix("questionnaire.error.")
 
@@ -71,10 +75,10 @@ def denied_events(db):
 
 @pytest.mark.parametrize("slug", ["levering-koopwoning", "testament"])
 def test_shipped_templates_are_valid_and_bilingual(slug):
-    path = q.TEMPLATES_DIR / f"{slug}.json"
+    path = qtemplates.TEMPLATES_DIR / f"{slug}.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data.pop("slug") == slug
-    parsed = q.parse_definition(data)
+    parsed = qdef.parse_definition(data)
     assert parsed.page_count >= 4
     assert any(question.show_if for question in parsed.questions)
     for page in parsed.pages:
@@ -117,8 +121,8 @@ def test_shipped_templates_are_valid_and_bilingual(slug):
 def test_broken_definitions_are_refused(change, message):
     data = copy.deepcopy(ALL_TYPES)
     change(data)
-    with pytest.raises(q.TemplateInvalid) as caught:
-        q.parse_definition(data)
+    with pytest.raises(qdef.TemplateInvalid) as caught:
+        qdef.parse_definition(data)
     assert message in str(caught.value)
 
 
@@ -126,26 +130,26 @@ def test_versioning_keeps_the_version_a_request_was_sent_with(db, world, tmp_pat
     house_template = world["templates"]["levering-koopwoning"]
     assert house_template.version == 1
     # installing again without changes adds nothing
-    again = q.install_shipped_templates(db)
+    again = qtemplates.install_shipped_templates(db)
     assert again["levering-koopwoning"].id == house_template.id
     # a changed JSON file becomes version 2
     folder = tmp_path / "shipped"
     folder.mkdir()
-    data = json.loads((q.TEMPLATES_DIR / "levering-koopwoning.json").read_text(encoding="utf-8"))
+    data = json.loads((qtemplates.TEMPLATES_DIR / "levering-koopwoning.json").read_text(encoding="utf-8"))
     data["pages"][0]["questions"][0]["label"]["nl"] = "Alle voornamen"
     (folder / "levering-koopwoning.json").write_text(json.dumps(data), encoding="utf-8")
-    monkeypatch.setattr(q, "TEMPLATES_DIR", folder)
-    upgraded = q.install_shipped_templates(db)["levering-koopwoning"]
+    monkeypatch.setattr(qtemplates, "TEMPLATES_DIR", folder)
+    upgraded = qtemplates.install_shipped_templates(db)["levering-koopwoning"]
     db.commit()
     assert upgraded.version == 2 and upgraded.id != house_template.id
-    assert q.install_shipped_templates(db)["levering-koopwoning"].id == upgraded.id
+    assert qtemplates.install_shipped_templates(db)["levering-koopwoning"].id == upgraded.id
     versions = db.exec(select(QuestionnaireTemplate).where(QuestionnaireTemplate.slug == "levering-koopwoning")).all()
     assert sorted(t.version for t in versions) == [1, 2]
     # the request sent before keeps version 1 and its texts
     view = q.load(db, world["client"], world["house"].id)
     assert view.template.id == house_template.id and view.template.version == 1
     assert view.definition.question("voornamen").label.nl == "Voornamen (voluit)"
-    assert q.latest_template(db, "levering-koopwoning").version == 2
+    assert qtemplates.latest_template(db, "levering-koopwoning").version == 2
 
 
 # --------------------------------------------------------------------------- validation per type
@@ -233,11 +237,11 @@ def test_long_text_limit_is_exactly_4000_and_short_text_200():
 
 
 def test_iban_check_is_mod_97():
-    assert q.iban_is_valid("NL91ABNA0417164300")
-    assert q.iban_is_valid("GB82 WEST 1234 5698 7654 32")
-    assert not q.iban_is_valid("GB82 WEST 1234 5698 7654 33")
-    assert not q.iban_is_valid("NL91ABNA04171643001")  # wrong length for NL
-    assert not q.iban_is_valid("")
+    assert qcheck.iban_is_valid("NL91ABNA0417164300")
+    assert qcheck.iban_is_valid("GB82 WEST 1234 5698 7654 32")
+    assert not qcheck.iban_is_valid("GB82 WEST 1234 5698 7654 33")
+    assert not qcheck.iban_is_valid("NL91ABNA04171643001")  # wrong length for NL
+    assert not qcheck.iban_is_valid("")
 
 
 def test_every_error_code_has_a_text_in_both_languages():
@@ -272,13 +276,13 @@ def test_every_error_code_has_a_text_in_both_languages():
 
 def test_display_answers_in_dutch_and_english():
     parsed = definition()
-    assert q.display_answer(parsed.question("bedrag"), "425000.00", "nl") == "€ 425.000,00"
-    assert q.display_answer(parsed.question("bedrag"), "425000.00", "en") == "€ 425,000.00"
-    assert q.display_answer(parsed.question("geboren"), "1980-03-12", "nl") == "12-03-1980"
-    assert q.display_answer(parsed.question("akkoord"), "ja", "en") == "Yes"
-    assert q.display_answer(parsed.question("talen"), '["nl", "de"]', "nl") == "Nederlands, Duits"
-    assert q.display_answer(parsed.question("rekening"), "NL91ABNA0417164300", "nl") == "NL91 ABNA 0417 1643 00"
-    assert q.display_answer(parsed.question("factor"), "2.5", "nl") == "2,5"
+    assert qtext.display_answer(parsed.question("bedrag"), "425000.00", "nl") == "€ 425.000,00"
+    assert qtext.display_answer(parsed.question("bedrag"), "425000.00", "en") == "€ 425,000.00"
+    assert qtext.display_answer(parsed.question("geboren"), "1980-03-12", "nl") == "12-03-1980"
+    assert qtext.display_answer(parsed.question("akkoord"), "ja", "en") == "Yes"
+    assert qtext.display_answer(parsed.question("talen"), '["nl", "de"]', "nl") == "Nederlands, Duits"
+    assert qtext.display_answer(parsed.question("rekening"), "NL91ABNA0417164300", "nl") == "NL91 ABNA 0417 1643 00"
+    assert qtext.display_answer(parsed.question("factor"), "2.5", "nl") == "2,5"
 
 
 # --------------------------------------------------------------------------- conditionals
@@ -286,30 +290,34 @@ def test_display_answers_in_dutch_and_english():
 
 def test_conditionals_show_and_hide_questions():
     parsed = definition()
-    assert "uitleg_rood" not in q.visible_keys(parsed, {})
-    assert "uitleg_rood" in q.visible_keys(parsed, {"kleur": "rood"})
-    assert "uitleg_rood" not in q.visible_keys(parsed, {"kleur": "blauw"})
-    assert "duits_niveau" in q.visible_keys(parsed, {"talen": '["nl", "de"]'})
-    assert "duits_niveau" not in q.visible_keys(parsed, {"talen": '["nl"]'})
+    assert "uitleg_rood" not in qdef.visible_keys(parsed, {})
+    assert "uitleg_rood" in qdef.visible_keys(parsed, {"kleur": "rood"})
+    assert "uitleg_rood" not in qdef.visible_keys(parsed, {"kleur": "blauw"})
+    assert "duits_niveau" in qdef.visible_keys(parsed, {"talen": '["nl", "de"]'})
+    assert "duits_niveau" not in qdef.visible_keys(parsed, {"talen": '["nl"]'})
     # a condition on a later page uses the answer of an earlier page
-    assert "rood_vervolg" in q.visible_keys(parsed, {"kleur": "rood"})
+    assert "rood_vervolg" in qdef.visible_keys(parsed, {"kleur": "rood"})
 
 
 def test_chained_conditionals_in_the_house_template():
-    house = q.parse_definition(json.loads((q.TEMPLATES_DIR / "levering-koopwoning.json").read_text(encoding="utf-8")))
-    visible = q.visible_keys(house, {"koopt_met_partner": "ja", "verdeling": "anders"})
+    house = qdef.parse_definition(
+        json.loads((qtemplates.TEMPLATES_DIR / "levering-koopwoning.json").read_text(encoding="utf-8"))
+    )
+    visible = qdef.visible_keys(house, {"koopt_met_partner": "ja", "verdeling": "anders"})
     assert {"partner_voornamen", "verdeling", "verdeling_toelichting"} <= visible
     # the partner question hidden: its dependants are hidden too, whatever was stored
-    visible = q.visible_keys(house, {"koopt_met_partner": "nee", "verdeling": "anders"})
+    visible = qdef.visible_keys(house, {"koopt_met_partner": "nee", "verdeling": "anders"})
     assert not {"partner_voornamen", "verdeling", "verdeling_toelichting"} & visible
 
 
 def test_hidden_required_question_is_not_required_and_not_saved():
     parsed = definition()
-    result = q.check_page(parsed, 0, {"naam": "Jan", "kleur": "blauw", "uitleg_rood": "verborgen"}, {}, today=TODAY)
+    result = qcheck.check_page(
+        parsed, 0, {"naam": "Jan", "kleur": "blauw", "uitleg_rood": "verborgen"}, {}, today=TODAY
+    )
     assert result.errors == {}
     assert "uitleg_rood" not in result.clean
-    result = q.check_page(parsed, 0, {"naam": "Jan", "kleur": "rood"}, {}, today=TODAY)
+    result = qcheck.check_page(parsed, 0, {"naam": "Jan", "kleur": "rood"}, {}, today=TODAY)
     assert result.errors["uitleg_rood"].code == "questionnaire.error.required"
     assert result.errors["uitleg_rood"].text("nl") == "Deze vraag is verplicht."
 
@@ -317,7 +325,7 @@ def test_hidden_required_question_is_not_required_and_not_saved():
 def test_conditional_shown_by_the_house_form(db, world):
     client, house = world["client"], world["house"]
     q.save_page(db, client, house.id, 0, PAGE_ONE, today=TODAY)
-    with pytest.raises(q.PageInvalid) as caught:
+    with pytest.raises(qcheck.PageInvalid) as caught:
         q.save_page(db, client, house.id, 1, {"burgerlijke_staat": "gehuwd", "koopt_met_partner": "ja"}, today=TODAY)
     assert set(caught.value.errors) == {
         "huwelijkse_voorwaarden",
@@ -354,7 +362,7 @@ def test_save_and_resume(db, world):
 def test_invalid_page_saves_nothing(db, world):
     client, house = world["client"], world["house"]
     bad = dict(PAGE_ONE, email="geen-mail", voornamen="")
-    with pytest.raises(q.PageInvalid) as caught:
+    with pytest.raises(qcheck.PageInvalid) as caught:
         q.save_page(db, client, house.id, 0, bad, today=TODAY)
     assert caught.value.errors["email"].code == "questionnaire.error.email"
     assert caught.value.errors["voornamen"].code == "questionnaire.error.required"
@@ -472,7 +480,7 @@ def test_no_change_after_completion(db, world):
 def test_incomplete_questionnaire_cannot_be_completed(db, world):
     client, house = world["client"], world["house"]
     fill_house(db, world, HOUSE_PAGES[:3])
-    with pytest.raises(q.PageInvalid) as caught:
+    with pytest.raises(qcheck.PageInvalid) as caught:
         q.complete(db, client, house.id, store=world["store"], settings=world["settings"])
     assert caught.value.code == "questionnaire.incomplete"
     assert caught.value.page_index == 3 and "iban" in caught.value.errors
@@ -498,7 +506,7 @@ def test_changing_an_earlier_answer_makes_new_required_questions_count(db, world
     q.save_page(db, client, house.id, 1, partner, today=TODAY)
     completion = finish(db, world)
     assert completion.request.status == QuestionnaireStatus.COMPLETED
-    sections = q.answer_sections(q.load(db, client, house.id).definition, q.stored_answers(db, house.id), "nl")
+    sections = qtext.answer_sections(q.load(db, client, house.id).definition, q.stored_answers(db, house.id), "nl")
     labels = [row.label for section in sections for row in section.rows]
     assert "Voornamen partner (voluit)" in labels
     assert "Welke verdeling en waarom?" not in labels  # verdeling 'gelijk': hidden
@@ -631,7 +639,7 @@ def test_the_mini_template_round_trip_with_every_type(db, world):
         "duits_niveau": "B2",
     }
     assert q.save_page(db, client, mini.id, 0, page_one, today=TODAY) == 1
-    with pytest.raises(q.PageInvalid) as caught:  # rood_vervolg shows because of page 1
+    with pytest.raises(qcheck.PageInvalid) as caught:  # rood_vervolg shows because of page 1
         q.save_page(db, client, mini.id, 1, {"slot": "Klaar"}, today=TODAY)
     assert set(caught.value.errors) == {"rood_vervolg"}
     assert q.save_page(db, client, mini.id, 1, {"slot": "Klaar", "rood_vervolg": "Echt"}, today=TODAY) == 2
@@ -641,7 +649,7 @@ def test_the_mini_template_round_trip_with_every_type(db, world):
     assert completion.request.status == QuestionnaireStatus.COMPLETED
     rows = {
         row.key: row.answer
-        for section in q.answer_sections(definition(), q.stored_answers(db, mini.id), "nl")
+        for section in qtext.answer_sections(definition(), q.stored_answers(db, mini.id), "nl")
         for row in section.rows
     }
     assert rows["naam"] == "Jan <b>Jansen</b>" and rows["bedrag"] == "€ 10,50" and rows["geboren"] == "01-02-1990"
