@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import and_, bindparam, case, literal, or_, union_all
-from sqlmodel import Session, func, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, func, select
 
 from portal_app.accounts.models import Account
 from portal_app.audit.services import audit
@@ -112,6 +113,38 @@ def get_for_account(session: Session, account: Account, dossier_id, *, ip: str |
             return dossier
     audit.record(session, "access.denied", actor_id=account.id, target=f"dossier:{str(dossier_id)[:40]}", ip=ip)
     raise NotFound()
+
+
+@dataclass(frozen=True)
+class DossierHeader:
+    """What the top of a client's dossier page shows, read in one query."""
+
+    dossier: Dossier
+    handler_name: str
+    dossiers_visible: int  # how many dossiers this client sees ("Terug naar dossiers" when more than one)
+
+
+def header_for_account(session: Session, account: Account, dossier_id: int, *, ip: str | None = None) -> DossierHeader:
+    """The client's dossier with its handler's name and the client's dossier count, or NotFound (audited).
+
+    One query: the dossier joined to the client's access row, the handler
+    outer-joined, the count as a subquery.
+    """
+    handler = aliased(Account)
+    visible = select(func.count(col(DossierAccess.id))).where(DossierAccess.account_id == account.id).scalar_subquery()
+    row = None
+    if isinstance(dossier_id, int) and not isinstance(dossier_id, bool) and not account.is_staff:
+        row = session.exec(
+            select(Dossier, handler.name, visible)
+            .join(DossierAccess, col(DossierAccess.dossier_id) == col(Dossier.id))
+            .outerjoin(handler, col(handler.id) == col(Dossier.handler_id))
+            .where(Dossier.id == dossier_id, DossierAccess.account_id == account.id)
+        ).first()
+    if row is None:
+        audit.record(session, "access.denied", actor_id=account.id, target=f"dossier:{str(dossier_id)[:40]}", ip=ip)
+        raise NotFound()
+    dossier, handler_name, count = row
+    return DossierHeader(dossier=dossier, handler_name=handler_name or "", dossiers_visible=int(count or 0))
 
 
 def open_actions_count(session: Session, account: Account) -> int:

@@ -135,19 +135,20 @@ class DossierState(PortalState):
         When access is gone the dossier data is dropped from the state and the
         page shows "Niet gevonden.".
         """
-        return self._check_access(viewer.account)
+        header = self._check_access(viewer.account)
+        return header.dossier if header is not None else None
 
-    def _check_access(self, account: Account) -> Dossier | None:
+    def _check_access(self, account: Account) -> dossiers.DossierHeader | None:
+        """The dossier on screen with its header data (one query), or None when the client may not see it."""
         if parse_id(self.dossier_id) is None:
             return None
         try:
             with session_scope(keep_on=(ServiceError,)) as db:
-                dossier = dossiers.get_for_account(db, account, self.dossier_id, ip=self._client_ip())
+                return dossiers.header_for_account(db, account, self.dossier_id, ip=self._client_ip())
         except NotFound:
             self._forget_dossier()
             self.not_found = True
             return None
-        return dossier
 
     def _route_param(self) -> str:
         """The raw [dossier_id] part of the URL on screen ("" on any other page)."""
@@ -204,16 +205,17 @@ class DossierState(PortalState):
             if getattr(self, name) != value:
                 setattr(self, name, value)
 
-    def _load_header(self, dossier: Dossier) -> None:
+    def _load_header(self, header: dossiers.DossierHeader) -> None:
+        dossier = header.dossier
         with session_scope() as db:
             steps, done, total = dossiers.progress(db, dossier.id)
-            handler = dossiers.handler_name(db, dossier)
         self._set(
             number=dossier.number,
             description=dossier.description,
             status=dossier.status,
             status_label=status_label(dossier.status, self.lang),
-            handler_name=handler,
+            handler_name=header.handler_name,
+            has_list=header.dossiers_visible > 1,
             progress_done=done,
             progress_total=total,
             steps=[
@@ -241,15 +243,13 @@ class DossierState(PortalState):
             self.not_found = True
             return
         self.dossier_id = dossier_id
-        dossier = self._check_access(account)
-        if dossier is None:
+        header = self._check_access(account)
+        if header is None:
             self.dossier_id = 0
             return
-        self._load_header(dossier)
+        self._load_header(header)
         # the counts start from zero here, so this also loads every tab that has documents
         self._refresh_counts(account)
-        with session_scope() as db:
-            self.has_list = dossiers.only_dossier_id(db, account) is None
         self.found = True
         return DossierState.poll_updates
 
@@ -288,10 +288,10 @@ class DossierState(PortalState):
 
     def _poll_round(self, account: Account) -> bool:
         """One refresh of the dossier on screen (blocking: runs in the pool); False when access is gone."""
-        dossier = self._check_access(account)
-        if dossier is None:
+        header = self._check_access(account)
+        if header is None:
             return False
-        self._load_header(dossier)
+        self._load_header(header)
         self._refresh_counts(account)
         return True
 

@@ -21,7 +21,7 @@ from portal_app.core.services.errors import NotFound, ValidationFailed
 from portal_app.documents.models import Document, DocumentKind
 from portal_app.documents.services.documents import PendingFile, attach_pending, dialect_insert
 from portal_app.documents.services.storage import FileStore
-from portal_app.dossiers.models import Dossier, ReadReceipt
+from portal_app.dossiers.models import Dossier, DossierAccess, ReadReceipt
 from portal_app.dossiers.services import dossiers
 from portal_app.messages.models import Message
 from portal_app.notifications.services import mail
@@ -127,11 +127,21 @@ def list_for_dossier(
 
 
 def get_for_account(session: Session, account: Account, message_id: object, *, ip: str | None = None) -> Message:
-    """The message when the account may see its dossier; NotFound (audited) otherwise."""
-    message = (
-        session.get(Message, message_id) if isinstance(message_id, int) and not isinstance(message_id, bool) else None
-    )
-    if message is None or not dossiers.can_see(session, account, message.dossier_id):
+    """The message when the account may see its dossier; NotFound (audited) otherwise.
+
+    One query for a client: the message joined to the client's access row of its dossier.
+    """
+    message: Message | None = None
+    if isinstance(message_id, int) and not isinstance(message_id, bool):
+        if account.is_staff:
+            message = session.get(Message, message_id)
+        else:
+            message = session.exec(
+                select(Message)
+                .join(DossierAccess, col(DossierAccess.dossier_id) == col(Message.dossier_id))
+                .where(Message.id == message_id, DossierAccess.account_id == account.id)
+            ).first()
+    if message is None or (account.is_staff and not dossiers.can_see(session, account, message.dossier_id)):
         audit.record(session, "access.denied", actor_id=account.id, target=f"message:{str(message_id)[:40]}", ip=ip)
         raise NotFound()
     return message

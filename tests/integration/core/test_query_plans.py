@@ -61,7 +61,7 @@ def hot_calls(engine, client, dossier, token) -> dict[str, Callable[[Session], o
     return {
         "session lookup": lambda db: viewer_service.resolve(db, token, policy=policy),
         "dossier list": lambda db: dossiers.list_for_account(db, client, search="lev"),
-        "open dossier": lambda db: dossiers.get_for_account(db, client, dossier.id),
+        "open dossier": lambda db: dossiers.header_for_account(db, client, dossier.id),
         "tab counts": lambda db: dossiers.tab_counts(db, client, dossier.id),
         "documents": lambda db: documents.list_tabs_for_dossier(session=db, account=client, dossier_id=dossier.id),
         "messages": lambda db: messages.list_for_dossier(db, client, dossier.id),

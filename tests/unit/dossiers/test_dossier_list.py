@@ -248,3 +248,24 @@ def test_thousand_dossiers_list_is_fast(db, store, world):
     assert all(count == 1 for count in unread.values())
     assert elapsed < 0.5, f"list of 1,000 dossiers took {elapsed:.2f}s"
     assert db.exec(select(ReadReceipt)).all() == []
+
+
+def test_dossier_header_in_one_query(db, world, engine):
+    """The top of the dossier page: the dossier, its handler's name and the client's dossier count."""
+    from sqlalchemy import event
+
+    alice = world["alice"]
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        header = dossiers.header_for_account(db, alice, world["house"].id)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert len(statements) == 1
+    assert header.dossier.id == world["house"].id and header.handler_name == "M. Visser"
+    assert header.dossiers_visible == len(dossiers.list_for_account(db, alice, page_size=1000)[0])
+    with pytest.raises(NotFound):
+        dossiers.header_for_account(db, alice, world["bobs"].id)
+    with pytest.raises(NotFound):
+        dossiers.header_for_account(db, world["staff"], world["house"].id)  # staff use their own screens
