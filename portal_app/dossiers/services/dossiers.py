@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, bindparam, case, literal, or_, union_all
+from sqlalchemy import ColumnElement, ScalarSelect, and_, bindparam, case, literal, or_, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from portal_app.accounts.models import Account
 from portal_app.audit.services import audit
@@ -70,16 +71,16 @@ def grant_access(session: Session, *, dossier_id: int, account_id: int, actor_id
         )
 
 
-def _visible_ids(account: Account):
+def _visible_ids(account: Account) -> SelectOfScalar[int]:
     return select(DossierAccess.dossier_id).where(DossierAccess.account_id == account.id)
 
 
-def _not_own_upload(account: Account):
+def _not_own_upload(account: Account) -> ColumnElement[bool]:
     """Documents the account did not upload itself (NULL uploader counts as not own)."""
-    return or_(Document.uploaded_by_id.is_(None), Document.uploaded_by_id != account.id)
+    return or_(col(Document.uploaded_by_id).is_(None), col(Document.uploaded_by_id) != account.id)
 
 
-def can_see(session: Session, account: Account, dossier_id: int) -> bool:
+def can_see(session: Session, account: Account, dossier_id: object) -> bool:
     if not isinstance(dossier_id, int) or isinstance(dossier_id, bool):
         return False
     if account.is_staff:
@@ -94,7 +95,7 @@ def can_see(session: Session, account: Account, dossier_id: int) -> bool:
     )
 
 
-def get_for_account(session: Session, account: Account, dossier_id, *, ip: str | None = None) -> Dossier:
+def get_for_account(session: Session, account: Account, dossier_id: object, *, ip: str | None = None) -> Dossier:
     """The dossier, or NotFound (the same for missing and foreign ids, audited).
 
     One query for a client: the dossier joined to the client's access row.
@@ -102,7 +103,7 @@ def get_for_account(session: Session, account: Account, dossier_id, *, ip: str |
     if not account.is_staff and isinstance(dossier_id, int) and not isinstance(dossier_id, bool):
         found = session.exec(
             select(Dossier)
-            .join(DossierAccess, DossierAccess.dossier_id == Dossier.id)
+            .join(DossierAccess, col(DossierAccess.dossier_id) == col(Dossier.id))
             .where(Dossier.id == dossier_id, DossierAccess.account_id == account.id)
         ).first()
         if found is not None:
@@ -151,10 +152,10 @@ def open_actions_count(session: Session, account: Account) -> int:
     """Open questionnaires of the account (the Acties count every page frame shows)."""
     return int(
         session.exec(
-            select(func.count(QuestionnaireRequest.id)).where(
+            select(func.count(col(QuestionnaireRequest.id))).where(
                 QuestionnaireRequest.account_id == account.id,
                 QuestionnaireRequest.status == QuestionnaireStatus.OPEN,
-                QuestionnaireRequest.dossier_id.in_(_visible_ids(account)),
+                col(QuestionnaireRequest.dossier_id).in_(_visible_ids(account)),
             )
         ).one()
         or 0
@@ -164,16 +165,16 @@ def open_actions_count(session: Session, account: Account) -> int:
 def home_counts(session: Session, account: Account) -> HomeCounts:
     in_progress, total = session.exec(
         select(
-            func.count(case((Dossier.status == DossierStatus.IN_PROGRESS, 1))),
-            func.count(Dossier.id),
-        ).where(Dossier.id.in_(_visible_ids(account)))
+            func.count(case((col(Dossier.status) == DossierStatus.IN_PROGRESS, 1))),
+            func.count(col(Dossier.id)),
+        ).where(col(Dossier.id).in_(_visible_ids(account)))
     ).one()
     open_actions = open_actions_count(session, account)
     return HomeCounts(dossiers_in_progress=in_progress or 0, dossiers_total=total or 0, open_actions=open_actions or 0)
 
 
 def visible_statuses(session: Session, account: Account) -> list[str]:
-    rows = session.exec(select(Dossier.status).where(Dossier.id.in_(_visible_ids(account))).distinct()).all()
+    rows = session.exec(select(Dossier.status).where(col(Dossier.id).in_(_visible_ids(account))).distinct()).all()
     return [status for status in DossierStatus.ALL if status in rows]
 
 
@@ -182,7 +183,7 @@ def progress(session: Session, dossier_id: int) -> tuple[list[ProgressStep], int
         session.exec(
             select(ProgressStep)
             .where(ProgressStep.dossier_id == dossier_id)
-            .order_by(ProgressStep.position, ProgressStep.id)
+            .order_by(col(ProgressStep.position), col(ProgressStep.id))
         ).all()
     )
     done = sum(1 for step in steps if step.done_at is not None)
@@ -195,21 +196,21 @@ def tab_counts(session: Session, account: Account, dossier_id: int) -> dict[str,
     Keys: the three document kinds and "berichten". Items the account made
     itself (its deliveries, its own messages) are never unread.
     """
-    doc_read = and_(ReadReceipt.document_id == Document.id, ReadReceipt.account_id == account.id)
-    documents = (
+    doc_read = and_(col(ReadReceipt.document_id) == col(Document.id), col(ReadReceipt.account_id) == account.id)
+    documents: Select[str, int] = (
         select(
-            Document.kind.label("tab"),
-            case((ReadReceipt.id.is_(None) & _not_own_upload(account), 1), else_=0).label("unread"),
+            col(Document.kind).label("tab"),
+            case((col(ReadReceipt.id).is_(None) & _not_own_upload(account), 1), else_=0).label("unread"),
         )
         .select_from(Document)
         .outerjoin(ReadReceipt, doc_read)
-        .where(Document.dossier_id == dossier_id, Document.withdrawn_at.is_(None))
+        .where(Document.dossier_id == dossier_id, col(Document.withdrawn_at).is_(None))
     )
-    msg_read = and_(ReadReceipt.message_id == Message.id, ReadReceipt.account_id == account.id)
+    msg_read = and_(col(ReadReceipt.message_id) == col(Message.id), col(ReadReceipt.account_id) == account.id)
     messages = (
         select(
             literal("berichten").label("tab"),
-            case((ReadReceipt.id.is_(None) & Message.from_office, 1), else_=0).label("unread"),
+            case((col(ReadReceipt.id).is_(None) & col(Message.from_office), 1), else_=0).label("unread"),
         )
         .select_from(Message)
         .outerjoin(ReadReceipt, msg_read)
@@ -229,7 +230,7 @@ def only_dossier_id(session: Session, account: Account) -> int | None:
     The manual: with access to exactly one dossier, "Dossiers" opens it directly.
     """
     ids = session.exec(
-        select(Dossier.id).where(Dossier.id.in_(_visible_ids(account))).order_by(Dossier.id).limit(2)
+        select(Dossier.id).where(col(Dossier.id).in_(_visible_ids(account))).order_by(col(Dossier.id)).limit(2)
     ).all()
     return ids[0] if len(ids) == 1 else None
 
@@ -253,64 +254,76 @@ class DossierRow:
     unread: int
 
 
-def _unread_documents():
+def _unread_documents() -> ScalarSelect[int]:
     return (
-        select(func.count(Document.id))
+        select(func.count(col(Document.id)))
         .select_from(Document)
         .outerjoin(
             ReadReceipt,
-            and_(ReadReceipt.document_id == Document.id, ReadReceipt.account_id == bindparam("account_id")),
+            and_(
+                col(ReadReceipt.document_id) == col(Document.id),
+                col(ReadReceipt.account_id) == bindparam("account_id"),
+            ),
         )
         .where(
-            Document.dossier_id == Dossier.id,
-            Document.withdrawn_at.is_(None),
-            ReadReceipt.id.is_(None),
-            or_(Document.uploaded_by_id.is_(None), Document.uploaded_by_id != bindparam("account_id")),
+            col(Document.dossier_id) == col(Dossier.id),
+            col(Document.withdrawn_at).is_(None),
+            col(ReadReceipt.id).is_(None),
+            or_(col(Document.uploaded_by_id).is_(None), col(Document.uploaded_by_id) != bindparam("account_id")),
         )
         .correlate(Dossier)
         .scalar_subquery()
     )
 
 
-def _unread_messages():
+def _unread_messages() -> ScalarSelect[int]:
     return (
-        select(func.count(Message.id))
+        select(func.count(col(Message.id)))
         .select_from(Message)
         .outerjoin(
             ReadReceipt,
-            and_(ReadReceipt.message_id == Message.id, ReadReceipt.account_id == bindparam("account_id")),
+            and_(
+                col(ReadReceipt.message_id) == col(Message.id), col(ReadReceipt.account_id) == bindparam("account_id")
+            ),
         )
-        .where(Message.dossier_id == Dossier.id, Message.from_office, ReadReceipt.id.is_(None))
+        .where(col(Message.dossier_id) == col(Dossier.id), col(Message.from_office), col(ReadReceipt.id).is_(None))
         .correlate(Dossier)
         .scalar_subquery()
     )
 
 
-def _dossier_page_statement(with_statuses: bool):
+def _dossier_page_statement(
+    with_statuses: bool,
+) -> tuple[Select[int, str, str, str, int, int], SelectOfScalar[int]]:
     """The client's dossier list page, built once per shape with bound parameters:
     building an ORM statement costs more than running it, and this one runs on
     every search keystroke."""
-    conditions = [
-        Dossier.id.in_(select(DossierAccess.dossier_id).where(DossierAccess.account_id == bindparam("account_id"))),
-        Dossier.search_text.like(bindparam("pattern"), escape="\\"),
+    conditions: list[ColumnElement[bool]] = [
+        col(Dossier.id).in_(
+            select(DossierAccess.dossier_id).where(DossierAccess.account_id == bindparam("account_id"))
+        ),
+        col(Dossier.search_text).like(bindparam("pattern"), escape="\\"),
     ]
     if with_statuses:
-        conditions.append(Dossier.status.in_(bindparam("statuses", expanding=True)))
+        conditions.append(col(Dossier.status).in_(bindparam("statuses", expanding=True)))
+    # sqlmodel's select() is typed for at most four columns; for more, the
+    # statement is built with Select (what select() returns at runtime) and the
+    # row shape is written out.
+    columns: Select[int, str, str, str, int, int] = Select(
+        col(Dossier.id),
+        col(Dossier.number),
+        col(Dossier.description),
+        col(Dossier.status),
+        (_unread_documents() + _unread_messages()).label("unread"),
+        func.count().over().label("total"),
+    )
     page = (
-        select(
-            Dossier.id,
-            Dossier.number,
-            Dossier.description,
-            Dossier.status,
-            (_unread_documents() + _unread_messages()).label("unread"),
-            func.count().over().label("total"),
-        )
-        .where(*conditions)
-        .order_by(Dossier.created_at.desc(), Dossier.id.desc())
+        columns.where(*conditions)
+        .order_by(col(Dossier.created_at).desc(), col(Dossier.id).desc())
         .offset(bindparam("offset"))
         .limit(bindparam("limit"))
     )
-    count = select(func.count(Dossier.id)).where(*conditions)
+    count = select(func.count(col(Dossier.id))).where(*conditions)
     return page, count
 
 
@@ -337,7 +350,7 @@ def list_for_account(
     chosen = [s for s in (statuses or []) if s in DossierStatus.ALL]
     if statuses and not chosen:
         return [], 0  # only unknown statuses asked for: nothing matches
-    params = {
+    params: dict[str, object] = {
         "account_id": account.id,
         "pattern": f"%{escaped}%",
         "offset": max(0, page) * page_size,

@@ -13,9 +13,10 @@ import re
 from collections.abc import AsyncIterable, Iterable
 from dataclasses import dataclass, field
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from portal_app.accounts.models import Account, AccountKind
 from portal_app.audit.services import audit
@@ -43,6 +44,7 @@ from portal_app.messages.models import Message
 from portal_app.notifications.services import notifications
 from portal_app.office.services import office_settings
 from portal_app.office.services.staff_clients import CLIENT_KINDS, get_client
+from portal_app.settings import Settings
 
 PAGE_SIZE = 25
 MAX_SEARCH_CHARS = 100
@@ -137,20 +139,20 @@ def status_label(status: str, language: str) -> str:
     return i18n.t(f"staff.status.{status}", language) if status in DossierStatus.ALL else status
 
 
-def get_dossier(session: Session, dossier_id) -> Dossier:
+def get_dossier(session: Session, dossier_id: object) -> Dossier:
     dossier = session.get(Dossier, parse_id(dossier_id))
     if dossier is None:
         raise NotFound()
     return dossier
 
 
-def _check_status(status) -> str:
-    if status not in DossierStatus.ALL:
+def _check_status(status: object) -> str:
+    if not isinstance(status, str) or status not in DossierStatus.ALL:
         raise ValidationFailed("bad status", field="status", code="staff.dossier.status_invalid")
     return status
 
 
-def _check_handler(session: Session, handler_id) -> int | None:
+def _check_handler(session: Session, handler_id: object) -> int | None:
     try:
         handler_id = optional_id(handler_id)
     except NotFound:
@@ -168,8 +170,8 @@ def staff_choices(*, session: Session, actor: Account) -> list[dict[str, str]]:
     require_staff(session, actor)
     rows = session.exec(
         select(Account.id, Account.name)
-        .where(Account.kind == AccountKind.STAFF, Account.deleted_at.is_(None), Account.blocked.is_(False))
-        .order_by(Account.name, Account.id)
+        .where(Account.kind == AccountKind.STAFF, col(Account.deleted_at).is_(None), col(Account.blocked).is_(False))
+        .order_by(col(Account.name), col(Account.id))
         .limit(500)
     ).all()
     return [{"id": str(i), "name": name} for i, name in rows]
@@ -184,38 +186,38 @@ def list_dossiers(
     actor: Account,
     query: str = "",
     status: str = "",
-    handler_id="",
+    handler_id: object = "",
     mine: bool = False,
-    page=0,
+    page: object = 0,
     page_size: int = PAGE_SIZE,
     language: str = "nl",
 ) -> DossierPage:
     """One page of dossiers, newest first, with handler, client count and unread client messages."""
     actor = require_staff(session, actor)
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     needle = fold(one_line(query, MAX_SEARCH_CHARS))
     if needle:
-        conditions.append(Dossier.search_text.like(like_pattern(needle), escape="\\"))
+        conditions.append(col(Dossier.search_text).like(like_pattern(needle), escape="\\"))
     if status:
-        conditions.append(Dossier.status == _check_status(status))
+        conditions.append(col(Dossier.status) == _check_status(status))
     if mine:
-        conditions.append(Dossier.handler_id == actor.id)
+        conditions.append(col(Dossier.handler_id) == actor.id)
     elif handler_id == "none":
-        conditions.append(Dossier.handler_id.is_(None))
+        conditions.append(col(Dossier.handler_id).is_(None))
     elif handler_id not in ("", None):
         try:
-            conditions.append(Dossier.handler_id == parse_id(handler_id))
+            conditions.append(col(Dossier.handler_id) == parse_id(handler_id))
         except NotFound:
             raise ValidationFailed("bad handler", field="handler", code="staff.dossier.handler_invalid") from None
-    total = session.exec(select(func.count(Dossier.id)).where(*conditions)).one() or 0
+    total = session.exec(select(func.count(col(Dossier.id))).where(*conditions)).one() or 0
     page_count = max(1, -(-total // page_size))
     page = min(clean_page(page), page_count - 1)
     handler = aliased(Account)
     rows = session.exec(
         select(Dossier, handler.name)
-        .outerjoin(handler, handler.id == Dossier.handler_id)
+        .outerjoin(handler, col(handler.id) == col(Dossier.handler_id))
         .where(*conditions)
-        .order_by(Dossier.created_at.desc(), Dossier.id.desc())
+        .order_by(col(Dossier.created_at).desc(), col(Dossier.id).desc())
         .offset(page * page_size)
         .limit(page_size)
     ).all()
@@ -225,20 +227,26 @@ def list_dossiers(
     if ids:
         clients = dict(
             session.exec(
-                select(DossierAccess.dossier_id, func.count(DossierAccess.id))
-                .where(DossierAccess.dossier_id.in_(ids))
-                .group_by(DossierAccess.dossier_id)
+                select(DossierAccess.dossier_id, func.count(col(DossierAccess.id)))
+                .where(col(DossierAccess.dossier_id).in_(ids))
+                .group_by(col(DossierAccess.dossier_id))
             ).all()
         )
         unread = dict(
             session.exec(
-                select(Message.dossier_id, func.count(Message.id))
-                .where(Message.dossier_id.in_(ids), Message.from_office.is_(False), Message.staff_read_at.is_(None))
-                .group_by(Message.dossier_id)
+                select(Message.dossier_id, func.count(col(Message.id)))
+                .where(
+                    col(Message.dossier_id).in_(ids),
+                    col(Message.from_office).is_(False),
+                    col(Message.staff_read_at).is_(None),
+                )
+                .group_by(col(Message.dossier_id))
             ).all()
         )
-    return DossierPage(
-        rows=[
+    page_rows: list[StaffDossierRow] = []
+    for dossier, handler_name in rows:
+        assert dossier.id is not None  # a stored row (see portal_app/core/models.py)
+        page_rows.append(
             StaffDossierRow(
                 id=dossier.id,
                 number=dossier.number,
@@ -250,22 +258,23 @@ def list_dossiers(
                 clients=clients.get(dossier.id, 0),
                 unread=unread.get(dossier.id, 0),
             )
-            for dossier, handler_name in rows
-        ],
+        )
+    return DossierPage(
+        rows=page_rows,
         total=total,
         page=page,
         page_count=page_count,
     )
 
 
-def _clean_number(number) -> str:
+def _clean_number(number: object) -> str:
     number = one_line(number, 60)
     if not NUMBER_RE.match(number):
         raise ValidationFailed("bad number", field="number", code="staff.dossier.number_invalid")
     return number
 
 
-def _clean_description(description) -> str:
+def _clean_description(description: object) -> str:
     description = one_line(description, MAX_DESCRIPTION_CHARS + 1)
     if not description:
         raise ValidationFailed("description required", field="description", code="staff.dossier.description_required")
@@ -275,7 +284,13 @@ def _clean_description(description) -> str:
 
 
 def create_dossier(
-    *, session: Session, actor: Account, number, description, status=DossierStatus.IN_PROGRESS, handler_id=None
+    *,
+    session: Session,
+    actor: Account,
+    number: object,
+    description: object,
+    status: object = DossierStatus.IN_PROGRESS,
+    handler_id: object = None,
 ) -> Dossier:
     """A new dossier; the number is unique (case-insensitive)."""
     actor = require_staff(session, actor)
@@ -300,10 +315,10 @@ def update_dossier(
     *,
     session: Session,
     actor: Account,
-    dossier_id,
-    status=None,
-    handler_id=None,
-    description=None,
+    dossier_id: object,
+    status: object = None,
+    handler_id: object = None,
+    description: object = None,
     change_handler: bool = False,
 ) -> Dossier:
     """Change status, handler (with `change_handler`, None = no handler) and/or description; audited."""
@@ -333,7 +348,7 @@ def update_dossier(
     return dossier
 
 
-def dossier_header(*, session: Session, actor: Account, dossier_id, language: str = "nl") -> dict[str, str]:
+def dossier_header(*, session: Session, actor: Account, dossier_id: object, language: str = "nl") -> dict[str, str]:
     require_staff(session, actor)
     dossier = get_dossier(session, dossier_id)
     return {
@@ -351,41 +366,45 @@ def dossier_header(*, session: Session, actor: Account, dossier_id, language: st
 # --------------------------------------------------------------------------- access
 
 
-def access_list(*, session: Session, actor: Account, dossier_id) -> list[AccessRow]:
+def access_list(*, session: Session, actor: Account, dossier_id: object) -> list[AccessRow]:
     """The client accounts that see this dossier."""
     require_staff(session, actor)
     dossier = get_dossier(session, dossier_id)
     rows = session.exec(
         select(Account, DossierAccess.created_at)
-        .join(DossierAccess, DossierAccess.account_id == Account.id)
+        .join(DossierAccess, col(DossierAccess.account_id) == col(Account.id))
         .where(DossierAccess.dossier_id == dossier.id)
-        .order_by(Account.name, Account.id)
+        .order_by(col(Account.name), col(Account.id))
         .limit(200)
     ).all()
-    return [
-        AccessRow(
-            id=account.id,
-            name=account.name,
-            company=account.company_name or "",
-            email=account.email,
-            since=local_text(since, with_time=False),
-            blocked=account.blocked,
-            removed=account.deleted_at is not None,
+    access: list[AccessRow] = []
+    for account, since in rows:
+        assert account.id is not None  # a stored row (see portal_app/core/models.py)
+        access.append(
+            AccessRow(
+                id=account.id,
+                name=account.name,
+                company=account.company_name or "",
+                email=account.email,
+                since=local_text(since, with_time=False),
+                blocked=account.blocked,
+                removed=account.deleted_at is not None,
+            )
         )
-        for account, since in rows
-    ]
+    return access
 
 
-def grant_access(*, session: Session, actor: Account, dossier_id, account_id) -> Account:
+def grant_access(*, session: Session, actor: Account, dossier_id: object, account_id: object) -> Account:
     actor = require_staff(session, actor)
     dossier = get_dossier(session, dossier_id)
     account = get_client(session, account_id)
+    assert dossier.id is not None and account.id is not None  # stored rows (see portal_app/core/models.py)
     dossiers.grant_access(session, dossier_id=dossier.id, account_id=account.id, actor_id=actor.id)
     session.flush()
     return account
 
 
-def revoke_access(*, session: Session, actor: Account, dossier_id, account_id) -> bool:
+def revoke_access(*, session: Session, actor: Account, dossier_id: object, account_id: object) -> bool:
     actor = require_staff(session, actor)
     dossier = get_dossier(session, dossier_id)
     account_id = parse_id(account_id)
@@ -403,22 +422,26 @@ def revoke_access(*, session: Session, actor: Account, dossier_id, account_id) -
 # --------------------------------------------------------------------------- progress
 
 
-def progress_steps(*, session: Session, actor: Account, dossier_id) -> list[StepItem]:
+def progress_steps(*, session: Session, actor: Account, dossier_id: object) -> list[StepItem]:
     require_staff(session, actor)
     dossier = get_dossier(session, dossier_id)
+    assert dossier.id is not None  # a stored row (see portal_app/core/models.py)
     steps, _done, _total = dossiers.progress(session, dossier.id)
-    return [
-        StepItem(
-            id=step.id,
-            title=step.title,
-            done=step.done_at is not None,
-            done_at=local_text(step.done_at, with_time=False),
+    items: list[StepItem] = []
+    for step in steps:
+        assert step.id is not None  # a stored row (see portal_app/core/models.py)
+        items.append(
+            StepItem(
+                id=step.id,
+                title=step.title,
+                done=step.done_at is not None,
+                done_at=local_text(step.done_at, with_time=False),
+            )
         )
-        for step in steps
-    ]
+    return items
 
 
-def _clean_step_title(title) -> str:
+def _clean_step_title(title: object) -> str:
     title = one_line(title, MAX_STEP_CHARS + 1)
     if not title:
         raise ValidationFailed("title required", field="step", code="staff.step.title_required")
@@ -427,7 +450,7 @@ def _clean_step_title(title) -> str:
     return title
 
 
-def _get_step(session: Session, dossier: Dossier, step_id) -> ProgressStep:
+def _get_step(session: Session, dossier: Dossier, step_id: object) -> ProgressStep:
     step = session.get(ProgressStep, parse_id(step_id))
     if step is None or step.dossier_id != dossier.id:
         raise NotFound()
@@ -441,9 +464,10 @@ def _renumber(session: Session, steps: list[ProgressStep]) -> None:
             session.add(step)
 
 
-def add_step(*, session: Session, actor: Account, dossier_id, title) -> ProgressStep:
+def add_step(*, session: Session, actor: Account, dossier_id: object, title: object) -> ProgressStep:
     actor = require_staff(session, actor)
     dossier = get_dossier(session, dossier_id)
+    assert dossier.id is not None  # a stored row (see portal_app/core/models.py)
     title = _clean_step_title(title)
     steps, _done, total = dossiers.progress(session, dossier.id)
     if total >= MAX_STEPS:
@@ -456,7 +480,9 @@ def add_step(*, session: Session, actor: Account, dossier_id, title) -> Progress
     return step
 
 
-def rename_step(*, session: Session, actor: Account, dossier_id, step_id, title) -> ProgressStep:
+def rename_step(
+    *, session: Session, actor: Account, dossier_id: object, step_id: object, title: object
+) -> ProgressStep:
     actor = require_staff(session, actor)
     dossier = get_dossier(session, dossier_id)
     step = _get_step(session, dossier, step_id)
@@ -471,10 +497,11 @@ def rename_step(*, session: Session, actor: Account, dossier_id, step_id, title)
     return step
 
 
-def move_step(*, session: Session, actor: Account, dossier_id, step_id, direction) -> None:
+def move_step(*, session: Session, actor: Account, dossier_id: object, step_id: object, direction: object) -> None:
     """Move a step one place up (-1) or down (+1)."""
     actor = require_staff(session, actor)
     dossier = get_dossier(session, dossier_id)
+    assert dossier.id is not None  # a stored row (see portal_app/core/models.py)
     step = _get_step(session, dossier, step_id)
     if direction not in (-1, 1, "-1", "1", "up", "down"):
         raise ValidationFailed("bad direction", field="direction")
@@ -497,7 +524,9 @@ def move_step(*, session: Session, actor: Account, dossier_id, step_id, directio
     session.flush()
 
 
-def set_step_done(*, session: Session, actor: Account, dossier_id, step_id, done) -> ProgressStep:
+def set_step_done(
+    *, session: Session, actor: Account, dossier_id: object, step_id: object, done: object
+) -> ProgressStep:
     actor = require_staff(session, actor)
     dossier = get_dossier(session, dossier_id)
     step = _get_step(session, dossier, step_id)
@@ -517,9 +546,10 @@ def set_step_done(*, session: Session, actor: Account, dossier_id, step_id, done
     return step
 
 
-def delete_step(*, session: Session, actor: Account, dossier_id, step_id) -> None:
+def delete_step(*, session: Session, actor: Account, dossier_id: object, step_id: object) -> None:
     actor = require_staff(session, actor)
     dossier = get_dossier(session, dossier_id)
+    assert dossier.id is not None  # a stored row (see portal_app/core/models.py)
     step = _get_step(session, dossier, step_id)
     session.delete(step)
     session.flush()
@@ -550,11 +580,11 @@ async def publish_files(
     session: Session,
     store: FileStore,
     actor: Account,
-    dossier_id,
-    kind,
-    title,
+    dossier_id: object,
+    kind: object,
+    title: object,
     files: list[tuple[str, AsyncIterable[bytes] | Iterable[bytes]]],
-    settings,
+    settings: Settings,
     ip: str | None = None,
 ) -> PublishResult:
     """Validate and store each file as a publication in Correspondentie or Documenten.
@@ -566,7 +596,8 @@ async def publish_files(
     """
     actor = require_staff(session, actor)
     dossier = get_dossier(session, dossier_id)
-    if kind not in PUBLISH_KINDS:
+    assert dossier.id is not None  # a stored row (see portal_app/core/models.py)
+    if not isinstance(kind, str) or kind not in PUBLISH_KINDS:
         raise ValidationFailed("bad kind", field="kind", code="staff.publish.kind_invalid")
     title = one_line(title, documents.MAX_TITLE_CHARS)
     if not files:
@@ -613,17 +644,22 @@ async def publish_files(
     return result
 
 
-def withdraw_document(*, session: Session, actor: Account, dossier_id, document_id, ip: str | None = None) -> Document:
+def withdraw_document(
+    *, session: Session, actor: Account, dossier_id: object, document_id: object, ip: str | None = None
+) -> Document:
     """Clients no longer see the document; the file and the audit trail stay."""
     actor = require_staff(session, actor)
     dossier = get_dossier(session, dossier_id)
     document = session.get(Document, parse_id(document_id))
     if document is None or document.dossier_id != dossier.id:
         raise NotFound()
+    assert document.id is not None  # a stored row (see portal_app/core/models.py)
     return documents.withdraw(session=session, document_id=document.id, actor_id=actor.id)
 
 
-def document_list(*, session: Session, actor: Account, dossier_id, kind, language: str = "nl") -> list[StaffDocument]:
+def document_list(
+    *, session: Session, actor: Account, dossier_id: object, kind: object, language: str = "nl"
+) -> list[StaffDocument]:
     """One tab for staff: every document (withdrawn ones marked) with, per client with
     access, whether and when it was read and downloaded."""
     require_staff(session, actor)
@@ -633,27 +669,30 @@ def document_list(*, session: Session, actor: Account, dossier_id, kind, languag
     uploader = aliased(Account)
     rows = session.exec(
         select(Document, uploader.name, uploader.kind)
-        .outerjoin(uploader, uploader.id == Document.uploaded_by_id)
+        .outerjoin(uploader, col(uploader.id) == col(Document.uploaded_by_id))
         .where(Document.dossier_id == dossier.id, Document.kind == kind)
-        .order_by(Document.created_at.desc(), Document.id.desc())
+        .order_by(col(Document.created_at).desc(), col(Document.id).desc())
         .limit(DOCUMENT_LIST_LIMIT)
     ).all()
     ids = [document.id for document, _, _ in rows]
     clients = session.exec(
         select(Account.id, Account.name)
-        .join(DossierAccess, DossierAccess.account_id == Account.id)
+        .join(DossierAccess, col(DossierAccess.account_id) == col(Account.id))
         .where(DossierAccess.dossier_id == dossier.id)
-        .order_by(Account.name, Account.id)
+        .order_by(col(Account.name), col(Account.id))
         .limit(50)
     ).all()
     receipts: dict[tuple[int, int], ReadReceipt] = {}
     if ids:
-        for receipt in session.exec(select(ReadReceipt).where(ReadReceipt.document_id.in_(ids))).all():
-            receipts[(receipt.document_id, receipt.account_id)] = receipt
+        for stored in session.exec(select(ReadReceipt).where(col(ReadReceipt.document_id).in_(ids))).all():
+            assert stored.document_id is not None  # selected by document id just above
+            receipts[(stored.document_id, stored.account_id)] = stored
     result: list[StaffDocument] = []
     for document, uploader_name, uploader_kind in rows:
+        assert document.id is not None  # a stored row (see portal_app/core/models.py)
         per_client: list[Receipt] = []
         for client_id, client_name in clients:
+            assert client_id is not None  # a stored row (see portal_app/core/models.py)
             if client_id == document.uploaded_by_id:
                 continue
             receipt = receipts.get((document.id, client_id))
@@ -681,15 +720,15 @@ def document_list(*, session: Session, actor: Account, dossier_id, kind, languag
     return result
 
 
-def document_counts(*, session: Session, actor: Account, dossier_id) -> dict[str, int]:
+def document_counts(*, session: Session, actor: Account, dossier_id: object) -> dict[str, int]:
     """Number of documents (not withdrawn) per kind, for the tab labels."""
     require_staff(session, actor)
     dossier = get_dossier(session, dossier_id)
     counts = {kind: 0 for kind in DocumentKind.ALL}
     for kind, count in session.exec(
-        select(Document.kind, func.count(Document.id))
-        .where(Document.dossier_id == dossier.id, Document.withdrawn_at.is_(None))
-        .group_by(Document.kind)
+        select(Document.kind, func.count(col(Document.id)))
+        .where(Document.dossier_id == dossier.id, col(Document.withdrawn_at).is_(None))
+        .group_by(col(Document.kind))
     ).all():
         counts[kind] = count
     return counts
