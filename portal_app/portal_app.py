@@ -19,6 +19,7 @@ from portal_app.core.components.text import tr
 from portal_app.core.pages import routes
 from portal_app.core.pages.not_found import not_found_page
 from portal_app.core.services.background import start_background_tasks
+from portal_app.core.services.log_redaction import install as install_log_redaction
 from portal_app.core.states.base import PublicPageState
 from portal_app.core.states.session_guard import SessionGuard
 from portal_app.documents import api as downloads
@@ -52,10 +53,19 @@ def page_title(key: str):
     return tr(f"title.{key}")
 
 
+# As soon as the app loads, before it serves anything: no session token, link token, code or password in any log line.
+install_log_redaction()
+
 app = rx.App(
     html_lang="nl",
     stylesheets=["/portal.css"],
-    head_components=[rx.el.meta(name="robots", content="noindex"), rx.el.script(src="/portal.js", defer=True)],
+    head_components=[
+        rx.el.meta(name="robots", content="noindex"),
+        rx.el.script(src="/portal.js", defer=True),
+        # served by core/api.py icon_routes: the office logo, or the default in assets/
+        rx.el.link(rel="icon", href="/favicon.ico", sizes="any"),
+        rx.el.link(rel="apple-touch-icon", href="/apple-touch-icon.png"),
+    ],
     api_transformer=security.transformers(
         routes=[*auth_routes.routes, *downloads.routes, *staff_exports.routes, *branding_routes.routes]
     ),

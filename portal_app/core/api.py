@@ -6,7 +6,11 @@ before it, so the headers middleware sees every response):
     from portal_app.core import api as security
     app = rx.App(..., api_transformer=security.transformers())
 
-`transformers()` returns [Starlette(routes=downloads.routes), upload limit, headers].
+`transformers()` returns [Starlette(routes=downloads.routes + icon routes), upload limit, headers].
+
+The headers middleware also gives the production build's static files their
+Cache-Control (see `cache_control`): `reflex run --env prod` serves them from
+this backend, with ETag/Last-Modified and pre-compressed .gz sidecars of its own.
 """
 
 from __future__ import annotations
@@ -39,6 +43,13 @@ _SCRIPT_RE = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _SRC_ATTR_RE = re.compile(r"(?:^|\s)src\s*=", re.IGNORECASE)
+
+# Vite names every build file under /assets/ `<name>-<8-character content hash>.<ext>`:
+# a changed file gets a new name, so such a URL can be cached for good.
+_HASHED_ASSET_RE = re.compile(r"/assets/[^/]*-[A-Za-z0-9_-]{8}\.[A-Za-z0-9]+$")
+CACHE_IMMUTABLE = b"public, max-age=31536000, immutable"
+# Reuse only after asking the server, which answers 304 when the validator still matches.
+CACHE_REVALIDATE = b"no-cache"
 
 
 # --------------------------------------------------------------------------
@@ -98,8 +109,26 @@ def content_security_policy(settings: Settings, script_hashes: Iterable[str]) ->
     return "; ".join(directives)
 
 
+def cache_control(method: str, path: str, status: int, header_names: set[bytes]) -> bytes | None:
+    """The Cache-Control for a response that has none, or None to leave it without.
+
+    Hashed build files are immutable for a year. Any other file served with a
+    validator (ETag or Last-Modified: the HTML pages, /portal.css, ...) is
+    revalidated on every use, so a new build shows at once and an unchanged
+    file costs a 304. Responses without a validator (routes, errors) are left alone.
+    """
+    if method not in ("GET", "HEAD") or status not in (200, 304):
+        return None
+    if _HASHED_ASSET_RE.search(path):
+        return CACHE_IMMUTABLE
+    if b"etag" in header_names or b"last-modified" in header_names:
+        return CACHE_REVALIDATE
+    return None
+
+
 class SecurityHeadersMiddleware:
-    """Adds the security headers to every HTTP response (never replacing ones a route set)."""
+    """Adds the security headers to every HTTP response (never replacing ones a route set),
+    and Cache-Control to static files that have none (`cache_control`)."""
 
     # When the build is not there yet, look again at most this often.
     RETRY_SECONDS = 5.0
@@ -154,6 +183,12 @@ class SecurityHeadersMiddleware:
                 existing = list(message.get("headers", []))
                 present = {name.lower() for name, _ in existing}
                 extra = [(name, value) for name, value in self.headers() if name not in present]
+                if b"cache-control" not in present:
+                    policy = cache_control(
+                        scope.get("method", "GET"), scope.get("path", ""), message["status"], present
+                    )
+                    if policy is not None:
+                        extra.append((b"cache-control", policy))
                 message = {**message, "headers": existing + extra}
             await send(message)
 
@@ -310,6 +345,140 @@ def same_origin(request: Any, settings: Settings | None = None) -> bool:
 
 
 # --------------------------------------------------------------------------
+# Favicon and apple-touch icon
+# --------------------------------------------------------------------------
+
+FAVICON_PATH = "/favicon.ico"
+TOUCH_ICON_PATH = "/apple-touch-icon.png"
+# The defaults shipped in assets/ (Reflex copies them into the build, so a
+# reverse proxy serving the build, and the dev server, find them too).
+DEFAULT_ICONS = {
+    FAVICON_PATH: PROJECT_ROOT / "assets" / "favicon.ico",
+    TOUCH_ICON_PATH: PROJECT_ROOT / "assets" / "apple-touch-icon.png",
+}
+ICON_TYPES = {FAVICON_PATH: "image/x-icon", TOUCH_ICON_PATH: "image/png"}
+FAVICON_SIZES = [(16, 16), (32, 32), (48, 48)]
+TOUCH_ICON_SIDE = 180
+_ICON_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; sandbox",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+
+def icon_from_logo(logo_png: bytes, path: str) -> bytes:
+    """The office logo centred on a square canvas: an ICO for /favicon.ico, a PNG for the touch icon."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    with Image.open(BytesIO(logo_png), formats=["PNG"]) as opened:
+        logo = opened.convert("RGBA")
+    side = max(logo.size)
+    # iOS shows a transparent touch icon on black: give it a white ground.
+    ground = (255, 255, 255, 255) if path == TOUCH_ICON_PATH else (0, 0, 0, 0)
+    square = Image.new("RGBA", (side, side), ground)
+    square.alpha_composite(logo, ((side - logo.width) // 2, (side - logo.height) // 2))
+    out = BytesIO()
+    if path == FAVICON_PATH:
+        square.save(out, format="ICO", sizes=FAVICON_SIZES)
+    else:
+        square = square.resize((TOUCH_ICON_SIDE, TOUCH_ICON_SIDE), Image.Resampling.LANCZOS)
+        square.convert("RGB").save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+class IconSource:
+    """The bytes of the two icons: made from the office logo when there is one, else the shipped defaults."""
+
+    def __init__(
+        self,
+        settings: Callable[[], Settings] = get_settings,
+        logo: Callable[[], tuple[str, bytes] | None] | None = None,
+    ):
+        self._settings = settings
+        self._logo = logo or self._office_logo
+        self._lock = threading.Lock()
+        # (path, logo file name or "") -> (bytes, etag); one logo at a time is kept
+        self._made: dict[tuple[str, str], tuple[bytes, str]] = {}
+
+    def _office_logo(self) -> tuple[str, bytes] | None:
+        from portal_app.office.services import branding, office_settings
+
+        profile = office_settings.profile()
+        path = branding.logo_path(self._settings(), profile)
+        data = branding.read_logo(path) if path is not None else None
+        return (profile.logo_file, data) if data is not None else None
+
+    def icon(self, path: str) -> tuple[bytes, str] | None:
+        """(bytes, quoted etag) of the icon at `path`, or None when there is none."""
+        try:
+            logo = self._logo()
+        except Exception:  # no database (yet): the default icon still serves
+            logo = None
+        key = (path, logo[0] if logo else "")
+        with self._lock:
+            made = self._made.get(key)
+        if made is not None:
+            return made
+        data: bytes | None = None
+        if logo is not None:
+            try:
+                data = icon_from_logo(logo[1], path)
+            except Exception:  # a logo Pillow cannot read after all: fall back to the default
+                data = None
+        if data is None:
+            try:
+                data = DEFAULT_ICONS[path].read_bytes()
+            except OSError:
+                return None
+        made = (data, '"' + hashlib.sha256(data).hexdigest()[:32] + '"')
+        with self._lock:
+            if len(self._made) > 8:
+                self._made.clear()
+            self._made[key] = made
+        return made
+
+
+def _etag_matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return etag in tags or "*" in tags
+
+
+def icon_routes(source: IconSource | None = None) -> list[BaseRoute]:
+    """GET/HEAD /favicon.ico and /apple-touch-icon.png (no sign-in: every page, the login page too, shows them).
+
+    The page head links to fixed URLs, so the answer is `no-cache` with an ETag:
+    a browser revalidates (304) and sees a new office logo on its next visit.
+    """
+    from starlette.concurrency import run_in_threadpool
+    from starlette.requests import Request
+    from starlette.responses import PlainTextResponse, Response
+    from starlette.routing import Route
+
+    icons = source or IconSource()
+
+    async def icon(request: Request) -> Response:
+        path = request.url.path
+        found = await run_in_threadpool(icons.icon, path)
+        if found is None:
+            return PlainTextResponse(
+                "Not found", status_code=404, headers={**_ICON_HEADERS, "Cache-Control": "no-store"}
+            )
+        data, etag = found
+        headers = {**_ICON_HEADERS, "Cache-Control": CACHE_REVALIDATE.decode(), "ETag": etag}
+        if _etag_matches(request.headers.get("if-none-match"), etag):
+            return Response(status_code=304, headers=headers)
+        body = b"" if request.method == "HEAD" else data
+        headers["Content-Length"] = str(len(data))
+        return Response(body, media_type=ICON_TYPES[path], headers=headers)
+
+    return [Route(path, icon, methods=["GET", "HEAD"]) for path in (FAVICON_PATH, TOUCH_ICON_PATH)]
+
+
+# --------------------------------------------------------------------------
 # Mounting
 # --------------------------------------------------------------------------
 
@@ -320,7 +489,7 @@ def transformers(
     upload_max_bytes: int | None = None,
     routes: list[BaseRoute] | None = None,
 ) -> list[Any]:
-    """The `api_transformer` list for rx.App: plain HTTP routes (default: downloads), upload cap, security headers."""
+    """The `api_transformer` list for rx.App: plain HTTP routes (default: downloads) and the icons, upload cap, security headers."""
     from starlette.applications import Starlette
 
     from portal_app.documents import api as downloads
@@ -329,4 +498,5 @@ def transformers(
     upload_limit: int | Callable[[], int] = upload_max_bytes if upload_max_bytes is not None else _office_upload_cap
     wrap_upload: Callable[[ASGIApp], ASGIApp] = lambda app: UploadSizeLimitMiddleware(app, upload_limit)  # noqa: E731
     wrap_headers: Callable[[ASGIApp], ASGIApp] = lambda app: SecurityHeadersMiddleware(app, settings, build_dir)  # noqa: E731
-    return [Starlette(routes=downloads.routes if routes is None else routes), wrap_upload, wrap_headers]
+    plain_routes = [*(downloads.routes if routes is None else routes), *icon_routes()]
+    return [Starlette(routes=plain_routes), wrap_upload, wrap_headers]

@@ -21,11 +21,15 @@ class AuditLogIsAppendOnly(RuntimeError):
 
 
 def make_engine(database_url: str) -> Engine:
+    # hide_parameters: SQL logging (an office may switch sqlalchemy.engine to INFO) and the text
+    # of a failed statement would otherwise show the values: TOTP secrets, SMS codes, mail bodies.
     if database_url.startswith("postgresql://"):
         # the pinned driver is psycopg2 (SQLAlchemy 2.1 would pick psycopg 3)
         database_url = "postgresql+psycopg2://" + database_url.removeprefix("postgresql://")
     if database_url.startswith("sqlite"):
-        engine = create_engine(database_url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            database_url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:  # pragma: no cover - trivial
@@ -36,7 +40,7 @@ def make_engine(database_url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(database_url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    return create_engine(database_url, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True)
 
 
 @lru_cache(maxsize=4)

@@ -303,3 +303,173 @@ def test_office_upload_cap_follows_the_office_settings(tmp_path, monkeypatch):
     assert security._office_upload_cap() == 3 * 1024 * 1024 + security.UPLOAD_OVERHEAD_BYTES
     office_settings.invalidate()
     engine.dispose()
+
+
+# -- caching of the build's static files ---------------------------------------
+
+
+def _static_app(build_dir, routes=()):
+    """The build served the way `reflex run --env prod` does (PrecompressedStaticFiles, gzip sidecars)."""
+    from reflex.utils.precompressed_staticfiles import PrecompressedStaticFiles
+    from starlette.routing import Mount
+
+    static = PrecompressedStaticFiles(directory=build_dir, html=True, encodings=["gzip"])
+    return Starlette(routes=[*routes, Mount("/", app=static)])
+
+
+@pytest.fixture
+def served_build(build_dir):
+    import gzip
+
+    assets = build_dir / "assets"
+    assets.mkdir()
+    script = b"console.log('portal');" * 50
+    (assets / "entry.client-BIZoJNQ2.js").write_bytes(script)
+    (assets / "entry.client-BIZoJNQ2.js.gz").write_bytes(gzip.compress(script, mtime=0))
+    (assets / "manifest-bb649e12.js").write_bytes(b"m()")
+    (assets / "unhashed.js").write_bytes(b"u()")
+    (build_dir / "portal.css").write_text("body{}", encoding="utf-8")
+    (build_dir / "index.html.gz").write_bytes(gzip.compress(INDEX_HTML.encode(), mtime=0))
+    return build_dir
+
+
+def _documents_route():
+    from portal_app.documents import api as downloads
+
+    # the download route's own headers, plus a validator: the route's no-store still wins
+    headers = {**downloads.COMMON_HEADERS, "Last-Modified": "Sun, 06 Dec 2026 09:00:00 GMT"}
+    return Route("/files/{file_id}", lambda request: Response(b"pdf", headers=headers))
+
+
+def test_hashed_build_files_are_immutable(tmp_path, served_build):
+    client = TestClient(SecurityHeadersMiddleware(_static_app(served_build), _settings(tmp_path), served_build))
+    for path in ("/assets/entry.client-BIZoJNQ2.js", "/assets/manifest-bb649e12.js"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert response.headers["x-content-type-options"] == "nosniff"  # the security headers stay
+        assert "content-security-policy" in response.headers
+    # an unhashed file in assets/ and a missing hashed one are not cached for good
+    assert client.get("/assets/unhashed.js").headers["cache-control"] == "no-cache"
+    missing = client.get("/assets/gone-AAAAAAAA.js")
+    assert missing.status_code == 404 and "immutable" not in missing.headers.get("cache-control", "")
+
+
+def test_pre_compressed_sidecars_are_served_gzip(tmp_path, served_build):
+    client = TestClient(SecurityHeadersMiddleware(_static_app(served_build), _settings(tmp_path), served_build))
+    response = client.get("/assets/entry.client-BIZoJNQ2.js", headers={"accept-encoding": "gzip, br"})
+    assert response.headers["content-encoding"] == "gzip"
+    assert response.headers["vary"] == "Accept-Encoding"
+    assert response.headers["content-type"].startswith("text/javascript")
+    assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert response.content == b"console.log('portal');" * 50  # httpx decoded it
+    plain = client.get("/assets/entry.client-BIZoJNQ2.js", headers={"accept-encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    page = client.get("/", headers={"accept-encoding": "gzip"})
+    assert page.headers["content-encoding"] == "gzip" and page.headers["cache-control"] == "no-cache"
+
+
+@pytest.mark.parametrize("path", ["/", "/index.html", "/portal.css"])
+def test_html_and_unhashed_files_revalidate(tmp_path, served_build, path):
+    client = TestClient(SecurityHeadersMiddleware(_static_app(served_build), _settings(tmp_path), served_build))
+    response = client.get(path, headers={"accept-encoding": "identity"})
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-cache"
+    etag, modified = response.headers["etag"], response.headers["last-modified"]
+    assert response.headers["x-frame-options"] == "DENY"
+
+    again = client.get(path, headers={"accept-encoding": "identity", "if-none-match": etag})
+    assert again.status_code == 304 and again.content == b""
+    assert again.headers["cache-control"] == "no-cache" and again.headers["etag"] == etag
+    since = client.get(path, headers={"accept-encoding": "identity", "if-modified-since": modified})
+    assert since.status_code == 304
+
+
+def test_route_responses_keep_their_own_cache_control(tmp_path, served_build):
+    app = _static_app(served_build, routes=[_documents_route(), Route("/plain", _page)])
+    client = TestClient(SecurityHeadersMiddleware(app, _settings(tmp_path), served_build))
+    response = client.get("/files/7")
+    assert response.headers.get_list("cache-control") == ["no-store"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    # a route without a validator is left as it was
+    assert "cache-control" not in client.get("/plain").headers
+
+
+def test_cache_control_rules():
+    hashed = "/assets/_dossiers_.__dossier_id_._index-a50fWEXy.js"
+    assert security.cache_control("GET", hashed, 200, set()) == security.CACHE_IMMUTABLE
+    assert security.cache_control("HEAD", "/prefix/assets/root-CG_mNDhm.js", 304, set()) == security.CACHE_IMMUTABLE
+    assert security.cache_control("GET", hashed, 404, set()) is None
+    assert security.cache_control("POST", hashed, 200, set()) is None
+    assert security.cache_control("GET", "/dossiers", 200, {b"etag"}) == security.CACHE_REVALIDATE
+    assert security.cache_control("GET", "/_upload", 200, set()) is None
+
+
+# -- favicon and apple-touch icon ---------------------------------------------
+
+
+def _logo_png(width=60, height=20) -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _icon_client(tmp_path, served_build, logo):
+    source = security.IconSource(logo=lambda: logo["value"])
+    app = _static_app(served_build, routes=security.icon_routes(source))
+    return TestClient(SecurityHeadersMiddleware(app, _settings(tmp_path), served_build))
+
+
+def test_default_icons_are_served(tmp_path, served_build):
+    from io import BytesIO
+
+    from PIL import Image
+
+    client = _icon_client(tmp_path, served_build, {"value": None})
+    favicon = client.get("/favicon.ico")
+    assert favicon.status_code == 200
+    assert favicon.headers["content-type"] == "image/x-icon"
+    assert favicon.content == security.DEFAULT_ICONS["/favicon.ico"].read_bytes()
+    assert favicon.headers["cache-control"] == "no-cache"
+    assert favicon.headers["x-content-type-options"] == "nosniff"
+    assert client.get("/favicon.ico", headers={"if-none-match": favicon.headers["etag"]}).status_code == 304
+    assert client.head("/favicon.ico").status_code == 200
+
+    touch = client.get("/apple-touch-icon.png")
+    assert touch.status_code == 200 and touch.headers["content-type"] == "image/png"
+    assert Image.open(BytesIO(touch.content)).size == (180, 180)
+
+
+def test_icons_follow_the_office_logo(tmp_path, served_build):
+    from io import BytesIO
+
+    from PIL import Image
+
+    logo = {"value": ("logo-0123456789abcdef.png", _logo_png())}
+    client = _icon_client(tmp_path, served_build, logo)
+    favicon = client.get("/favicon.ico")
+    assert favicon.status_code == 200 and favicon.headers["content-type"] == "image/x-icon"
+    assert favicon.content != security.DEFAULT_ICONS["/favicon.ico"].read_bytes()
+    icon = Image.open(BytesIO(favicon.content))
+    assert icon.format == "ICO" and icon.size[0] == icon.size[1]
+    touch = Image.open(BytesIO(client.get("/apple-touch-icon.png").content)).convert("RGB")
+    assert touch.size == (180, 180)
+    assert touch.getpixel((90, 90)) == (200, 30, 30) and touch.getpixel((90, 5)) == (255, 255, 255)
+
+    # a new logo: the old ETag no longer matches, so the browser gets the new icon
+    logo["value"] = ("logo-fedcba9876543210.png", _logo_png(20, 60))
+    changed = client.get("/favicon.ico", headers={"if-none-match": favicon.headers["etag"]})
+    assert changed.status_code == 200 and changed.content != favicon.content
+    # logo removed: the default again
+    logo["value"] = None
+    assert client.get("/favicon.ico").content == security.DEFAULT_ICONS["/favicon.ico"].read_bytes()
+
+
+def test_icons_are_mounted_by_transformers(tmp_path):
+    items = security.transformers(_settings(tmp_path), tmp_path / "build", routes=[])
+    paths = {route.path for route in items[0].routes}
+    assert {"/favicon.ico", "/apple-touch-icon.png"} <= paths
