@@ -12,20 +12,18 @@ from portal_app.core.components.text import tr
 
 def audit_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(row["at"], white_space="nowrap"),
-        rx.table.cell(rx.code(row["event"], size="1")),
-        rx.table.cell(rx.text(row["actor"], size="2", class_name="staff-wrap")),
+        rx.table.cell(row.at, white_space="nowrap"),
+        rx.table.cell(rx.code(row.event, size="1")),
+        rx.table.cell(rx.text(row.actor, size="2", class_name="staff-wrap")),
         rx.table.cell(
-            rx.cond(
-                row["dossier_id"] != "", rx.link(row["dossier"], href=DOSSIERS + "/" + row["dossier_id"]), rx.text("")
-            )
+            rx.cond(row.dossier_id, rx.link(row.dossier, href=DOSSIERS + "/" + row.dossier_id.to_string()), rx.text(""))
         ),
-        rx.table.cell(rx.text(row["target"], size="1", class_name="staff-wrap")),
+        rx.table.cell(rx.text(row.target, size="1", class_name="staff-wrap")),
         rx.table.cell(
-            rx.text(row["detail"], size="1", class_name="staff-wrap"),
-            rx.cond(row["ip"] != "", rx.text(row["ip"], size="1", color="gray")),
+            rx.text(row.detail, size="1", class_name="staff-wrap"),
+            rx.cond(row.ip != "", rx.text(row.ip, size="1", color="gray")),
         ),
-        data_event=row["event"],
+        data_event=row.event,
     )
 
 

@@ -22,7 +22,7 @@ class StaffAuditState(StaffListState):
     f_date_from: str = ""
     f_date_to: str = ""
     event_types: list[str] = []
-    rows: list[dict[str, str]] = []
+    rows: list[staff_audit.AuditRow] = []
     total: int = 0
     page_count: int = 1
     page_text: str = ""

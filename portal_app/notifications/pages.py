@@ -14,35 +14,33 @@ STATUSES = ("queued", "sending", "sent", "retrying", "failed")
 
 def outbox_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(row["created"], white_space="nowrap"),
-        rx.table.cell(rx.text(row["to"], class_name="staff-wrap")),
+        rx.table.cell(row.created, white_space="nowrap"),
+        rx.table.cell(rx.text(row.recipient, class_name="staff-wrap")),
         rx.table.cell(
-            rx.cond(row["subject"] != "", rx.text(row["subject"], class_name="staff-wrap"), rx.text(row["kind"])),
-            rx.cond(row["subject"] != "", rx.text(row["kind"], size="1", color="gray")),
+            rx.cond(row.subject != "", rx.text(row.subject, class_name="staff-wrap"), rx.text(row.kind)),
+            rx.cond(row.subject != "", rx.text(row.kind, size="1", color="gray")),
         ),
         rx.table.cell(
-            state_badge(row["status"], row["status_label"]),
+            state_badge(row.status, row.status_label),
             rx.cond(
-                row["attempts"] != "0",
-                rx.text(tr("staff.outbox.attempts"), " ", row["attempts"], size="1", color="gray"),
+                row.attempts != 0,
+                rx.text(tr("staff.outbox.attempts"), " ", row.attempts, size="1", color="gray"),
             ),
         ),
         rx.table.cell(
-            rx.cond(
-                row["sent"] != "", row["sent"], rx.text(row["error"], size="1", color="red", class_name="staff-wrap")
-            )
+            rx.cond(row.sent != "", row.sent, rx.text(row.error, size="1", color="red", class_name="staff-wrap"))
         ),
         rx.table.cell(
             rx.hstack(
                 rx.cond(
-                    row["can_retry"] != "",
+                    row.can_retry,
                     rx.button(
                         rx.icon("rotate-cw", size=14, aria_hidden="true"),
                         tr("staff.outbox.retry"),
-                        on_click=S.retry(row["id"]),
+                        on_click=S.retry(row.id),
                         size="1",
                         type="button",
-                        aria_label=tr("staff.outbox.retry") + " " + row["to"],
+                        aria_label=tr("staff.outbox.retry") + " " + row.recipient,
                     ),
                 ),
                 rx.cond(
@@ -50,30 +48,30 @@ def outbox_row(row: rx.Var) -> rx.Component:
                     rx.button(
                         rx.icon("eye", size=14, aria_hidden="true"),
                         tr("staff.outbox.view"),
-                        on_click=S.show_content(row["id"]),
+                        on_click=S.show_content(row.id),
                         size="1",
                         variant="soft",
                         type="button",
-                        aria_label=tr("staff.outbox.view") + " " + row["to"],
+                        aria_label=tr("staff.outbox.view") + " " + row.recipient,
                     ),
                 ),
                 spacing="1",
                 min_width="max-content",  # else the buttons overflow the last column, cut off at the table's edge
             )
         ),
-        data_status=row["status"],
-        data_item_id=row["id"],
+        data_status=row.status,
+        data_item_id=row.id,
     )
 
 
 def content_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(rx.cond(S.content["subject"] != "", S.content["subject"], tr("staff.outbox.sms"))),
-            rx.dialog.description(tr("staff.outbox.to"), " ", S.content["to"], size="2", color="gray"),
+            rx.dialog.title(rx.cond(S.content.subject != "", S.content.subject, tr("staff.outbox.sms"))),
+            rx.dialog.description(tr("staff.outbox.to"), " ", S.content.recipient, size="2", color="gray"),
             rx.text(tr("staff.outbox.masked"), size="1", color="gray", margin_top="0.5rem"),
             rx.box(
-                rx.text(S.content["body"], white_space="pre-wrap", size="2", class_name="staff-wrap"),
+                rx.text(S.content.body, white_space="pre-wrap", size="2", class_name="staff-wrap"),
                 class_name="mail-body",
                 id="mail-body",
             ),

@@ -13,7 +13,7 @@ from portal_app.notifications.services import staff_outbox
 class StaffOutboxState(StaffListState):
     channel: str = "mail"
     status_filter: str = "all"
-    rows: list[dict[str, str]] = []
+    rows: list[staff_outbox.OutboxRow] = []
     total: int = 0
     page_count: int = 1
     page_text: str = ""
@@ -22,7 +22,7 @@ class StaffOutboxState(StaffListState):
     error: str = ""
 
     content_open: bool = False
-    content: dict[str, str] = {}
+    content: staff_outbox.OutboxContent = staff_outbox.OutboxContent()
 
     def _reload(self, actor: Account) -> None:
         with session_scope() as db:
@@ -91,4 +91,4 @@ class StaffOutboxState(StaffListState):
     def set_content_open(self, viewer: Viewer, value: bool):
         self.content_open = value is True
         if not self.content_open:
-            self.content = {}
+            self.content = staff_outbox.OutboxContent()

@@ -152,38 +152,38 @@ def new_account_form() -> rx.Component:
 
 def account_row(row) -> rx.Component:
     return rx.el.tr(
-        rx.el.td(rx.text(row["name"], weight="medium", class_name="wrap-anywhere"), data_label=tr("company.col_name")),
-        rx.el.td(rx.text(row["email"], class_name="wrap-anywhere"), data_label=tr("company.col_email")),
+        rx.el.td(rx.text(row.name, weight="medium", class_name="wrap-anywhere"), data_label=tr("company.col_name")),
+        rx.el.td(rx.text(row.email, class_name="wrap-anywhere"), data_label=tr("company.col_email")),
         rx.el.td(
             rx.badge(
-                row["state_label"],
-                color_scheme=rx.match(row["state"], ("active", "green"), ("invited", "orange"), "red"),
+                row.state_label,
+                color_scheme=rx.match(row.state, ("active", "green"), ("invited", "orange"), "red"),
                 variant="soft",
             ),
             data_label=tr("company.col_state"),
         ),
-        rx.el.td(row["last_login"], data_label=tr("company.col_last_login")),
-        rx.el.td(row["dossier_count"], data_label=tr("company.col_dossiers"), class_name="cell-number"),
+        rx.el.td(row.last_login, data_label=tr("company.col_last_login")),
+        rx.el.td(row.dossier_count, data_label=tr("company.col_dossiers"), class_name="cell-number"),
         rx.el.td(
             rx.hstack(
                 rx.link(
                     rx.icon("eye", size=16, aria_hidden="true"),
                     rx.el.span(tr("company.view")),
-                    rx.el.span(" ", row["name"], class_name="sr-only"),
-                    href=LIST_PATH + "/" + row["id"],
+                    rx.el.span(" ", row.name, class_name="sr-only"),
+                    href=LIST_PATH + "/" + row.id.to_string(),
                     class_name="button-link download-link",
                     underline="none",
-                    id="view-" + row["id"],
+                    id="view-" + row.id.to_string(),
                 ),
                 rx.button(
                     rx.icon("trash-2", size=16, aria_hidden="true"),
                     rx.el.span(tr("company.delete")),
-                    rx.el.span(" ", row["name"], class_name="sr-only"),
+                    rx.el.span(" ", row.name, class_name="sr-only"),
                     variant="soft",
                     color_scheme="red",
                     size="2",
-                    on_click=S.ask_delete(row["id"]),
-                    id="delete-" + row["id"],
+                    on_click=S.ask_delete(row.id),
+                    id="delete-" + row.id.to_string(),
                 ),
                 spacing="2",
                 wrap="nowrap",
@@ -191,7 +191,7 @@ def account_row(row) -> rx.Component:
             class_name="cell-action",
         ),
         class_name="extra-row",
-        data_email=row["email"],
+        data_email=row.email,
     )
 
 
@@ -273,22 +273,22 @@ def dossier_choice(row) -> rx.Component:
     return rx.el.li(
         rx.el.label(
             rx.checkbox(
-                checked=row["granted"] == "1",
-                on_change=lambda value: S.set_access(row["id"], value),
-                id="access-" + row["id"],
+                checked=row.granted,
+                on_change=lambda value: S.set_access(row.id, value),
+                id="access-" + row.id.to_string(),
                 size="2",
             ),
             rx.el.span(
-                rx.el.strong(row["number"]),
+                rx.el.strong(row.number),
                 " ",
-                rx.el.span(row["description"], class_name="wrap-anywhere"),
+                rx.el.span(row.description, class_name="wrap-anywhere"),
                 " ",
-                rx.badge(row["status_label"], color_scheme="gray", variant="soft", size="1"),
+                rx.badge(row.status_label, color_scheme="gray", variant="soft", size="1"),
             ),
             class_name="choice-label",
         ),
         class_name="dossier-choice",
-        data_number=row["number"],
+        data_number=row.number,
     )
 
 
@@ -301,8 +301,8 @@ def detail_content() -> rx.Component:
                 rx.hstack(
                     rx.heading(tr("company.details"), size="4", as_="h2"),
                     rx.badge(
-                        S.detail["state_label"],
-                        color_scheme=rx.match(S.detail["state"], ("active", "green"), ("invited", "orange"), "red"),
+                        S.detail.state_label,
+                        color_scheme=rx.match(S.detail.state, ("active", "green"), ("invited", "orange"), "red"),
                         variant="soft",
                     ),
                     align="center",
@@ -310,10 +310,10 @@ def detail_content() -> rx.Component:
                     spacing="2",
                 ),
                 rx.el.dl(
-                    fact(tr("company.email"), S.detail["email"], "extra-email-value"),
-                    fact(tr("company.last_login"), S.detail["last_login"], "extra-last-login"),
-                    fact(tr("company.created_on"), S.detail["created"], "extra-created"),
-                    fact(tr("company.language"), S.detail["language_label"], "extra-language"),
+                    fact(tr("company.email"), S.detail.email, "extra-email-value"),
+                    fact(tr("company.last_login"), S.detail.last_login, "extra-last-login"),
+                    fact(tr("company.created_on"), S.detail.created, "extra-created"),
+                    fact(tr("company.language"), S.detail.language_label, "extra-language"),
                     class_name="facts",
                 ),
                 spacing="3",
@@ -344,10 +344,10 @@ def detail_content() -> rx.Component:
             rx.button(
                 rx.icon("trash-2", size=16, aria_hidden="true"),
                 tr("company.delete"),
-                rx.el.span(" ", S.detail["name"], class_name="sr-only"),
+                rx.el.span(" ", S.detail.name, class_name="sr-only"),
                 color_scheme="red",
                 variant="soft",
-                on_click=S.ask_delete(S.detail["id"]),
+                on_click=S.ask_delete(S.detail.id),
                 id="delete-extra",
             ),
         ),
@@ -387,5 +387,5 @@ def company_account_page() -> rx.Component:
             ),
             rx.text(tr("company.loading"), color="gray"),
         ),
-        title=rx.cond(S.detail["name"], S.detail["name"], tr("company.title")),
+        title=rx.cond(S.detail.name, S.detail.name, tr("company.title")),
     )

@@ -23,8 +23,8 @@ parsed here. Plain Python, no Reflex import.
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import TypedDict
 
 from sqlmodel import Session, col, func, select, update
 
@@ -44,31 +44,43 @@ MAX_DOSSIERS_SHOWN = 200
 MAX_ID = 2**63 - 1
 
 
-class ExtraAccountRow(TypedDict):
-    """One extra account in the list, as the page shows it (plain strings)."""
+@dataclass(frozen=True, kw_only=True)
+class ExtraAccountRow:
+    """One extra account in the list, the texts in the viewer's language."""
 
-    id: str
-    name: str
-    email: str
-    state: str
-    state_label: str
-    last_login: str
-    dossier_count: str
+    id: int = 0
+    name: str = ""
+    email: str = ""
+    state: str = ""  # "active", "invited" or "blocked"
+    state_label: str = ""
+    last_login: str = ""
+    dossier_count: int = 0
 
 
-class ExtraAccountDossier(TypedDict):
-    """One company dossier on the 'Inzien' screen; `granted` is "1" or ""."""
+@dataclass(frozen=True, kw_only=True)
+class ExtraAccountInfo(ExtraAccountRow):
+    """'Inzien': the list's fields and a few more; the blank one stands for "none loaded"."""
 
-    id: str
+    created: str = ""
+    language_label: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExtraAccountDossier:
+    """One company dossier on the 'Inzien' screen; `granted`: the extra account may see it."""
+
+    id: int
     number: str
     description: str
     status_label: str
-    granted: str
+    granted: bool
 
 
-class ExtraAccountDetail(ExtraAccountRow):
-    created: str
-    language_label: str
+@dataclass(frozen=True, kw_only=True)
+class ExtraAccountDetail:
+    """What 'Inzien' shows: the account and every company dossier with its choice."""
+
+    account: ExtraAccountInfo
     dossiers: list[ExtraAccountDossier]
 
 
@@ -169,19 +181,20 @@ def _row(account: Account, language: str, dossier_count: int, last_session: date
     state = _state(account)
     candidates = [moment for moment in (account.last_login_at, last_session) if moment is not None]
     last_login = max((_aware(moment) for moment in candidates), default=None)
-    return {
-        "id": str(account.id),
-        "name": account.name,
-        "email": account.email,
-        "state": state,
-        "state_label": i18n.t(f"company.state.{state}", language),
-        "last_login": format_datetime(last_login, language) or i18n.t("company.never", language),
-        "dossier_count": str(dossier_count),
-    }
+    assert account.id is not None  # a stored account (see portal_app/core/models.py)
+    return ExtraAccountRow(
+        id=account.id,
+        name=account.name,
+        email=account.email,
+        state=state,
+        state_label=i18n.t(f"company.state.{state}", language),
+        last_login=format_datetime(last_login, language) or i18n.t("company.never", language),
+        dossier_count=dossier_count,
+    )
 
 
 def list_extra_accounts(session: Session, actor: Account, *, language: str = "nl") -> list[ExtraAccountRow]:
-    """The main account's extra accounts (name order), as plain strings."""
+    """The main account's extra accounts (name order)."""
     main = require_main_account(session, actor)
     extras = session.exec(
         select(Account)
@@ -262,25 +275,28 @@ def extra_account_detail(
         .order_by(Dossier.number, col(Dossier.id))
         .limit(MAX_DOSSIERS_SHOWN)
     ).all()
-    dossier_rows: list[ExtraAccountDossier] = [
-        {
-            "id": str(dossier_id),
-            "number": number,
-            "description": description,
-            "status_label": i18n.t(f"status.{status}", language),
-            "granted": "1" if dossier_id in granted else "",
-        }
+    dossier_rows = [
+        ExtraAccountDossier(
+            id=dossier_id,
+            number=number,
+            description=description,
+            status_label=i18n.t(f"status.{status}", language),
+            granted=dossier_id in granted,
+        )
         for dossier_id, number, description, status in rows
+        if dossier_id is not None  # read back from the table, so always set; this tells mypy
     ]
     row = _row(
-        extra, language, sum(1 for d in dossier_rows if d["granted"]), _last_logins(session, [extra.id]).get(extra.id)
+        extra, language, sum(1 for d in dossier_rows if d.granted), _last_logins(session, [extra.id]).get(extra.id)
     )
-    return {
-        **row,
-        "created": format_date(extra.created_at, language),
-        "language_label": i18n.t(f"lang.{i18n.normalize_language(extra.language)}", language),
-        "dossiers": dossier_rows,
-    }
+    return ExtraAccountDetail(
+        account=ExtraAccountInfo(
+            **asdict(row),
+            created=format_date(extra.created_at, language),
+            language_label=i18n.t(f"lang.{i18n.normalize_language(extra.language)}", language),
+        ),
+        dossiers=dossier_rows,
+    )
 
 
 def set_dossier_access(

@@ -10,8 +10,8 @@ active company main account and that the extra account is one of its own:
 extra accounts, private clients and other companies get nothing (the page
 tells them so, and the attempt is audited; not Access.COMPANY_ADMIN, whose
 refusal would be a bare "not found"). Ids from the browser are only ever passed
-to the service, which parses and checks them. Public vars hold plain strings of
-this company's extra accounts only.
+to the service, which parses and checks them. Public vars hold this company's
+extra accounts only.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class CompanyAccountsState(PortalState):
     loaded: bool = False
     allowed: bool = False
     company_name: str = ""
-    rows: list[dict[str, str]] = []
+    rows: list[company_accounts.ExtraAccountRow] = []
     notice: str = ""
     errors: list[str] = []
 
@@ -46,8 +46,8 @@ class CompanyAccountsState(PortalState):
 
     # "Inzien"
     not_found: bool = False
-    detail: dict[str, str] = {}
-    detail_dossiers: list[dict[str, str]] = []
+    detail: company_accounts.ExtraAccountInfo = company_accounts.ExtraAccountInfo()
+    detail_dossiers: list[company_accounts.ExtraAccountDossier] = []
 
     # "Verwijderen": the confirmation dialog
     delete_open: bool = False
@@ -60,7 +60,7 @@ class CompanyAccountsState(PortalState):
     # ---- helpers (server side only) ----
     def _reset(self) -> None:
         self.loaded, self.allowed, self.not_found = False, False, False
-        self.rows, self.detail, self.detail_dossiers = [], {}, []
+        self.rows, self.detail, self.detail_dossiers = [], company_accounts.ExtraAccountInfo(), []
         self.notice, self.errors, self.new_errors = "", [], []
         self.new_open, self.delete_open = False, False
         self.delete_name, self.delete_email, self._delete_id = "", "", 0
@@ -76,16 +76,15 @@ class CompanyAccountsState(PortalState):
                     db, account, account_id, language=self.lang, ip=self._client_ip()
                 )
         except NotFound:
-            self.detail, self.detail_dossiers, self.not_found = {}, [], True
+            self.detail, self.detail_dossiers, self.not_found = company_accounts.ExtraAccountInfo(), [], True
             return False
-        self.detail_dossiers = detail.pop("dossiers")
-        self.detail = {key: str(value) for key, value in detail.items()}
+        self.detail, self.detail_dossiers = detail.account, detail.dossiers
         self.not_found = False
         return True
 
     def _deny(self) -> None:
         self.allowed = False
-        self.rows, self.detail, self.detail_dossiers = [], {}, []
+        self.rows, self.detail, self.detail_dossiers = [], company_accounts.ExtraAccountInfo(), []
         self.errors = [i18n.t("company.not_allowed", self.lang)]
 
     def _route_param(self) -> str:
@@ -173,11 +172,13 @@ class CompanyAccountsState(PortalState):
 
     # ---- "Inzien": which dossiers the extra account sees ----
     @handler(Access.CLIENT)
-    def set_access(self, viewer: Viewer, dossier_id: str, allowed: bool):
+    def set_access(self, viewer: Viewer, dossier_id: int | str, allowed: bool):
         account = self._gate(viewer)
         if account is None:
             return
-        account_id = self.detail.get("id", "")
+        # a public var: a browser can set it (setvar), so never trust its type
+        detail = self.detail if isinstance(self.detail, company_accounts.ExtraAccountInfo) else None
+        account_id = detail.id if detail is not None else 0
         if not account_id or not isinstance(allowed, bool):
             return
         self.errors, self.notice = [], ""
@@ -187,7 +188,8 @@ class CompanyAccountsState(PortalState):
         except ServiceError as error:
             self.errors = error_text(error, self.lang)
         self._load_detail(account, account_id)
-        number = next((d["number"] for d in self.detail_dossiers if d["id"] == str(dossier_id)), "")
+        # the tick box sends the dossier's id (a number); a forged event may send anything
+        number = next((d.number for d in self.detail_dossiers if str(d.id) == str(dossier_id)), "")
         if not self.errors and number:
             self.notice = i18n.t(
                 "company.access_granted" if allowed else "company.access_revoked", self.lang, number=number
@@ -195,7 +197,7 @@ class CompanyAccountsState(PortalState):
 
     # ---- "Verwijderen", after a confirmation ----
     @handler(Access.CLIENT)
-    def ask_delete(self, viewer: Viewer, account_id: str):
+    def ask_delete(self, viewer: Viewer, account_id: int | str):
         account = self._gate(viewer)
         if account is None:
             return
@@ -207,8 +209,8 @@ class CompanyAccountsState(PortalState):
         except ServiceError as error:
             self.errors = error_text(error, self.lang)
             return
-        self._delete_id = int(detail["id"])
-        self.delete_name, self.delete_email = detail["name"], detail["email"]
+        self._delete_id = detail.account.id
+        self.delete_name, self.delete_email = detail.account.name, detail.account.email
         self.delete_open, self.notice, self.errors = True, "", []
 
     @handler(Access.CLIENT)
@@ -235,7 +237,7 @@ class CompanyAccountsState(PortalState):
             self.delete_open = False
             return
         self.delete_open, self._delete_id, self.delete_name, self.delete_email = False, 0, "", ""
-        self.detail, self.detail_dossiers = {}, []
+        self.detail, self.detail_dossiers = company_accounts.ExtraAccountInfo(), []
         self._load_rows(account)
         self.notice = i18n.t("company.deleted", self.lang, email=email)
         if self._route_param():

@@ -69,9 +69,25 @@ class AuditFilter:
         return {key: value for key, value in self.__dict__.items() if value}
 
 
+@dataclass(frozen=True, kw_only=True)
+class AuditRow:
+    """One event of the list; the texts are ready to show, the ids are None when absent."""
+
+    id: int
+    at: str
+    event: str
+    actor: str
+    actor_id: int | None
+    dossier: str
+    dossier_id: int | None
+    target: str
+    ip: str
+    detail: str
+
+
 @dataclass(frozen=True)
 class AuditPage:
-    rows: list[dict[str, str]]
+    rows: list[AuditRow]
     total: int
     page: int
     page_count: int
@@ -167,6 +183,11 @@ def _detail_text(detail: str | None) -> str:
     return str(data)
 
 
+def _event_id(event: AuditEvent) -> int:
+    assert event.id is not None  # read from the database (see portal_app/core/models.py)
+    return event.id
+
+
 def search(
     *, session: Session, actor: Account, filters: AuditFilter, page: object = 0, page_size: int = PAGE_SIZE
 ) -> AuditPage:
@@ -178,18 +199,18 @@ def search(
     rows = _rows(session, conditions, offset=page * page_size, limit=page_size)
     return AuditPage(
         rows=[
-            {
-                "id": str(event.id),
-                "at": local_text(event.at),
-                "event": event.event_type,
-                "actor": f"{name} <{email}>" if name else ("" if event.actor_id is None else f"#{event.actor_id}"),
-                "actor_id": str(event.actor_id or ""),
-                "dossier": number or (str(event.dossier_id) if event.dossier_id else ""),
-                "dossier_id": str(event.dossier_id or ""),
-                "target": event.target or "",
-                "ip": event.ip or "",
-                "detail": _detail_text(event.detail)[:500],
-            }
+            AuditRow(
+                id=_event_id(event),
+                at=local_text(event.at),
+                event=event.event_type,
+                actor=f"{name} <{email}>" if name else ("" if event.actor_id is None else f"#{event.actor_id}"),
+                actor_id=event.actor_id or None,
+                dossier=number or (str(event.dossier_id) if event.dossier_id else ""),
+                dossier_id=event.dossier_id or None,
+                target=event.target or "",
+                ip=event.ip or "",
+                detail=_detail_text(event.detail)[:500],
+            )
             for event, name, email, number in rows
         ],
         total=total,

@@ -33,9 +33,36 @@ _CODE_RE = re.compile(r"\b\d{4,8}\b")
 _Outbox = TypeVar("_Outbox", bound=OutboxMail | OutboxSms)
 
 
+@dataclass(frozen=True, kw_only=True)
+class OutboxRow:
+    """One mail or SMS of the list; the times are ready to show ("" when not sent)."""
+
+    id: int
+    recipient: str  # not `to`: that name is taken by Reflex's Var.to
+    subject: str
+    kind: str
+    status: str
+    status_label: str
+    attempts: int
+    created: str
+    sent: str
+    error: str
+    can_retry: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class OutboxContent:
+    """The text of one mail or SMS for an admin, secrets masked; the blank one while none is open."""
+
+    id: int = 0
+    recipient: str = ""
+    subject: str = ""
+    body: str = ""
+
+
 @dataclass(frozen=True)
 class OutboxPage:
-    rows: list[dict[str, str]]
+    rows: list[OutboxRow]
     total: int
     page: int
     page_count: int
@@ -76,7 +103,7 @@ def list_outbox(
     page_count = max(1, -(-total // page_size))
     page_number = min(clean_page(page), page_count - 1)
     rows = _newest_first(session, model, conditions, offset=page_number * page_size, limit=page_size)
-    result = []
+    result: list[OutboxRow] = []
     for row in rows:
         # The row is an OutboxMail exactly when channel == "mail".
         if isinstance(row, OutboxMail):
@@ -84,21 +111,26 @@ def list_outbox(
         else:
             to, subject, kind = row.to_phone, "", "sms"
         result.append(
-            {
-                "id": str(row.id),
-                "to": to,
-                "subject": subject,
-                "kind": kind,
-                "status": row.status,
-                "status_label": _status_label(row.status, language),
-                "attempts": str(row.attempts),
-                "created": local_text(row.created_at),
-                "sent": local_text(row.sent_at),
-                "error": (row.last_error or "")[:300],
-                "can_retry": "1" if row.status == OutboxStatus.FAILED else "",
-            }
+            OutboxRow(
+                id=_row_id(row),
+                recipient=to,
+                subject=subject,
+                kind=kind,
+                status=row.status,
+                status_label=_status_label(row.status, language),
+                attempts=row.attempts,
+                created=local_text(row.created_at),
+                sent=local_text(row.sent_at),
+                error=(row.last_error or "")[:300],
+                can_retry=row.status == OutboxStatus.FAILED,
+            )
         )
     return OutboxPage(rows=result, total=total, page=page_number, page_count=page_count)
+
+
+def _row_id(row: OutboxMail | OutboxSms) -> int:
+    assert row.id is not None  # read from the database (see portal_app/core/models.py)
+    return row.id
 
 
 def _newest_first(
@@ -124,22 +156,24 @@ def status_counts(*, session: Session, actor: Account, channel: str = "mail") ->
     return counts
 
 
-def mail_content(*, session: Session, actor: Account, mail_id: object) -> dict[str, str]:
+def mail_content(*, session: Session, actor: Account, mail_id: object) -> OutboxContent:
     """The text of one mail, secrets masked. Admins only."""
     require_staff(session, actor, admin=True)
     row = session.get(OutboxMail, parse_id(mail_id))
     if row is None:
         raise NotFound()
-    return {"id": str(row.id), "to": row.to_address, "subject": row.subject, "body": mask_secrets(row.body_text)}
+    return OutboxContent(
+        id=_row_id(row), recipient=row.to_address, subject=row.subject, body=mask_secrets(row.body_text)
+    )
 
 
-def sms_content(*, session: Session, actor: Account, sms_id: object) -> dict[str, str]:
+def sms_content(*, session: Session, actor: Account, sms_id: object) -> OutboxContent:
     """The text of one SMS, codes masked. Admins only."""
     require_staff(session, actor, admin=True)
     row = session.get(OutboxSms, parse_id(sms_id))
     if row is None:
         raise NotFound()
-    return {"id": str(row.id), "to": row.to_phone, "subject": "", "body": mask_sms(row.body)}
+    return OutboxContent(id=_row_id(row), recipient=row.to_phone, body=mask_sms(row.body))
 
 
 def retry(*, session: Session, actor: Account, channel: str, item_id: object) -> None:

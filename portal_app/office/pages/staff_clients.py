@@ -29,18 +29,18 @@ def client_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.link(
-                rx.cond(row["company"] != "", row["company"], row["name"]),
-                href=CLIENTS + "/" + row["id"],
+                rx.cond(row.company != "", row.company, row.name),
+                href=CLIENTS + "/" + row.id.to_string(),
                 weight="medium",
                 class_name="staff-wrap",
             ),
-            rx.cond(row["company"] != "", rx.text(row["name"], size="1", color="gray", class_name="staff-wrap")),
+            rx.cond(row.company != "", rx.text(row.name, size="1", color="gray", class_name="staff-wrap")),
         ),
-        rx.table.cell(rx.text(row["email"], class_name="staff-wrap")),
-        rx.table.cell(row["kind_label"]),
-        rx.table.cell(state_badge(row["state"], row["state_label"])),
-        rx.table.cell(row["last_login"], white_space="nowrap"),
-        data_client_id=row["id"],
+        rx.table.cell(rx.text(row.email, class_name="staff-wrap")),
+        rx.table.cell(row.kind_label),
+        rx.table.cell(state_badge(row.state, row.state_label)),
+        rx.table.cell(row.last_login, white_space="nowrap"),
+        data_client_id=row.id,
     )
 
 
@@ -224,7 +224,7 @@ def extra_dialog() -> rx.Component:
 
 
 def client_actions() -> rx.Component:
-    state = C.client["state"]
+    state = C.client.state
     return rx.hstack(
         rx.cond(
             state == "invited",
@@ -292,20 +292,20 @@ def staff_client_page() -> rx.Component:
                 C.found,
                 rx.vstack(
                     section(
-                        rx.cond(row["company"] != "", row["company"], row["name"]),
+                        rx.cond(row.company != "", row.company, row.name),
                         rx.el.dl(
-                            fact(tr("staff.clients.col_kind"), row["kind_label"]),
-                            rx.cond(row["company"] != "", fact(tr("staff.clients.contact_name"), row["name"])),
+                            fact(tr("staff.clients.col_kind"), row.kind_label),
+                            rx.cond(row.company != "", fact(tr("staff.clients.contact_name"), row.name)),
                             rx.cond(
-                                C.parent_id != "",
+                                C.parent_id,
                                 fact(
                                     tr("staff.client.company_of"),
-                                    rx.link(C.parent_name, href=CLIENTS + "/" + C.parent_id),
+                                    rx.link(C.parent_name, href=CLIENTS + "/" + C.parent_id.to_string()),
                                 ),
                             ),
-                            fact(tr("staff.clients.email"), row["email"]),
+                            fact(tr("staff.clients.email"), row.email),
                             fact(tr("staff.client.phone"), rx.cond(C.phone != "", C.phone, "—")),
-                            fact(tr("staff.clients.col_state"), state_badge(row["state"], row["state_label"])),
+                            fact(tr("staff.clients.col_state"), state_badge(row.state, row.state_label)),
                             fact(
                                 tr("staff.client.two_factor"),
                                 rx.cond(
@@ -318,7 +318,7 @@ def staff_client_page() -> rx.Component:
                                 C.invite_sent != "",
                                 fact(tr("staff.client.invite"), C.invite_text),
                             ),
-                            fact(tr("staff.clients.col_last_login"), row["last_login"]),
+                            fact(tr("staff.clients.col_last_login"), row.last_login),
                             fact(tr("staff.client.created_on"), C.created),
                             class_name="staff-dl",
                             id="client-facts",
@@ -335,11 +335,11 @@ def staff_client_page() -> rx.Component:
                                     C.logins,
                                     lambda login: rx.el.li(
                                         rx.text(
-                                            login["date"],
+                                            login.date,
                                             " · ",
-                                            login["ip"],
+                                            login.ip,
                                             rx.cond(
-                                                login["complete"] == "",
+                                                ~login.complete,
                                                 rx.text(
                                                     " · ", tr("staff.client.login_incomplete"), as_="span", color="gray"
                                                 ),
@@ -365,9 +365,9 @@ def staff_client_page() -> rx.Component:
                                     C.dossiers,
                                     lambda d: rx.el.li(
                                         rx.hstack(
-                                            rx.link(d["number"], href=DOSSIERS + "/" + d["id"], weight="medium"),
-                                            rx.text(d["description"], size="2", class_name="staff-wrap"),
-                                            status_badge(d["status"], d["status_label"]),
+                                            rx.link(d.number, href=DOSSIERS + "/" + d.id.to_string(), weight="medium"),
+                                            rx.text(d.description, size="2", class_name="staff-wrap"),
+                                            status_badge(d.status, d.status_label),
                                             spacing="2",
                                             align="center",
                                             wrap="wrap",
@@ -384,7 +384,7 @@ def staff_client_page() -> rx.Component:
                         count=C.dossier_total,
                     ),
                     rx.cond(
-                        row["kind"] == "company",
+                        row.kind == "company",
                         section(
                             tr("staff.client.extra_accounts"),
                             rx.cond(
@@ -394,9 +394,9 @@ def staff_client_page() -> rx.Component:
                                         C.extra_accounts,
                                         lambda a: rx.el.li(
                                             rx.hstack(
-                                                rx.link(a["name"], href=CLIENTS + "/" + a["id"], weight="medium"),
-                                                rx.text(a["email"], size="2", color="gray"),
-                                                state_badge(a["state"], a["state_label"]),
+                                                rx.link(a.name, href=CLIENTS + "/" + a.id.to_string(), weight="medium"),
+                                                rx.text(a.email, size="2", color="gray"),
+                                                state_badge(a.state, a.state_label),
                                                 spacing="2",
                                                 align="center",
                                                 wrap="wrap",
@@ -427,6 +427,6 @@ def staff_client_page() -> rx.Component:
             spacing="3",
             width="100%",
         ),
-        title=rx.cond(C.found, rx.cond(row["company"] != "", row["company"], row["name"]), tr("staff.client.title")),
+        title=rx.cond(C.found, rx.cond(row.company != "", row.company, row.name), tr("staff.client.title")),
         active="clients",
     )

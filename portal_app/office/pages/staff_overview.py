@@ -11,7 +11,7 @@ from portal_app.office.states.staff_overview import StaffOverviewState as S
 
 
 def _dossier_link(row: rx.Var) -> rx.Component:
-    return rx.link(row["dossier_number"], href=DOSSIERS + "/" + row["dossier_id"], weight="medium")
+    return rx.link(row.dossier_number, href=DOSSIERS + "/" + row.dossier_id.to_string(), weight="medium")
 
 
 def _item(icon, colour: str, title: rx.Component, meta: rx.Component) -> rx.Component:
@@ -28,7 +28,7 @@ def _item(icon, colour: str, title: rx.Component, meta: rx.Component) -> rx.Comp
 
 
 def _by_whom(row: rx.Var) -> rx.Component:
-    return rx.text(row["author"], " · ", _dossier_link(row), " · ", row["date"], size="1", color="gray")
+    return rx.text(row.author, " · ", _dossier_link(row), " · ", row.date, size="1", color="gray")
 
 
 def unread_item(row: rx.Var) -> rx.Component:
@@ -36,8 +36,8 @@ def unread_item(row: rx.Var) -> rx.Component:
         "mail",
         "var(--orange-9)",
         rx.link(
-            row["subject"],
-            href=DOSSIERS + "/" + row["dossier_id"] + "?tab=berichten",
+            row.subject,
+            href=DOSSIERS + "/" + row.dossier_id.to_string() + "?tab=berichten",
             weight="bold",
             class_name="staff-wrap",
         ),
@@ -49,7 +49,7 @@ def delivery_item(row: rx.Var) -> rx.Component:
     return _item(
         "file-up",
         "var(--blue-9)",
-        file_link(row["title"], href="/files/" + row["id"], class_name="staff-wrap"),
+        file_link(row.title, href="/files/" + row.id.to_string(), class_name="staff-wrap"),
         _by_whom(row),
     )
 
@@ -58,17 +58,17 @@ def questionnaire_item(row: rx.Var) -> rx.Component:
     return _item(
         "clipboard-check",
         "var(--green-9)",
-        rx.text(row["title"], weight="medium", class_name="staff-wrap"),
+        rx.text(row.title, weight="medium", class_name="staff-wrap"),
         _by_whom(row),
     )
 
 
 def failed_item(row: rx.Var) -> rx.Component:
     return _item(
-        rx.cond(row["channel"] == "sms", "message-square", "mail-x"),
+        rx.cond(row.channel == "sms", "message-square", "mail-x"),
         "var(--red-9)",
-        rx.text(row["to"], weight="medium", class_name="staff-wrap"),
-        rx.text(row["kind"], " · ", row["date"], " · ", row["error"], size="1", color="gray", class_name="staff-wrap"),
+        rx.text(row.recipient, weight="medium", class_name="staff-wrap"),
+        rx.text(row.kind, " · ", row.date, " · ", row.error, size="1", color="gray", class_name="staff-wrap"),
     )
 
 
@@ -77,20 +77,18 @@ def invite_item(row: rx.Var) -> rx.Component:
         "user-plus",
         "var(--amber-9)",
         rx.link(
-            rx.cond(row["company"] != "", row["company"] + " (" + row["name"] + ")", row["name"]),
-            href=CLIENTS + "/" + row["id"],
+            rx.cond(row.company != "", row.company + " (" + row.name + ")", row.name),
+            href=CLIENTS + "/" + row.id.to_string(),
             weight="medium",
             class_name="staff-wrap",
         ),
         rx.text(
-            row["email"],
+            row.email,
             " · ",
             tr("staff.overview.invited_on"),
             " ",
-            row["sent"],
-            rx.cond(
-                row["expired"] != "", rx.badge(tr("staff.overview.expired"), color_scheme="red", margin_left="0.4rem")
-            ),
+            row.sent,
+            rx.cond(row.expired, rx.badge(tr("staff.overview.expired"), color_scheme="red", margin_left="0.4rem")),
             size="1",
             color="gray",
             class_name="staff-wrap",

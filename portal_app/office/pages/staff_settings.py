@@ -37,59 +37,57 @@ def staff_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.text(
-                row["name"],
+                row.name,
                 rx.cond(
-                    row["me"] != "",
+                    row.me,
                     rx.text(" (", tr("staff.settings.you"), ")", as_="span", color="gray", weight="regular"),
                 ),
                 weight="medium",
                 class_name="staff-wrap",
             )
         ),
-        rx.table.cell(rx.text(row["email"], class_name="staff-wrap")),
+        rx.table.cell(rx.text(row.email, class_name="staff-wrap")),
         rx.table.cell(
-            rx.badge(row["role_label"], color_scheme=rx.cond(row["role"] == "admin", "indigo", "gray"), variant="soft")
+            rx.badge(row.role_label, color_scheme=rx.cond(row.role == "admin", "indigo", "gray"), variant="soft")
         ),
         rx.table.cell(
             rx.cond(
-                row["two_factor"] != "",
+                row.two_factor,
                 rx.badge(tr("staff.client.2fa_on"), color_scheme="green"),
                 rx.badge(tr("staff.client.2fa_off"), color_scheme="gray"),
             )
         ),
         rx.table.cell(
-            rx.cond(
-                row["active"] != "", row["last_login"], rx.badge(tr("staff.client_state.invited"), color_scheme="amber")
-            )
+            rx.cond(row.active, row.last_login, rx.badge(tr("staff.client_state.invited"), color_scheme="amber"))
         ),
         rx.table.cell(
             rx.hstack(
                 rx.button(
                     rx.icon("pencil", size=14, aria_hidden="true"),
                     tr("staff.settings.edit"),
-                    on_click=S.start_edit(row["id"]),
+                    on_click=S.start_edit(row.id),
                     size="1",
                     variant="soft",
                     type="button",
-                    aria_label=tr("staff.settings.edit") + " " + row["name"],
+                    aria_label=tr("staff.settings.edit") + " " + row.name,
                 ),
                 rx.cond(
-                    row["me"] == "",
+                    ~row.me,
                     rx.button(
                         rx.icon("trash-2", size=14, aria_hidden="true"),
                         tr("staff.settings.remove"),
-                        on_click=S.ask_remove(row["id"]),
+                        on_click=S.ask_remove(row.id),
                         size="1",
                         variant="soft",
                         color_scheme="red",
                         type="button",
-                        aria_label=tr("staff.settings.remove") + " " + row["name"],
+                        aria_label=tr("staff.settings.remove") + " " + row.name,
                     ),
                 ),
                 spacing="1",
             )
         ),
-        data_staff_id=row["id"],
+        data_staff_id=row.id,
     )
 
 
@@ -118,10 +116,10 @@ def add_dialog() -> rx.Component:
 
 def edit_dialog() -> rx.Component:
     return form_dialog(
-        (tr("staff.settings.edit"), " ", S.edit_row["name"]),
+        (tr("staff.settings.edit"), " ", S.edit_row.name),
         label(tr("staff.clients.name"), "edit-name"),
         rx.input(
-            id="edit-name", name="name", default_value=S.edit_row["name"], max_length=200, width="100%", required=True
+            id="edit-name", name="name", default_value=S.edit_row.name, max_length=200, width="100%", required=True
         ),
         label(tr("staff.settings.role"), "edit-role"),
         rx.el.select(
@@ -129,11 +127,11 @@ def edit_dialog() -> rx.Component:
             rx.el.option(tr("staff.role.admin"), value="admin"),
             id="edit-role",
             name="role",
-            default_value=S.edit_row["role"],
+            default_value=S.edit_row.role,
             class_name="staff-select",
-            key=S.edit_row["id"],
+            key=S.edit_row.id,
         ),
-        description=rx.dialog.description(S.edit_row["email"], size="2", color="gray"),
+        description=rx.dialog.description(S.edit_row.email, size="2", color="gray"),
         error=S.edit_error,
         error_id="edit-staff-error",
         submit_label=tr("staff.save"),
@@ -201,7 +199,7 @@ def number_field(key: str, label_key: str, help_key: str | None) -> rx.Component
             max=maximum,
             step=1,
             input_mode="numeric",
-            default_value=S.office[key],
+            default_value=getattr(S.office, key).to_string(),
             required=True,
             width="9rem",
             **_described(key, help_key),
@@ -259,10 +257,10 @@ def header_preview() -> rx.Component:
         rx.text(tr("staff.settings.preview"), size="1", color="gray", id="brand-preview-label"),
         rx.hstack(
             rx.cond(
-                S.office["logo_url"] != "",
+                S.office.logo_url != "",
                 # like the portal's header: the logo on a white tile
                 rx.el.img(
-                    src=S.office["logo_url"],
+                    src=S.office.logo_url,
                     alt="",
                     style={
                         "height": "28px",
@@ -275,7 +273,7 @@ def header_preview() -> rx.Component:
                     },
                 ),
             ),
-            rx.text(S.office["office_name"], weight="bold", size="3", class_name="staff-wrap"),
+            rx.text(S.office.office_name, weight="bold", size="3", class_name="staff-wrap"),
             align="center",
             spacing="2",
             padding="0.6rem 1rem",
@@ -303,7 +301,7 @@ def office_details_form() -> rx.Component:
             rx.input(
                 id=name_id,
                 name="office_name",
-                default_value=S.office["office_name"],
+                default_value=S.office.office_name,
                 max_length=120,
                 required=True,
                 width="100%",
@@ -378,10 +376,10 @@ def logo_block() -> rx.Component:
     return rx.vstack(
         rx.heading(tr("staff.settings.logo"), size="3", as_="h3", id="logo-heading"),
         rx.cond(
-            S.office["logo_url"] != "",
+            S.office.logo_url != "",
             rx.box(
                 rx.el.img(
-                    src=S.office["logo_url"],
+                    src=S.office.logo_url,
                     alt=tr("staff.settings.logo_current"),
                     id="logo-preview",
                     style={"maxHeight": "60px", "maxWidth": "100%", "objectFit": "contain", "display": "block"},
@@ -420,7 +418,7 @@ def logo_block() -> rx.Component:
         field_error(S.logo_error, "logo-error"),
         rx.hstack(
             rx.cond(
-                S.office["logo_url"] != "",
+                S.office.logo_url != "",
                 rx.button(
                     rx.icon("trash-2", size=14, aria_hidden="true"),
                     tr("staff.settings.logo_remove"),
@@ -468,7 +466,7 @@ def password_policy_form() -> rx.Component:
                     type="checkbox",
                     id=symbol_id,
                     name="password_require_symbol",
-                    default_checked=S.office["password_require_symbol"] != "",
+                    default_checked=S.office.password_require_symbol,
                     style={"width": "1.1rem", "height": "1.1rem"},
                 ),
                 tr("staff.settings.password_require_symbol"),
@@ -521,7 +519,7 @@ def intro(key: str) -> rx.Component:
 def office_sections() -> rx.Component:
     """The editable office settings; shown once the stored values have arrived."""
     return rx.cond(
-        S.office["office_name"],
+        S.office.office_name,
         rx.fragment(
             section(
                 tr("staff.settings.office_details"),
@@ -583,7 +581,7 @@ def staff_settings_page() -> rx.Component:
             section(
                 tr("staff.settings.security"),
                 rx.el.label(
-                    rx.switch(checked=office["staff_require_2fa"] != "", on_change=S.set_require_2fa, id="require-2fa"),
+                    rx.switch(checked=office.staff_require_2fa, on_change=S.set_require_2fa, id="require-2fa"),
                     tr("staff.settings.require_2fa"),
                     class_name="radio-label",
                 ),
@@ -591,9 +589,9 @@ def staff_settings_page() -> rx.Component:
                 rx.heading(tr("staff.settings.config"), size="3", as_="h3", margin_top="0.5rem"),
                 rx.text(tr("staff.settings.config_help"), size="1", color="gray"),
                 rx.el.dl(
-                    config_fact("staff.settings.public_url", office["public_url"]),
-                    config_fact("staff.settings.invite_valid", office["invite_valid_hours"] + " h"),
-                    config_fact("staff.settings.reset_valid", office["reset_valid_minutes"] + " min"),
+                    config_fact("staff.settings.public_url", office.public_url),
+                    config_fact("staff.settings.invite_valid", office.invite_valid_hours.to_string() + " h"),
+                    config_fact("staff.settings.reset_valid", office.reset_valid_minutes.to_string() + " min"),
                     class_name="staff-dl",
                     id="office-config",
                 ),

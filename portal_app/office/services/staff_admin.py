@@ -9,6 +9,7 @@ Plain Python, no Reflex import; functions flush, never commit.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, col, func, select, update
@@ -66,7 +67,44 @@ def _admin_count(session: Session) -> int:
     )
 
 
-def list_staff(*, session: Session, actor: Account, language: str = "nl") -> list[dict[str, str]]:
+@dataclass(frozen=True, kw_only=True)
+class StaffRow:
+    """One staff member on the settings screen; the blank one stands for "none chosen"."""
+
+    id: int = 0
+    name: str = ""
+    email: str = ""
+    role: str = ""
+    role_label: str = ""
+    two_factor: bool = False
+    active: bool = False  # False: invited, no password set yet
+    last_login: str = ""
+    me: bool = False  # the admin looking at the screen
+
+
+@dataclass(frozen=True, kw_only=True)
+class OfficeView:
+    """The office settings for the settings screen: the editable ones from the database
+    (services.office_settings), the read-only ones from the configuration. The blank one
+    (before the screen loaded) carries the default colour the header preview falls back on."""
+
+    staff_require_2fa: bool = False
+    office_name: str = ""
+    brand_colour: str = office_settings.DEFAULT_BRAND_COLOUR
+    logo_url: str = ""
+    password_min_length: int = 0
+    password_require_symbol: bool = False
+    client_max_upload_mb: int = 0
+    staff_max_upload_mb: int = 0
+    session_idle_minutes: int = 0
+    session_absolute_hours: int = 0
+    # set in the configuration (env / .env), shown for reference
+    public_url: str = ""
+    invite_valid_hours: int = 0
+    reset_valid_minutes: int = 0
+
+
+def list_staff(*, session: Session, actor: Account, language: str = "nl") -> list[StaffRow]:
     require_staff(session, actor, admin=True)
     rows = session.exec(
         select(Account)
@@ -77,19 +115,19 @@ def list_staff(*, session: Session, actor: Account, language: str = "nl") -> lis
     return [_staff_row(session, account, actor, language) for account in rows]
 
 
-def _staff_row(session: Session, account: Account, actor: Account, language: str) -> dict[str, str]:
+def _staff_row(session: Session, account: Account, actor: Account, language: str) -> StaffRow:
     assert account.id is not None  # a stored account (see portal_app/core/models.py)
-    return {
-        "id": str(account.id),
-        "name": account.name,
-        "email": account.email,
-        "role": account.staff_role or "",
-        "role_label": i18n.t(f"staff.role.{account.staff_role}", language),
-        "two_factor": "1" if twofactor.is_enabled(session, account.id) else "",
-        "active": "1" if account.password_hash else "",
-        "last_login": local_text(account.last_login_at) or "—",
-        "me": "1" if account.id == actor.id else "",
-    }
+    return StaffRow(
+        id=account.id,
+        name=account.name,
+        email=account.email,
+        role=account.staff_role or "",
+        role_label=i18n.t(f"staff.role.{account.staff_role}", language),
+        two_factor=twofactor.is_enabled(session, account.id),
+        active=bool(account.password_hash),
+        last_login=local_text(account.last_login_at) or "—",
+        me=account.id == actor.id,
+    )
 
 
 def add_staff(
@@ -159,27 +197,25 @@ def remove_staff(*, session: Session, actor: Account, account_id: object) -> Acc
     return account
 
 
-def office_view(*, session: Session, actor: Account, settings: Settings) -> dict[str, str]:
-    """The office settings as text for the settings screen: the editable ones from the
-    database (services.office_settings), the read-only ones from the configuration."""
+def office_view(*, session: Session, actor: Account, settings: Settings) -> OfficeView:
+    """The office settings for the settings screen (see OfficeView)."""
     require_staff(session, actor, admin=True)
     office = office_settings.profile(session)
-    return {
-        "staff_require_2fa": "1" if office_settings.staff_must_use_second_factor(session) else "",
-        "office_name": office.office_name,
-        "brand_colour": office.brand_colour,
-        "logo_url": office.logo_url,
-        "password_min_length": str(office.password_min_length),
-        "password_require_symbol": "1" if office.password_require_symbol else "",
-        "client_max_upload_mb": str(office.client_max_upload_mb),
-        "staff_max_upload_mb": str(office.staff_max_upload_mb),
-        "session_idle_minutes": str(office.session_idle_minutes),
-        "session_absolute_hours": str(office.session_absolute_hours),
-        # set in the configuration (env / .env), shown for reference
-        "public_url": settings.public_url,
-        "invite_valid_hours": str(settings.invite_valid_hours),
-        "reset_valid_minutes": str(settings.reset_valid_minutes),
-    }
+    return OfficeView(
+        staff_require_2fa=office_settings.staff_must_use_second_factor(session),
+        office_name=office.office_name,
+        brand_colour=office.brand_colour,
+        logo_url=office.logo_url,
+        password_min_length=office.password_min_length,
+        password_require_symbol=office.password_require_symbol,
+        client_max_upload_mb=office.client_max_upload_mb,
+        staff_max_upload_mb=office.staff_max_upload_mb,
+        session_idle_minutes=office.session_idle_minutes,
+        session_absolute_hours=office.session_absolute_hours,
+        public_url=settings.public_url,
+        invite_valid_hours=settings.invite_valid_hours,
+        reset_valid_minutes=settings.reset_valid_minutes,
+    )
 
 
 def _refuse_value(key: str) -> ValidationFailed:

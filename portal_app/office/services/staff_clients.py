@@ -8,8 +8,7 @@ Plain Python, no Reflex import; functions flush but never commit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TypedDict
+from dataclasses import asdict, dataclass
 
 from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, func, select
@@ -39,18 +38,54 @@ KIND_CHOICES = ("person", "company")
 STATUS_FILTERS = ("", "active", "invited", "blocked")
 
 
+@dataclass(frozen=True, kw_only=True)
+class ClientRow:
+    """One client account as a list shows it; the blank one stands for "no client loaded"."""
+
+    id: int = 0
+    name: str = ""
+    company: str = ""
+    email: str = ""
+    kind: str = ""
+    kind_label: str = ""
+    state: str = ""  # "active", "invited" or "blocked"
+    state_label: str = ""
+    last_login: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoginRow:
+    """One recent sign-in; `complete` is False when the 2-step verification was not finished."""
+
+    date: str
+    ip: str
+    complete: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClientDossierRow:
+    """A dossier the client has access to."""
+
+    id: int
+    number: str
+    description: str
+    status: str
+    status_label: str
+
+
 @dataclass(frozen=True)
 class ClientPage:
-    rows: list[dict[str, str]]
+    rows: list[ClientRow]
     total: int
     page: int
     page_count: int
 
 
-class ClientDetail(TypedDict):
-    """What `client_detail` returns; the rows are `client_row` shapes."""
+@dataclass(frozen=True, kw_only=True)
+class ClientDetail:
+    """What `client_detail` returns: plain values, the times ready to show."""
 
-    row: dict[str, str]
+    row: ClientRow
     phone: str
     language: str
     created: str
@@ -58,12 +93,12 @@ class ClientDetail(TypedDict):
     invite_sent: str
     invite_expires: str
     invite_state: str
-    parent_id: str
+    parent_id: int | None
     parent_name: str
-    logins: list[dict[str, str]]
-    dossiers: list[dict[str, str]]
+    logins: list[LoginRow]
+    dossiers: list[ClientDossierRow]
     dossier_total: int
-    extra_accounts: list[dict[str, str]]
+    extra_accounts: list[ClientRow]
 
 
 def _kind_label(kind: str, language: str) -> str:
@@ -122,24 +157,25 @@ def search_clients(
     )
 
 
-def client_row(account: Account, language: str = "nl") -> dict[str, str]:
+def client_row(account: Account, language: str = "nl") -> ClientRow:
+    assert account.id is not None  # a stored account (see portal_app/core/models.py)
     if account.blocked:
         state = "blocked"
     elif account.password_hash is None:
         state = "invited"
     else:
         state = "active"
-    return {
-        "id": str(account.id),
-        "name": account.name,
-        "company": account.company_name or "",
-        "email": account.email,
-        "kind": account.kind,
-        "kind_label": _kind_label(account.kind, language),
-        "state": state,
-        "state_label": i18n.t(f"staff.client_state.{state}", language),
-        "last_login": local_text(account.last_login_at) or "—",
-    }
+    return ClientRow(
+        id=account.id,
+        name=account.name,
+        company=account.company_name or "",
+        email=account.email,
+        kind=account.kind,
+        kind_label=_kind_label(account.kind, language),
+        state=state,
+        state_label=i18n.t(f"staff.client_state.{state}", language),
+        last_login=local_text(account.last_login_at) or "—",
+    )
 
 
 def create_client(
@@ -283,7 +319,7 @@ def client_detail(*, session: Session, actor: Account, account_id: object, langu
     dossier_total = session.exec(
         select(func.count(col(DossierAccess.id))).where(DossierAccess.account_id == account.id)
     ).one()
-    extra_accounts: list[dict[str, str]] = []
+    extra_accounts: list[ClientRow] = []
     if account.kind == AccountKind.COMPANY:
         extra_accounts = [
             client_row(extra, language)
@@ -305,33 +341,32 @@ def client_detail(*, session: Session, actor: Account, account_id: object, langu
             invite_state = "expired"
         else:
             invite_state = "open"
-    return {
-        "row": client_row(account, language),
-        "phone": account.phone or "",
-        "language": account.language,
-        "created": local_text(account.created_at),
-        "two_factor": (status.method or "") if status.enabled else "",
-        "invite_sent": local_text(invite.created_at) if invite else "",
-        "invite_expires": local_text(invite.expires_at) if invite else "",
-        "invite_state": invite_state,
-        "parent_id": str(parent.id) if parent else "",
-        "parent_name": (parent.company_name or parent.name) if parent else "",
-        "logins": [
-            {"date": local_text(at), "ip": ip or "", "complete": "1" if done else ""} for at, ip, done in logins
-        ],
-        "dossiers": [
-            {
-                "id": str(i),
-                "number": number,
-                "description": description,
-                "status": status_value,
-                "status_label": i18n.t(f"staff.status.{status_value}", language),
-            }
+    return ClientDetail(
+        row=client_row(account, language),
+        phone=account.phone or "",
+        language=account.language,
+        created=local_text(account.created_at),
+        two_factor=(status.method or "") if status.enabled else "",
+        invite_sent=local_text(invite.created_at) if invite else "",
+        invite_expires=local_text(invite.expires_at) if invite else "",
+        invite_state=invite_state,
+        parent_id=parent.id if parent else None,
+        parent_name=(parent.company_name or parent.name) if parent else "",
+        logins=[LoginRow(date=local_text(at), ip=ip or "", complete=bool(done)) for at, ip, done in logins],
+        dossiers=[
+            ClientDossierRow(
+                id=i,
+                number=number,
+                description=description,
+                status=status_value,
+                status_label=i18n.t(f"staff.status.{status_value}", language),
+            )
             for i, number, description, status_value in dossier_rows
+            if i is not None  # stored rows always have one; this tells mypy
         ],
-        "dossier_total": dossier_total or 0,
-        "extra_accounts": extra_accounts,
-    }
+        dossier_total=dossier_total or 0,
+        extra_accounts=extra_accounts,
+    )
 
 
 def find_clients_for_access(
@@ -359,4 +394,5 @@ def find_clients_for_access(
         .order_by(col(Account.name), col(Account.id))
         .limit(limit)
     ).all()
-    return [client_row(account) for account in rows]
+    # The dossier screen still holds these as string dicts (the shape client_row had before it was typed).
+    return [{key: str(value) for key, value in asdict(client_row(account)).items()} for account in rows]

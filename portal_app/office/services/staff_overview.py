@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Generic, TypeVar
 
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, select
@@ -26,13 +27,79 @@ CLIENT_KINDS = (AccountKind.PERSON, AccountKind.COMPANY, AccountKind.COMPANY_EXT
 DEFAULT_LIMIT = 10
 
 
+_Row = TypeVar("_Row")
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnreadMessageRow:
+    """A client message no staff member opened yet."""
+
+    id: int
+    subject: str
+    date: str
+    dossier_id: int
+    dossier_number: str
+    author: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeliveryRow:
+    """A file a client handed in; `id` is the document's."""
+
+    id: int
+    title: str
+    filename: str
+    date: str
+    dossier_id: int
+    dossier_number: str
+    author: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompletedQuestionnaireRow:
+    """A questionnaire a client completed; `id` is the request's."""
+
+    id: int
+    date: str
+    title: str
+    dossier_id: int
+    dossier_number: str
+    author: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class FailedSendRow:
+    """A mail or SMS that failed for good."""
+
+    id: int
+    channel: str  # "mail" or "sms"
+    recipient: str
+    kind: str
+    date: str
+    error: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class InvitationRow:
+    """A client account that never set a password."""
+
+    id: int
+    name: str
+    company: str
+    email: str
+    sent: str
+    expired: bool
+
+
 @dataclass(frozen=True)
-class Rows:
-    rows: list[dict[str, str]]
+class Rows(Generic[_Row]):
+    rows: list[_Row]
     total: int
 
 
-def unread_client_messages(*, session: Session, actor: Account, mine: bool, limit: int = DEFAULT_LIMIT) -> Rows:
+def unread_client_messages(
+    *, session: Session, actor: Account, mine: bool, limit: int = DEFAULT_LIMIT
+) -> Rows[UnreadMessageRow]:
     """Client messages no staff member opened yet; `mine`: in dossiers the actor handles."""
     actor = require_staff(session, actor)
     conditions: list[ColumnElement[bool]] = [col(Message.from_office).is_(False), col(Message.staff_read_at).is_(None)]
@@ -61,21 +128,21 @@ def unread_client_messages(*, session: Session, actor: Account, mine: bool, limi
     ).all()
     return Rows(
         rows=[
-            {
-                "id": str(message_id),
-                "subject": subject,
-                "date": local_text(created_at),
-                "dossier_id": str(dossier_id),
-                "dossier_number": number,
-                "author": author,
-            }
+            UnreadMessageRow(
+                id=message_id,
+                subject=subject,
+                date=local_text(created_at),
+                dossier_id=dossier_id,
+                dossier_number=number,
+                author=author,
+            )
             for message_id, subject, created_at, dossier_id, number, author in rows
         ],
         total=total or 0,
     )
 
 
-def recent_deliveries(*, session: Session, actor: Account, limit: int = DEFAULT_LIMIT) -> Rows:
+def recent_deliveries(*, session: Session, actor: Account, limit: int = DEFAULT_LIMIT) -> Rows[DeliveryRow]:
     """Files clients handed in ("Door mij aangeleverd"), newest first."""
     require_staff(session, actor)
     conditions: list[ColumnElement[bool]] = [
@@ -106,22 +173,22 @@ def recent_deliveries(*, session: Session, actor: Account, limit: int = DEFAULT_
     ).all()
     return Rows(
         rows=[
-            {
-                "id": str(document_id),
-                "title": title,
-                "filename": filename,
-                "date": local_text(created_at),
-                "dossier_id": str(dossier_id),
-                "dossier_number": number,
-                "author": author,
-            }
+            DeliveryRow(
+                id=document_id,
+                title=title,
+                filename=filename,
+                date=local_text(created_at),
+                dossier_id=dossier_id,
+                dossier_number=number,
+                author=author,
+            )
             for document_id, title, filename, created_at, dossier_id, number, author in rows
         ],
         total=total or 0,
     )
 
 
-def failed_outbox(*, session: Session, actor: Account, limit: int = DEFAULT_LIMIT) -> Rows:
+def failed_outbox(*, session: Session, actor: Account, limit: int = DEFAULT_LIMIT) -> Rows[FailedSendRow]:
     """Mail and SMS that failed for good (the outbox offers "retry")."""
     require_staff(session, actor)
     mail_total = session.exec(
@@ -149,29 +216,20 @@ def failed_outbox(*, session: Session, actor: Account, limit: int = DEFAULT_LIMI
     dated = [
         (
             _utc(at),
-            {
-                "id": str(i),
-                "channel": "mail",
-                "to": to,
-                "kind": kind,
-                "date": local_text(at),
-                "error": (error or "")[:200],
-            },
+            FailedSendRow(
+                id=i, channel="mail", recipient=to, kind=kind, date=local_text(at), error=(error or "")[:200]
+            ),
         )
         for i, to, kind, at, error in mails
     ] + [
         (
             _utc(at),
-            {
-                "id": str(i),
-                "channel": "sms",
-                "to": to,
-                "kind": "sms",
-                "date": local_text(at),
-                "error": (error or "")[:200],
-            },
+            FailedSendRow(
+                id=i, channel="sms", recipient=to, kind="sms", date=local_text(at), error=(error or "")[:200]
+            ),
         )
         for i, to, at, error in sms
+        if i is not None  # read back from the table, so always set; this tells mypy
     ]
     dated.sort(key=lambda pair: pair[0], reverse=True)
     return Rows(rows=[row for _at, row in dated[:limit]], total=(mail_total or 0) + (sms_total or 0))
@@ -182,7 +240,7 @@ def _utc(value: datetime) -> datetime:
     return aware(value) or value
 
 
-def pending_invitations(*, session: Session, actor: Account, limit: int = DEFAULT_LIMIT) -> Rows:
+def pending_invitations(*, session: Session, actor: Account, limit: int = DEFAULT_LIMIT) -> Rows[InvitationRow]:
     """Client accounts that never set a password: invited, not (yet) accepted."""
     require_staff(session, actor)
     conditions = [
@@ -221,21 +279,23 @@ def pending_invitations(*, session: Session, actor: Account, limit: int = DEFAUL
     now = utcnow()
     return Rows(
         rows=[
-            {
-                "id": str(account_id),
-                "name": name,
-                "company": company or "",
-                "email": email,
-                "sent": local_text(sent_at or created_at),
-                "expired": "1" if expires_at is not None and _utc(expires_at) <= now else "",
-            }
+            InvitationRow(
+                id=account_id,
+                name=name,
+                company=company or "",
+                email=email,
+                sent=local_text(sent_at or created_at),
+                expired=expires_at is not None and _utc(expires_at) <= now,
+            )
             for account_id, name, company, _kind, email, created_at, sent_at, expires_at in rows
         ],
         total=total or 0,
     )
 
 
-def completed_questionnaires(*, session: Session, actor: Account, limit: int = DEFAULT_LIMIT) -> Rows:
+def completed_questionnaires(
+    *, session: Session, actor: Account, limit: int = DEFAULT_LIMIT
+) -> Rows[CompletedQuestionnaireRow]:
     """Questionnaires clients completed, newest first (the questionnaire screens open the result)."""
     require_staff(session, actor)
     condition = QuestionnaireRequest.status == QuestionnaireStatus.COMPLETED
@@ -258,14 +318,9 @@ def completed_questionnaires(*, session: Session, actor: Account, limit: int = D
     ).all()
     return Rows(
         rows=[
-            {
-                "id": str(i),
-                "date": local_text(at),
-                "title": title,
-                "dossier_id": str(d),
-                "dossier_number": number,
-                "author": name,
-            }
+            CompletedQuestionnaireRow(
+                id=i, date=local_text(at), title=title, dossier_id=d, dossier_number=number, author=name
+            )
             for i, at, title, d, number, name in rows
         ],
         total=total or 0,

@@ -26,7 +26,7 @@ MAX_QUERY = 100
 class StaffClientsState(StaffListState):
     query: str = ""
     status_filter: str = "all"
-    rows: list[dict[str, str]] = []
+    rows: list[staff_clients.ClientRow] = []
     total: int = 0
     page_count: int = 1
     page_text: str = ""
@@ -108,7 +108,7 @@ class StaffClientsState(StaffListState):
 class StaffClientState(StaffState):
     """One client account."""
 
-    client: dict[str, str] = {}
+    client: staff_clients.ClientRow = staff_clients.ClientRow()
     phone: str = ""
     created: str = ""
     two_factor: str = ""
@@ -116,12 +116,12 @@ class StaffClientState(StaffState):
     invite_expires: str = ""
     invite_state: str = ""
     invite_text: str = ""
-    parent_id: str = ""
+    parent_id: int | None = None
     parent_name: str = ""
-    logins: list[dict[str, str]] = []
-    dossiers: list[dict[str, str]] = []
+    logins: list[staff_clients.LoginRow] = []
+    dossiers: list[staff_clients.ClientDossierRow] = []
     dossier_total: int = 0
-    extra_accounts: list[dict[str, str]] = []
+    extra_accounts: list[staff_clients.ClientRow] = []
     found: bool = False
 
     notice: str = ""
@@ -135,7 +135,7 @@ class StaffClientState(StaffState):
     _client_id: int = 0
 
     def _forget(self) -> None:
-        self.client, self.logins, self.dossiers, self.extra_accounts = {}, [], [], []
+        self.client, self.logins, self.dossiers, self.extra_accounts = staff_clients.ClientRow(), [], [], []
         self.found = False
 
     def _reload(self, actor: Account) -> bool:
@@ -147,30 +147,30 @@ class StaffClientState(StaffState):
         except NotFound:
             self._forget()
             return False
-        self.client = detail["row"]
-        self.phone = detail["phone"]
-        self.created = detail["created"]
-        self.two_factor = detail["two_factor"]
-        self.invite_sent = detail["invite_sent"]
-        self.invite_expires = detail["invite_expires"]
-        self.invite_state = detail["invite_state"]
-        if detail["invite_sent"]:
+        self.client = detail.row
+        self.phone = detail.phone
+        self.created = detail.created
+        self.two_factor = detail.two_factor
+        self.invite_sent = detail.invite_sent
+        self.invite_expires = detail.invite_expires
+        self.invite_state = detail.invite_state
+        if detail.invite_sent:
             state_text = (
-                self._t(f"staff.client.invite_state.{detail['invite_state']}")
-                if detail["invite_state"]
+                self._t(f"staff.client.invite_state.{detail.invite_state}")
+                if detail.invite_state
                 else self._t("staff.client.invite_state.used")
             )
             self.invite_text = self._t(
-                "staff.client.invite_text", sent=detail["invite_sent"], state=state_text, until=detail["invite_expires"]
+                "staff.client.invite_text", sent=detail.invite_sent, state=state_text, until=detail.invite_expires
             )
         else:
             self.invite_text = ""
-        self.parent_id = detail["parent_id"]
-        self.parent_name = detail["parent_name"]
-        self.logins = detail["logins"]
-        self.dossiers = detail["dossiers"]
-        self.dossier_total = detail["dossier_total"]
-        self.extra_accounts = detail["extra_accounts"]
+        self.parent_id = detail.parent_id
+        self.parent_name = detail.parent_name
+        self.logins = detail.logins
+        self.dossiers = detail.dossiers
+        self.dossier_total = detail.dossier_total
+        self.extra_accounts = detail.extra_accounts
         self.found = True
         return True
 
@@ -193,7 +193,7 @@ class StaffClientState(StaffState):
         if not self._reload(viewer.account):
             return rx.redirect("/404")
         if self.router.url.query_parameters.get("nieuw") == "1":
-            self.notice = self._t("staff.client.created", email=self.client.get("email", ""))
+            self.notice = self._t("staff.client.created", email=self.client.email)
 
     @handler(Access.STAFF)
     def resend_invitation(self, viewer: Viewer):

@@ -55,15 +55,15 @@ async def tab_connected(token: str) -> bool:
 
 class StaffOverviewState(StaffState):
     scope: str = "mine"
-    unread_rows: list[dict[str, str]] = []
+    unread_rows: list[staff_overview.UnreadMessageRow] = []
     unread_total: int = 0
-    delivery_rows: list[dict[str, str]] = []
+    delivery_rows: list[staff_overview.DeliveryRow] = []
     delivery_total: int = 0
-    questionnaire_rows: list[dict[str, str]] = []
+    questionnaire_rows: list[staff_overview.CompletedQuestionnaireRow] = []
     questionnaire_total: int = 0
-    failed_rows: list[dict[str, str]] = []
+    failed_rows: list[staff_overview.FailedSendRow] = []
     failed_total: int = 0
-    invite_rows: list[dict[str, str]] = []
+    invite_rows: list[staff_overview.InvitationRow] = []
     invite_total: int = 0
     loaded: bool = False
 

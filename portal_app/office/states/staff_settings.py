@@ -51,8 +51,8 @@ def _blank_notices() -> dict[str, str]:
 
 
 class StaffSettingsState(StaffState):
-    staff_rows: list[dict[str, str]] = []
-    office: dict[str, str] = {}
+    staff_rows: list[staff_admin.StaffRow] = []
+    office: staff_admin.OfficeView = staff_admin.OfficeView()
     notice: str = ""
     error: str = ""
 
@@ -60,7 +60,7 @@ class StaffSettingsState(StaffState):
     add_error: str = ""
     edit_open: bool = False
     edit_error: str = ""
-    edit_row: dict[str, str] = {}
+    edit_row: staff_admin.StaffRow = staff_admin.StaffRow()
     remove_open: bool = False
     remove_name: str = ""
 
@@ -83,7 +83,7 @@ class StaffSettingsState(StaffState):
         """The typed colour while it is a complete #rrggbb code, else the stored one."""
         if _HEX_COLOUR.match(self.colour_draft or ""):
             return self.colour_draft.lower()
-        return self.office.get("brand_colour", office_settings.DEFAULT_BRAND_COLOUR)
+        return self.office.brand_colour
 
     def _reload(self, actor: Account) -> None:
         with session_scope() as db:
@@ -135,11 +135,16 @@ class StaffSettingsState(StaffState):
         self.office_notices = {**_blank_notices(), form: self._t("staff.settings.saved")}
         if form == "office":
             # show the stored (normalized) values: "#063" -> "#006633", spaces collapsed
-            self.colour_draft = self.office["brand_colour"]
-            return rx.set_value("office-name", self.office["office_name"])
+            self.colour_draft = self.office.brand_colour
+            return rx.set_value("office-name", self.office.office_name)
 
-    def _find(self, account_id) -> dict[str, str] | None:
-        return next((row for row in self.staff_rows if row["id"] == account_id), None)
+    def _find(self, account_id: object) -> staff_admin.StaffRow | None:
+        # the buttons send the row's id (a number); a forged event may send anything
+        if isinstance(account_id, str) and account_id.isascii() and account_id.isdigit():
+            account_id = int(account_id)
+        if not isinstance(account_id, int) or isinstance(account_id, bool):
+            return None
+        return next((row for row in self.staff_rows if row.id == account_id), None)
 
     @handler(Access.ADMIN, loads_page=True)
     def load_settings(self, viewer: Viewer):
@@ -147,7 +152,7 @@ class StaffSettingsState(StaffState):
         self.add_open = self.edit_open = self.remove_open = self.remove_logo_open = False
         self._clear_office_messages()
         self._reload(viewer.account)
-        self.colour_draft = self.office["brand_colour"]
+        self.colour_draft = self.office.brand_colour
         self.forms_key += 1
 
     @handler(Access.ADMIN)
@@ -177,11 +182,11 @@ class StaffSettingsState(StaffState):
         self._reload(viewer.account)
 
     @handler(Access.ADMIN)
-    def start_edit(self, viewer: Viewer, account_id: str):
+    def start_edit(self, viewer: Viewer, account_id: int | str):
         row = self._find(account_id)
         if row is None:
             return
-        self._edit_id = int(row["id"])
+        self._edit_id = row.id
         self.edit_row = row
         self.edit_error = ""
         self.edit_open = True
@@ -220,12 +225,12 @@ class StaffSettingsState(StaffState):
         self._reload(viewer.account)
 
     @handler(Access.ADMIN)
-    def ask_remove(self, viewer: Viewer, account_id: str):
+    def ask_remove(self, viewer: Viewer, account_id: int | str):
         row = self._find(account_id)
-        if row is None or row["me"]:
+        if row is None or row.me:
             return
-        self._remove_id = int(row["id"])
-        self.remove_name = row["name"]
+        self._remove_id = row.id
+        self.remove_name = row.name
         self.remove_open = True
 
     @handler(Access.ADMIN)
@@ -317,7 +322,7 @@ class StaffSettingsState(StaffState):
 
     @handler(Access.ADMIN)
     def set_remove_logo_open(self, viewer: Viewer, value: bool):
-        self.remove_logo_open = value is True and self.office.get("logo_url", "") != ""
+        self.remove_logo_open = value is True and self.office.logo_url != ""
 
     @handler(Access.ADMIN)
     def confirm_remove_logo(self, viewer: Viewer):

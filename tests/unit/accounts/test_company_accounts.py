@@ -71,10 +71,9 @@ def events(db, event_type: str) -> list[AuditEvent]:
 
 def test_main_account_lists_only_its_own_extra_accounts(db, companies):
     rows = company_accounts.list_extra_accounts(db, companies.main, language="en")
-    assert [row["email"] for row in rows] == ["inkoop@bakker.example.nl"]
-    assert rows[0]["state"] == "invited" and rows[0]["state_label"] == "Invited"
-    assert rows[0]["last_login"] == "Never" and rows[0]["dossier_count"] == "1"
-    assert all(isinstance(value, str) for value in rows[0].values())
+    assert [row.email for row in rows] == ["inkoop@bakker.example.nl"]
+    assert rows[0].state == "invited" and rows[0].state_label == "Invited"
+    assert rows[0].last_login == "Never" and rows[0].dossier_count == 1
     assert company_accounts.can_manage(companies.main)
     assert not company_accounts.can_manage(companies.extra)
 
@@ -171,11 +170,11 @@ def test_create_extra_account_is_capped(db, companies, monkeypatch):
 
 def test_detail_shows_company_dossiers_with_access(db, companies):
     detail = company_accounts.extra_account_detail(db, companies.main, str(companies.extra.id), language="nl")
-    assert detail["name"] == "Karim el Amrani" and detail["email"] == "inkoop@bakker.example.nl"
-    assert detail["last_login"] == "Nog nooit" and detail["state_label"] == "Uitgenodigd"
-    assert [(d["number"], d["granted"]) for d in detail["dossiers"]] == [("2026-0200", ""), ("2026-0201", "1")]
+    assert detail.account.name == "Karim el Amrani" and detail.account.email == "inkoop@bakker.example.nl"
+    assert detail.account.last_login == "Nog nooit" and detail.account.state_label == "Uitgenodigd"
+    assert [(d.number, d.granted) for d in detail.dossiers] == [("2026-0200", False), ("2026-0201", True)]
     # only the company's dossiers: never another company's
-    assert "2026-0300" not in {d["number"] for d in detail["dossiers"]}
+    assert "2026-0300" not in {d.number for d in detail.dossiers}
 
 
 def test_grant_and_revoke_company_dossiers_audited(db, companies):
@@ -232,13 +231,13 @@ def test_delete_ends_sessions_access_and_links(db, companies):
 def test_last_login_counts_sessions_too(db, companies):
     sessions.create_session(db, companies.extra, policy=POLICY, second_factor_done=False)  # half signed in: not yet
     db.commit()
-    assert company_accounts.list_extra_accounts(db, companies.main, language="nl")[0]["last_login"] == "Nog nooit"
+    assert company_accounts.list_extra_accounts(db, companies.main, language="nl")[0].last_login == "Nog nooit"
     sessions.create_session(db, companies.extra, policy=POLICY)
     db.commit()
     row = company_accounts.list_extra_accounts(db, companies.main, language="nl")[0]
-    assert re.fullmatch(r"\d{2}-\d{2}-\d{4} \d{2}:\d{2}", row["last_login"]), row
+    assert re.fullmatch(r"\d{2}-\d{2}-\d{4} \d{2}:\d{2}", row.last_login), row
     detail = company_accounts.extra_account_detail(db, companies.main, companies.extra.id, language="en")
-    assert re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}", detail["last_login"]), detail
+    assert re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}", detail.account.last_login), detail
 
 
 # --------------------------------------------------------------------------- the handlers, called like a forged event
@@ -289,7 +288,7 @@ def test_forged_account_management_events_are_refused(db, companies, signed_in, 
     target = str(companies.extra.id)
     call("load_accounts")
     if who == "other_main":
-        assert state.allowed and [row["name"] for row in state.rows] == ["Bob Boek"]  # its own, never company A's
+        assert state.allowed and [row.name for row in state.rows] == ["Bob Boek"]  # its own, never company A's
     else:
         assert not state.allowed and state.rows == []
         assert state.errors == ["Alleen het hoofdaccount van een bedrijf kan extra accounts beheren."]
@@ -297,7 +296,7 @@ def test_forged_account_management_events_are_refused(db, companies, signed_in, 
     assert not state.delete_open and state.delete_name == ""
     state._delete_id = companies.extra.id  # even with the server-side id forced
     call("confirm_delete")
-    state.detail = {"id": target}  # a public var a browser could set
+    state.detail = company_accounts.ExtraAccountInfo(id=companies.extra.id)  # a public var a browser could set
     call("set_access", str(companies.shop.id), True)
     call("set_access", str(companies.lease.id), False)
     call("create_account", {"name": "Nieuw", "email": "nieuw@bakker.example.nl"})
@@ -320,7 +319,7 @@ def test_every_handler_refuses_staff_and_anonymous_before_it_runs(db, companies,
     neither changes a public var or the database, even with server-side ids planted."""
     state, call = signed_in(companies.staff if who == "staff" else None)
     state._delete_id = companies.extra.id
-    state.detail = {"id": str(companies.extra.id)}
+    state.detail = company_accounts.ExtraAccountInfo(id=companies.extra.id)
     before = {name: getattr(state, name) for name in type(state).base_vars if not name.startswith("_")}
     arguments = {
         "create_account": ({"name": "Nieuw", "email": "nieuw@bakker.example.nl"},),
@@ -344,8 +343,8 @@ def test_every_handler_refuses_staff_and_anonymous_before_it_runs(db, companies,
 def test_main_account_handlers_work_for_its_own_accounts(db, companies, signed_in):
     state, call = signed_in(companies.main)
     call("load_accounts")
-    assert state.allowed and [row["name"] for row in state.rows] == ["Karim el Amrani"]
-    state.detail = {"id": str(companies.extra.id)}
+    assert state.allowed and [row.name for row in state.rows] == ["Karim el Amrani"]
+    state.detail = company_accounts.ExtraAccountInfo(id=companies.extra.id)
     call("set_access", str(companies.shop.id), True)
     assert state.notice == "Dossier 2026-0200: toegang gegeven."
     assert access_of(db, companies.extra.id) == {companies.shop.id, companies.lease.id}

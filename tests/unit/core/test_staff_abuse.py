@@ -43,7 +43,7 @@ from portal_app.dossiers.services import dossiers
 from portal_app.dossiers.states import staff_dossiers
 from portal_app.messages.models import Message
 from portal_app.notifications import states as staff_outbox
-from portal_app.office.services import office_settings
+from portal_app.office.services import office_settings, staff_admin
 from portal_app.office.states import staff_clients, staff_overview, staff_settings
 from portal_app.questionnaires.states import staff_dossier_questionnaires, staff_questionnaires
 from tests.unit.helpers import PDF, LocalProxy, call, make_state, redirect_path  # noqa: F401
@@ -277,7 +277,7 @@ def test_admin_handlers_refuse_a_behandelaar(db, people):
                 state = make_state(cls, people["tokens"]["handler"], "/staff/instellingen")
                 if cls is staff_settings.StaffSettingsState:
                     state.staff_rows = [
-                        {"id": str(people["admin"].id), "name": "x", "me": ""}
+                        staff_admin.StaffRow(id=people["admin"].id, name="x")
                     ]  # what a forged UI might hold
                 result = call(fn, state, *args)
                 assert redirect_path(result) == "/404", (name, args, result)
@@ -312,7 +312,7 @@ def test_positive_control_staff_get_through_the_same_harness(db, people):
     assert [step.title for step in state.steps] == ["Stap"]
     settings_state = make_state(staff_settings.StaffSettingsState, people["tokens"]["admin"], "/staff/instellingen")
     assert call(staff_settings.StaffSettingsState.event_handlers["load_settings"].fn, settings_state) is None
-    assert {row["email"] for row in settings_state.staff_rows} == {"admin@example.nl", "handler@example.nl"}
+    assert {row.email for row in settings_state.staff_rows} == {"admin@example.nl", "handler@example.nl"}
 
 
 def test_office_forms_as_admin_take_only_their_own_keys(db, people):
@@ -337,7 +337,7 @@ def test_office_forms_as_admin_take_only_their_own_keys(db, people):
                 "password_min_length": "64",
             },
         )
-        assert state.office_notices["uploads"] == "Opgeslagen." and state.office["client_max_upload_mb"] == "30"
+        assert state.office_notices["uploads"] == "Opgeslagen." and state.office.client_max_upload_mb == 30
         office = office_settings.profile(db)
         assert (office.client_max_upload_mb, office.staff_max_upload_mb) == (30, 90)
         assert (office.office_name, office.logo_file, office.password_min_length) == (
@@ -371,7 +371,7 @@ def test_office_forms_as_admin_take_only_their_own_keys(db, people):
         )
         assert state.office_errors["password_min_length"] == "Vul een heel getal in van 8 tot en met 64."
         call(S.event_handlers["upload_logo"].fn, state, [FakeUpload("logo.png", PDF)])
-        assert state.logo_error and state.office["logo_url"] == ""
+        assert state.logo_error and state.office.logo_url == ""
         assert snapshot(db) == after_save
         # an English-speaking admin reads the messages in English (the language comes
         # with the page frame, set when a page loads: here in a new tab)

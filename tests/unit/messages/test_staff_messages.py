@@ -38,7 +38,7 @@ def test_unread_on_overview_until_opened(db, world):
     everyone = staff_overview.unread_client_messages(session=db, actor=world.admin, mine=False)
     not_mine = staff_overview.unread_client_messages(session=db, actor=world.admin, mine=True)
     assert (mine.total, everyone.total, not_mine.total) == (1, 1, 0)
-    assert mine.rows[0]["subject"] == "Vraag over de akte" and mine.rows[0]["author"] == "Klaas Klant"
+    assert mine.rows[0].subject == "Vraag over de akte" and mine.rows[0].author == "Klaas Klant"
     staff_messages.open_message(session=db, actor=world.admin, dossier_id=world.dossier.id, message_id=str(message.id))
     db.commit()
     assert staff_overview.unread_client_messages(session=db, actor=world.handler, mine=True).total == 0

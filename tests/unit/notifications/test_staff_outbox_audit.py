@@ -39,7 +39,7 @@ def test_outbox_list_retry_and_overview(db, world):
     db.add(OutboxSms(to_phone="+31612345678", body="Uw code is 123456", status=OutboxStatus.FAILED))
     db.commit()
     page = staff_outbox.list_outbox(session=db, actor=world.handler, status=OutboxStatus.FAILED)
-    assert page.total == 1 and page.rows[0]["can_retry"] == "1" and page.rows[0]["error"].startswith("550")
+    assert page.total == 1 and page.rows[0].can_retry is True and page.rows[0].error.startswith("550")
     assert staff_overview.failed_outbox(session=db, actor=world.handler).total == 2
     staff_outbox.retry(session=db, actor=world.handler, channel="mail", item_id=str(row.id))
     staff_outbox.retry(session=db, actor=world.handler, channel="mail", item_id=row.id)  # double click: no harm
@@ -62,11 +62,11 @@ def test_mail_content_for_admins_only_with_secrets_masked(db, world):
     with pytest.raises(PermissionDenied):
         staff_outbox.mail_content(session=db, actor=world.handler, mail_id=row.id)
     content = staff_outbox.mail_content(session=db, actor=world.admin, mail_id=row.id)
-    assert "GEHEIM123" not in content["body"] and "token=•••" in content["body"]
+    assert "GEHEIM123" not in content.body and "token=•••" in content.body
     db.add(OutboxSms(to_phone="+31612345678", body="Uw code is 123456"))
     db.commit()
     sms = db.exec(select(OutboxSms)).one()
-    assert "123456" not in staff_outbox.sms_content(session=db, actor=world.admin, sms_id=sms.id)["body"]
+    assert "123456" not in staff_outbox.sms_content(session=db, actor=world.admin, sms_id=sms.id).body
     with pytest.raises(PermissionDenied):
         staff_outbox.list_outbox(session=db, actor=world.client)
 
@@ -79,19 +79,18 @@ def test_audit_filters_and_pagination(db, world):
     by_handler = staff_audit.search(
         session=db, actor=world.handler, filters=staff_audit.AuditFilter.clean(account="handler@example")
     )
-    assert "dossier.changed" in {row["event"] for row in by_handler.rows}
+    assert "dossier.changed" in {row.event for row in by_handler.rows}
     assert all(
-        row["actor_id"] == str(world.handler.id) or row["target"] == f"account:{world.handler.id}"
-        for row in by_handler.rows
+        row.actor_id == world.handler.id or row.target == f"account:{world.handler.id}" for row in by_handler.rows
     )
     about_client = staff_audit.search(
         session=db, actor=world.handler, filters=staff_audit.AuditFilter.clean(account="klaas")
     )
-    assert {"account.blocked", "login.ok"} <= {row["event"] for row in about_client.rows}
+    assert {"account.blocked", "login.ok"} <= {row.event for row in about_client.rows}
     by_dossier = staff_audit.search(
         session=db, actor=world.handler, filters=staff_audit.AuditFilter.clean(dossier="2026-0001")
     )
-    assert by_dossier.total >= 1 and all(row["dossier"] == "2026-0001" for row in by_dossier.rows)
+    assert by_dossier.total >= 1 and all(row.dossier == "2026-0001" for row in by_dossier.rows)
     by_type = staff_audit.search(
         session=db, actor=world.handler, filters=staff_audit.AuditFilter.clean(event_type="login.ok")
     )
@@ -236,17 +235,17 @@ def outbox_handler(name):
 def test_outbox_screen_retry_by_a_behandelaar(db, world, outbox_screen):
     row = failed_mail(db)
     state = outbox_screen("handler")
-    assert [(r["id"], r["status"], r["can_retry"]) for r in state.rows] == [(str(row.id), "failed", "1")]
+    assert [(r.id, r.status, r.can_retry) for r in state.rows] == [(row.id, "failed", True)]
     assert state.counts["failed"] == 1
     outbox_handler("retry")(state, str(row.id))
     assert state.notice == "Het bericht staat weer in de wachtrij." and state.error == ""
-    assert [(r["status"], r["status_label"], r["can_retry"]) for r in state.rows] == [("queued", "In de wachtrij", "")]
+    assert [(r.status, r.status_label, r.can_retry) for r in state.rows] == [("queued", "In de wachtrij", False)]
     assert state.counts["failed"] == 0 and state.counts["queued"] == 1
     # the content stays closed to a behandelaar, also by a forged event
     result = outbox_handler("show_content")(state, str(row.id))
     from tests.unit.helpers import redirect_path
 
-    assert redirect_path(result) == "/404" and state.content == {} and not state.content_open
+    assert redirect_path(result) == "/404" and state.content == staff_outbox.OutboxContent() and not state.content_open
     # a forged or vanished id: an error text, nothing changes
     outbox_handler("retry")(state, "999999")
     assert state.error and state.notice == ""
@@ -264,10 +263,10 @@ def test_outbox_screen_failed_filter_and_admin_content(db, world, outbox_screen)
     db.commit()
     admin = outbox_screen("admin")
     outbox_handler("set_status_filter")(admin, "failed")
-    assert [r["to"] for r in admin.rows] == ["klant@example.nl"]
+    assert [r.recipient for r in admin.rows] == ["klant@example.nl"]
     outbox_handler("show_content")(admin, str(row.id))
-    assert admin.content_open and "token=•••" in admin.content["body"] and "GEHEIM123" not in admin.content["body"]
+    assert admin.content_open and "token=•••" in admin.content.body and "GEHEIM123" not in admin.content.body
     outbox_handler("set_content_open")(admin, False)
-    assert admin.content == {}
+    assert admin.content == staff_outbox.OutboxContent()
     outbox_handler("retry")(admin, str(row.id))
     assert admin.rows == [] and admin.counts["queued"] == 2  # no longer under "Mislukt"

@@ -37,7 +37,7 @@ def test_admin_adds_edits_and_removes_staff(db, world):
     assert db.get(Account, new.id).deleted_at is not None
     assert sessions.resolve(db, token, policy=sessions.SessionPolicy()) is None
     assert all(t.revoked_at for t in db.exec(select(AuthToken).where(AuthToken.account_id == new.id)).all())
-    assert [row["email"] for row in staff_admin.list_staff(session=db, actor=world.admin)] == [
+    assert [row.email for row in staff_admin.list_staff(session=db, actor=world.admin)] == [
         "admin@example.nl",
         "handler@example.nl",
     ]
@@ -67,7 +67,7 @@ def test_last_admin_and_self_are_protected(db, world):
 def test_office_flag(db, world):
     staff_admin.set_office_flag(session=db, actor=world.admin, key="staff_require_2fa", value=False)
     assert office_settings.staff_must_use_second_factor(db) is False
-    assert staff_admin.office_view(session=db, actor=world.admin, settings=world.settings)["staff_require_2fa"] == ""
+    assert staff_admin.office_view(session=db, actor=world.admin, settings=world.settings).staff_require_2fa is False
     with pytest.raises(ValidationFailed):
         staff_admin.set_office_flag(session=db, actor=world.admin, key="office_name", value=True)
     with pytest.raises(ValidationFailed):
@@ -113,14 +113,13 @@ def stored_settings(db) -> dict[str, str]:
 
 def test_office_view_shows_the_stored_values_and_the_configuration(db, world):
     view = staff_admin.office_view(session=db, actor=world.admin, settings=world.settings)
-    assert view["office_name"] == world.settings.office_name
-    assert view["brand_colour"] == office_settings.DEFAULT_BRAND_COLOUR and view["logo_url"] == ""
-    assert (view["password_min_length"], view["password_require_symbol"]) == ("8", "")
-    assert view["staff_max_upload_mb"] == "1"  # stored by the fixture, not the env default
-    assert view["public_url"] == world.settings.public_url
-    assert view["invite_valid_hours"] == str(world.settings.invite_valid_hours)
-    assert view["reset_valid_minutes"] == str(world.settings.reset_valid_minutes)
-    assert all(isinstance(value, str) for value in view.values())
+    assert view.office_name == world.settings.office_name
+    assert view.brand_colour == office_settings.DEFAULT_BRAND_COLOUR and view.logo_url == ""
+    assert (view.password_min_length, view.password_require_symbol) == (8, False)
+    assert view.staff_max_upload_mb == 1  # stored by the fixture, not the env default
+    assert view.public_url == world.settings.public_url
+    assert view.invite_valid_hours == world.settings.invite_valid_hours
+    assert view.reset_valid_minutes == world.settings.reset_valid_minutes
 
 
 def test_admin_changes_office_settings_stored_and_audited(db, world):
@@ -142,10 +141,10 @@ def test_admin_changes_office_settings_stored_and_audited(db, world):
     db.commit()
     assert set(changed) == set(staff_admin.OFFICE_FORM_SETTINGS)
     view = staff_admin.office_view(session=db, actor=world.admin, settings=world.settings)
-    assert view["office_name"] == "Notariaat Van Dam" and view["brand_colour"] == "#006633"
-    assert (view["password_min_length"], view["password_require_symbol"]) == ("12", "1")
-    assert (view["client_max_upload_mb"], view["staff_max_upload_mb"]) == ("40", "200")
-    assert (view["session_idle_minutes"], view["session_absolute_hours"]) == ("20", "10")
+    assert view.office_name == "Notariaat Van Dam" and view.brand_colour == "#006633"
+    assert (view.password_min_length, view.password_require_symbol) == (12, True)
+    assert (view.client_max_upload_mb, view.staff_max_upload_mb) == (40, 200)
+    assert (view.session_idle_minutes, view.session_absolute_hours) == (20, 10)
     office = office_settings.profile(db)
     assert office.password_policy.min_length == 12 and office.password_policy.require_symbol
     events = office_events(db)[before:]
@@ -252,7 +251,7 @@ def test_overview_lists(db, world):
     )
     pending = staff_overview.pending_invitations(session=db, actor=world.handler)
     assert pending.total == 3  # two clients of the fixture never set a password either
-    assert pending.rows[0]["id"] == str(person.id) and pending.rows[0]["expired"] == ""
+    assert pending.rows[0].id == person.id and pending.rows[0].expired is False
     template = QuestionnaireTemplate(slug="t", title_nl="Vragenlijst", title_en="Questionnaire", definition_json="{}")
     db.add(template)
     db.flush()
@@ -267,7 +266,7 @@ def test_overview_lists(db, world):
     )
     db.commit()
     done = staff_overview.completed_questionnaires(session=db, actor=world.handler)
-    assert done.total == 1 and done.rows[0]["dossier_number"] == "2026-0001"
+    assert done.total == 1 and done.rows[0].dossier_number == "2026-0001"
     assert staff_overview.recent_deliveries(session=db, actor=world.handler).total == 0
     with pytest.raises(PermissionDenied):
         staff_overview.pending_invitations(session=db, actor=world.client)

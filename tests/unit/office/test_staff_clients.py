@@ -16,7 +16,7 @@ def events(db, event_type):
 
 def test_search_by_name_email_company_case_insensitive(db, world):
     found = staff_clients.search_clients(session=db, actor=world.handler, query="KLAAS")
-    assert [row["email"] for row in found.rows] == ["klant@example.nl"]
+    assert [row.email for row in found.rows] == ["klant@example.nl"]
     assert staff_clients.search_clients(session=db, actor=world.handler, query="bedrijf b.v").total == 1
     assert staff_clients.search_clients(session=db, actor=world.handler, query="INFO@BEDRIJF").total == 1
     # staff never appear in the client list; LIKE wildcards are taken literally
@@ -159,10 +159,10 @@ def test_detail_shows_logins_dossiers_and_invitation(db, world):
         session=db, actor=world.handler, account_id=world.client.id, settings=world.settings
     )
     detail = staff_clients.client_detail(session=db, actor=world.handler, account_id=str(world.client.id))
-    assert detail["row"]["name"] == "Klaas Klant"
-    assert detail["logins"][0]["ip"] == "10.0.0.9"
-    assert [d["number"] for d in detail["dossiers"]] == ["2026-0001"]
-    assert detail["invite_state"] == "open"
+    assert detail.row.name == "Klaas Klant"
+    assert detail.logins[0].ip == "10.0.0.9"
+    assert [d.number for d in detail.dossiers] == ["2026-0001"]
+    assert detail.invite_state == "open"
     with pytest.raises(NotFound):
         staff_clients.client_detail(session=db, actor=world.handler, account_id="abc")
 
@@ -237,7 +237,7 @@ def test_two_factor_reset_removes_recovery_codes_and_keeps_the_password(db, worl
     db.commit()
     assert db.exec(select(RecoveryCode).where(RecoveryCode.account_id == world.client.id)).all() == []
     assert db.get(Account, world.client.id).password_hash == "hash"
-    assert staff_clients.client_detail(session=db, actor=world.admin, account_id=world.client.id)["two_factor"] == ""
+    assert staff_clients.client_detail(session=db, actor=world.admin, account_id=world.client.id).two_factor == ""
 
 
 # --------------------------------------------------------------------------- the client screen's reset dialog

@@ -139,7 +139,7 @@ def test_loop_shows_news_sends_only_changes_and_stops_at_logout(db, world, live,
         elif n == 2:
             seen["after_news"] = (
                 state.unread_total,
-                [row["subject"] for row in state.unread_rows],
+                [row.subject for row in state.unread_rows],
                 set(state.dirty_vars),
             )
             state._clean()
@@ -211,7 +211,7 @@ def test_round_refuses_a_client_session_and_keeps_the_scope(db, world, live):
     client_message(db, world, "Voor iedereen")
     state._poll_owner = 7
     assert asyncio.run(state._poll_round(7, 0)) is True
-    assert state.scope == "all" and [row["subject"] for row in state.unread_rows] == ["Voor iedereen"]
+    assert state.scope == "all" and [row.subject for row in state.unread_rows] == ["Voor iedereen"]
     assert asyncio.run(state._poll_round(6, 0)) is False and state._poll_owner == 7  # an older loop just stops
 
     client_state = make_state(StaffOverviewState, live["client"], "/staff")
