@@ -55,11 +55,9 @@ def _login_redirect(**params: str) -> RedirectResponse:
 
 async def login(request: Request) -> Response:
     settings = get_settings()
-    if not same_origin(request, settings):
-        return PlainTextResponse("Forbidden", status_code=403)
-    form = await _read_form(request)
-    if form is None:
-        return PlainTextResponse("Request too large", status_code=413)
+    form = await _posted_form(request, settings)
+    if isinstance(form, Response):
+        return form
     email = str(form.get("email") or "")[:254]
     password = str(form.get("password") or "")[:512]
     next_path = safe_next_path(form.get("next"), default="")
@@ -101,10 +99,13 @@ async def login(request: Request) -> Response:
     return response
 
 
-async def _read_form(request: Request, max_fields: int = 10) -> FormData | None:
+async def _posted_form(request: Request, settings: Settings) -> FormData | Response:
+    """The posted form, or the refusal to send back: 403 from another origin, 413 when too large."""
+    if not same_origin(request, settings):
+        return PlainTextResponse("Forbidden", status_code=403)
     if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
-        return None
-    return await request.form(max_files=0, max_fields=max_fields)
+        return PlainTextResponse("Request too large", status_code=413)
+    return await request.form(max_files=0, max_fields=10)
 
 
 def _redirect(path: str, **params: str) -> RedirectResponse:
@@ -121,11 +122,9 @@ def _after_sign_in(account: Account, *, next_path: str = "") -> str:
 async def request_link(request: Request) -> Response:
     """Step 2 of the manual (and 'wachtwoord vergeten'): the same answer for every address."""
     settings = get_settings()
-    if not same_origin(request, settings):
-        return PlainTextResponse("Forbidden", status_code=403)
-    form = await _read_form(request)
-    if form is None:
-        return PlainTextResponse("Request too large", status_code=413)
+    form = await _posted_form(request, settings)
+    if isinstance(form, Response):
+        return form
     email = str(form.get("email") or "")[:254]
     invite_token = str(form.get("invite") or "")[:100] or None
 
@@ -141,11 +140,9 @@ async def request_link(request: Request) -> Response:
 
 async def set_password(request: Request) -> Response:
     settings = get_settings()
-    if not same_origin(request, settings):
-        return PlainTextResponse("Forbidden", status_code=403)
-    form = await _read_form(request)
-    if form is None:
-        return PlainTextResponse("Request too large", status_code=413)
+    form = await _posted_form(request, settings)
+    if isinstance(form, Response):
+        return form
     token = str(form.get("token") or "")[:100]
     password = str(form.get("password") or "")
     repeat = str(form.get("password_repeat") or "")
@@ -192,11 +189,9 @@ async def verify_second_factor(request: Request) -> Response:
     Success ends the half-signed-in session and opens a new one (new token).
     """
     settings = get_settings()
-    if not same_origin(request, settings):
-        return PlainTextResponse("Forbidden", status_code=403)
-    form = await _read_form(request)
-    if form is None:
-        return PlainTextResponse("Request too large", status_code=413)
+    form = await _posted_form(request, settings)
+    if isinstance(form, Response):
+        return form
     code = str(form.get("code") or "")[:40]
     next_path = safe_next_path(form.get("next"), default="")
     token = sessions.token_from_cookie_header(request.headers.get("cookie"))

@@ -35,13 +35,13 @@ from portal_app.core.models import utcnow
 from portal_app.core.services import i18n
 from portal_app.core.services.errors import NotFound, PermissionDenied, ValidationFailed
 from portal_app.core.services.formatting import format_date, format_datetime
+from portal_app.core.services.ids import parse_id
 from portal_app.dossiers.models import Dossier, DossierAccess
 from portal_app.dossiers.services import dossiers
 from portal_app.settings import Settings
 
 MAX_EXTRA_ACCOUNTS = 50
 MAX_DOSSIERS_SHOWN = 200
-MAX_ID = 2**63 - 1
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -82,23 +82,6 @@ class ExtraAccountDetail:
 
     account: ExtraAccountInfo
     dossiers: list[ExtraAccountDossier]
-
-
-def parse_id(value: object) -> int:
-    """A positive database id from a browser value ("12" or 12); NotFound for anything else."""
-    if isinstance(value, bool):
-        raise NotFound()
-    if isinstance(value, int):
-        number = value
-    elif (
-        isinstance(value, str) and 0 < len(value.strip()) <= 19 and value.strip().isascii() and value.strip().isdigit()
-    ):
-        number = int(value.strip())
-    else:
-        raise NotFound()
-    if not 0 < number <= MAX_ID:
-        raise NotFound()
-    return number
 
 
 def can_manage(account: Account | None) -> bool:

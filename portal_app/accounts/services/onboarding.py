@@ -35,8 +35,9 @@ def _link(settings: Settings, path: str, token: str) -> str:
     return f"{settings.public_url}{path}?token={quote(token)}"
 
 
-def _revoke(session: Session, account_id: int, purpose: str) -> None:
-    session.exec(
+def revoke_tokens(session: Session, account_id: int, purpose: str) -> int:
+    """Revoke the account's unused tokens of `purpose`; returns how many were revoked."""
+    result = session.exec(
         update(AuthToken)
         .where(
             col(AuthToken.account_id) == account_id,
@@ -46,11 +47,12 @@ def _revoke(session: Session, account_id: int, purpose: str) -> None:
         )
         .values(revoked_at=utcnow())
     )
+    return result.rowcount or 0
 
 
 def _issue(session: Session, account: Account, purpose: str, lifetime: timedelta) -> str:
     assert account.id is not None  # a stored account (see portal_app/core/models.py)
-    _revoke(session, account.id, purpose)
+    revoke_tokens(session, account.id, purpose)
     token = new_token()
     session.add(
         AuthToken(
@@ -182,7 +184,7 @@ def set_password(
     session.add(account)
     row.used_at = utcnow()
     session.add(row)
-    _revoke(session, account.id, TokenPurpose.RESET)
+    revoke_tokens(session, account.id, TokenPurpose.RESET)
     sessions.end_all_sessions(session, account.id)
     mail.queue_mail(
         session=session,

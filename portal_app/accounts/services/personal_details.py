@@ -25,11 +25,11 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import quote
 
-from sqlmodel import Session, col, func, select, update
+from sqlmodel import Session, col, func, select
 
 from portal_app.accounts.models import Account, AuthToken, TokenPurpose
 from portal_app.accounts.services import accounts, passwords, sessions
-from portal_app.accounts.services.onboarding import valid_token
+from portal_app.accounts.services.onboarding import revoke_tokens, valid_token
 from portal_app.audit.models import AuditEvent
 from portal_app.audit.services import audit
 from portal_app.core.models import utcnow
@@ -107,7 +107,7 @@ def request_email_change(
     ).one()
     if recent >= MAX_EMAIL_CHANGES_PER_HOUR:
         raise ValidationFailed("too many requests", field="email", code="details.email_too_many")
-    _revoke(session, account.id, TokenPurpose.EMAIL_CHANGE)
+    revoke_tokens(session, account.id, TokenPurpose.EMAIL_CHANGE)
     token = new_token()
     session.add(
         AuthToken(
@@ -167,7 +167,7 @@ def pending_email_change(session: Session, account_id: int) -> str:
 
 def cancel_email_change(session: Session, *, account_id: int, ip: str | None = None) -> bool:
     """Void an open e-mail change link; True when there was one. Does not commit."""
-    revoked = _revoke(session, account_id, TokenPurpose.EMAIL_CHANGE)
+    revoked = revoke_tokens(session, account_id, TokenPurpose.EMAIL_CHANGE)
     if revoked:
         audit.record(session, "email_change.cancelled", actor_id=account_id, ip=ip)
     return bool(revoked)
@@ -195,8 +195,8 @@ def confirm_email_change(session: Session, *, account_id: int, token: object, ip
     session.add(account)
     row.used_at = utcnow()
     session.add(row)
-    _revoke(session, account.id, TokenPurpose.EMAIL_CHANGE)
-    _revoke(session, account.id, TokenPurpose.RESET)  # links in the old mailbox
+    revoke_tokens(session, account.id, TokenPurpose.EMAIL_CHANGE)
+    revoke_tokens(session, account.id, TokenPurpose.RESET)  # links in the old mailbox
     audit.record(
         session,
         "email_change.confirmed",
@@ -242,7 +242,7 @@ def change_password(
         raise ValidationFailed("password rejected", field="password", code="password.rejected", problems=found)
     accounts.set_password_hash(session, account, passwords.hash_password(new))
     ended = sessions.end_all_sessions(session, account.id, except_session_id=session_id)
-    _revoke(session, account.id, TokenPurpose.RESET)
+    revoke_tokens(session, account.id, TokenPurpose.RESET)
     mail.queue_mail(
         session=session,
         to=account.email,
@@ -261,17 +261,3 @@ def change_password(
     )
     session.flush()
     return ended
-
-
-def _revoke(session: Session, account_id: int, purpose: str) -> int:
-    result = session.exec(
-        update(AuthToken)
-        .where(
-            col(AuthToken.account_id) == account_id,
-            col(AuthToken.purpose) == purpose,
-            col(AuthToken.used_at).is_(None),
-            col(AuthToken.revoked_at).is_(None),
-        )
-        .values(revoked_at=utcnow())
-    )
-    return result.rowcount or 0

@@ -8,7 +8,7 @@ back to the login page on its next action.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select, update
 
@@ -72,17 +72,30 @@ def resolve(
     if row is None or row.ended_at is not None:
         return None
     now = utcnow()
-    if now >= row.expires_at or now - row.last_seen_at >= timedelta(minutes=policy.idle_minutes):
-        row.ended_at = now
-        session.add(row)
+    if end_if_expired(session, row, policy=policy, now=now):
         return None
     account = session.get(Account, row.account_id)
     if account is None or not account.is_active:
         return None
-    if touch and now - row.last_seen_at >= TOUCH_INTERVAL:
+    if touch:
+        touch_if_due(session, row, now=now)
+    return row, account
+
+
+def end_if_expired(session: Session, row: UserSession, *, policy: SessionPolicy, now: datetime) -> bool:
+    """End `row` on the spot when it is past its absolute end or idle too long; True when it did."""
+    if now >= row.expires_at or now - row.last_seen_at >= timedelta(minutes=policy.idle_minutes):
+        row.ended_at = now
+        session.add(row)
+        return True
+    return False
+
+
+def touch_if_due(session: Session, row: UserSession, *, now: datetime) -> None:
+    """Record activity on `row`, at most once every TOUCH_INTERVAL (a write on every event would be waste)."""
+    if now - row.last_seen_at >= TOUCH_INTERVAL:
         row.last_seen_at = now
         session.add(row)
-    return row, account
 
 
 def end_session(session: Session, token: str | None) -> int | None:

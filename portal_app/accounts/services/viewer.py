@@ -8,13 +8,12 @@ session up again. Nothing here knows about Reflex.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy import bindparam, select
 from sqlmodel import Session, col
 
 from portal_app.accounts.models import Account, AccountKind, StaffRole, TwoFactor, UserSession
-from portal_app.accounts.services.sessions import TOUCH_INTERVAL, SessionPolicy
+from portal_app.accounts.services.sessions import SessionPolicy, end_if_expired, touch_if_due
 from portal_app.core.models import utcnow
 from portal_app.core.services.tokens import hash_token
 
@@ -85,15 +84,12 @@ def resolve(session: Session, token: str | None, *, policy: SessionPolicy, touch
     if user_session.ended_at is not None or not user_session.second_factor_done:
         return None
     now = utcnow()
-    if now >= user_session.expires_at or now - user_session.last_seen_at >= timedelta(minutes=policy.idle_minutes):
-        user_session.ended_at = now
-        session.add(user_session)
+    if end_if_expired(session, user_session, policy=policy, now=now):
         return None
     if not account.is_active:
         return None
-    if touch and now - user_session.last_seen_at >= TOUCH_INTERVAL:
-        user_session.last_seen_at = now
-        session.add(user_session)
+    if touch:
+        touch_if_due(session, user_session, now=now)
     session.expunge(account)
     assert user_session.id is not None  # a stored row (see portal_app/core/models.py)
     return Viewer(

@@ -15,9 +15,9 @@ from sqlmodel import Session
 
 from portal_app.accounts.models import Account, StaffRole
 from portal_app.core.services import formatting
-from portal_app.core.services.errors import NotFound, PermissionDenied
+from portal_app.core.services.errors import PermissionDenied
+from portal_app.core.services.ids import parse_id
 
-MAX_ID = 2**63 - 1
 MAX_PAGE = 100_000
 
 
@@ -31,21 +31,6 @@ def require_staff(session: Session, actor: Account | None, *, admin: bool = Fals
     if admin and fresh.staff_role != StaffRole.ADMIN:
         raise PermissionDenied("admin only")
     return fresh
-
-
-def parse_id(value: object) -> int:
-    """A positive database id from a browser value ("12" or 12); NotFound for anything else."""
-    if isinstance(value, bool):
-        raise NotFound()
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 19:
-        number = int(value.strip())
-    else:
-        raise NotFound()
-    if not 0 < number <= MAX_ID:
-        raise NotFound()
-    return number
 
 
 def optional_id(value: object) -> int | None:

@@ -16,7 +16,9 @@ from portal_app.core.services.text import fold
 from portal_app.documents.models import Document, DocumentKind
 from portal_app.dossiers.models import Dossier, DossierAccess, DossierStatus, ProgressStep, ReadReceipt
 from portal_app.messages.models import Message
+from portal_app.notifications.services import mail
 from portal_app.questionnaires.models import QuestionnaireRequest, QuestionnaireStatus
+from portal_app.settings import Settings
 
 PAGE_SIZE = 25
 
@@ -241,6 +243,28 @@ def handler_name(session: Session, dossier: Dossier) -> str:
         return ""
     handler = session.get(Account, dossier.handler_id)
     return handler.name if handler is not None else ""
+
+
+def notify_handler(session: Session, dossier: Dossier, settings: Settings, *, kind: str) -> None:
+    """Queue mail `kind` to the dossier's active handler: only that something came in, never what
+    (professional secrecy), with a link to the staff side."""
+    if dossier.handler_id is None:
+        return
+    handler = session.get(Account, dossier.handler_id)
+    if handler is None or not handler.is_active:
+        return
+    mail.queue_mail(
+        session=session,
+        to=handler.email,
+        kind=kind,
+        language=handler.language,
+        context={
+            "name": handler.name,
+            "dossier_number": dossier.number,
+            "link": f"{settings.public_url}/staff",
+        },
+        account_id=handler.id,
+    )
 
 
 @dataclass(frozen=True)

@@ -23,13 +23,13 @@ from portal_app.audit.services import audit
 from portal_app.core.models import utcnow
 from portal_app.core.services import i18n
 from portal_app.core.services.errors import NotFound, ValidationFailed
+from portal_app.core.services.ids import parse_id
 from portal_app.core.services.staff_access import (
     clean_page,
     like_pattern,
     local_text,
     one_line,
     optional_id,
-    parse_id,
     require_staff,
     size_text,
 )
@@ -274,13 +274,19 @@ def _clean_number(number: object) -> str:
     return number
 
 
+def _required_line(value: object, max_chars: int, *, field: str, what: str, codes: tuple[str, str]) -> str:
+    """One line of text that must be there and fit; `codes` are the (missing, too long) error codes."""
+    text = one_line(value, max_chars + 1)
+    if not text:
+        raise ValidationFailed(f"{what} required", field=field, code=codes[0])
+    if len(text) > max_chars:
+        raise ValidationFailed(f"{what} too long", field=field, code=codes[1])
+    return text
+
+
 def _clean_description(description: object) -> str:
-    description = one_line(description, MAX_DESCRIPTION_CHARS + 1)
-    if not description:
-        raise ValidationFailed("description required", field="description", code="staff.dossier.description_required")
-    if len(description) > MAX_DESCRIPTION_CHARS:
-        raise ValidationFailed("description too long", field="description", code="staff.dossier.description_too_long")
-    return description
+    codes = ("staff.dossier.description_required", "staff.dossier.description_too_long")
+    return _required_line(description, MAX_DESCRIPTION_CHARS, field="description", what="description", codes=codes)
 
 
 def create_dossier(
@@ -442,12 +448,8 @@ def progress_steps(*, session: Session, actor: Account, dossier_id: object) -> l
 
 
 def _clean_step_title(title: object) -> str:
-    title = one_line(title, MAX_STEP_CHARS + 1)
-    if not title:
-        raise ValidationFailed("title required", field="step", code="staff.step.title_required")
-    if len(title) > MAX_STEP_CHARS:
-        raise ValidationFailed("title too long", field="step", code="staff.step.title_too_long")
-    return title
+    codes = ("staff.step.title_required", "staff.step.title_too_long")
+    return _required_line(title, MAX_STEP_CHARS, field="step", what="title", codes=codes)
 
 
 def _get_step(session: Session, dossier: Dossier, step_id: object) -> ProgressStep:

@@ -34,6 +34,7 @@ from portal_app.core.pages import routes
 from portal_app.core.services import formatting
 from portal_app.core.services.db import session_scope
 from portal_app.core.services.errors import NotFound, ServiceError
+from portal_app.core.services.ids import valid_id
 from portal_app.core.states.access import Access, Viewer, handler, run_db
 from portal_app.core.states.base import PortalState
 from portal_app.documents.models import DocumentKind
@@ -46,19 +47,6 @@ POLL_SECONDS = 20
 POLL_MAX_MISSED = 3  # polls without a connected tab before the loop ends
 MESSAGES_TAB = "berichten"
 TAB_KEYS = (DocumentKind.CORRESPONDENCE, DocumentKind.DOCUMENT, DocumentKind.DELIVERED, MESSAGES_TAB)
-MAX_ID = 2**63 - 1
-
-
-def parse_id(value) -> int | None:
-    """A positive database id from an untrusted value (int or digit string), else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if 0 < value <= MAX_ID else None
-    if isinstance(value, str) and 0 < len(value) <= 19 and value.isascii() and value.isdigit():
-        number = int(value)
-        return number if 0 < number <= MAX_ID else None
-    return None
 
 
 def local_date(moment: datetime | None) -> str:
@@ -140,7 +128,7 @@ class DossierState(PortalState):
 
     def _check_access(self, account: Account) -> dossiers.DossierHeader | None:
         """The dossier on screen with its header data (one query), or None when the client may not see it."""
-        if parse_id(self.dossier_id) is None:
+        if valid_id(self.dossier_id) is None:
             return None
         try:
             with session_scope(keep_on=(ServiceError,)) as db:
@@ -233,7 +221,7 @@ class DossierState(PortalState):
         self.dossier_id = 0
         account = viewer.account
         raw = self._route_param()
-        dossier_id = parse_id(raw)
+        dossier_id = valid_id(raw)
         if dossier_id is None:
             try:
                 with session_scope(keep_on=(ServiceError,)) as db:
@@ -258,7 +246,7 @@ class DossierState(PortalState):
         """Called by the Download link (next to the browser's own download of /files/{id})."""
         account = viewer.account
         dossier = self._dossier_for(viewer)
-        wanted = parse_id(document_id)
+        wanted = valid_id(document_id)
         if dossier is None or wanted is None:
             return
         try:

@@ -21,10 +21,9 @@ from portal_app.core.services.errors import NotFound, ValidationFailed
 from portal_app.documents.models import Document, DocumentKind
 from portal_app.documents.services.documents import PendingFile, attach_pending, dialect_insert
 from portal_app.documents.services.storage import FileStore
-from portal_app.dossiers.models import Dossier, DossierAccess, ReadReceipt
+from portal_app.dossiers.models import DossierAccess, ReadReceipt
 from portal_app.dossiers.services import dossiers
 from portal_app.messages.models import Message
-from portal_app.notifications.services import mail
 from portal_app.settings import Settings
 
 MAX_BODY_CHARS = 4000
@@ -79,6 +78,17 @@ def validate(subject: object, body: object) -> tuple[str, str]:
     if len(body) > MAX_BODY_CHARS:
         raise ValidationFailed("body too long", field="body", code="message.body_too_long")
     return subject, body
+
+
+def validate_draft(
+    subject: object, body: object, attachments: list[PendingFile] | None
+) -> tuple[str, str, list[PendingFile]]:
+    """`validate` plus the attachment limit: what a client and an office message must both pass."""
+    subject, body = validate(subject, body)
+    files = list(attachments or [])
+    if len(files) > MAX_ATTACHMENTS:
+        raise ValidationFailed("too many attachments", field="attachments", code="message.too_many_attachments")
+    return subject, body, files
 
 
 def list_for_dossier(
@@ -180,10 +190,7 @@ def send_client_message(
     for a missing subject/body or a body over 4,000 characters.
     """
     dossier = dossiers.get_for_account(session, account, dossier_id, ip=ip)
-    subject, body = validate(subject, body)
-    attachments = list(attachments or [])
-    if len(attachments) > MAX_ATTACHMENTS:
-        raise ValidationFailed("too many attachments", field="attachments", code="message.too_many_attachments")
+    subject, body, attachments = validate_draft(subject, body, attachments)
     if submit_key:
         existing = session.exec(select(Message).where(Message.submit_key == submit_key)).first()
         if existing is not None:
@@ -221,7 +228,7 @@ def send_client_message(
         ip=ip,
         detail={"attachments": len(attachments)},
     )
-    _notify_handler(session, dossier, settings)
+    dossiers.notify_handler(session, dossier, settings, kind="staff_new_message")
     return message
 
 
@@ -257,24 +264,3 @@ def store_with_attachments(
             message_id=message.id,
         )
     return message
-
-
-def _notify_handler(session: Session, dossier: Dossier, settings: Settings) -> None:
-    """The handler hears that a client wrote (never what: professional secrecy)."""
-    if dossier.handler_id is None:
-        return
-    handler = session.get(Account, dossier.handler_id)
-    if handler is None or not handler.is_active:
-        return
-    mail.queue_mail(
-        session=session,
-        to=handler.email,
-        kind="staff_new_message",
-        language=handler.language,
-        context={
-            "name": handler.name,
-            "dossier_number": dossier.number,
-            "link": f"{settings.public_url}/staff",
-        },
-        account_id=handler.id,
-    )

@@ -16,8 +16,9 @@ from sqlmodel import Session, col, func, select
 from portal_app.accounts.models import Account
 from portal_app.audit.services import audit
 from portal_app.core.models import utcnow
-from portal_app.core.services.errors import NotFound, ValidationFailed
-from portal_app.core.services.staff_access import local_text, optional_id, parse_id, require_staff
+from portal_app.core.services.errors import NotFound
+from portal_app.core.services.ids import parse_id
+from portal_app.core.services.staff_access import local_text, optional_id, require_staff
 from portal_app.documents.models import Document, DocumentKind
 from portal_app.documents.services.documents import PendingFile
 from portal_app.documents.services.storage import FileStore
@@ -160,10 +161,7 @@ def send_office_message(
     """
     actor = require_staff(session, actor)
     dossier = get_dossier(session, dossier_id)
-    subject, body = messages.validate(subject, body)
-    attachments = list(attachments or [])
-    if len(attachments) > messages.MAX_ATTACHMENTS:
-        raise ValidationFailed("too many attachments", field="attachments", code="message.too_many_attachments")
+    subject, body, attachments = messages.validate_draft(subject, body, attachments)
     submit_key = submit_key[:64] if isinstance(submit_key, str) and submit_key else None
     if submit_key:
         existing = session.exec(select(Message).where(Message.submit_key == submit_key)).first()

@@ -19,15 +19,8 @@ from portal_app.audit.services import audit
 from portal_app.core.models import utcnow
 from portal_app.core.services import i18n
 from portal_app.core.services.errors import NotFound, ValidationFailed
-from portal_app.core.services.staff_access import (
-    aware,
-    clean_page,
-    like_pattern,
-    local_text,
-    one_line,
-    parse_id,
-    require_staff,
-)
+from portal_app.core.services.ids import parse_id
+from portal_app.core.services.staff_access import aware, clean_page, like_pattern, local_text, one_line, require_staff
 from portal_app.dossiers.models import Dossier, DossierAccess
 from portal_app.settings import Settings
 

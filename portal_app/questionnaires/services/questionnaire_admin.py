@@ -211,8 +211,9 @@ def _copy(draft: Json) -> Json:
     return copy.deepcopy(draft) if isinstance(draft, dict) else new_draft()
 
 
-def set_titles(draft: Json, form: Any) -> Json:
-    """Title and introduction of the questionnaire (both languages)."""
+def _put_titles(target: Json, form: Any) -> None:
+    """Set the title and introduction (both languages) of the questionnaire or a page from
+    the form; an empty introduction is removed. Raises QuestionInvalid before it changes anything."""
     data = _form(form)
     values = {}
     for name, limit, multiline in (
@@ -225,12 +226,17 @@ def set_titles(draft: Json, form: Any) -> Json:
         if value is None:
             raise QuestionInvalid({name: ("staff.q.err.too_long", {"max": limit})})
         values[name] = value
-    result = _copy(draft)
-    result["title"] = _text(values["title_nl"], values["title_en"])
+    target["title"] = _text(values["title_nl"], values["title_en"])
     if values["intro_nl"] or values["intro_en"]:
-        result["intro"] = _text(values["intro_nl"], values["intro_en"])
+        target["intro"] = _text(values["intro_nl"], values["intro_en"])
     else:
-        result.pop("intro", None)
+        target.pop("intro", None)
+
+
+def set_titles(draft: Json, form: Any) -> Json:
+    """Title and introduction of the questionnaire (both languages)."""
+    result = _copy(draft)
+    _put_titles(result, form)
     return result
 
 
@@ -255,24 +261,7 @@ def update_page(draft: Json, page_index: Any, form: Any) -> Json:
     index = _index(page_index, len(pages))
     if index is None:
         raise NotFound()
-    data = _form(form)
-    values = {}
-    for name, limit, multiline in (
-        ("title_nl", MAX_TITLE_CHARS, False),
-        ("title_en", MAX_TITLE_CHARS, False),
-        ("intro_nl", MAX_HELP_CHARS, True),
-        ("intro_en", MAX_HELP_CHARS, True),
-    ):
-        value = _clean(data.get(name, ""), limit, multiline=multiline)
-        if value is None:
-            raise QuestionInvalid({name: ("staff.q.err.too_long", {"max": limit})})
-        values[name] = value
-    page = pages[index]
-    page["title"] = _text(values["title_nl"], values["title_en"])
-    if values["intro_nl"] or values["intro_en"]:
-        page["intro"] = _text(values["intro_nl"], values["intro_en"])
-    else:
-        page.pop("intro", None)
+    _put_titles(pages[index], form)
     return result
 
 

@@ -39,12 +39,12 @@ from portal_app.audit.services import audit
 from portal_app.core.models import utcnow
 from portal_app.core.services import formatting, i18n
 from portal_app.core.services.errors import NotFound, ValidationFailed
+from portal_app.core.services.ids import valid_id
 from portal_app.documents.models import Document, DocumentKind
 from portal_app.documents.services.documents import dialect_insert, store_document
 from portal_app.documents.services.storage import FileStore
 from portal_app.dossiers.models import Dossier, DossierAccess
-from portal_app.dossiers.services.dossiers import can_see
-from portal_app.notifications.services import mail
+from portal_app.dossiers.services.dossiers import can_see, notify_handler
 from portal_app.office.services import office_settings
 from portal_app.questionnaires.models import (
     QuestionnaireAnswer,
@@ -57,7 +57,6 @@ from portal_app.questionnaires.services.definition import Definition, TemplateIn
 from portal_app.questionnaires.services.validation import PageInvalid, check_all, check_page
 from portal_app.settings import Settings
 
-MAX_ID = 2**63 - 1
 MAX_SUBMITTED_KEYS = 500
 
 
@@ -73,17 +72,6 @@ class QuestionnaireLocked(ValidationFailed):
 # --------------------------------------------------------------------------- requests
 
 
-def _valid_id(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if 0 < value <= MAX_ID else None
-    if isinstance(value, str) and 0 < len(value) <= 19 and value.isascii() and value.isdigit():
-        number = int(value)
-        return number if 0 < number <= MAX_ID else None
-    return None
-
-
 def get_request_for_account(
     session: Session, account: Account, request_id: Any, *, ip: str | None = None
 ) -> QuestionnaireRequest:
@@ -92,7 +80,7 @@ def get_request_for_account(
     Missing ids, other clients' ids, ids of other accounts of the same company
     and ids of dossiers the account lost access to all give the same NotFound.
     """
-    wanted = _valid_id(request_id)
+    wanted = valid_id(request_id)
     request = session.get(QuestionnaireRequest, wanted) if wanted is not None else None
     if (
         request is None
@@ -422,30 +410,9 @@ def complete(
         ip=ip,
         detail={"document_id": document.id, "template": template.slug, "version": template.version},
     )
-    _notify_handler(session, dossier, settings)
+    notify_handler(session, dossier, settings, kind="staff_questionnaire_completed")
     session.flush()
     return Completion(request=request, document=document)
-
-
-def _notify_handler(session: Session, dossier: Dossier, settings: Settings) -> None:
-    """The handler hears that a questionnaire came in (never what was answered)."""
-    if dossier.handler_id is None:
-        return
-    handler = session.get(Account, dossier.handler_id)
-    if handler is None or not handler.is_active:
-        return
-    mail.queue_mail(
-        session=session,
-        to=handler.email,
-        kind="staff_questionnaire_completed",
-        language=handler.language,
-        context={
-            "name": handler.name,
-            "dossier_number": dossier.number,
-            "link": f"{settings.public_url}/staff",
-        },
-        account_id=handler.id,
-    )
 
 
 def reopen_by_staff(
@@ -456,7 +423,7 @@ def reopen_by_staff(
     The client starts again at the first page; the earlier PDF stays in the
     dossier as the record of what was handed in then.
     """
-    wanted = _valid_id(request_id)
+    wanted = valid_id(request_id)
     request = session.get(QuestionnaireRequest, wanted) if wanted is not None else None
     if request is None or not staff.is_staff or not staff.is_active:
         audit.record(session, "access.denied", actor_id=staff.id, target=f"questionnaire:{str(request_id)[:40]}", ip=ip)
@@ -495,7 +462,7 @@ def send_request(
     ip: str | None = None,
 ) -> QuestionnaireRequest:
     """Staff send a questionnaire (a template version) to a client of a dossier."""
-    template_key, dossier_key, account_key = _valid_id(template_id), _valid_id(dossier_id), _valid_id(account_id)
+    template_key, dossier_key, account_key = valid_id(template_id), valid_id(dossier_id), valid_id(account_id)
     if not staff.is_staff or not staff.is_active or template_key is None or dossier_key is None or account_key is None:
         raise NotFound()
     template = session.get(QuestionnaireTemplate, template_key)

@@ -17,7 +17,8 @@ from portal_app.accounts.models import Account
 from portal_app.audit.services import audit
 from portal_app.core.services import i18n
 from portal_app.core.services.errors import NotFound, ValidationFailed
-from portal_app.core.services.staff_access import local_text, parse_id, require_staff
+from portal_app.core.services.ids import parse_id
+from portal_app.core.services.staff_access import local_text, require_staff
 from portal_app.dossiers.models import Dossier, DossierAccess
 from portal_app.notifications.services import notifications
 from portal_app.questionnaires.models import QuestionnaireRequest, QuestionnaireStatus, QuestionnaireTemplate
