@@ -1,4 +1,4 @@
-"""No secret in any log line (issue 13): a whole sign-in life with logging at DEBUG, then grep.
+"""No secret in any log line: a whole sign-in life with logging at DEBUG, then grep.
 
 The flow runs through the real HTTP routes and services against a SQLite file and a real SMTP
 server (aiosmtpd): invitation, password set from the mailed link, sign-in with the authenticator
@@ -174,7 +174,7 @@ def post(client, path, data, cookie=None):
 def send_unknown_event(cookie: str, payload: dict) -> None:
     """An event name without a handler, through Reflex's real event processor.
 
-    That is the leak of issue 13: the processor logs the whole event, router data included,
+    That is the leak this guards against: the processor logs the whole event, router data included,
     and the router data holds the websocket's request headers, so the Cookie header.
     """
     from reflex_base.event import Event

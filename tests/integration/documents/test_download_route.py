@@ -1,4 +1,4 @@
-"""GET /files/{id}: authenticated, authorised, audited downloads (SECURITY.md items 1 and 9)."""
+"""GET /files/{id}: authenticated, authorised, audited downloads."""
 
 from __future__ import annotations
 

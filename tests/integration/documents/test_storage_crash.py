@@ -1,4 +1,4 @@
-"""Crash mid-upload (SECURITY.md item 13): never a record without its file; cleanup removes leftovers.
+"""Crash mid-upload: never a record without its file; cleanup removes leftovers.
 
 A child process is killed (os._exit) at the worst moments: while the file is
 being streamed, and after the file is stored and its row flushed but before the

@@ -1,4 +1,4 @@
-"""2-step verification (SECURITY.md item 4): SMS, authenticator app, recovery codes."""
+"""2-step verification: SMS, authenticator app, recovery codes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Forged events against every staff screen (SECURITY.md 2).
+"""Forged events against every staff screen.
 
 Every public event handler of every staff State class is enumerated from the
 classes themselves (`event_handlers`, including Reflex's generic `setvar`) and

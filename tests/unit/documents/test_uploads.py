@@ -1,4 +1,4 @@
-"""Upload names and upload content (SECURITY.md items 7 and 8)."""
+"""Upload names and upload content."""
 
 from __future__ import annotations
 
