@@ -728,9 +728,9 @@ def access_tab() -> rx.Component:
                     lambda c: rx.el.li(
                         rx.hstack(
                             rx.text(
-                                rx.cond(c["company"] != "", c["name"] + " (" + c["company"] + ")", c["name"]),
+                                rx.cond(c.company != "", c.name + " (" + c.company + ")", c.name),
                                 " · ",
-                                c["email"],
+                                c.email,
                                 size="2",
                                 class_name="staff-wrap",
                             ),
@@ -738,10 +738,10 @@ def access_tab() -> rx.Component:
                             rx.button(
                                 rx.icon("plus", size=14, aria_hidden="true"),
                                 tr("staff.access.grant"),
-                                on_click=D.grant_access(c["id"]),
+                                on_click=D.grant_access(c.id),
                                 size="1",
                                 type="button",
-                                aria_label=tr("staff.access.grant") + " " + c["name"],
+                                aria_label=tr("staff.access.grant") + " " + c.name,
                             ),
                             align="center",
                             width="100%",

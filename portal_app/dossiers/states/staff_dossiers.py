@@ -21,6 +21,7 @@ import reflex as rx
 from portal_app.accounts.models import Account
 from portal_app.core.services.db import session_scope
 from portal_app.core.services.errors import NotFound, ServiceError, ValidationFailed
+from portal_app.core.services.ids import valid_id
 from portal_app.core.states.access import Access, Viewer, handler, run_db
 from portal_app.core.states.staff_base import StaffListState, StaffState, page_text
 from portal_app.documents.models import DocumentKind
@@ -219,7 +220,7 @@ class StaffDossierState(StaffState):
 
     # access
     access_rows: list[AccessRow] = []
-    access_candidates: list[dict[str, str]] = []
+    access_candidates: list[staff_clients.ClientRow] = []
     access_query: str = ""
 
     # messages
@@ -575,14 +576,15 @@ class StaffDossierState(StaffState):
             )
 
     @handler(Access.STAFF)
-    def grant_access(self, viewer: Viewer, account_id: str):
+    def grant_access(self, viewer: Viewer, account_id: int):
         if self._run(
             lambda db: staff_dossiers.grant_access(
                 session=db, actor=viewer.account, dossier_id=self._dossier_id, account_id=account_id
             ),
             notice_key="staff.access.granted",
         ):
-            self.access_candidates = [c for c in self.access_candidates if c["id"] != account_id]
+            granted = valid_id(account_id)
+            self.access_candidates = [c for c in self.access_candidates if c.id != granted]
         self._refresh(viewer.account)
 
     @handler(Access.STAFF)

@@ -8,7 +8,7 @@ Plain Python, no Reflex import; functions flush but never commit.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, func, select
@@ -364,7 +364,7 @@ def client_detail(*, session: Session, actor: Account, account_id: object, langu
 
 def find_clients_for_access(
     *, session: Session, actor: Account, query: str, dossier_id: int, limit: int = 8
-) -> list[dict[str, str]]:
+) -> list[ClientRow]:
     """A few clients matching `query` that do not yet have access to the dossier (for "give access")."""
     require_staff(session, actor)
     needle = one_line(query, MAX_SEARCH_CHARS).lower()
@@ -387,5 +387,4 @@ def find_clients_for_access(
         .order_by(col(Account.name), col(Account.id))
         .limit(limit)
     ).all()
-    # The dossier screen still holds these as string dicts (the shape client_row had before it was typed).
-    return [{key: str(value) for key, value in asdict(client_row(account)).items()} for account in rows]
+    return [client_row(account) for account in rows]
