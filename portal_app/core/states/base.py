@@ -158,10 +158,6 @@ class PortalState(rx.State):
 class PublicPageState(PortalState):
     """Pages before sign-in: the browser's preferred language decides."""
 
-    def _init_public(self) -> None:
-        self._apply_branding()
-        self._apply_language(i18n.language_from_accept_header(self.router.headers.accept_language))
-
     @handler(Access.PUBLIC, loads_page=True)
     def load_public(self, viewer: Viewer | None):
         """The frame (branding, language) is all a public page needs; the skeleton shows it."""

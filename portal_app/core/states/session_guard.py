@@ -25,37 +25,28 @@ from portal_app.core.states.base import PortalState, portal_state_classes, reset
 
 
 @functools.cache
-def _one_hop_event_names() -> frozenset[str]:
-    """Full event names of plain handlers that resolve the session in the same trip as their body."""
+def _event_names_marked(marker: str) -> frozenset[str]:
+    """Full event names of the portal handlers whose @handler set `marker` (states/access.py):
+    `portal_one_hop` (plain handlers that resolve the session in the same trip as their body) or
+    `portal_quiet` (handlers whose session check must not count as activity)."""
     return frozenset(
         format_event_handler(event_handler)
         for cls in portal_state_classes()
         for event_handler in cls.event_handlers.values()
-        if getattr(event_handler.fn, "portal_one_hop", False)
-    )
-
-
-@functools.cache
-def _quiet_event_names() -> frozenset[str]:
-    """Full event names of handlers whose session check must not count as activity."""
-    return frozenset(
-        format_event_handler(event_handler)
-        for cls in portal_state_classes()
-        for event_handler in cls.event_handlers.values()
-        if getattr(event_handler.fn, "portal_quiet", False)
+        if getattr(event_handler.fn, marker, False)
     )
 
 
 class SessionGuard(Middleware):
     async def preprocess(self, app, state, event):
-        if event.name in _one_hop_event_names():
+        if event.name in _event_names_marked("portal_one_hop"):
             # a plain portal handler does all of this itself, in one trip to the
             # database pool, before its body runs (core/states/access.py)
             forget_viewer()
             return None
         root = state._get_root_state()
         token = token_from_router(root.router_data or {})
-        quiet = event.name in _quiet_event_names()
+        quiet = event.name in _event_names_marked("portal_quiet")
         viewer = await run_db(viewer_for_token, token, touch=not quiet) if token else None
         remember_viewer(token, viewer)
         portal = await root.get_state(PortalState)
