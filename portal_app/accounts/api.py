@@ -18,7 +18,7 @@ from starlette.routing import Route
 from portal_app.accounts.models import Account
 from portal_app.accounts.services import auth, onboarding, sessions, twofactor
 from portal_app.audit.services import audit
-from portal_app.core.api import same_origin
+from portal_app.core.api import ready, same_origin
 from portal_app.core.services.db import session_scope
 from portal_app.core.services.errors import AuthenticationFailed, NotFound, ServiceError, Throttled, ValidationFailed
 from portal_app.core.services.redirects import safe_next_path
@@ -282,7 +282,35 @@ async def logout(request: Request) -> Response:
             if account_id is not None:
                 audit.record(db, "logout", actor_id=account_id, ip=client_ip(request))
 
+    # The idle warning (assets/idle_warning.js) signs a tab out with verlopen=1: the login page then says why.
+    expired = False
+    if int(request.headers.get("content-length") or 0) <= MAX_FORM_BYTES:
+        form = await request.form(max_files=0, max_fields=10)
+        expired = form.get("verlopen") == "1"
     await run_in_threadpool(_end)
+    response = _login_redirect(verlopen="1") if expired else _login_redirect(uitgelogd="1")
+    response.delete_cookie(sessions.COOKIE_NAME, path="/")
+    return response
+
+
+async def logout_everywhere(request: Request) -> Response:
+    """The "Overal afmelden" button (Mijn gegevens): every session of the account ends, this one too."""
+    settings = get_settings()
+    if not same_origin(request, settings):
+        return PlainTextResponse("Forbidden", status_code=403)
+    token = sessions.token_from_cookie_header(request.headers.get("cookie"))
+
+    def _end_all() -> None:
+        with session_scope() as db:
+            resolved = sessions.resolve(db, token, policy=session_policy(settings), touch=False)
+            if resolved is None or not resolved[0].second_factor_done:
+                return
+            account = resolved[1]
+            assert account.id is not None  # a stored account (see portal_app/core/models.py)
+            ended = sessions.end_all_sessions(db, account.id)
+            audit.record(db, "logout.everywhere", actor_id=account.id, ip=client_ip(request), detail={"ended": ended})
+
+    await run_in_threadpool(_end_all)
     response = _login_redirect(uitgelogd="1")
     response.delete_cookie(sessions.COOKIE_NAME, path="/")
     return response
@@ -293,29 +321,15 @@ async def health(_request: Request) -> PlainTextResponse:
     return PlainTextResponse("ok")
 
 
-async def ready(_request: Request) -> PlainTextResponse:
-    """Ready to serve: the database answers (a monitor or a proxy's health check asks this)."""
-
-    def _check() -> None:
-        from sqlalchemy import text
-
-        with session_scope() as db:
-            db.connection().execute(text("SELECT 1"))
-
-    try:
-        await run_in_threadpool(_check)
-    except Exception:
-        return PlainTextResponse("database unavailable", status_code=503)
-    return PlainTextResponse("ok")
-
-
 routes = [
     Route("/auth/login", login, methods=["POST"]),
     Route("/auth/logout", logout, methods=["POST"]),
+    Route("/auth/logout-everywhere", logout_everywhere, methods=["POST"]),
     Route("/auth/request-link", request_link, methods=["POST"]),
     Route("/auth/set-password", set_password, methods=["POST"]),
     Route("/auth/verify", verify_second_factor, methods=["POST"]),
     Route("/auth/resend-code", resend_code, methods=["POST"]),
     Route("/health", health, methods=["GET"]),
+    # database, file store, Redis and outbox: core/api.py, core/services/readiness.py
     Route("/ready", ready, methods=["GET"]),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from portal_app.core.models import utcnow
@@ -23,6 +24,9 @@ class StaffRole(StrEnum):
 
 
 class Account(SQLModel, table=True):
+    # the staff client list: clients (by kind) not removed, by name; its count reads only this index
+    __table_args__ = (Index("ix_account_kind_deleted_at_name", "kind", "deleted_at", "name"),)
+
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=20, index=True)
     email: str = Field(max_length=254, unique=True, index=True)  # stored lower-case

@@ -93,7 +93,7 @@ def new_account_form() -> rx.Component:
         rx.form(
             rx.vstack(
                 rx.heading(tr("company.new"), size="4", as_="h2"),
-                rx.text(tr("company.new_help"), size="2", color="gray"),
+                rx.text(tr("company.new_help"), size="2", color="var(--gray-11)"),
                 rx.flex(
                     rx.vstack(
                         rx.el.label(tr("company.name"), html_for="extra-name", class_name="field-label"),
@@ -213,14 +213,14 @@ def accounts_table() -> rx.Component:
             class_name="rtable",
             id="extra-accounts",
         ),
-        rx.text(tr("company.none"), color="gray", id="no-extra-accounts"),
+        rx.text(tr("company.none"), color="var(--gray-11)", id="no-extra-accounts"),
     )
 
 
 def list_content() -> rx.Component:
     return rx.vstack(
         back_link(tr("company.back_to_details"), "/mijn-gegevens", "back-to-details"),
-        rx.text(tr("company.intro"), color="gray"),
+        rx.text(tr("company.intro"), color="var(--gray-11)"),
         notices(),
         rx.cond(
             S.new_open,
@@ -253,7 +253,7 @@ def company_accounts_page() -> rx.Component:
                     width="100%",
                 ),
             ),
-            rx.text(tr("company.loading"), color="gray"),
+            rx.text(tr("company.loading"), color="var(--gray-11)"),
         ),
         title=tr("company.title"),
     )
@@ -277,6 +277,8 @@ def dossier_choice(row) -> rx.Component:
                 on_change=lambda value: S.set_access(row.id, value),
                 id="access-" + row.id.to_string(),
                 size="2",
+                # Radix's checkbox is a <button>: the wrapping label does not name it for screen readers
+                aria_label=row.number + " " + row.description,
             ),
             rx.el.span(
                 rx.el.strong(row.number),
@@ -324,7 +326,7 @@ def detail_content() -> rx.Component:
         rx.card(
             rx.vstack(
                 rx.heading(tr("company.dossiers"), size="4", as_="h2"),
-                rx.text(tr("company.dossiers_help"), size="2", color="gray"),
+                rx.text(tr("company.dossiers_help"), size="2", color="var(--gray-11)"),
                 rx.cond(
                     S.detail_dossiers.length() > 0,
                     rx.el.ul(
@@ -332,7 +334,7 @@ def detail_content() -> rx.Component:
                         class_name="dossier-choices",
                         id="dossier-choices",
                     ),
-                    rx.text(tr("company.no_dossiers"), color="gray"),
+                    rx.text(tr("company.no_dossiers"), color="var(--gray-11)"),
                 ),
                 spacing="3",
                 width="100%",
@@ -385,7 +387,7 @@ def company_account_page() -> rx.Component:
                     width="100%",
                 ),
             ),
-            rx.text(tr("company.loading"), color="gray"),
+            rx.text(tr("company.loading"), color="var(--gray-11)"),
         ),
         title=rx.cond(S.detail.name, S.detail.name, tr("company.title")),
     )

@@ -13,7 +13,7 @@ from portal_app.core.pages import routes
 
 def language_switch(state=LoginState) -> rx.Component:
     return rx.hstack(
-        rx.text(tr("login.language") + ":", size="2", color="gray"),
+        rx.text(tr("login.language") + ":", size="2", color="var(--gray-11)"),
         rx.button("Nederlands", variant="ghost", size="1", on_click=state.switch_language("nl"), lang="nl"),
         rx.button("English", variant="ghost", size="1", on_click=state.switch_language("en"), lang="en"),
         spacing="2",
@@ -66,7 +66,7 @@ def login_page() -> rx.Component:
                 LoginState.logo_url == "",
                 rx.icon("landmark", size=36, color="var(--brand, #1f3a5f)", aria_hidden="true"),
             ),
-            rx.text(tr("login.welcome"), size="3", color="gray"),
+            rx.text(tr("login.welcome"), size="3", color="var(--gray-11)"),
             rx.heading(LoginState.office_name, size="6", as_="h1"),
             message(LoginState.error, "red", "alert", "login-error"),
             message(LoginState.notice, "blue", "status", "login-notice"),

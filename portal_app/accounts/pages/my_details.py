@@ -10,6 +10,8 @@ from portal_app.accounts.components import password_rule
 from portal_app.accounts.states.my_details import EmailConfirmState
 from portal_app.accounts.states.my_details import MyDetailsState as S
 from portal_app.core.components.layout import page_frame
+from portal_app.core.components.live_region import announce, skeleton
+from portal_app.core.components.plain_form import plain_form
 from portal_app.core.components.text import tr
 
 
@@ -72,7 +74,7 @@ def email_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             rx.heading(tr("details.change_email"), size="3", as_="h3"),
-            rx.text(tr("details.email_intro"), size="2", color="gray"),
+            rx.text(tr("details.email_intro"), size="2", color="var(--gray-11)"),
             field(
                 tr("details.new_email"),
                 "new-email",
@@ -107,7 +109,7 @@ def password_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             rx.heading(tr("details.change_password"), size="3", as_="h3"),
-            rx.text(tr("details.password_intro"), size="2", color="gray"),
+            rx.text(tr("details.password_intro"), size="2", color="var(--gray-11)"),
             field(
                 tr("details.current_password"),
                 "current-password",
@@ -155,13 +157,15 @@ def details_section() -> rx.Component:
             rx.heading(tr("details.title"), size="4", as_="h2"),
             rx.cond(
                 S.details_notice != "",
-                rx.callout(
-                    S.details_notice,
-                    icon="circle-check",
-                    color_scheme="green",
-                    role="status",
-                    id="details-notice",
-                    width="100%",
+                announce(
+                    rx.callout(
+                        S.details_notice,
+                        icon="circle-check",
+                        color_scheme="green",
+                        role="status",
+                        id="details-notice",
+                        width="100%",
+                    )
                 ),
             ),
             detail_row(tr("my_details.name"), S.name, "detail-name"),
@@ -183,7 +187,7 @@ def details_section() -> rx.Component:
                         on_click=S.cancel_email_change,
                         id="cancel-email-change",
                     ),
-                    rx.text(tr("details.email_pending_help"), size="2", color="gray", width="100%"),
+                    rx.text(tr("details.email_pending_help"), size="2", color="var(--gray-11)", width="100%"),
                     wrap="wrap",
                     align="center",
                     spacing="2",
@@ -304,7 +308,7 @@ def totp_step() -> rx.Component:
     return rx.vstack(
         rx.text(tr("tf.totp_intro")),
         rx.image(src=S.totp_qr, alt=tr("tf.qr_alt"), width="200px", height="200px", id="totp-qr"),
-        rx.text(tr("tf.totp_secret"), size="2", color="gray"),
+        rx.text(tr("tf.totp_secret"), size="2", color="var(--gray-11)"),
         rx.code(S.totp_secret_text, id="totp-secret", size="3"),
         code_form(S.confirm_totp, tr("tf.activate"), "totp-code"),
         spacing="3",
@@ -384,7 +388,14 @@ def two_factor_overview() -> rx.Component:
                 align="center",
                 id="tf-status",
             ),
-            rx.text(tr("tf.codes_left_label"), ": ", S.tf_recovery_left, size="2", color="gray", id="tf-codes-left"),
+            rx.text(
+                tr("tf.codes_left_label"),
+                ": ",
+                S.tf_recovery_left,
+                size="2",
+                color="var(--gray-11)",
+                id="tf-codes-left",
+            ),
             rx.hstack(
                 rx.cond(
                     S.tf_method == "sms",
@@ -462,7 +473,7 @@ def notify_switch(kind: str, label_key: str) -> rx.Component:
 def notifications_section() -> rx.Component:
     return section(
         tr("notify.title"),
-        rx.text(S.notify_intro, size="2", color="gray", id="notify-intro"),
+        rx.text(S.notify_intro, size="2", color="var(--gray-11)", id="notify-intro"),
         rx.vstack(
             notify_switch("document", "notify.documents"),
             notify_switch("questionnaire", "notify.questionnaires"),
@@ -488,7 +499,7 @@ def accounts_section() -> rx.Component:
             align="center",
             spacing="2",
         ),
-        rx.text(tr("company.intro"), size="2", color="gray"),
+        rx.text(tr("company.intro"), size="2", color="var(--gray-11)"),
         rx.link(
             rx.icon("user-cog", size=16, aria_hidden="true"),
             tr("company.manage"),
@@ -498,6 +509,38 @@ def accounts_section() -> rx.Component:
             underline="none",
         ),
         section_id="accounts",
+    )
+
+
+def sessions_section() -> rx.Component:
+    """The "Overal afmelden" button: a real form POST to accounts/api.py, which ends every session and the cookie."""
+    return section(
+        tr("sessions.title"),
+        rx.text(tr("sessions.intro"), size="2", color="var(--gray-11)"),
+        plain_form(
+            rx.button(
+                rx.icon("log-out", size=16, aria_hidden="true"),
+                tr("sessions.logout_everywhere"),
+                type="submit",
+                variant="soft",
+                color_scheme="red",
+                id="logout-everywhere",
+            ),
+            action="/auth/logout-everywhere",
+            method="post",
+        ),
+        section_id="sessions",
+    )
+
+
+def loading_skeleton() -> rx.Component:
+    return rx.vstack(
+        rx.el.span(tr("my_details.loading"), class_name="sr-only"),
+        skeleton("line", style={"width": "40%"}),
+        skeleton("block"),
+        spacing="3",
+        width="100%",
+        id="my-details-loading",
     )
 
 
@@ -511,14 +554,24 @@ def my_details_page() -> rx.Component:
             S.recovery_notice != "",
             rx.callout(S.recovery_notice, icon="key-round", color_scheme="orange", margin_bottom="1rem", role="status"),
         ),
-        details_section(),
-        language_section(),
-        two_factor_section(),
-        rx.cond(S.is_client, notifications_section()),
-        rx.cond(S.can_manage_accounts, accounts_section()),
+        # nothing of the sections before the account's data is there (issue 14: no flash of empty fields)
         rx.cond(
-            S.company_note != "",
-            rx.callout(S.company_note, icon="building-2", color_scheme="gray", margin_top="1rem", id="company-note"),
+            S.loaded,
+            rx.fragment(
+                details_section(),
+                language_section(),
+                two_factor_section(),
+                rx.cond(S.is_client, notifications_section()),
+                rx.cond(S.can_manage_accounts, accounts_section()),
+                sessions_section(),
+                rx.cond(
+                    S.company_note != "",
+                    rx.callout(
+                        S.company_note, icon="building-2", color_scheme="gray", margin_top="1rem", id="company-note"
+                    ),
+                ),
+            ),
+            loading_skeleton(),
         ),
         title=tr("my_details.title"),
     )
@@ -553,7 +606,7 @@ def email_confirm_page() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            rx.text(tr("details.email_confirming"), color="gray"),
+            rx.text(tr("details.email_confirming"), color="var(--gray-11)"),
         ),
         title=tr("details.email_confirm_title"),
     )

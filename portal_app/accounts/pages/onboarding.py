@@ -160,7 +160,7 @@ def verify_page() -> rx.Component:
                         width="100%",
                         size="3",
                     ),
-                    rx.text(tr("verify.recovery_hint"), size="2", color="gray"),
+                    rx.text(tr("verify.recovery_hint"), size="2", color="var(--gray-11)"),
                     rx.el.input(type="hidden", name="next", value=S.next_path),
                     rx.button(tr("verify.submit"), type="submit", size="3", width="100%", id="verify-submit"),
                     spacing="2",

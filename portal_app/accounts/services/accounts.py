@@ -25,7 +25,7 @@ def validate_email(email: str) -> str:
     return email
 
 
-def _clean_name(value: str, field: str) -> str:
+def clean_name(value: str, field: str) -> str:
     value = " ".join((value or "").split())
     if not value or len(value) > 200:
         raise ValidationFailed("invalid name", field=field, code="account.invalid_name")
@@ -66,9 +66,7 @@ def create_person(
 ) -> Account:
     return _create(
         session,
-        Account(
-            kind=AccountKind.PERSON, email=validate_email(email), name=_clean_name(name, "name"), language=language
-        ),
+        Account(kind=AccountKind.PERSON, email=validate_email(email), name=clean_name(name, "name"), language=language),
         actor_id=actor_id,
     )
 
@@ -81,8 +79,8 @@ def create_company(
         Account(
             kind=AccountKind.COMPANY,
             email=validate_email(email),
-            name=_clean_name(name, "name"),
-            company_name=_clean_name(company_name, "company_name"),
+            name=clean_name(name, "name"),
+            company_name=clean_name(company_name, "company_name"),
             language=language,
         ),
         actor_id=actor_id,
@@ -99,7 +97,7 @@ def create_company_extra(
         Account(
             kind=AccountKind.COMPANY_EXTRA,
             email=validate_email(email),
-            name=_clean_name(name, "name"),
+            name=clean_name(name, "name"),
             company_name=main_account.company_name,
             parent_id=main_account.id,
             language=language,
@@ -115,7 +113,7 @@ def create_staff(
         raise ValidationFailed("bad role", field="role")
     return _create(
         session,
-        Account(kind=AccountKind.STAFF, email=validate_email(email), name=_clean_name(name, "name"), staff_role=role),
+        Account(kind=AccountKind.STAFF, email=validate_email(email), name=clean_name(name, "name"), staff_role=role),
         actor_id=actor_id,
     )
 

@@ -24,12 +24,13 @@ parsed here. Plain Python, no Reflex import.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, func, select, update
 
 from portal_app.accounts.models import Account, AccountKind, AuthToken, TokenPurpose, UserSession
 from portal_app.accounts.services import accounts, onboarding, sessions
+from portal_app.audit.models import AuditEvent
 from portal_app.audit.services import audit
 from portal_app.core.models import utcnow
 from portal_app.core.services import i18n
@@ -38,10 +39,13 @@ from portal_app.core.services.formatting import format_date, format_datetime
 from portal_app.core.services.ids import parse_id
 from portal_app.dossiers.models import Dossier, DossierAccess
 from portal_app.dossiers.services import dossiers
+from portal_app.notifications.services import mail
 from portal_app.settings import Settings
 
 MAX_EXTRA_ACCOUNTS = 50
 MAX_DOSSIERS_SHOWN = 200
+MAX_REQUESTS_PER_DAY = 20
+REQUESTED_EVENT = "company_accounts.new_requested"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -218,11 +222,17 @@ def create_extra_account(
     email: object,
     settings: Settings,
     ip: str | None = None,
-) -> Account:
+) -> Account | None:
     """'Nieuw account': an extra account of the actor's company, and its invitation (the first e-mail).
 
     The new account sees no dossier until the main account grants one. Its
     language starts as the main account's. Does not commit.
+
+    No enumeration (issue 13): an address that already has an account in the
+    portal gets no second account, but the form answers the same (the caller shows
+    one text for both), one mail is queued either way - here a notice to the
+    address's owner - and None is returned. At most MAX_REQUESTS_PER_DAY tries per
+    company a day, so the form cannot be used to test a list of addresses.
     """
     main = require_main_account(session, actor, ip=ip)
     existing = session.exec(
@@ -230,11 +240,40 @@ def create_extra_account(
     ).one()
     if existing >= MAX_EXTRA_ACCOUNTS:
         raise ValidationFailed("too many extra accounts", code="company.too_many", max=MAX_EXTRA_ACCOUNTS)
+    clean_email = accounts.validate_email(email if isinstance(email, str) else "")
+    clean_name = accounts.clean_name(name if isinstance(name, str) else "", "name")
+    tries = session.exec(
+        select(func.count(col(AuditEvent.id))).where(
+            AuditEvent.event_type == REQUESTED_EVENT,
+            AuditEvent.actor_id == main.id,
+            AuditEvent.at >= utcnow() - timedelta(days=1),
+        )
+    ).one()
+    if tries >= MAX_REQUESTS_PER_DAY:
+        raise ValidationFailed("too many new accounts today", code="company.too_many_today")
+    audit.record(session, REQUESTED_EVENT, actor_id=main.id, ip=ip)
+    owner = accounts.find_by_email(session, clean_email)
+    if owner is not None:
+        mail.queue_mail(
+            session=session,
+            to=owner.email,
+            kind="extra_account_exists",
+            language=owner.language,
+            context={
+                "name": owner.name,
+                "company_name": main.company_name or main.name,
+                "link": f"{settings.public_url}/login",
+            },
+            account_id=owner.id,
+        )
+        audit.record(session, "company_accounts.address_taken", actor_id=main.id, target=f"account:{owner.id}", ip=ip)
+        session.flush()
+        return None
     extra = accounts.create_company_extra(
         session,
         main_account=main,
-        email=email if isinstance(email, str) else "",
-        name=name if isinstance(name, str) else "",
+        email=clean_email,
+        name=clean_name,
         language=i18n.normalize_language(main.language),
         actor_id=main.id,
     )

@@ -17,11 +17,12 @@ from sqlmodel import Session, col, func, select, update
 
 from portal_app.accounts.models import Account, AuthToken, TokenPurpose
 from portal_app.accounts.services import passwords, sessions
-from portal_app.accounts.services.accounts import find_by_email, normalize_email
+from portal_app.accounts.services.accounts import EMAIL_RE, find_by_email, normalize_email
 from portal_app.audit.services import audit
 from portal_app.core.models import utcnow
 from portal_app.core.services.errors import NotFound, ValidationFailed
 from portal_app.core.services.tokens import hash_token, new_token
+from portal_app.notifications.models import OutboxMail
 from portal_app.notifications.services import mail
 from portal_app.office.services import office_settings
 from portal_app.settings import Settings
@@ -29,6 +30,8 @@ from portal_app.settings import Settings
 INVITE_PATH = "/account-activeren"
 SET_PASSWORD_PATH = "/wachtwoord-instellen"
 MAX_LINKS_PER_HOUR = 5
+# The mails the "wachtwoord vergeten" form can cause; their count per address is the rate limit.
+LINK_MAIL_KINDS = ("set_password_link", "password_link_refused")
 
 
 def _link(settings: Settings, path: str, token: str) -> str:
@@ -112,28 +115,55 @@ def request_password_link(
     Callers show the same text whatever happens; the token is returned only for tests.
     With an invitation token, the address must be the invited account's, and the
     invitation is then used up.
+
+    No enumeration (issue 13): a known and an unknown address take the same path
+    - the same look-ups, the same rate count, the same token hashing, one mail
+    rendered and queued. Where no link can be sent, the address gets the
+    "password_link_refused" mail instead: only the owner of the mailbox learns
+    that it has no account, and a client who typed another address than the one
+    the office knows is told why no link came. At most MAX_LINKS_PER_HOUR mails
+    per address per hour, whichever kind, so the form cannot be used to flood a
+    stranger's mailbox.
     """
     email = normalize_email(email)[:254]
     account = find_by_email(session, email) if email else None
+    eligible = account is not None and account.is_active
     if invite_token is not None:
         invitation = valid_token(session, invite_token, TokenPurpose.INVITE)
         if invitation is None or account is None or invitation.account_id != account.id:
             audit.record(session, "password_link.refused", target=f"email:{email}", ip=ip, detail={"via": "invite"})
-            return None
-        invitation.used_at = utcnow()
-        session.add(invitation)
-    if account is None or not account.is_active:
-        audit.record(session, "password_link.refused", target=f"email:{email}", ip=ip)
+            eligible = False
+        elif eligible:
+            invitation.used_at = utcnow()
+            session.add(invitation)
+    if not EMAIL_RE.match(email):
+        # Not an address at all: no account can have it, so nothing to hide and nowhere to mail.
+        audit.record(session, "password_link.refused", target=f"email:{email[:80]}", ip=ip)
         return None
     recent = session.exec(
-        select(func.count(col(AuthToken.id))).where(
-            AuthToken.account_id == account.id,
-            AuthToken.purpose == TokenPurpose.RESET,
-            AuthToken.created_at >= utcnow() - timedelta(hours=1),
+        select(func.count(col(OutboxMail.id))).where(
+            OutboxMail.to_address == email,
+            col(OutboxMail.kind).in_(LINK_MAIL_KINDS),
+            OutboxMail.created_at >= utcnow() - timedelta(hours=1),
         )
     ).one()
     if recent >= MAX_LINKS_PER_HOUR:
-        audit.record(session, "password_link.throttled", actor_id=account.id, ip=ip)
+        audit.record(session, "password_link.throttled", target=f"email:{email}", ip=ip)
+        return None
+    if not eligible or account is None:
+        # The same statements as the link path below: a revoke that matches no token
+        # (account 0 does not exist), a fresh token hashed and thrown away, one mail.
+        revoke_tokens(session, 0, TokenPurpose.RESET)
+        hash_token(new_token())
+        mail.queue_mail(
+            session=session,
+            to=email,
+            kind="password_link_refused",
+            language=account.language if account is not None else "nl",
+            context={"name": "", "link": f"{settings.public_url}/login"},
+            account_id=None,
+        )
+        audit.record(session, "password_link.refused", target=f"email:{email}", ip=ip)
         return None
     token = _issue(session, account, TokenPurpose.RESET, timedelta(minutes=settings.reset_valid_minutes))
     mail.queue_mail(

@@ -87,8 +87,8 @@ def request_email_change(
     """Step 1: mails to the new and the old address. Returns the token (for tests). Does not commit.
 
     Errors: AuthenticationFailed (wrong password), Throttled, ValidationFailed with
-    code account.invalid_email / details.email_same / account.email_in_use /
-    details.email_too_many.
+    code account.invalid_email / details.email_same / details.email_too_many.
+    An address that already has an account gets the same answer (no enumeration).
     """
     account = _client_account(session, account_id)
     assert account.id is not None  # a stored account (see portal_app/core/models.py)
@@ -96,8 +96,10 @@ def request_email_change(
     email = accounts.validate_email(new_email if isinstance(new_email, str) else "")
     if email == account.email:
         raise ValidationFailed("same address", field="email", code="details.email_same")
-    if accounts.find_by_email(session, email) is not None:
-        raise ValidationFailed("e-mail in use", field="email", code="account.email_in_use")
+    # An address that has an account answers like a free one (issue 13: no enumeration):
+    # the same token and the same two mails, but the new address gets a notice instead of
+    # a link (confirm_email_change refuses a taken address anyway).
+    taken = accounts.find_by_email(session, email) is not None
     recent = session.exec(
         select(func.count(col(AuthToken.id))).where(
             AuthToken.account_id == account.id,
@@ -121,11 +123,13 @@ def request_email_change(
     mail.queue_mail(
         session=session,
         to=email,
-        kind="email_change_confirm",
+        kind="email_change_taken" if taken else "email_change_confirm",
         language=account.language,
         context={
-            "name": account.name,
-            "link": f"{settings.public_url}{EMAIL_CHANGE_PATH}?token={quote(token)}",
+            "name": "" if taken else account.name,
+            "link": f"{settings.public_url}/login"
+            if taken
+            else f"{settings.public_url}{EMAIL_CHANGE_PATH}?token={quote(token)}",
         },
         account_id=account.id,
     )

@@ -82,6 +82,9 @@ CODE_VALID = timedelta(minutes=10)
 MAX_GUESSES_PER_CODE = 5
 MAX_CODES_PER_SESSION = 5
 MAX_FAILURES_PER_SESSION = 10
+# Over all login attempts of one account: 20 wrong codes an hour (TOTP: 20 in 10^6 guesses).
+MAX_FAILURES_PER_ACCOUNT = 20
+ACCOUNT_WINDOW = timedelta(hours=1)
 RECOVERY_CODE_COUNT = 10
 TOTP_INTERVAL = 30
 TOTP_VALID_WINDOW = 1
@@ -606,6 +609,27 @@ def _failures_in_session(session: Session, session_id: int) -> int:
     ).one()
 
 
+def _failures_of_account(session: Session, account_id: int, now: datetime) -> int:
+    """Wrong codes for this account in the last ACCOUNT_WINDOW, over all its login attempts.
+
+    The per-attempt limit alone is not enough: whoever has the password can open
+    a new login attempt after every 10 guesses (issue 13)."""
+    return session.exec(
+        select(func.count(col(AuditEvent.id))).where(
+            AuditEvent.event_type == "2fa.failed",
+            AuditEvent.actor_id == account_id,
+            AuditEvent.at >= now - ACCOUNT_WINDOW,
+        )
+    ).one()
+
+
+def _over_limit(session: Session, account_id: int, session_id: int, now: datetime) -> bool:
+    return (
+        _failures_in_session(session, session_id) >= MAX_FAILURES_PER_SESSION
+        or _failures_of_account(session, account_id, now) >= MAX_FAILURES_PER_ACCOUNT
+    )
+
+
 def _too_many(session: Session, account: Account, session_id: int, now: datetime) -> SecondFactorFailed:
     assert account.id is not None  # a stored account (see portal_app/core/models.py)
     _retire_open_codes(session, account.id, PURPOSE_LOGIN, session_id, now)
@@ -625,7 +649,8 @@ def send_login_sms(
         return False
     _check_login_session(session, account, session_id)
     moment = _now(now)
-    if _failures_in_session(session, session_id) >= MAX_FAILURES_PER_SESSION:
+    assert account.id is not None  # a stored account (see portal_app/core/models.py)
+    if _over_limit(session, account.id, session_id, moment):
         raise _too_many(session, account, session_id, moment)
     _issue_code(
         session, account, purpose=PURPOSE_LOGIN, session_id=session_id, phone=row.phone, settings=settings, now=moment
@@ -697,7 +722,8 @@ def verify_login(
     two_factor = session.get(TwoFactor, account.id)
     if two_factor is None or two_factor.enabled_at is None:
         raise SecondFactorFailed("2-step verification is off", code="2fa.not_enabled")
-    if _failures_in_session(session, session_id) >= MAX_FAILURES_PER_SESSION:
+    if _over_limit(session, account.id, session_id, moment):
+        audit.record(session, "2fa.too_many_attempts", actor_id=account.id, target=_session_target(session_id))
         raise _too_many(session, account, session_id, moment)
 
     cleaned = _clean_input(code)
@@ -739,7 +765,7 @@ def verify_login(
             audit.record(session, "2fa.refused", actor_id=account.id, target=target, detail=detail)
             raise failure
         audit.record(session, "2fa.failed", actor_id=account.id, target=target, detail=detail)
-        if _failures_in_session(session, session_id) >= MAX_FAILURES_PER_SESSION:
+        if _over_limit(session, account.id, session_id, moment):
             audit.record(session, "2fa.too_many_attempts", actor_id=account.id, target=target)
             raise _too_many(session, account, session_id, moment)
         raise failure

@@ -159,16 +159,16 @@ class CompanyAccountsState(PortalState):
         email = str(form.get("email", ""))[:300]
         try:
             with session_scope(keep_on=(PermissionDenied,)) as db:
-                extra = company_accounts.create_extra_account(
+                company_accounts.create_extra_account(
                     db, account, name=name, email=email, settings=get_settings(), ip=self._client_ip()
                 )
-                extra_id, extra_email = extra.id, extra.email
         except ServiceError as error:
             self.new_errors = error_text(error, self.lang)
             return
+        # One answer whether or not the address already had an account (issue 13: no enumeration).
         self.new_open, self.new_errors = False, []
-        self._flash = i18n.t("company.created", self.lang, email=extra_email)
-        return rx.redirect(f"{LIST_PATH}/{extra_id}")
+        self._flash = i18n.t("company.requested", self.lang, email=email.strip().lower())
+        return rx.redirect(LIST_PATH)
 
     # ---- "Inzien": which dossiers the extra account sees ----
     @handler(Access.CLIENT)

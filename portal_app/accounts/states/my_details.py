@@ -42,6 +42,8 @@ def error_text(error: ServiceError, language: str) -> list[str]:
 
 
 class MyDetailsState(PortalState):
+    # False until load_my_details ran: the page shows skeletons, not empty fields (issue 14)
+    loaded: bool = False
     name: str = ""
     email: str = ""
     phone: str = ""
@@ -131,6 +133,7 @@ class MyDetailsState(PortalState):
                 row = db.get(Account, account.id)
                 row.first_login_done = True
                 db.add(row)
+        self.loaded = True
 
     @handler(Access.ACCOUNT)
     def choose_language(self, viewer: Viewer, language: str):

@@ -31,6 +31,7 @@ from portal_app.audit.services import audit
 from portal_app.core.models import utcnow
 from portal_app.core.services.errors import NotFound, ValidationFailed
 from portal_app.documents.models import Document, DocumentKind
+from portal_app.documents.services import staging
 from portal_app.documents.services.storage import FileStore, StoredFile
 from portal_app.documents.services.uploads import HEAD_BYTES, UploadRefused, check_content, sanitize_filename
 from portal_app.dossiers.models import ReadReceipt
@@ -49,7 +50,7 @@ def _clean_title(title: str | None, filename: str) -> str:
 
 
 def _check_kind(kind: str) -> str:
-    if kind not in DocumentKind.ALL:
+    if kind not in DocumentKind.ALL and kind != DocumentKind.DEED_DRAFT:
         raise ValidationFailed("invalid document kind", field="kind")
     return kind
 
@@ -227,8 +228,8 @@ async def astore_document(
 class PendingFile:
     """A validated file in the store that has no Document yet (an attachment being composed).
 
-    Plain values only, so it can sit in server-side UI state. If it is never
-    attached, `FileStore.cleanup` removes it as an orphan.
+    Plain values only, so it can sit in server-side UI state. Its StagedUpload row
+    (services/staging.py) lets the background worker purge it when it is never sent.
     """
 
     key: str
@@ -266,10 +267,11 @@ def attach_pending(
     uploaded_by_id: int | None,
     message_id: int | None = None,
 ) -> Document:
-    """Give a pending file its Document row (flushes; the caller commits)."""
+    """Give a pending file its Document row (flushes; the caller commits); it is no longer staged."""
     _check_kind(kind)
     if not store.exists(pending.key):
         raise NotFound()
+    staging.release(session, [pending.key])
     return _insert(
         session,
         store,

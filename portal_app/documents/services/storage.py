@@ -19,6 +19,7 @@ a crash (temp files, files without a record) are removed by `cleanup`.
 from __future__ import annotations
 
 import asyncio
+import errno
 import hashlib
 import os
 import re
@@ -33,7 +34,7 @@ from typing import BinaryIO
 
 from sqlmodel import Session, col, select
 
-from portal_app.documents.models import Document
+from portal_app.documents.models import Document, StagedUpload
 from portal_app.documents.services.uploads import UploadRefused
 
 KEY_RE = re.compile(r"[0-9a-f]{32}")
@@ -51,6 +52,19 @@ class FileTooLarge(UploadRefused):
     def __init__(self, max_bytes: int):
         super().__init__("upload.too_large", max_bytes=max_bytes, max_mb=max(1, max_bytes // (1024 * 1024)))
         self.max_bytes = max_bytes
+
+
+# The disk (or the account's disk quota) is full: the upload cannot be kept.
+_NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+class DiskFull(UploadRefused):
+    """No space left to store the upload; nothing of it was kept."""
+
+    code = "upload.disk_full"
+
+    def __init__(self) -> None:
+        super().__init__("upload.disk_full")
 
 
 class InvalidKey(ValueError):
@@ -103,8 +117,13 @@ class _Writer:
         self.size = 0
         self.digest = hashlib.sha256()
         tmp_dir = store.tmp_dir
-        tmp_dir.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=TMP_SUFFIX, dir=tmp_dir)
+        try:
+            tmp_dir.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=TMP_SUFFIX, dir=tmp_dir)
+        except OSError as error:
+            if error.errno in _NO_SPACE:
+                raise DiskFull() from error
+            raise
         self.tmp_path = Path(name)
         self.handle: BinaryIO = os.fdopen(fd, "wb")
 
@@ -116,12 +135,22 @@ class _Writer:
         if self.size > self.max_bytes:
             raise FileTooLarge(self.max_bytes)
         self.digest.update(data)
-        self.handle.write(data)
+        try:
+            self.handle.write(data)
+        except OSError as error:
+            if error.errno in _NO_SPACE:
+                raise DiskFull() from error
+            raise
 
     def commit(self) -> StoredFile:
-        self.handle.flush()
-        os.fsync(self.handle.fileno())
-        self.handle.close()
+        try:
+            self.handle.flush()
+            os.fsync(self.handle.fileno())
+            self.handle.close()
+        except OSError as error:
+            if error.errno in _NO_SPACE:
+                raise DiskFull() from error
+            raise
         key = secrets.token_hex(16)
         target = self.store.path(key)
         created = not target.parent.exists()
@@ -137,6 +166,8 @@ class _Writer:
     def abort(self) -> None:
         try:
             self.handle.close()
+        except OSError:
+            pass  # a full disk fails the final flush as well; the temp file goes regardless
         finally:
             self.tmp_path.unlink(missing_ok=True)
 
@@ -229,13 +260,19 @@ class FileStore:
                     if self.valid_key(key) and key[:2] == first.name and key[2:4] == second.name and path.is_file():
                         yield key, path
 
-    def cleanup(self, session: Session, older_than: timedelta = timedelta(hours=1)) -> CleanupResult:
-        """Remove stale temp files and stored files without a Document row.
+    def cleanup(
+        self, session: Session, older_than: timedelta = timedelta(hours=1), orphans_older_than: timedelta | None = None
+    ) -> CleanupResult:
+        """Remove stale temp files and stored files without a Document or StagedUpload row.
+
+        Staged files (picked for a message, not sent) are the purge's business
+        (documents/services/staging.py): they stay here until they expire.
 
         Only files last modified more than `older_than` ago are touched, so an
         upload that is between its file write and its commit is left alone.
         """
         cutoff = time.time() - older_than.total_seconds()
+        orphan_cutoff = time.time() - (orphans_older_than or older_than).total_seconds()
         temp_removed = 0
         if self.tmp_dir.is_dir():
             for path in self.tmp_dir.iterdir():
@@ -251,6 +288,9 @@ class FileStore:
 
         def flush_batch() -> int:
             known = set(session.exec(select(Document.storage_key).where(col(Document.storage_key).in_(batch))).all())
+            known |= set(
+                session.exec(select(StagedUpload.storage_key).where(col(StagedUpload.storage_key).in_(batch))).all()
+            )
             removed = 0
             for key in batch:
                 if key not in known and self.delete(key):
@@ -260,7 +300,7 @@ class FileStore:
 
         for key, path in list(self.iter_keys()):
             try:
-                if path.stat().st_mtime >= cutoff:
+                if path.stat().st_mtime >= orphan_cutoff:
                     continue
             except FileNotFoundError:
                 continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import importlib
 
 import pytest
@@ -22,7 +23,7 @@ def app_env(tmp_path, monkeypatch):
     settings_module.get_settings.cache_clear()
     from portal_app.cli import cmd_migrate
 
-    cmd_migrate(None)
+    cmd_migrate(argparse.Namespace(check=False))
     from portal_app.accounts import api as auth_routes
 
     importlib.reload(auth_routes)

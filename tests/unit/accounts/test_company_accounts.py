@@ -145,8 +145,7 @@ def test_create_extra_account_invites_and_sees_nothing_yet(db, companies):
     [
         ("Sanne", "geen-adres", "account.invalid_email"),
         ("", "sanne@example.nl", "account.invalid_name"),
-        ("Sanne", "jansen@example.nl", "account.email_in_use"),
-        ("Sanne", "INFO@visser.example.nl", "account.email_in_use"),
+        # an address that is taken answers like a new one: tests/unit/accounts/test_no_enumeration.py
         (None, {"email": "x"}, "account.invalid_email"),
     ],
 )
