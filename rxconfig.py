@@ -7,6 +7,41 @@ from portal_app.settings import get_settings
 
 settings = get_settings()
 
+# Radix Themes colors the portal's components use (accent, gray and every
+# color_scheme in portal_app/); a color_scheme outside this list renders without color.
+RADIX_COLORS = ("indigo", "slate", "gray", "red", "green", "orange", "amber", "blue")
+
+
+class PortalRadixThemes(rx.plugins.RadixThemesPlugin):
+    """Radix Themes as the plugin sets it up, minus what no page uses (issue 19: first paint).
+
+    * CSS: the plugin's @radix-ui/themes/styles.css carries the tokens of all 30
+      colors; these are its parts in Radix's documented order (tokens/base, the
+      colors, components, utilities) with only RADIX_COLORS: about 20 KiB less
+      render-blocking CSS on every page.
+    * JS: Reflex puts every plugin dependency into `window.__reflex` for
+      client-side (rx.dynamic) components, a namespace import of the whole
+      library in the app root, so every page loaded all ~30 Radix components.
+      The portal has no dynamic components: without it each page loads the
+      components it renders. The package is still installed, because every
+      Radix component names it as its library.
+    """
+
+    def get_stylesheet_paths(self, **context):
+        if not self.enabled:
+            return ()
+        colors = tuple(f"@radix-ui/themes/tokens/colors/{color}.css" for color in RADIX_COLORS)
+        return (
+            "@radix-ui/themes/tokens/base.css",
+            *colors,
+            "@radix-ui/themes/components.css",
+            "@radix-ui/themes/utilities.css",
+        )
+
+    def get_frontend_dependencies(self, **context):
+        return ()
+
+
 config = rx.Config(
     app_name="portal_app",
     telemetry_enabled=False,
@@ -23,7 +58,7 @@ config = rx.Config(
     # database when it comes back). Several workers share them through Redis.
     state_manager_mode="redis" if settings.redis_url else "memory",
     redis_token_expiration=3600,
-    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium"))],
+    plugins=[PortalRadixThemes(theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium"))],
     disable_plugins=[SitemapPlugin],
     frontend_compression_formats=["gzip"],
 )

@@ -79,7 +79,7 @@ def bare_info() -> dict:
     return info
 
 
-def portal_info(n_sessions: int) -> dict:
+def portal_info(n_sessions: int, client: str = DEMO_CLIENT, staff: str | None = None) -> dict:
     sys.path.insert(0, str(ROOT))
     importlib.import_module("portal_app.portal_app")  # registers every state
     info = _hydrate_info()
@@ -87,6 +87,11 @@ def portal_info(n_sessions: int) -> dict:
         "search": _handler("portal_app.dossiers.states.dossiers", "DossierListState", "set_search"),
         "dossier": _handler("portal_app.dossiers.states.dossier", "DossierState", "load_dossier"),
         "message": _handler("portal_app.messages.states", "MessagesState", "open_message"),
+        # staff scenarios of the big-office rows (bench/big_office.py)
+        "staff_search": _handler("portal_app.dossiers.states.staff_dossiers", "StaffDossiersState", "search"),
+        "client_search": _handler("portal_app.office.states.staff_clients", "StaffClientsState", "search"),
+        "audit": _handler("portal_app.audit.states", "StaffAuditState", "load_audit"),
+        "outbox": _handler("portal_app.notifications.states", "StaffOutboxState", "load_outbox"),
     }
 
     from sqlmodel import func, select
@@ -99,9 +104,18 @@ def portal_info(n_sessions: int) -> dict:
 
     policy = sessions.SessionPolicy(idle_minutes=120, absolute_hours=12)
     with session_scope() as db:
-        account = db.exec(select(Account).where(Account.email == DEMO_CLIENT)).first()
+        if client == "busiest":  # the account with the most dossiers (a generated big office)
+            busiest = db.exec(
+                select(DossierAccess.account_id, func.count())
+                .group_by(DossierAccess.account_id)
+                .order_by(func.count().desc(), DossierAccess.account_id)
+                .limit(1)
+            ).first()
+            account = db.get(Account, busiest[0]) if busiest else None
+        else:
+            account = db.exec(select(Account).where(Account.email == client)).first()
         if account is None:
-            raise SystemExit(f"{DEMO_CLIENT} is not in the bench database (seed-demo did not run?)")
+            raise SystemExit(f"{client} is not in the bench database (seed-demo did not run?)")
         dossier_ids = sorted(
             db.exec(select(DossierAccess.dossier_id).where(DossierAccess.account_id == account.id)).all()
         )
@@ -132,12 +146,23 @@ def portal_info(n_sessions: int) -> dict:
             sessions.create_session(db, account, policy=policy, ip="127.0.0.1", user_agent="bench")[0]
             for _ in range(n_sessions)
         ]
+        staff_tokens = []
+        if staff:
+            staff_account = db.exec(select(Account).where(Account.email == staff)).first()
+            if staff_account is None:
+                raise SystemExit(f"{staff} is not in the bench database")
+            staff_tokens = [
+                sessions.create_session(db, staff_account, policy=policy, ip="127.0.0.1", user_agent="bench")[0]
+                for _ in range(n_sessions)
+            ]
     info.update(
         account_id=account.id,
         dossier_ids=dossier_ids,
         dossier_id=dossier_id,
         message_ids=message_ids,
+        client_email=account.email,
         session_tokens=tokens,
+        staff_tokens=staff_tokens,
         cookie_name=sessions.COOKIE_NAME,
     )
     return info
@@ -147,8 +172,10 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("app", choices=["bare", "portal"])
     parser.add_argument("--sessions", type=int, default=0)
+    parser.add_argument("--client", default=DEMO_CLIENT, help="e-mail address, or 'busiest' (most dossiers)")
+    parser.add_argument("--staff", default=None, help="e-mail address of a staff account to make sessions for too")
     args = parser.parse_args()
-    info = bare_info() if args.app == "bare" else portal_info(args.sessions)
+    info = bare_info() if args.app == "bare" else portal_info(args.sessions, args.client, args.staff)
     sys.stdout.write("\n@@APP_INFO@@" + json.dumps(info) + "\n")
     return 0
 

@@ -53,6 +53,8 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 
+import big_office  # noqa: E402
+import lighthouse  # noqa: E402
 import loadgen as lg  # noqa: E402
 
 PY = sys.executable
@@ -394,6 +396,8 @@ class Results:
     hydrate: dict = field(default_factory=dict)  # mode -> {...}
     memory: dict = field(default_factory=dict)  # "bare"/mode -> {...}
     server_log: dict = field(default_factory=dict)  # "bare"/mode -> {"warnings": {...}, "tracebacks": n}
+    lighthouse: dict = field(default_factory=dict)  # "bare"/page key -> summary (bench/lighthouse.py)
+    office: dict = field(default_factory=dict)  # demo/big -> scenario -> level (bench/big_office.py)
     problems: list = field(default_factory=list)
 
 
@@ -976,10 +980,19 @@ def report(results: Results, opts: Options) -> str:
         )
     lines.append("")
 
+    if results.lighthouse:
+        lines.append("## First paint (Lighthouse)")
+        lines.append("")
+        lines.extend(lighthouse.report_lines(results.lighthouse))
+    if results.office:
+        lines.append("## Big office (generated) against the demo data")
+        lines.append("")
+        lines.extend(big_office.report_lines(results.office))
+
     # targets
     lines.append("## Issue targets")
     lines.append("")
-    for line in targets(results, opts):
+    for line in targets(results, opts) + lighthouse.targets(results.lighthouse) + big_office.targets(results.office):
         lines.append(f"- {line}")
     if results.problems:
         lines.append("")
@@ -1095,6 +1108,8 @@ def _terminate(signum, _frame):
 
 def main() -> int:
     opts = Options.from_env()
+    if lighthouse.only() or big_office.only():  # one step alone: no event runs against the bare app
+        opts.modes, opts.scenarios, opts.idle_clients = [], [], 0
     signal.signal(signal.SIGTERM, _terminate)
     started = datetime.now(UTC)
     run_id = uuid.uuid4().hex[:10]
@@ -1114,8 +1129,18 @@ def main() -> int:
     log(f"run {run_id}: temporary folder {tmp}; modes {opts.modes}; scenarios {opts.scenarios}; levels {opts.levels}")
     interrupted = False
     try:
+        if lighthouse.enabled() and not big_office.only():
+            try:
+                lighthouse.run(sys.modules[__name__], opts, tmp, results)
+            except KeyboardInterrupt:
+                raise
+            except Exception as exc:
+                results.problems.append(f"lighthouse: {type(exc).__name__}: {str(exc)[:1500]}")
+                loud(f"lighthouse failed: {exc}")
+                traceback.print_exc()
         try:
-            run_bare(opts, tmp, results, run_id)
+            if opts.scenarios:  # BENCH_LIGHTHOUSE=only: no event runs
+                run_bare(opts, tmp, results, run_id)
         except KeyboardInterrupt:
             raise
         except Exception as exc:
@@ -1133,6 +1158,13 @@ def main() -> int:
             except Exception as exc:
                 results.problems.append(f"portal {mode}: {type(exc).__name__}: {str(exc)[:1500]}")
                 loud(f"portal mode {mode} failed: {exc}")
+                traceback.print_exc()
+        if big_office.enabled() and not lighthouse.only():
+            try:
+                big_office.run(sys.modules[__name__], opts, tmp, results, run_id)
+            except Exception as exc:
+                results.problems.append(f"big office: {type(exc).__name__}: {str(exc)[:1500]}")
+                loud(f"big office failed: {exc}")
                 traceback.print_exc()
     except KeyboardInterrupt:
         interrupted = True
@@ -1159,6 +1191,8 @@ def main() -> int:
         "hydrate": results.hydrate,
         "memory": results.memory,
         "server_log": results.server_log,
+        "lighthouse": results.lighthouse,
+        "office": results.office,
         "problems": results.problems,
     }
     (RESULTS / f"{stamp}.json").write_text(json.dumps(raw, indent=1, default=str))
