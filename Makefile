@@ -5,6 +5,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 TOOLS := .tools
 BUN_VERSION := 1.4.5
+# axe-core for the accessibility browser test (tests/e2e/core/test_accessibility.py), pinned.
+AXE_VERSION := 4.14.1
+# Lighthouse for the first-paint rows of `make bench`, pinned.
+LIGHTHOUSE_VERSION := 12.8.2
 PORT ?= 3000
 
 # Reflex must not call out to the internet: no telemetry, no version check,
@@ -17,7 +21,7 @@ export REFLEX_CHECK_LATEST_VERSION := false
 export NPM_CONFIG_REGISTRY ?= $(shell npm config get registry 2>/dev/null)
 export PORT
 
-.PHONY: run test lint setup setup-dev migrate demo frontend chromium clean bench
+.PHONY: run test lint setup setup-dev migrate demo frontend chromium deploy-tools clean bench
 
 # The UI texts: gettext catalogs, compiled with Babel whenever a .po is newer than its .mo
 # (portal_app/core/services/i18n.py does the same on import when a .mo is missing or old).
@@ -40,6 +44,21 @@ $(VENV)/.installed: requirements.txt
 
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+# The browser test injects this file into each page; never fetched while the tests run.
+$(TOOLS)/.axe-core-$(AXE_VERSION):
+	@mkdir -p $(TOOLS)
+	npm install --silent --no-audit --no-fund --save-exact --prefix $(TOOLS) axe-core@$(AXE_VERSION)
+	@test -s $(TOOLS)/node_modules/axe-core/axe.min.js
+	@touch $@
+
+# Lighthouse for `make bench` (first-paint rows, bench/lighthouse.py), pinned; it drives
+# Debian's chromium (CHROME_PATH), never a downloaded browser.
+$(TOOLS)/.lighthouse-$(LIGHTHOUSE_VERSION):
+	@mkdir -p $(TOOLS)
+	npm install --silent --no-audit --no-fund --save-exact --prefix $(TOOLS) lighthouse@$(LIGHTHOUSE_VERSION)
+	@$(TOOLS)/node_modules/.bin/lighthouse --version >/dev/null
 	@touch $@
 
 $(TOOLS)/.bun-$(BUN_VERSION):
@@ -76,7 +95,19 @@ chromium:
 	  fi; \
 	fi
 
-test: setup-dev chromium
+# The proxy and service tools the deploy/ tests check the shipped configs with (and run
+# Caddy in front of the portal): Debian's caddy and nginx, installed with apt-get as root.
+deploy-tools:
+	@if ! command -v caddy >/dev/null 2>&1 || ! { command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx; }; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's caddy and nginx for the deploy tests..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq caddy nginx >/dev/null; \
+	  else \
+	    echo "The deploy tests need caddy and nginx: run 'sudo apt-get install caddy nginx' (skipped locally, required on CI)." >&2; \
+	  fi; \
+	fi
+
+test: setup-dev chromium deploy-tools $(TOOLS)/.axe-core-$(AXE_VERSION)
 	$(PY) -m pytest -q -ra tests/unit tests/integration tests/e2e
 
 # ruff (lint and format check) and mypy (strict on services and models; pyproject.toml)
@@ -90,5 +121,5 @@ clean:
 
 # Benchmark (not a test): the portal against a bare Reflex app, one table with ratios
 # (bench/README.md). BENCH_QUICK=1 for small counts, BENCH_MODES=sqlite for one mode.
-bench: setup-dev
-	$(PY) bench/run_bench.py
+bench: setup-dev chromium $(TOOLS)/.lighthouse-$(LIGHTHOUSE_VERSION)
+	CHROME_PATH=/usr/bin/chromium $(PY) bench/run_bench.py

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from portal_app.accounts.models import Account, StaffRole
 from portal_app.accounts.services import accounts, passwords
 from portal_app.core.models import utcnow
+from portal_app.deeds.services.demo import seed_demo_deeds
 from portal_app.documents.models import Document, DocumentKind
 from portal_app.documents.services.documents import store_document
 from portal_app.documents.services.storage import FileStore
@@ -17,8 +18,10 @@ from portal_app.dossiers.models import DossierStatus, ProgressStep
 from portal_app.dossiers.services import dossiers
 from portal_app.messages.models import Message
 from portal_app.office.services import office_settings
+from portal_app.payments.services.demo import seed_demo_payments
 from portal_app.questionnaires.models import QuestionnaireRequest
 from portal_app.questionnaires.services import template_versions
+from portal_app.signing.services.demo import seed_demo_signing
 
 DEMO_PASSWORD = "Portaal-Demo-2026"
 DEMO_LOGINS = [
@@ -261,3 +264,6 @@ def seed(session: Session, store: FileStore, *, office_name: str) -> None:
         ["Concept"],
         notaris.id,
     )
+    seed_demo_deeds(session, store, publisher=handler)
+    seed_demo_payments(session, office_name=office_name)
+    seed_demo_signing(session, notary=notaris)

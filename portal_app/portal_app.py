@@ -18,10 +18,14 @@ from portal_app.core import api as security
 from portal_app.core.components.text import tr
 from portal_app.core.pages import routes
 from portal_app.core.pages.not_found import not_found_page
+from portal_app.core.pages.unavailable import unavailable_page
 from portal_app.core.services.background import start_background_tasks
+from portal_app.core.services.json_logs import configure as configure_logs
 from portal_app.core.services.log_redaction import install as install_log_redaction
+from portal_app.core.states.backend_errors import UNAVAILABLE_ROUTE, on_backend_exception
 from portal_app.core.states.base import PublicPageState
 from portal_app.core.states.session_guard import SessionGuard
+from portal_app.deeds.states.drafts import DeedDraftsState, StaffDeedDraftsState
 from portal_app.documents import api as downloads
 from portal_app.dossiers.pages.dossier import dossier_page
 from portal_app.dossiers.pages.dossiers import dossiers_page
@@ -37,15 +41,19 @@ from portal_app.office import api as branding_routes
 from portal_app.office.pages.staff_clients import staff_client_page, staff_clients_page
 from portal_app.office.pages.staff_overview import staff_overview_page
 from portal_app.office.pages.staff_settings import staff_settings_page
+from portal_app.office.states.notes import StaffNotesState
 from portal_app.office.states.staff_clients import StaffClientsState, StaffClientState
 from portal_app.office.states.staff_overview import StaffOverviewState
 from portal_app.office.states.staff_settings import StaffSettingsState
+from portal_app.payments.states.payments import ClientPaymentState, StaffPaymentState, TrustAccountState
 from portal_app.questionnaires.pages.actions import actions_page
 from portal_app.questionnaires.pages.questionnaire import questionnaire_page
 from portal_app.questionnaires.pages.staff_questionnaires import staff_questionnaires_page
 from portal_app.questionnaires.states.actions import ActionsState
 from portal_app.questionnaires.states.questionnaire import QuestionnaireState
 from portal_app.questionnaires.states.staff_questionnaires import StaffQuestionnairesState
+from portal_app.settings import get_settings
+from portal_app.signing import api as calendar_routes
 
 
 def page_title(key: str):
@@ -55,21 +63,39 @@ def page_title(key: str):
 
 # As soon as the app loads, before it serves anything: no session token, link token, code or password in any log line.
 install_log_redaction()
+# One line per request and event, as text or JSON (LOG_FORMAT), after the redaction above.
+configure_logs(get_settings().log_format)
 
 app = rx.App(
     html_lang="nl",
-    stylesheets=["/portal.css"],
+    # database unreachable: the Storing page (Reflex's error toast is blocked by the CSP)
+    backend_exception_handler=on_backend_exception,
+    stylesheets=["/portal.css", "/client_ux.css", "/a11y.css"],
     head_components=[
         rx.el.meta(name="robots", content="noindex"),
         rx.el.script(src="/portal.js", defer=True),
+        rx.el.script(src="/client_ux.js", defer=True),
+        rx.el.script(src="/idle_warning.js", defer=True),
+        rx.el.script(src="/a11y.js", defer=True),
         # served by core/api.py icon_routes: the office logo, or the default in assets/
         rx.el.link(rel="icon", href="/favicon.ico", sizes="any"),
         rx.el.link(rel="apple-touch-icon", href="/apple-touch-icon.png"),
     ],
-    api_transformer=security.transformers(
-        routes=[*auth_routes.routes, *downloads.routes, *staff_exports.routes, *branding_routes.routes]
+    # POST /_upload only for the session cookie of the tab it targets (documents/api.py)
+    api_transformer=downloads.guard_uploads(
+        security.transformers(
+            routes=[
+                *auth_routes.routes,
+                *downloads.routes,
+                *staff_exports.routes,
+                *branding_routes.routes,
+                *calendar_routes.routes,
+                *security.operations_routes(),
+            ]
+        )
     ),
 )
+downloads.bind_upload_app(app)
 app.register_lifespan_task(start_background_tasks)
 # First of all: tie every event to the session its tab was loaded for.
 app.add_middleware(SessionGuard(), index=0)
@@ -102,7 +128,7 @@ app.add_page(
     dossier_page,
     route=routes.DOSSIERS + "/[dossier_id]",
     title=page_title("dossier"),
-    on_load=DossierState.load_dossier,
+    on_load=[DossierState.load_dossier, DeedDraftsState.load_drafts, ClientPaymentState.load_payment],
 )
 app.add_page(actions_page, route="/acties", title=page_title("actions"), on_load=ActionsState.load_actions)
 app.add_page(
@@ -112,6 +138,8 @@ app.add_page(
     on_load=QuestionnaireState.load_questionnaire,
 )
 app.add_page(not_found_page, route="/404", title=page_title("not_found"), on_load=PublicPageState.load_public)
+# no on_load: it must show while the database is down (core/states/backend_errors.py)
+app.add_page(unavailable_page, route=UNAVAILABLE_ROUTE, title=page_title("unavailable"))
 app.add_page(
     invitation_page, route="/account-activeren", title=page_title("activate"), on_load=OnboardingState.load_invitation
 )
@@ -142,7 +170,7 @@ app.add_page(
     staff_client_page,
     route=routes.STAFF + "/clienten/[client_id]",
     title=page_title("staff_client"),
-    on_load=StaffClientState.load_client,
+    on_load=[StaffClientState.load_client, StaffNotesState.load_notes],
 )
 app.add_page(
     staff_dossiers_page,
@@ -154,7 +182,12 @@ app.add_page(
     staff_dossier_page,
     route=routes.STAFF + "/dossiers/[dossier_id]",
     title=page_title("staff_dossier"),
-    on_load=StaffDossierState.load_dossier,
+    on_load=[
+        StaffDossierState.load_dossier,
+        StaffDeedDraftsState.load_staff_drafts,
+        StaffPaymentState.load_payment,
+        StaffNotesState.load_notes,
+    ],
 )
 app.add_page(
     staff_questionnaires_page,
@@ -175,5 +208,5 @@ app.add_page(
     staff_settings_page,
     route=routes.STAFF + "/instellingen",
     title=page_title("staff_settings"),
-    on_load=StaffSettingsState.load_settings,
+    on_load=[StaffSettingsState.load_settings, TrustAccountState.load_trust_account],
 )

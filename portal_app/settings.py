@@ -88,6 +88,17 @@ class Settings:
     notify_interval_minutes: int = 10
     # Every date and time users read is in this zone (formatting.py), whatever the server's zone.
     office_timezone: str = "Europe/Amsterdam"
+    # Reverse proxies (IP addresses or networks) whose X-Forwarded-For/-Proto are believed
+    # (core/services/proxy.py); empty: the headers are ignored and the TCP peer is the client.
+    trusted_proxies: tuple[str, ...] = ()
+    # Bearer token for /metrics (core/api.py, core/services/metrics.py); unset: /metrics answers 404.
+    metrics_token: str | None = None
+    # "text" (default) or "json": one JSON object per log line (core/services/json_logs.py).
+    log_format: str = "text"
+    # Where `cli backup` writes its archives (operations/services/backup.py); unset: $DATA_DIR/backups.
+    backup_dir: Path | None = None
+    # The TLS certificate (PEM) the proxy serves, read by `cli check` to warn before it expires.
+    tls_cert_file: Path | None = None
 
     @property
     def max_upload_bytes(self) -> int:
@@ -121,6 +132,35 @@ def _as_timezone(name: str, raw: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise SettingsError(f"{name} must be a time zone name like Europe/Amsterdam, not {raw!r}") from None
     return raw
+
+
+def _as_networks(name: str, raw: str) -> tuple[str, ...]:
+    """Comma-separated IP addresses or networks (127.0.0.1, 10.0.0.0/8, ::1), normalised."""
+    import ipaddress
+
+    networks = []
+    for part in raw.replace(" ", ",").split(","):
+        if not part:
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError:
+            raise SettingsError(
+                f"{name} must list IP addresses or networks like 127.0.0.1 or 10.0.0.0/8, not {part!r}"
+            ) from None
+    return tuple(networks)
+
+
+def _as_choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
+    if raw not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, not {raw!r}")
+    return raw
+
+
+def _metrics_token(raw: str) -> str | None:
+    if raw and len(raw) < 24:
+        raise SettingsError("METRICS_TOKEN must be at least 24 characters (or unset to switch /metrics off)")
+    return raw or None
 
 
 def _secret_key(env: dict[str, str], data_dir: Path, environment: str) -> str:
@@ -196,6 +236,11 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             "NOTIFY_INTERVAL_MINUTES", env.get("NOTIFY_INTERVAL_MINUTES", "10"), 0, 24 * 60
         ),
         office_timezone=_as_timezone("OFFICE_TIMEZONE", env.get("OFFICE_TIMEZONE", "").strip() or "Europe/Amsterdam"),
+        trusted_proxies=_as_networks("TRUSTED_PROXIES", env.get("TRUSTED_PROXIES", "")),
+        metrics_token=_metrics_token(env.get("METRICS_TOKEN", "").strip()),
+        log_format=_as_choice("LOG_FORMAT", env.get("LOG_FORMAT", "").strip().lower() or "text", ("text", "json")),
+        backup_dir=Path(env["BACKUP_DIR"].strip()).resolve() if env.get("BACKUP_DIR", "").strip() else None,
+        tls_cert_file=Path(env["TLS_CERT_FILE"].strip()).resolve() if env.get("TLS_CERT_FILE", "").strip() else None,
     )
 
 

@@ -1,4 +1,5 @@
-"""Staff exports over plain HTTP: GET /staff/export/audit.csv.
+"""Staff exports over plain HTTP: GET /staff/export/audit.csv, and GET /staff/outbox/mail/<id>
+(a mail's HTML part as its recipient sees it, for the outbox's sandboxed frame; admins only).
 
 Like the download route, the session cookie is resolved server-side (expiry,
 second factor done); only an active staff account gets the file - and, while
@@ -17,15 +18,17 @@ from urllib.parse import quote
 from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response, StreamingResponse
+from starlette.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from portal_app.accounts.models import Account
 from portal_app.accounts.services import sessions, twofactor
 from portal_app.audit.services import staff_audit
 from portal_app.core.services.db import get_engine, session_scope
+from portal_app.core.services.errors import ServiceError
 from portal_app.core.services.formatting import file_stamp
 from portal_app.documents.api import not_found
+from portal_app.notifications.services import staff_outbox
 from portal_app.office.services import office_settings
 from portal_app.settings import Settings, get_settings
 
@@ -34,6 +37,17 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
     "Content-Security-Policy": "sandbox; default-src 'none'",
+    "Referrer-Policy": "no-referrer",
+}
+# The mail preview runs in the outbox page's <iframe sandbox> (same origin, so it may be framed
+# by the portal only); no scripts, no forms, only inline styles and the office logo route.
+MAIL_HTML_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": (
+        "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'self'"
+    ),
+    "X-Frame-Options": "SAMEORIGIN",
     "Referrer-Policy": "no-referrer",
 }
 
@@ -92,7 +106,42 @@ def make_routes(*, engine: Engine | None = None, settings: Settings | None = Non
         headers = {**HEADERS, "Content-Disposition": f'attachment; filename="auditlog-{stamp}.csv"'}
         return StreamingResponse(lines(), media_type="text/csv; charset=utf-8", headers=headers)
 
-    return [Route(AUDIT_PATH, audit_csv, methods=["GET"], name="staff_audit_csv")]
+    async def outbox_mail_html(request: Request) -> Response:
+        token = request.cookies.get(sessions.COOKIE_NAME)
+        account = await run_in_threadpool(_staff_account, engine_of(), settings_of(), token)
+        if account == "login":
+            return RedirectResponse(
+                f"/login?next={quote('/staff/outbox', safe='/')}",
+                status_code=303,
+                headers={"Cache-Control": "no-store"},
+            )
+        if account == "refused":
+            return not_found()
+
+        def html() -> str | None:
+            with session_scope(engine_of()) as session:
+                logo_url = office_settings.profile(session).logo_url
+                try:
+                    return staff_outbox.mail_html(
+                        session=session, actor=account, mail_id=request.path_params["mail_id"], logo_url=logo_url
+                    )
+                except ServiceError:  # not an admin, or no such mail: the same answer
+                    return None
+
+        body = await run_in_threadpool(html)
+        if body is None:
+            return not_found()
+        return HTMLResponse(body, headers=MAIL_HTML_HEADERS)
+
+    return [
+        Route(AUDIT_PATH, audit_csv, methods=["GET"], name="staff_audit_csv"),
+        Route(
+            staff_outbox.HTML_PATH_PREFIX + "{mail_id:int}",
+            outbox_mail_html,
+            methods=["GET"],
+            name="staff_outbox_mail_html",
+        ),
+    ]
 
 
 routes = make_routes()

@@ -13,7 +13,14 @@ from portal_app.core.components.text import tr
 def audit_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(row.at, white_space="nowrap"),
-        rx.table.cell(rx.code(row.event, size="1")),
+        # the plain description; the code under it in grey, for the CSV export and for questions to IT
+        rx.table.cell(
+            rx.text(row.description, size="2", class_name="staff-wrap"),
+            rx.cond(
+                row.description != row.event,
+                rx.text(row.event, size="1", color="var(--gray-11)", class_name="staff-wrap"),
+            ),
+        ),
         rx.table.cell(rx.text(row.actor, size="2", class_name="staff-wrap")),
         rx.table.cell(
             rx.cond(row.dossier_id, rx.link(row.dossier, href=DOSSIERS + "/" + row.dossier_id.to_string()), rx.text(""))
@@ -21,7 +28,7 @@ def audit_row(row: rx.Var) -> rx.Component:
         rx.table.cell(rx.text(row.target, size="1", class_name="staff-wrap")),
         rx.table.cell(
             rx.text(row.detail, size="1", class_name="staff-wrap"),
-            rx.cond(row.ip != "", rx.text(row.ip, size="1", color="gray")),
+            rx.cond(row.ip != "", rx.text(row.ip, size="1", color="var(--gray-11)")),
         ),
         data_event=row.event,
     )
@@ -50,7 +57,7 @@ def filter_form() -> rx.Component:
                 label(tr("staff.audit.event_type"), "audit-type"),
                 rx.el.select(
                     rx.el.option(tr("staff.audit.all_types"), value=""),
-                    rx.foreach(S.event_types, lambda t: rx.el.option(t, value=t)),
+                    rx.foreach(S.event_types, lambda kind: rx.el.option(kind.label, value=kind.code)),
                     id="audit-type",
                     name="event_type",
                     default_value=S.f_event_type,
@@ -88,7 +95,7 @@ def staff_audit_page() -> rx.Component:
     return staff_frame(
         rx.vstack(
             filter_form(),
-            rx.text(S.total, " ", tr("staff.audit.events"), size="2", color="gray", id="audit-count"),
+            rx.text(S.total, " ", tr("staff.audit.events"), size="2", color="var(--gray-11)", id="audit-count"),
             rx.cond(
                 S.rows.length() > 0,
                 table(

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from portal_app.accounts.models import Account
-from portal_app.audit.services import staff_audit
+from portal_app.audit.services import event_kinds, staff_audit
 from portal_app.core.services.db import session_scope
 from portal_app.core.states.access import Access, Viewer, handler
 from portal_app.core.states.staff_base import StaffListState, page_text
@@ -21,7 +21,7 @@ class StaffAuditState(StaffListState):
     f_event_type: str = ""
     f_date_from: str = ""
     f_date_to: str = ""
-    event_types: list[str] = []
+    event_types: list[event_kinds.EventKind] = []
     rows: list[staff_audit.AuditRow] = []
     total: int = 0
     page_count: int = 1
@@ -40,7 +40,7 @@ class StaffAuditState(StaffListState):
     def _reload(self, actor: Account) -> None:
         filters = self._filters()
         with session_scope() as db:
-            found = staff_audit.search(session=db, actor=actor, filters=filters, page=self.page)
+            found = staff_audit.search(session=db, actor=actor, filters=filters, page=self.page, language=self.lang)
         self.rows, self.total, self.page, self.page_count = found.rows, found.total, found.page, found.page_count
         self.page_text = page_text(self.lang, found.page, found.page_count, found.total)
         query = urlencode(filters.as_query())
@@ -60,7 +60,7 @@ class StaffAuditState(StaffListState):
             self.f_account, self.f_dossier, self.f_event_type = filters.account, filters.dossier, filters.event_type
             self.f_date_from, self.f_date_to = filters.date_from, filters.date_to
         with session_scope() as db:
-            self.event_types = staff_audit.event_types(session=db, actor=viewer.account)
+            self.event_types = staff_audit.event_type_choices(session=db, actor=viewer.account, language=self.lang)
         self.page = 0
         self._reload(viewer.account)
 

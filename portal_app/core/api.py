@@ -161,7 +161,7 @@ class SecurityHeadersMiddleware:
                 self._fallback_csp = policy  # no build (yet): retry a little later
             return policy
 
-    def headers(self) -> list[tuple[bytes, bytes]]:
+    def headers(self, tls: bool = False) -> list[tuple[bytes, bytes]]:
         headers = [
             (b"content-security-policy", self.csp().encode("latin-1")),
             (b"x-frame-options", b"DENY"),
@@ -169,7 +169,8 @@ class SecurityHeadersMiddleware:
             (b"x-content-type-options", b"nosniff"),
             (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
         ]
-        if self.settings.public_url.startswith("https://"):
+        # HSTS only means something on a TLS response; behind a trusted proxy the scope says so (core/services/proxy.py)
+        if tls or self.settings.public_url.startswith("https://"):
             headers.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
         return headers
 
@@ -178,11 +179,13 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
 
+        tls = scope.get("scheme") == "https"
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 existing = list(message.get("headers", []))
                 present = {name.lower() for name, _ in existing}
-                extra = [(name, value) for name, value in self.headers() if name not in present]
+                extra = [(name, value) for name, value in self.headers(tls) if name not in present]
                 if b"cache-control" not in present:
                     policy = cache_control(
                         scope.get("method", "GET"), scope.get("path", ""), message["status"], present
@@ -479,6 +482,53 @@ def icon_routes(source: IconSource | None = None) -> list[BaseRoute]:
 
 
 # --------------------------------------------------------------------------
+# Operations: /ready and /metrics (the checks and numbers: core/services/readiness.py, metrics.py)
+# --------------------------------------------------------------------------
+
+
+async def ready(_request: Any) -> Any:
+    """GET /ready: 200 when every check passes, else 503; one `name: detail` line per check.
+
+    `/health` (accounts/api.py) stays process-only: a proxy restarts nothing because the database blinked.
+    """
+    from starlette.concurrency import run_in_threadpool
+    from starlette.responses import PlainTextResponse
+
+    from portal_app.core.services import readiness
+
+    checks = await run_in_threadpool(readiness.run_checks)
+    body = "\n".join(f"{check.name}: {check.detail}" for check in checks) + "\n"
+    status = 200 if all(check.ok for check in checks) else 503
+    return PlainTextResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+async def metrics_endpoint(request: Any) -> Any:
+    """GET /metrics: 404 while METRICS_TOKEN is unset, 401 without `Authorization: Bearer <METRICS_TOKEN>`."""
+    from starlette.concurrency import run_in_threadpool
+    from starlette.responses import PlainTextResponse
+
+    from portal_app.core.services import metrics
+
+    token = get_settings().metrics_token
+    headers = {"Cache-Control": "no-store"}
+    if not token:
+        return PlainTextResponse("Not found", status_code=404, headers=headers)
+    if not metrics.token_matches(request.headers.get("authorization"), token):
+        return PlainTextResponse(
+            "Unauthorized", status_code=401, headers={**headers, "WWW-Authenticate": 'Bearer realm="metrics"'}
+        )
+    body = await run_in_threadpool(metrics.exposition)
+    return PlainTextResponse(body, headers=headers, media_type="text/plain; version=0.0.4")
+
+
+def operations_routes() -> list[BaseRoute]:
+    """/metrics (mounted in portal_app.py; /ready sits with /health in accounts/api.py)."""
+    from starlette.routing import Route
+
+    return [Route("/metrics", metrics_endpoint, methods=["GET"])]
+
+
+# --------------------------------------------------------------------------
 # Mounting
 # --------------------------------------------------------------------------
 
@@ -489,9 +539,12 @@ def transformers(
     upload_max_bytes: int | None = None,
     routes: list[BaseRoute] | None = None,
 ) -> list[Any]:
-    """The `api_transformer` list for rx.App: plain HTTP routes (default: downloads) and the icons, upload cap, security headers."""
+    """The `api_transformer` list for rx.App: plain HTTP routes (default: downloads) and the icons, upload cap,
+    security headers, request log and metrics, and outermost the trusted-proxy rewrite (core/services/proxy.py)."""
     from starlette.applications import Starlette
 
+    from portal_app.core.services import metrics
+    from portal_app.core.services.proxy import ProxyHeadersMiddleware
     from portal_app.documents import api as downloads
 
     settings = settings or get_settings()
@@ -499,4 +552,6 @@ def transformers(
     wrap_upload: Callable[[ASGIApp], ASGIApp] = lambda app: UploadSizeLimitMiddleware(app, upload_limit)  # noqa: E731
     wrap_headers: Callable[[ASGIApp], ASGIApp] = lambda app: SecurityHeadersMiddleware(app, settings, build_dir)  # noqa: E731
     plain_routes = [*(downloads.routes if routes is None else routes), *icon_routes()]
-    return [Starlette(routes=plain_routes), wrap_upload, wrap_headers]
+    wrap_log: Callable[[ASGIApp], ASGIApp] = lambda app: metrics.RequestLogMiddleware(app)  # noqa: E731
+    wrap_proxy: Callable[[ASGIApp], ASGIApp] = lambda app: ProxyHeadersMiddleware(app, settings.trusted_proxies)  # noqa: E731
+    return [Starlette(routes=plain_routes), wrap_upload, wrap_headers, wrap_log, wrap_proxy]

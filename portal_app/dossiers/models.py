@@ -25,6 +25,9 @@ class Dossier(SQLModel, table=True):
     description: str = Field(max_length=300)
     # accent- and case-folded "number description", for search
     search_text: str = Field(default="", max_length=400, index=True)
+    # the staff search box: folded number, description and each client's name, company and e-mail
+    # (kept by dossiers/services/search_index.py; clients never search it)
+    staff_search_text: str = Field(default="", max_length=1000, index=True, sa_column_kwargs={"server_default": ""})
     status: str = Field(default=DossierStatus.IN_PROGRESS, max_length=30, index=True)
     handler_id: int | None = Field(default=None, foreign_key="account.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, index=True)

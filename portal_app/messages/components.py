@@ -14,12 +14,17 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.core.components.char_counter import char_counter, code_points, counter_attrs, field_max_length
+from portal_app.core.components.drop_zone import drop_zone
+from portal_app.core.components.live_region import announce
 from portal_app.core.components.staff_widgets import field_error, file_link
 from portal_app.core.components.text import tr
 from portal_app.documents.services.uploads import ACCEPT
 from portal_app.messages.services.messages import MAX_BODY_CHARS, MAX_SUBJECT_CHARS
 from portal_app.messages.states import UPLOAD_ID
 from portal_app.messages.states import MessagesState as S
+from portal_app.payments.components.payments import iban_draft_warning
+from portal_app.payments.states.payments import ClientPaymentState
 
 
 def _key(name: str, office: bool) -> str:
@@ -46,7 +51,7 @@ def message_row(state, row: rx.Var, *, office: bool = False) -> rx.Component:
                         "user", size=16, color="var(--orange-9)", aria_label=tr("staff.msg.from_client"), role="img"
                     )
                     if office
-                    else rx.text(tr("msg.to"), size="2", weight="medium", color="gray"),
+                    else rx.text(tr("msg.to"), size="2", weight="medium", color="var(--gray-11)"),
                 ),
                 rx.text(row.subject, weight=rx.cond(row.unread, "bold", "regular"), class_name="message-subject"),
                 rx.cond(row.unread, rx.badge(tr(_key("unread", office)), color_scheme="orange", size="1")),
@@ -55,9 +60,9 @@ def message_row(state, row: rx.Var, *, office: bool = False) -> rx.Component:
                     rx.icon("paperclip", size=14, aria_label=tr(_key("has_attachments", office)), role="img"),
                 ),
                 rx.spacer(),
-                rx.text(row.author, " · ", row.date, size="1", color="gray")
+                rx.text(row.author, " · ", row.date, size="1", color="var(--gray-11)")
                 if office
-                else rx.text(row.date, size="1", color="gray"),
+                else rx.text(row.date, size="1", color="var(--gray-11)"),
                 align="center",
                 spacing="2",
                 width="100%",
@@ -89,12 +94,12 @@ def attachment_link(item: rx.Var, *, office: bool = False) -> rx.Component:
         )
     return rx.cond(
         item.withdrawn,
-        rx.text(item.name, " (", tr("staff.doc.withdrawn"), ")", size="2", color="gray"),
+        rx.text(item.name, " (", tr("staff.doc.withdrawn"), ")", size="2", color="var(--gray-11)"),
         file_link(
             rx.hstack(
                 rx.icon("file-down", size=14, aria_hidden="true"),
                 rx.text(item.name, class_name="file-name"),
-                rx.text(item.size, size="1", color="gray"),
+                rx.text(item.size, size="1", color="var(--gray-11)"),
                 spacing="1",
                 align="center",
             ),
@@ -115,7 +120,7 @@ def opened_message(state, row: rx.Var, *, office: bool = False) -> rx.Component:
                 " ",
                 row.author,
                 size="2",
-                color="gray",
+                color="var(--gray-11)",
             ),
             rx.text(row.body, white_space="pre-wrap", class_name="message-body"),
             rx.cond(
@@ -147,9 +152,9 @@ def read_receipts(row: rx.Var) -> rx.Component:
             " ",
             rx.cond(row.read_by != "", row.read_by, tr("staff.msg.nobody")),
             size="1",
-            color="gray",
+            color="var(--gray-11)",
         ),
-        rx.text(tr("staff.msg.staff_read"), " ", row.staff_read, size="1", color="gray"),
+        rx.text(tr("staff.msg.staff_read"), " ", row.staff_read, size="1", color="var(--gray-11)"),
     )
 
 
@@ -185,8 +190,8 @@ def quote_box(text: rx.Var, original_label: rx.Var) -> rx.Component:
     return rx.cond(
         text != "",
         rx.box(
-            rx.text("--- ", original_label, " ---", size="2", color="gray"),
-            rx.text(text, white_space="pre-wrap", size="2", color="gray"),
+            rx.text("--- ", original_label, " ---", size="2", color="var(--gray-11)"),
+            rx.text(text, white_space="pre-wrap", size="2", color="var(--gray-11)"),
             class_name="quote",
             id="original-message",
         ),
@@ -201,7 +206,7 @@ def attached_files(files: rx.Var, on_remove, remove_label: rx.Var) -> rx.Compone
             lambda item: rx.hstack(
                 rx.icon("paperclip", size=14, aria_hidden="true"),
                 rx.text(item.name, class_name="file-name"),
-                rx.text(item.size, size="1", color="gray"),
+                rx.text(item.size, size="1", color="var(--gray-11)"),
                 rx.icon_button(
                     rx.icon("trash-2", size=14),
                     on_click=on_remove(item.index),
@@ -231,7 +236,7 @@ def staged_file(item: rx.Var) -> rx.Component:
     return rx.hstack(
         rx.icon("file", size=16, aria_hidden="true"),
         rx.text(item.name, class_name="file-name"),
-        rx.text(item.size, size="1", color="gray"),
+        rx.text(item.size, size="1", color="var(--gray-11)"),
         rx.spacer(),
         rx.icon_button(
             rx.icon("x", size=16),
@@ -248,12 +253,21 @@ def staged_file(item: rx.Var) -> rx.Component:
     )
 
 
+def _refuse_files(rejected: rx.Var):
+    """The drop zone's refusals as {name, codes}: a File's name does not survive being sent as JSON."""
+    names_and_codes = rx.Var(
+        _js_expr=f"({rejected}).map((r) => ({{name: r.file.name, codes: r.errors.map((e) => e.code)}}))",
+        _var_type=list[dict],
+    )
+    return S.refuse_files(names_and_codes)
+
+
 def attachments_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(tr("upload.title")),
-            rx.dialog.description(tr("upload.allowed"), " ", S.upload_limits_text, size="2", color="gray"),
-            rx.upload(
+            rx.dialog.description(tr("upload.allowed"), " ", S.upload_limits_text, size="2", color="var(--gray-11)"),
+            drop_zone(
                 rx.vstack(
                     rx.icon("upload", size=28, aria_hidden="true"),
                     rx.text(tr("upload.drop_here")),
@@ -266,10 +280,14 @@ def attachments_dialog() -> rx.Component:
                     spacing="2",
                 ),
                 id=UPLOAD_ID,
+                label=tr("upload.drop_here"),
                 multiple=True,
                 accept=ACCEPT,
                 max_files=10,
+                # the browser refuses a file over the per-file limit before sending it; the server checks again
+                max_size=S.upload_max_bytes,
                 on_drop=S.stage_files(rx.upload_files(upload_id=UPLOAD_ID, on_upload_progress=S.track_progress)),
+                on_drop_rejected=_refuse_files,
                 class_name="drop-zone",
                 padding="1.5rem",
                 border="2px dashed var(--gray-7)",
@@ -321,7 +339,7 @@ def composer() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading(rx.cond(S.reply_to_id > 0, S.subject, tr("msg.new")), size="4", as_="h3"),
-            rx.text(tr("msg.to"), " ", S.office_name, size="2", color="gray"),
+            rx.text(tr("msg.to"), " ", S.office_name, size="2", color="var(--gray-11)"),
             rx.el.label(tr("msg.subject"), html_for="msg-subject", class_name="field-label"),
             rx.input(
                 id="msg-subject",
@@ -337,26 +355,18 @@ def composer() -> rx.Component:
                 id="msg-body",
                 value=S.body,
                 on_change=S.set_body,
-                max_length=MAX_BODY_CHARS,
+                # IBAN fraud (payments): warn before sending when the draft names another account number
+                on_blur=ClientPaymentState.check_draft,
+                max_length=field_max_length(MAX_BODY_CHARS),
                 rows="8",
                 width="100%",
                 aria_describedby="msg-counter",
                 aria_invalid=rx.cond(S.body_error != "", "true", "false"),
+                custom_attrs=counter_attrs("msg-counter", MAX_BODY_CHARS),
             ),
-            rx.text(
-                S.body.length(),
-                " ",
-                tr("msg.counter_of"),
-                " ",
-                str(MAX_BODY_CHARS),
-                " ",
-                tr("msg.counter_chars"),
-                size="1",
-                color="gray",
-                id="msg-counter",
-                aria_live="polite",
-            ),
+            char_counter("msg-counter", MAX_BODY_CHARS, code_points(S.body)),
             field_error(S.body_error, "body-error"),
+            iban_draft_warning(),
             quote_box(S.quote, tr("msg.original")),
             attached_files(S.attached_files, S.remove_attachment, tr("upload.remove")),
             field_error(S.send_error, "send-error"),
@@ -391,7 +401,10 @@ def messages_tab() -> rx.Component:
         attachments_dialog(),
         max_reached_dialog(),
         rx.hstack(
-            rx.cond(S.sent_notice != "", rx.callout(S.sent_notice, color_scheme="green", role="status", size="1")),
+            rx.cond(
+                S.sent_notice != "",
+                announce(rx.callout(S.sent_notice, color_scheme="green", role="status", size="1", id="sent-notice")),
+            ),
             rx.spacer(),
             rx.cond(
                 ~S.composing,
@@ -406,7 +419,7 @@ def messages_tab() -> rx.Component:
             align="center",
         ),
         rx.cond(S.composing, composer()),
-        message_thread(S, empty=rx.text(tr("msg.none"), color="gray")),
+        message_thread(S, empty=rx.text(tr("msg.none"), color="var(--gray-11)")),
         width="100%",
         spacing="3",
         on_mount=S.load_messages,

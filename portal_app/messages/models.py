@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from portal_app.core.models import utcnow
 
 
 class Message(SQLModel, table=True):
+    # a dossier's unread office messages (the client's dossier list counts them per row): without it
+    # SQLite walks ix_message_from_office, half the table, once per dossier
+    __table_args__ = (
+        Index("ix_message_dossier_id_from_office", "dossier_id", "from_office"),
+        # client messages no staff member opened (the staff home): only the unread ones, not every client message
+        Index("ix_message_from_office_staff_read_at", "from_office", "staff_read_at"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     dossier_id: int = Field(foreign_key="dossier.id", index=True)
     author_id: int = Field(foreign_key="account.id", index=True)

@@ -14,7 +14,10 @@ The row models below are shared with the office's view of a thread
 from __future__ import annotations
 
 import dataclasses
+import logging
 import secrets
+import time
+import unicodedata
 
 import reflex as rx
 
@@ -23,6 +26,7 @@ from portal_app.core.services.db import session_scope
 from portal_app.core.services.errors import NotFound, ServiceError, ValidationFailed
 from portal_app.core.services.staff_access import size_text
 from portal_app.core.states.access import Access, Viewer, handler, run_db
+from portal_app.documents.services import staging
 from portal_app.documents.services.documents import PendingFile
 from portal_app.documents.services.storage import FileStore
 from portal_app.dossiers.states.dossier import MESSAGES_TAB, DossierState
@@ -31,6 +35,9 @@ from portal_app.office.services import office_settings
 from portal_app.settings import get_settings
 
 UPLOAD_ID = "bijlagen"
+# The browser's refusals and the upload of the accepted files of one pick arrive within this time.
+SAME_PICK_SECONDS = 30.0
+logger = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass
@@ -84,6 +91,27 @@ def staged_rows(pending: list[dict], language: str = "nl") -> list[StagedFile]:
     ]
 
 
+def staged_quota_left(account_id: int, quota_bytes: int) -> int:
+    with session_scope() as db:
+        return staging.quota_left(db, account_id, quota_bytes=quota_bytes)
+
+
+def record_staged(account_id: int, added: list[dict], expiry_hours: int) -> bool:
+    """Staging rows for just-stored files; False when they could not be written (the files go again)."""
+    try:
+        with session_scope() as db:
+            staging.record(
+                db,
+                account_id=account_id,
+                files=[(data["key"], int(data["size"])) for data in added],
+                expiry_hours=expiry_hours,
+            )
+    except Exception:
+        logger.exception("uploads: staging rows not written")
+        return False
+    return True
+
+
 def message_id_of(value) -> int | None:
     """A message id as the browser sent it (a number, or its text), else None."""
     if isinstance(value, bool):
@@ -117,9 +145,16 @@ class MessagesState(DossierState):
     upload_progress: int = 0
     uploading: bool = False
     upload_limits_text: str = ""
+    # the per-file limit in bytes, for the drop zone to refuse a larger file before it is sent
+    # (until the tab loads it: the highest the setting allows, so the server decides)
+    upload_max_bytes: int = 2048 * 1024 * 1024
 
     _staged: list[dict] = []
     _attached: list[dict] = []
+    # what the drop zone refused in the browser, and when: one pick sends those refusals and the
+    # accepted files as two events, and the second must not wipe out the first's messages
+    _browser_errors: list[str] = []
+    _browser_errors_at: float = 0.0
     _submit_key: str = ""
     _attachments: dict[int, list[AttachmentRow]] = {}
 
@@ -147,9 +182,11 @@ class MessagesState(DossierState):
         account, dossier = viewer.account, self._dossier_for(viewer)
         if dossier is None:
             return
+        office = office_settings.profile()
         self.upload_limits_text = i18n.t(
-            "upload.limits", self.lang, max_mb=office_settings.profile().client_max_upload_mb
+            "upload.limits", self.lang, max_mb=office.client_max_upload_mb, message_mb=office.client_max_message_mb
         )
+        self.upload_max_bytes = office.client_max_upload_bytes
         self._load_messages(account, dossier)
 
     @handler(Access.CLIENT)
@@ -183,8 +220,14 @@ class MessagesState(DossierState):
         self.message_rows = rows
 
     # ---- composer ----
+    def _discard(self, files: list[dict]) -> None:
+        """Delete picked files and their staging rows (blocking: call from a plain handler)."""
+        if files:
+            with session_scope() as db:
+                attachments.discard(FileStore(get_settings().files_dir), files, session=db)
+
     def _reset_composer(self) -> None:
-        attachments.discard(FileStore(get_settings().files_dir), self._staged + self._attached)
+        self._discard(self._staged + self._attached)
         self._staged, self._attached = [], []
         self.staged_files, self.attached_files, self.upload_errors = [], [], []
         self.subject = self.body = self.quote = ""
@@ -237,7 +280,8 @@ class MessagesState(DossierState):
     @handler(Access.CLIENT)
     def set_body(self, viewer: Viewer, value: str):
         """The manual: on reaching 4,000 characters a notice; text beyond it is removed."""
-        value = str(value or "").replace("\r\n", "\n")
+        # counted as the service counts: code points after NFC (messages.validate)
+        value = unicodedata.normalize("NFC", str(value or "").replace("\r\n", "\n"))
         limit = messages.MAX_BODY_CHARS
         if len(value) > limit or (len(value) == limit and value != self.body):
             self.max_reached = True
@@ -311,7 +355,7 @@ class MessagesState(DossierState):
     @handler(Access.CLIENT)
     def cancel_dialog(self, viewer: Viewer):
         """'Annuleer': the files picked in this dialog are removed again."""
-        attachments.discard(FileStore(get_settings().files_dir), self._staged)
+        self._discard(self._staged)
         self._staged, self.staged_files, self.upload_errors = [], [], []
         self.dialog_open = False
 
@@ -327,19 +371,44 @@ class MessagesState(DossierState):
         """Validate and store the picked or dropped files (type by content, size while streaming)."""
         if await run_db(self._dossier_for, viewer) is None:
             return
+        same_pick = 0 <= time.monotonic() - self._browser_errors_at < SAME_PICK_SECONDS
+        browser_errors, self._browser_errors = (self._browser_errors if same_pick else []), []
+        if not files:  # everything of this pick was refused in the browser
+            return
         office = office_settings.profile()
         self.uploading = True
+        # the upload guard (documents/api.py) already checked who sends, and the sizes while
+        # the body streamed; here each file is checked by content and counted
+        quota_left = await run_db(staged_quota_left, viewer.account_id, office.staging_quota_bytes)
+        store = FileStore(get_settings().files_dir)
+        before = len(self._staged)
         refused = await attachments.stage(
             files,
-            store=FileStore(get_settings().files_dir),
+            store=store,
             pending=self._staged,
             max_bytes=office.client_max_upload_bytes,
             attached=len(self._attached),
+            message_bytes_left=office.client_max_message_bytes - attachments.bytes_of(self._staged, self._attached),
+            quota_bytes_left=quota_left,
         )
-        self.upload_errors = [
+        added = self._staged[before:]
+        if added and not await run_db(record_staged, viewer.account_id, added, office.staging_expiry_hours):
+            await run_db(attachments.discard, store, added)
+            del self._staged[before:]
+            refused.extend(
+                attachments.Refusal(data["filename"][: attachments.NAME_CHARS], "upload.failed") for data in added
+            )
+        self.upload_errors = browser_errors + [
             i18n.t("upload.too_many", self.lang, name=refusal.name)
             if refusal.code == attachments.TOO_MANY
-            else f"{refusal.name}: " + i18n.t(refusal.code, self.lang, max_mb=office.client_max_upload_mb)
+            else f"{refusal.name}: "
+            + i18n.t(
+                refusal.code,
+                self.lang,
+                max_mb=office.client_max_upload_mb,
+                message_mb=office.client_max_message_mb,
+                quota_mb=office.staging_quota_mb,
+            )
             for refusal in refused
         ]
         self.staged_files = staged_rows(self._staged, self.lang)
@@ -349,8 +418,25 @@ class MessagesState(DossierState):
     @handler(Access.CLIENT)
     def unstage(self, viewer: Viewer, index: str):
         """The black cross: remove one picked file before 'Upload'."""
-        if attachments.remove(FileStore(get_settings().files_dir), self._staged, index):
+        with session_scope() as db:
+            removed = attachments.remove(FileStore(get_settings().files_dir), self._staged, index, session=db)
+        if removed:
             self.staged_files = staged_rows(self._staged, self.lang)
+
+    @handler(Access.CLIENT)
+    def refuse_files(self, viewer: Viewer, rejections: list[dict]):
+        """Files the browser refused before sending (type, size, count): name each with the reason
+        and what is allowed, in the user's language (instead of Reflex's English toast)."""
+        office = office_settings.profile()
+        allowed = i18n.t("upload.allowed", self.lang) + " " + self.upload_limits_text
+        texts = [
+            f"{name}: "
+            + i18n.t(code, self.lang, max_mb=office.client_max_upload_mb, message_mb=office.client_max_message_mb)
+            + (" " + allowed if code != "upload.too_many_at_once" else "")
+            for name, code in attachments.browser_refusals(rejections)
+        ]
+        self.upload_errors, self._browser_errors = texts, list(texts)
+        self._browser_errors_at = time.monotonic()
 
     @handler(Access.CLIENT)
     def confirm_upload(self, viewer: Viewer):
@@ -364,5 +450,7 @@ class MessagesState(DossierState):
     @handler(Access.CLIENT)
     def remove_attachment(self, viewer: Viewer, index: str):
         """The trash icon under the message."""
-        if attachments.remove(FileStore(get_settings().files_dir), self._attached, index):
+        with session_scope() as db:
+            removed = attachments.remove(FileStore(get_settings().files_dir), self._attached, index, session=db)
+        if removed:
             self.attached_files = staged_rows(self._attached, self.lang)

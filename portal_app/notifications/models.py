@@ -50,7 +50,7 @@ class OutboxMail(SQLModel, table=True):
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow, index=True)
     last_error: str | None = Field(default=None, max_length=1000)
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, index=True)  # the outbox page: newest first
     sent_at: datetime | None = None
 
 

@@ -15,16 +15,29 @@ STATUSES = ("queued", "sending", "sent", "retrying", "failed")
 def outbox_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(row.created, white_space="nowrap"),
-        rx.table.cell(rx.text(row.recipient, class_name="staff-wrap")),
+        # the person first, the address under it (a client is known by name at the office)
         rx.table.cell(
-            rx.cond(row.subject != "", rx.text(row.subject, class_name="staff-wrap"), rx.text(row.kind)),
-            rx.cond(row.subject != "", rx.text(row.kind, size="1", color="gray")),
+            rx.cond(
+                row.recipient_name != "",
+                rx.fragment(
+                    rx.text(row.recipient_name, class_name="staff-wrap"),
+                    rx.text(row.recipient, size="1", color="var(--gray-11)", class_name="staff-wrap"),
+                ),
+                rx.text(row.recipient, class_name="staff-wrap"),
+            )
+        ),
+        rx.table.cell(
+            rx.cond(row.subject != "", rx.text(row.subject, class_name="staff-wrap"), rx.text(row.kind_label)),
+            rx.cond(
+                row.subject != "", rx.text(row.kind_label, size="1", color="var(--gray-11)", class_name="staff-wrap")
+            ),
+            data_kind=row.kind,
         ),
         rx.table.cell(
             state_badge(row.status, row.status_label),
             rx.cond(
                 row.attempts != 0,
-                rx.text(tr("staff.outbox.attempts"), " ", row.attempts, size="1", color="gray"),
+                rx.text(tr("staff.outbox.attempts"), " ", row.attempts, size="1", color="var(--gray-11)"),
             ),
         ),
         rx.table.cell(
@@ -68,12 +81,38 @@ def content_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(rx.cond(S.content.subject != "", S.content.subject, tr("staff.outbox.sms"))),
-            rx.dialog.description(tr("staff.outbox.to"), " ", S.content.recipient, size="2", color="gray"),
-            rx.text(tr("staff.outbox.masked"), size="1", color="gray", margin_top="0.5rem"),
-            rx.box(
-                rx.text(S.content.body, white_space="pre-wrap", size="2", class_name="staff-wrap"),
-                class_name="mail-body",
-                id="mail-body",
+            rx.dialog.description(tr("staff.outbox.to"), " ", S.content.recipient, size="2", color="var(--gray-11)"),
+            rx.text(tr("staff.outbox.masked"), size="1", color="var(--gray-11)", margin_top="0.5rem"),
+            rx.cond(
+                S.content.html_url != "",
+                # the HTML part as the recipient sees it: an authenticated route (audit/api.py) in a
+                # frame that may run nothing (empty sandbox: no scripts, forms or navigation)
+                rx.el.iframe(
+                    src=S.content.html_url,
+                    sandbox="",
+                    title=tr("staff.outbox.as_seen"),
+                    referrer_policy="no-referrer",
+                    id="mail-html",
+                    style={
+                        "width": "100%",
+                        "height": "min(60vh, 32rem)",
+                        "border": "1px solid var(--gray-6)",
+                        "borderRadius": "6px",
+                        "background": "white",
+                        "marginTop": "0.5rem",
+                    },
+                ),
+                rx.box(
+                    rx.text(
+                        S.content.body,
+                        white_space="pre-wrap",
+                        size="2",
+                        class_name="staff-wrap",
+                        style={"overflowWrap": "anywhere"},
+                    ),
+                    class_name="mail-body",
+                    id="mail-body",
+                ),
             ),
             rx.hstack(rx.dialog.close(rx.button(tr("staff.close"), variant="soft")), justify="end", margin_top="1rem"),
             max_width="40rem",
@@ -115,7 +154,7 @@ def staff_outbox_page() -> rx.Component:
                 align="center",
                 wrap="wrap",
             ),
-            rx.cond(~S.staff_is_admin, rx.text(tr("staff.outbox.admin_only"), size="1", color="gray")),
+            rx.cond(~S.staff_is_admin, rx.text(tr("staff.outbox.admin_only"), size="1", color="var(--gray-11)")),
             rx.cond(
                 S.rows.length() > 0,
                 table(

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, func, select
 
 from portal_app.accounts.models import Account
 from portal_app.audit.models import AuditEvent
-from portal_app.audit.services import audit
+from portal_app.audit.services import audit, event_kinds
 from portal_app.core.services.staff_access import (
     clean_page,
     day_start,
@@ -31,6 +31,7 @@ from portal_app.core.services.staff_access import (
     one_line,
     require_staff,
 )
+from portal_app.core.services.text import fold
 from portal_app.dossiers.models import Dossier
 
 PAGE_SIZE = 50
@@ -76,6 +77,7 @@ class AuditRow:
     id: int
     at: str
     event: str
+    description: str  # the event in plain words (event_kinds); `event` is its code
     actor: str
     actor_id: int | None
     dossier: str
@@ -125,8 +127,9 @@ def _conditions(session: Session, filters: AuditFilter) -> list[ColumnElement[bo
         ids = list(
             session.exec(
                 select(col(Dossier.id))
-                .where(func.lower(Dossier.number).like(like_pattern(filters.dossier.lower()), escape="\\"))
-                .order_by(col(Dossier.id))
+                # the folded "number description" column: its index serves the search (lower(number) has none)
+                .where(col(Dossier.search_text).like(like_pattern(fold(filters.dossier)), escape="\\"))
+                .order_by(col(Dossier.search_text))  # the index's own order: by number, no sort
                 .limit(MAX_MATCHES)
             ).all()
         )
@@ -145,6 +148,11 @@ def _conditions(session: Session, filters: AuditFilter) -> list[ColumnElement[bo
 def event_types(*, session: Session, actor: Account) -> list[str]:
     require_staff(session, actor)
     return list(session.exec(select(AuditEvent.event_type).distinct().order_by(AuditEvent.event_type).limit(500)).all())
+
+
+def event_type_choices(*, session: Session, actor: Account, language: str = "nl") -> list[event_kinds.EventKind]:
+    """The kinds in the log for the filter list, described in `language` and sorted by description."""
+    return event_kinds.kinds(event_types(session=session, actor=actor), language)
 
 
 def _rows(
@@ -189,7 +197,13 @@ def _event_id(event: AuditEvent) -> int:
 
 
 def search(
-    *, session: Session, actor: Account, filters: AuditFilter, page: object = 0, page_size: int = PAGE_SIZE
+    *,
+    session: Session,
+    actor: Account,
+    filters: AuditFilter,
+    page: object = 0,
+    page_size: int = PAGE_SIZE,
+    language: str = "nl",
 ) -> AuditPage:
     require_staff(session, actor)
     conditions = _conditions(session, filters)
@@ -203,6 +217,7 @@ def search(
                 id=_event_id(event),
                 at=local_text(event.at),
                 event=event.event_type,
+                description=event_kinds.describe(event.event_type, language),
                 actor=f"{name} <{email}>" if name else ("" if event.actor_id is None else f"#{event.actor_id}"),
                 actor_id=event.actor_id or None,
                 dossier=number or (str(event.dossier_id) if event.dossier_id else ""),

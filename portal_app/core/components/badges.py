@@ -41,6 +41,8 @@ def status_badge(status, label) -> rx.Component:
             "gray",
         ),
         variant="soft",
+        # step-12 text on the soft background: 4.5:1 or more for every status colour (WCAG 1.4.3)
+        high_contrast=True,
         size="2",
         class_name="status-badge",
     )

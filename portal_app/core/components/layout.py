@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.accounts.components import idle_warning
+from portal_app.core.components.live_region import live_announcer, skeleton
 from portal_app.core.components.plain_form import plain_form
 from portal_app.core.components.text import tr
 from portal_app.core.pages import routes
@@ -126,16 +128,27 @@ def header() -> rx.Component:
 
 
 def actions_bar() -> rx.Component:
-    """The manual: 'Acties' is shown on every page, whatever tile is active."""
-    return rx.box(
+    """The manual: 'Acties' is shown on every page, whatever tile is active.
+
+    The whole bar is one link to the Acties page (issue 14): its accessible name is
+    its visible text ("Acties 2"), with the count kept in #actions-count.
+    """
+    return rx.link(
         rx.hstack(
             rx.icon("clipboard-list", size=16, aria_hidden="true"),
-            rx.text(tr("actions.bar"), weight="medium"),
-            rx.badge(
-                PortalState.open_actions,
-                color_scheme=rx.cond(PortalState.open_actions > 0, "orange", "gray"),
-                id="actions-count",
+            rx.text(tr("actions.bar"), weight="medium", class_name="actions-bar-text"),
+            # no "0" before the frame has loaded (issue 14): a badge-sized skeleton instead
+            rx.cond(
+                PortalState.signed_in,
+                rx.badge(
+                    PortalState.open_actions,
+                    color_scheme=rx.cond(PortalState.open_actions > 0, "orange", "gray"),
+                    id="actions-count",
+                ),
+                skeleton("badge"),
             ),
+            rx.spacer(),
+            rx.icon("chevron-right", size=16, aria_hidden="true"),
             align="center",
             spacing="2",
             max_width="72rem",
@@ -143,21 +156,28 @@ def actions_bar() -> rx.Component:
             padding_x="1rem",
             padding_y="0.4rem",
         ),
-        background="var(--gray-3)",
-        border_bottom="1px solid var(--gray-5)",
-        role="status",
+        href="/acties",
+        id="actions-bar",
+        class_name="actions-bar-link",
+        underline="none",
+        color_scheme="gray",
+        high_contrast=True,
     )
 
 
 def page_frame(*children: rx.Component, title: rx.Var | str) -> rx.Component:
     return rx.box(
         rx.el.a(tr("nav.skip"), href="#inhoud", class_name="skip-link"),
+        live_announcer(),
         header(),
         actions_bar(),
+        idle_warning(),
         rx.el.main(
             rx.heading(title, size="6", margin_bottom="1rem", as_="h1"),
             *children,
             id="inhoud",
+            # focusable from the skip link only: after "Naar de inhoud" the next Tab starts here
+            tab_index=-1,
             max_width="72rem",
             margin_x="auto",
             padding="1rem",
@@ -166,8 +186,8 @@ def page_frame(*children: rx.Component, title: rx.Var | str) -> rx.Component:
         background="var(--gray-1)",
         # the office's colour for everything below (portal.css uses var(--brand))
         style={"--brand": PortalState.brand_colour},
-        # the user's language for screen readers (<html lang> is fixed at "nl" by the build)
-        custom_attrs={"lang": PortalState.lang},
+        # the user's language for screen readers; assets/client_ux.js copies it to <html lang>
+        custom_attrs={"lang": PortalState.lang, "data-portal-frame": "client"},
     )
 
 
@@ -203,8 +223,9 @@ def public_frame(*children: rx.Component) -> rx.Component:
             justify_content="center",
             padding="1rem",
         ),
+        live_announcer(),
         min_height="100vh",
         background="var(--gray-2)",
         style={"--brand": PortalState.brand_colour},
-        custom_attrs={"lang": PortalState.lang},
+        custom_attrs={"lang": PortalState.lang, "data-portal-frame": "public"},
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.accounts.components import idle_warning
 from portal_app.core.components.layout import brand_mark, logout_button
 from portal_app.core.components.text import tr
 from portal_app.core.states.staff_base import StaffState
@@ -93,6 +94,7 @@ def staff_frame(*children: rx.Component, title, active: str, actions: rx.Compone
     return rx.box(
         rx.el.a(tr("nav.skip"), href="#inhoud", class_name="skip-link"),
         staff_header(),
+        idle_warning(),
         rx.box(
             staff_nav(active),
             rx.el.main(
@@ -108,6 +110,8 @@ def staff_frame(*children: rx.Component, title, active: str, actions: rx.Compone
                 ),
                 *children,
                 id="inhoud",
+                # focusable from the skip link only: after "Naar de inhoud" the next Tab starts here
+                tab_index=-1,
                 class_name="staff-main",
                 data_ready=rx.cond(StaffState.signed_in, "1", "0"),
             ),
@@ -117,5 +121,6 @@ def staff_frame(*children: rx.Component, title, active: str, actions: rx.Compone
         background="var(--gray-2)",
         class_name="staff-page",
         style={"--brand": StaffState.brand_colour},
-        custom_attrs={"lang": StaffState.lang},
+        # the user's language for screen readers; assets/client_ux.js copies it to <html lang>
+        custom_attrs={"lang": StaffState.lang, "data-portal-frame": "staff"},
     )

@@ -31,7 +31,7 @@ def section(
 
 
 def empty(text) -> rx.Component:
-    return rx.text(text, color="gray", size="2", class_name="staff-empty")
+    return rx.text(text, color="var(--gray-11)", size="2", class_name="staff-empty")
 
 
 def notices(notice: rx.Var, error: rx.Var, prefix: str = "staff") -> rx.Component:
@@ -218,7 +218,7 @@ def pager(state, prev_event, next_event, *, pager_id: str) -> rx.Component:
             type="button",
             id=f"{pager_id}-prev",
         ),
-        rx.text(state.page_text, size="2", color="gray", aria_live="polite", id=f"{pager_id}-text"),
+        rx.text(state.page_text, size="2", color="var(--gray-11)", aria_live="polite", id=f"{pager_id}-text"),
         rx.button(
             tr("staff.next"),
             rx.icon("chevron-right", size=16, aria_hidden="true"),

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
@@ -45,16 +47,28 @@ async def run_digest_loop(
             pass
 
 
+def _purge_uploads(engine: Engine, settings: Settings) -> Coroutine[Any, Any, None]:
+    """Staged files never sent (after the office's staging hours) and temp files of cut-off uploads."""
+    from portal_app.documents.services import staging
+    from portal_app.documents.services.storage import FileStore
+
+    return staging.run_purge_loop(engine=engine, store=FileStore(settings.files_dir))
+
+
 async def start_background_tasks() -> None:
     from portal_app.notifications.services import mail
 
     settings = get_settings()
     engine = get_engine()
-    loops = [run_digest_loop(engine=engine, settings=settings)]
+    loops = [run_digest_loop(engine=engine, settings=settings), _purge_uploads(engine, settings)]
     if settings.smtp_host is None:
         logger.warning("SMTP_HOST is not set: mail stays in the outbox until it is.")
     else:
         loops.append(mail.run_sender_loop(engine=engine, settings=settings))
+    from portal_app.signing.services import reminders
+
+    # the signing appointment's calm reminders (7 days and 1 day ahead)
+    loops.append(reminders.run_reminder_loop(engine=engine, settings=settings))
     if settings.sms_provider_url:
         from portal_app.notifications.services import sms_gateway
 

@@ -44,6 +44,7 @@ from portal_app.accounts.services import sessions
 from portal_app.accounts.services import viewer as viewer_service
 from portal_app.accounts.services.viewer import Viewer
 from portal_app.audit.services import audit
+from portal_app.core.services import metrics
 from portal_app.core.services.db import session_scope
 from portal_app.office.services import office_settings
 
@@ -284,6 +285,7 @@ def handler(
             one_hop_capable = True
 
         functools.update_wrapper(wrapper, fn)
+        wrapper = metrics.instrument(wrapper, what)  # latency per handler, one log line (core/services/metrics.py)
         # the browser sends every argument but the viewer
         wrapper.__signature__ = browser_signature  # type: ignore[attr-defined]
         wrapper.__annotations__ = {k: v for k, v in fn.__annotations__.items() if k != "viewer"}

@@ -13,12 +13,16 @@ from reflex_components_core.el.elements.inline import A
 
 from portal_app.core.components.badges import status_badge, unread_badge
 from portal_app.core.components.layout import page_frame
+from portal_app.core.components.live_region import skeleton
 from portal_app.core.components.text import tr
 from portal_app.core.pages import routes
+from portal_app.deeds.components.drafts import deed_drafts_section
 from portal_app.documents.models import DocumentKind
 from portal_app.dossiers.states.dossier import MESSAGES_TAB
 from portal_app.dossiers.states.dossier import DossierState as S
 from portal_app.messages.components import messages_tab
+from portal_app.payments.components.payments import client_payment_section
+from portal_app.signing.components.signing import signing_section
 
 # A plain <a>: rx.el.a becomes a React Router link, which would swallow the
 # click and route client-side instead of letting the browser download the file.
@@ -52,7 +56,7 @@ def progress_step(step: rx.Var) -> rx.Component:
         ),
         rx.el.span(rx.cond(done, tr("dossier.step_done"), tr("dossier.step_todo")) + ": ", class_name="sr-only"),
         rx.text(step.title, as_="span", class_name="step-title"),
-        rx.cond(done, rx.text(step.date, as_="span", size="2", color="gray", class_name="step-date")),
+        rx.cond(done, rx.text(step.date, as_="span", size="2", color="var(--gray-11)", class_name="step-date")),
         class_name="step",
         custom_attrs={"data-done": rx.cond(done, "true", "false")},
     )
@@ -73,7 +77,7 @@ def progress_section() -> rx.Component:
         rx.cond(
             S.progress_total > 0,
             rx.el.ol(rx.foreach(S.steps, progress_step), class_name="steps", id="progress-steps"),
-            rx.text(tr("dossier.progress_empty"), size="2", color="gray", padding=".5rem 0"),
+            rx.text(tr("dossier.progress_empty"), size="2", color="var(--gray-11)", padding=".5rem 0"),
         ),
         class_name="progress",
         id="progress",
@@ -142,7 +146,7 @@ def document_table(rows: rx.Var, table_id: str) -> rx.Component:
             class_name="rtable doc-table",
             id=table_id,
         ),
-        rx.text(tr("doc.empty"), color="gray", padding_y="1rem"),
+        rx.text(tr("doc.empty"), color="var(--gray-11)", padding_y="1rem"),
     )
 
 
@@ -178,6 +182,9 @@ def dossier_view() -> rx.Component:
     return rx.vstack(
         dossier_header(),
         progress_section(),
+        deed_drafts_section(),
+        signing_section(),
+        client_payment_section(),
         dossier_tabs(),
         spacing="4",
         width="100%",
@@ -200,7 +207,15 @@ def dossier_page() -> rx.Component:
             rx.cond(
                 S.not_found,
                 rx.link(tr("notfound.back"), href=routes.HOME, id="dossier-not-found"),
-                rx.center(rx.spinner(size="3"), width="100%", padding="2rem", aria_label=tr("dossier.loading")),
+                rx.vstack(
+                    rx.el.span(tr("dossier.loading"), class_name="sr-only"),
+                    skeleton("line", style={"width": "8rem"}),
+                    skeleton("block", style={"height": "5rem"}),
+                    skeleton("block"),
+                    spacing="3",
+                    width="100%",
+                    id="dossier-loading",
+                ),
             ),
         ),
         title=rx.cond(

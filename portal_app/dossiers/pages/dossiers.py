@@ -12,6 +12,7 @@ import reflex as rx
 
 from portal_app.core.components.badges import status_badge, unread_badge
 from portal_app.core.components.layout import page_frame
+from portal_app.core.components.live_region import skeleton
 from portal_app.core.components.text import tr
 from portal_app.core.pages import routes
 from portal_app.dossiers.states.dossiers import DossierListState as S
@@ -75,7 +76,7 @@ def status_filter() -> rx.Component:
             rx.el.fieldset(
                 rx.el.legend(tr("dossiers.filter_legend"), class_name="field-label"),
                 rx.flex(rx.foreach(S.status_options, status_checkbox), wrap="wrap", spacing="4", margin_top=".25rem"),
-                rx.text(tr("dossiers.filter_hint"), size="1", color="gray", margin_top=".5rem"),
+                rx.text(tr("dossiers.filter_hint"), size="1", color="var(--gray-11)", margin_top=".5rem"),
                 class_name="filter-panel",
             ),
             class_name="status-filter",
@@ -108,7 +109,8 @@ def dossier_row(row: rx.Var) -> rx.Component:
                 tr("dossiers.open"),
                 href=routes.DOSSIERS + "/" + row.id.to_string(),
                 class_name="row-link button-link",
-                aria_label=tr("dossiers.open_label") + " " + row.number,
+                # the visible "Openen" first: a spoken command must match what is on screen (WCAG 2.5.3)
+                aria_label=tr("dossiers.open") + " " + row.number,
                 underline="none",
             ),
             class_name="cell-action",
@@ -183,7 +185,7 @@ def dossiers_page() -> rx.Component:
             rx.cond(
                 S.loaded,
                 rx.vstack(
-                    rx.text(S.count_text, size="2", color="gray", id="dossier-count", role="status"),
+                    rx.text(S.count_text, size="2", color="var(--gray-11)", id="dossier-count", role="status"),
                     rx.cond(
                         S.total > 0,
                         dossier_table(),
@@ -193,7 +195,15 @@ def dossiers_page() -> rx.Component:
                     spacing="3",
                     width="100%",
                 ),
-                rx.center(rx.spinner(size="3"), width="100%", padding="2rem"),
+                # until the list is there: grey blocks of about its height, no "0 dossiers" flash
+                rx.vstack(
+                    skeleton("line", style={"width": "12rem"}),
+                    skeleton("block"),
+                    spacing="3",
+                    width="100%",
+                    id="dossiers-loading",
+                    aria_hidden="true",
+                ),
             ),
             spacing="4",
             width="100%",

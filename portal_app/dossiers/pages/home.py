@@ -5,10 +5,21 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.core.components.layout import page_frame
+from portal_app.core.components.live_region import skeleton
 from portal_app.core.components.text import tr
 from portal_app.core.components.tile import tile
 from portal_app.core.pages import routes
 from portal_app.dossiers.states.home import HomeState
+from portal_app.signing.components.signing import home_road_section
+
+
+def count(value: rx.Var, count_id: str) -> rx.Component:
+    """A tile's big number, or a skeleton of the same height until Home has loaded."""
+    return rx.cond(
+        HomeState.loaded,
+        rx.text(value, size="7", weight="bold", id=count_id),
+        rx.box(skeleton("number"), height="var(--line-height-7)", display="flex", align_items="center"),
+    )
 
 
 def dossiers_tile() -> rx.Component:
@@ -19,13 +30,13 @@ def dossiers_tile() -> rx.Component:
         tile_id="tile-dossiers",
         body=rx.hstack(
             rx.vstack(
-                rx.text(HomeState.dossiers_in_progress, size="7", weight="bold", id="count-in-progress"),
-                rx.text(tr("tile.dossiers_in_progress"), size="2", color="gray"),
+                count(HomeState.dossiers_in_progress, "count-in-progress"),
+                rx.text(tr("tile.dossiers_in_progress"), size="2", color="var(--gray-11)"),
                 spacing="0",
             ),
             rx.vstack(
-                rx.text(HomeState.dossiers_total, size="7", weight="bold", id="count-total"),
-                rx.text(tr("tile.dossiers_total"), size="2", color="gray"),
+                count(HomeState.dossiers_total, "count-total"),
+                rx.text(tr("tile.dossiers_total"), size="2", color="var(--gray-11)"),
                 spacing="0",
             ),
             spacing="6",
@@ -40,8 +51,8 @@ def actions_tile() -> rx.Component:
         href="/acties",
         tile_id="tile-actions",
         body=rx.vstack(
-            rx.text(HomeState.open_actions, size="7", weight="bold", id="count-actions"),
-            rx.text(tr("tile.actions_open"), size="2", color="gray"),
+            count(HomeState.open_actions, "count-actions"),
+            rx.text(tr("tile.actions_open"), size="2", color="var(--gray-11)"),
             spacing="0",
         ),
     )
@@ -53,7 +64,7 @@ def my_details_tile() -> rx.Component:
         title=tr("tile.my_details"),
         href=routes.MY_DETAILS,
         tile_id="tile-my-details",
-        body=rx.text(tr("tile.my_details_text"), size="2", color="gray"),
+        body=rx.text(tr("tile.my_details_text"), size="2", color="var(--gray-11)"),
     )
 
 
@@ -66,6 +77,9 @@ def home_page() -> rx.Component:
             columns=rx.breakpoints(initial="1", sm="2", md="3"),
             spacing="4",
             width="100%",
+            # room between the tiles and the sections below them
+            margin_bottom="1.5rem",
         ),
+        home_road_section(),
         title=tr("home.title"),
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.core.components.char_counter import char_counter, counter_attrs, field_max_length
+from portal_app.core.components.drop_zone import drop_zone, on_refused
 from portal_app.core.components.staff_layout import CLIENTS, DOSSIERS, staff_frame
 from portal_app.core.components.staff_widgets import (
     confirm_dialog,
@@ -19,14 +21,23 @@ from portal_app.core.components.staff_widgets import (
     table,
 )
 from portal_app.core.components.text import tr
+from portal_app.deeds.components.drafts import staff_deed_drafts_section
 from portal_app.documents.models import DocumentKind
 from portal_app.documents.services.uploads import ACCEPT
-from portal_app.dossiers.states.staff_dossiers import ATTACH_UPLOAD_ID, PUBLISH_UPLOAD_ID
+from portal_app.dossiers.states.staff_dossiers import (
+    ATTACH_UPLOAD_ID,
+    DOSSIER_TYPES,
+    PUBLISH_MAX_FILES,
+    PUBLISH_UPLOAD_ID,
+)
 from portal_app.dossiers.states.staff_dossiers import StaffDossiersState as L
 from portal_app.dossiers.states.staff_dossiers import StaffDossierState as D
 from portal_app.messages.components import attached_files, message_thread, quote_box, upload_errors
 from portal_app.messages.services.messages import MAX_BODY_CHARS, MAX_SUBJECT_CHARS
+from portal_app.office.components.notes import notes_section
+from portal_app.payments.components.payments import staff_payment_section
 from portal_app.questionnaires.components.staff_questionnaire_dossier import questionnaires_tab
+from portal_app.signing.components.staff_signing import staff_signing_section
 
 # --------------------------------------------------------------------------- list
 
@@ -40,7 +51,9 @@ def dossier_row(row: rx.Var) -> rx.Component:
         rx.table.cell(status_badge(row.status, row.status_label)),
         rx.table.cell(rx.cond(row.handler != "", row.handler, "—")),
         rx.table.cell(row.clients),
-        rx.table.cell(rx.cond(row.unread > 0, rx.badge(row.unread, color_scheme="orange"), rx.text("0", color="gray"))),
+        rx.table.cell(
+            rx.cond(row.unread > 0, rx.badge(row.unread, color_scheme="orange"), rx.text("0", color="var(--gray-11)"))
+        ),
         rx.table.cell(row.created, white_space="nowrap"),
         data_dossier_id=row.id,
     )
@@ -61,6 +74,15 @@ def create_dialog() -> rx.Component:
             rx.foreach(L.handler_options, lambda o: rx.el.option(o["name"], value=o["id"])),
             id="new-handler",
             name="handler",
+            class_name="staff-select",
+        ),
+        # the kind of dossier: its progress steps come from the template (office/services/step_templates.py)
+        label(tr("staff.dossiers.dossier_type"), "new-dossier-type"),
+        rx.el.select(
+            rx.el.option(tr("staff.dossiers.no_template"), value=""),
+            *[rx.el.option(tr(f"dossier_type.{kind}"), value=kind) for kind in DOSSIER_TYPES],
+            id="new-dossier-type",
+            name="dossier_type",
             class_name="staff-select",
         ),
         trigger=rx.button(
@@ -124,7 +146,7 @@ def filters() -> rx.Component:
             disabled=L.mine,
         ),
         rx.el.label(
-            rx.checkbox(checked=L.mine, on_change=L.set_mine, id="mine"),
+            rx.checkbox(checked=L.mine, on_change=L.set_mine, id="mine", aria_label=tr("staff.dossiers.mine")),
             tr("staff.dossiers.mine"),
             class_name="radio-label",
         ),
@@ -140,7 +162,7 @@ def staff_dossiers_page() -> rx.Component:
         rx.vstack(
             filters(),
             notices(rx.Var.create(""), L.filter_error, prefix="dossiers"),
-            rx.text(L.total, " ", tr("staff.dossiers.found"), size="2", color="gray", id="dossier-count"),
+            rx.text(L.total, " ", tr("staff.dossiers.found"), size="2", color="var(--gray-11)", id="dossier-count"),
             rx.cond(
                 L.rows.length() > 0,
                 table(
@@ -370,7 +392,7 @@ def doc_row(row: rx.Var) -> rx.Component:
                 rx.text(row.title, class_name="staff-wrap withdrawn-title"),
                 file_link(row.title, href="/files/" + row.id.to_string(), class_name="staff-wrap"),
             ),
-            rx.text(row.filename, " · ", row.size, size="1", color="gray", class_name="staff-wrap"),
+            rx.text(row.filename, " · ", row.size, size="1", color="var(--gray-11)", class_name="staff-wrap"),
         ),
         rx.table.cell(row.date, white_space="nowrap"),
         rx.table.cell(rx.text(row.by, class_name="staff-wrap")),
@@ -378,7 +400,7 @@ def doc_row(row: rx.Var) -> rx.Component:
             rx.cond(
                 row.receipts != "",
                 rx.text(row.receipts, size="1", white_space="pre-line", class_name="staff-wrap receipts"),
-                rx.text("—", color="gray"),
+                rx.text("—", color="var(--gray-11)"),
             ),
         ),
         rx.table.cell(
@@ -455,7 +477,7 @@ def publish_panel() -> rx.Component:
                 align="end",
                 class_name="staff-publish-fields",
             ),
-            rx.upload(
+            drop_zone(
                 rx.vstack(
                     rx.icon("upload", size=24, aria_hidden="true"),
                     rx.text(tr("staff.publish.drop"), size="2"),
@@ -464,16 +486,28 @@ def publish_panel() -> rx.Component:
                     spacing="1",
                 ),
                 id=PUBLISH_UPLOAD_ID,
+                label=tr("staff.publish.drop"),
                 multiple=True,
                 accept=ACCEPT,
-                max_files=20,
+                max_files=PUBLISH_MAX_FILES,
+                # refused in the browser (type, size, count) and said in the user's language
+                max_size=D.upload_max_bytes,
+                on_drop_rejected=on_refused(D.refuse_publish_files),
+                aria_describedby="publish-allowed",
                 class_name="drop-zone",
                 padding="1rem",
                 border="2px dashed var(--gray-7)",
                 border_radius="8px",
                 width="100%",
             ),
-            rx.text(tr("staff.upload.allowed"), " ", D.publish_limit_text, size="1", color="gray"),
+            rx.text(
+                tr("staff.upload.allowed"),
+                " ",
+                D.publish_limit_text,
+                size="1",
+                color="var(--gray-11)",
+                id="publish-allowed",
+            ),
             rx.vstack(
                 rx.foreach(
                     rx.selected_files(PUBLISH_UPLOAD_ID),
@@ -552,7 +586,7 @@ def composer() -> rx.Component:
                     as_="h3",
                     class_name="staff-wrap",
                 ),
-                rx.text(tr("staff.msg.to_clients"), size="2", color="gray"),
+                rx.text(tr("staff.msg.to_clients"), size="2", color="var(--gray-11)"),
                 rx.cond(
                     D.reply_to_id == "",
                     rx.fragment(
@@ -562,11 +596,19 @@ def composer() -> rx.Component:
                     ),
                 ),
                 label(tr("staff.msg.body"), "compose-body"),
-                rx.text_area(id="compose-body", name="body", max_length=MAX_BODY_CHARS, rows="7", width="100%"),
-                rx.text(tr("staff.msg.max_chars"), size="1", color="gray"),
+                rx.text_area(
+                    id="compose-body",
+                    name="body",
+                    max_length=field_max_length(MAX_BODY_CHARS),
+                    rows="7",
+                    width="100%",
+                    aria_describedby="compose-counter",
+                    custom_attrs=counter_attrs("compose-counter", MAX_BODY_CHARS),
+                ),
+                char_counter("compose-counter", MAX_BODY_CHARS),
                 field_error(D.body_error, "body-error"),
                 quote_box(D.compose_quote, tr("staff.msg.original")),
-                rx.upload(
+                drop_zone(
                     rx.hstack(
                         rx.icon("paperclip", size=14, aria_hidden="true"),
                         rx.text(tr("staff.msg.attach"), size="2"),
@@ -574,9 +616,13 @@ def composer() -> rx.Component:
                         spacing="1",
                     ),
                     id=ATTACH_UPLOAD_ID,
+                    label=tr("staff.msg.attach"),
                     multiple=True,
                     accept=ACCEPT,
                     max_files=10,
+                    max_size=D.upload_max_bytes,
+                    on_drop_rejected=on_refused(D.refuse_attachments),
+                    aria_describedby="attach-allowed",
                     on_drop=[
                         D.stage_attachments(rx.upload_files(upload_id=ATTACH_UPLOAD_ID)),
                         rx.clear_selected_files(ATTACH_UPLOAD_ID),
@@ -587,8 +633,16 @@ def composer() -> rx.Component:
                     border_radius="6px",
                     width="100%",
                 ),
+                rx.text(
+                    tr("staff.upload.allowed"),
+                    " ",
+                    D.attach_limit_text,
+                    size="1",
+                    color="var(--gray-11)",
+                    id="attach-allowed",
+                ),
                 attached_files(D.attached_files, D.remove_attachment, tr("staff.upload.remove")),
-                upload_errors(D.attach_errors, width="100%"),
+                upload_errors(D.attach_errors, width="100%", id="attach-errors"),
                 field_error(D.compose_error, "compose-error"),
                 rx.hstack(
                     rx.spacer(),
@@ -667,7 +721,7 @@ def access_tab() -> rx.Component:
                                     " ",
                                     a.since,
                                     size="1",
-                                    color="gray",
+                                    color="var(--gray-11)",
                                     class_name="staff-wrap",
                                 ),
                                 spacing="0",
@@ -784,6 +838,7 @@ def staff_dossier_page() -> rx.Component:
                 rx.vstack(
                     header_card(),
                     notices(D.notice, D.error, prefix="dossier"),
+                    staff_deed_drafts_section(),
                     rx.tabs.root(
                         rx.tabs.list(
                             rx.tabs.trigger(tr("staff.tab.progress"), value="voortgang", id="tab-voortgang"),
@@ -820,7 +875,18 @@ def staff_dossier_page() -> rx.Component:
                             rx.tabs.trigger(tr("staff.tab.access"), value="toegang", id="tab-toegang"),
                             class_name="staff-tabs-list",
                         ),
-                        rx.tabs.content(progress_tab(), value="voortgang", padding_top="1rem"),
+                        rx.tabs.content(
+                            rx.vstack(
+                                progress_tab(),
+                                staff_signing_section(),
+                                staff_payment_section(),
+                                notes_section(),
+                                spacing="3",
+                                width="100%",
+                            ),
+                            value="voortgang",
+                            padding_top="1rem",
+                        ),
                         rx.tabs.content(
                             rx.vstack(publish_panel(), documents_table(), spacing="3", width="100%"),
                             value=DocumentKind.CORRESPONDENCE,

@@ -15,6 +15,7 @@ from portal_app.core.services.errors import NotFound
 from portal_app.core.services.text import fold
 from portal_app.documents.models import Document, DocumentKind
 from portal_app.dossiers.models import Dossier, DossierAccess, DossierStatus, ProgressStep, ReadReceipt
+from portal_app.dossiers.services import search_index  # its session events keep the staff search text
 from portal_app.messages.models import Message
 from portal_app.notifications.services import mail
 from portal_app.questionnaires.models import QuestionnaireRequest, QuestionnaireStatus
@@ -55,6 +56,7 @@ def create_dossier(
         status=status,
         handler_id=handler_id,
         search_text=make_search_text(number, description),
+        staff_search_text=search_index.staff_search_text(number.strip(), description.strip(), []),
     )
     session.add(dossier)
     session.flush()

@@ -44,6 +44,7 @@ from portal_app.messages.models import Message
 from portal_app.notifications.services import notifications
 from portal_app.office.services import office_settings
 from portal_app.office.services.staff_clients import CLIENT_KINDS, get_client
+from portal_app.payments.services import iban_guard
 from portal_app.settings import Settings
 
 PAGE_SIZE = 25
@@ -192,12 +193,16 @@ def list_dossiers(
     page_size: int = PAGE_SIZE,
     language: str = "nl",
 ) -> DossierPage:
-    """One page of dossiers, newest first, with handler, client count and unread client messages."""
+    """One page of dossiers, newest first, with handler, client count and unread client messages.
+
+    `query` is one box: a part of the number, the description (the address), or a client's name,
+    company or e-mail, matched on the indexed `Dossier.staff_search_text` (search_index.py).
+    """
     actor = require_staff(session, actor)
     conditions: list[ColumnElement[bool]] = []
     needle = fold(one_line(query, MAX_SEARCH_CHARS))
     if needle:
-        conditions.append(col(Dossier.search_text).like(like_pattern(needle), escape="\\"))
+        conditions.append(col(Dossier.staff_search_text).like(like_pattern(needle), escape="\\"))
     if status:
         conditions.append(col(Dossier.status) == _check_status(status))
     if mine:
@@ -209,7 +214,8 @@ def list_dossiers(
             conditions.append(col(Dossier.handler_id) == parse_id(handler_id))
         except NotFound:
             raise ValidationFailed("bad handler", field="handler", code="staff.dossier.handler_invalid") from None
-    total = session.exec(select(func.count(col(Dossier.id))).where(*conditions)).one() or 0
+    # count(*), not count(id): PostgreSQL then counts a search from the search column's index alone
+    total = session.exec(select(func.count()).select_from(Dossier).where(*conditions)).one() or 0
     page_count = max(1, -(-total // page_size))
     page = min(clean_page(page), page_count - 1)
     handler = aliased(Account)
@@ -330,6 +336,11 @@ def update_dossier(
     """Change status, handler (with `change_handler`, None = no handler) and/or description; audited."""
     actor = require_staff(session, actor)
     dossier = get_dossier(session, dossier_id)
+    if description is not None and dossier.id is not None:
+        # a description clients read may not name another account number (IBAN fraud, issue 17)
+        iban_guard.refuse_published_text(
+            session, actor=actor, dossier_id=dossier.id, what="dossier", texts=(str(description),)
+        )
     changes: dict[str, str] = {}
     if status is not None:
         status = _check_status(status)
@@ -471,6 +482,8 @@ def add_step(*, session: Session, actor: Account, dossier_id: object, title: obj
     dossier = get_dossier(session, dossier_id)
     assert dossier.id is not None  # a stored row (see portal_app/core/models.py)
     title = _clean_step_title(title)
+    # a published text naming another account number is refused (IBAN fraud, issue 17)
+    iban_guard.refuse_published_text(session, actor=actor, dossier_id=dossier.id, what="progress_step", texts=(title,))
     steps, _done, total = dossiers.progress(session, dossier.id)
     if total >= MAX_STEPS:
         raise ValidationFailed("too many steps", field="step", code="staff.step.too_many")
@@ -490,6 +503,9 @@ def rename_step(
     step = _get_step(session, dossier, step_id)
     title = _clean_step_title(title)
     if title != step.title:
+        iban_guard.refuse_published_text(
+            session, actor=actor, dossier_id=step.dossier_id, what="progress_step", texts=(title,)
+        )
         step.title = title
         session.add(step)
         audit.record(
@@ -602,6 +618,9 @@ async def publish_files(
     if not isinstance(kind, str) or kind not in PUBLISH_KINDS:
         raise ValidationFailed("bad kind", field="kind", code="staff.publish.kind_invalid")
     title = one_line(title, documents.MAX_TITLE_CHARS)
+    iban_guard.refuse_published_text(
+        session, actor=actor, dossier_id=dossier.id, what="document", texts=(title,), settings=settings, ip=ip
+    )
     if not files:
         raise ValidationFailed("no files", field="file", code="staff.publish.no_files")
     if len(files) > MAX_FILES_PER_PUBLICATION:

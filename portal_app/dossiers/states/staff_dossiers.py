@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import time
 from dataclasses import dataclass
 
 import reflex as rx
@@ -33,14 +34,18 @@ from portal_app.dossiers.services import staff_dossiers
 from portal_app.dossiers.services.staff_dossiers import AccessRow, Receipt, StaffDossierRow, StepItem
 from portal_app.messages.services import attachments, messages, staff_messages
 from portal_app.messages.states import (
+    SAME_PICK_SECONDS,
     AttachmentRow,
     MessageRow,
     StagedFile,
     attachment_rows,
     message_id_of,
+    record_staged,
+    staged_quota_left,
     staged_rows,
 )
-from portal_app.office.services import office_settings, staff_clients
+from portal_app.office.services import office_settings, staff_clients, step_templates
+from portal_app.payments.services.iban_guard import MessageHeld
 from portal_app.settings import get_settings
 
 MAX_QUERY = 100
@@ -56,6 +61,9 @@ TABS = (
 DOC_TABS = DocumentKind.ALL
 PUBLISH_UPLOAD_ID = "publish-files"
 ATTACH_UPLOAD_ID = "office-attachments"
+PUBLISH_MAX_FILES = 20  # the publish drop zone's max_files
+# the kinds of dossier of the "new dossier" dialog (their steps come from office/services/step_templates.py)
+DOSSIER_TYPES = step_templates.DOSSIER_TYPES
 
 
 def _upload_name(upload) -> str:
@@ -182,6 +190,10 @@ class StaffDossiersState(StaffListState):
                     handler_id=data.get("handler", ""),
                 )
                 dossier_id = dossier.id
+                # a kind of dossier starts with its template's progress steps (none when not chosen)
+                step_templates.apply_template(
+                    session=db, actor=viewer.account, dossier_id=dossier_id, dossier_type=data.get("dossier_type", "")
+                )
         except ServiceError as error:
             self.create_error = self._err(error)
             return
@@ -215,6 +227,9 @@ class StaffDossierState(StaffState):
     publish_title: str = ""
     publish_errors: list[str] = []
     publish_limit_text: str = ""
+    attach_limit_text: str = ""
+    # the per-file limit in bytes, for the drop zones to refuse a larger file before it is sent
+    upload_max_bytes: int = 4096 * 1024 * 1024
     withdraw_open: bool = False
     withdraw_title: str = ""
 
@@ -241,6 +256,7 @@ class StaffDossierState(StaffState):
     _withdraw_id: int = 0
     _submit_key: str = ""
     _attached: list[dict] = []
+    _attach_errors_at: float = 0.0
     _attachments: dict[int, list[AttachmentRow]] = {}
 
     # ---- loading ----
@@ -351,7 +367,12 @@ class StaffDossierState(StaffState):
         if self.tab in staff_dossiers.PUBLISH_KINDS:
             self.publish_kind = self.tab
         self.status_options = _status_options(self.lang)
-        self.publish_limit_text = self._t("staff.publish.limits", max_mb=office_settings.profile().staff_max_upload_mb)
+        office = office_settings.profile()
+        self.publish_limit_text = self._t("staff.publish.limits", max_mb=office.staff_max_upload_mb)
+        self.attach_limit_text = self._t(
+            "staff.msg.attach_limits", max_mb=office.staff_max_upload_mb, count=messages.MAX_ATTACHMENTS
+        )
+        self.upload_max_bytes = office.staff_max_upload_bytes
         try:
             with session_scope() as db:
                 self.handler_options = staff_dossiers.staff_choices(session=db, actor=viewer.account)
@@ -616,7 +637,10 @@ class StaffDossierState(StaffState):
         self._refresh(viewer.account)
 
     def _discard_attachments(self) -> None:
-        attachments.discard(FileStore(get_settings().files_dir), self._attached)
+        """Delete the composer's files and their staging rows (blocking: call from a plain handler)."""
+        if self._attached:
+            with session_scope() as db:
+                attachments.discard(FileStore(get_settings().files_dir), self._attached, session=db)
         self._attached = []
         self.attached_files = []
 
@@ -658,26 +682,78 @@ class StaffDossierState(StaffState):
 
     @handler(Access.STAFF)
     async def stage_attachments(self, viewer: Viewer, files: list[rx.UploadFile]):
-        if not self.composing:
-            return
+        if not self.composing or not files:
+            return  # nothing picked, or all of it refused in the browser (refuse_attachments says why)
         office = await run_db(office_settings.profile)
+        # the same staging rows, quota and expiry as a client's picked files (documents/services/staging.py)
+        quota_left = await run_db(staged_quota_left, viewer.account_id, office.staging_quota_bytes)
+        store = FileStore(get_settings().files_dir)
+        before = len(self._attached)
         refused = await attachments.stage(
             files,
-            store=FileStore(get_settings().files_dir),
+            store=store,
             pending=self._attached,
             max_bytes=office.staff_max_upload_bytes,
+            quota_bytes_left=quota_left,
         )
-        self.attach_errors = [
+        added = self._attached[before:]
+        if added and not await run_db(record_staged, viewer.account_id, added, office.staging_expiry_hours):
+            await run_db(attachments.discard, store, added)
+            del self._attached[before:]
+            refused.extend(
+                attachments.Refusal(data["filename"][: attachments.NAME_CHARS], "upload.failed") for data in added
+            )
+        self.attach_errors = self._same_pick_errors() + [
             self._t("staff.err.too_many_files", name=refusal.name)
             if refusal.code == attachments.TOO_MANY
-            else f"{refusal.name}: " + self._err(UploadRefused(refusal.code))
+            else f"{refusal.name}: "
+            + (
+                self._t(refusal.code, quota_mb=office.staging_quota_mb)
+                if refusal.code in (attachments.QUOTA_EXCEEDED, "upload.failed")
+                else self._err(UploadRefused(refusal.code), max_mb=office.staff_max_upload_mb)
+            )
             for refusal in refused
         ]
         self.attached_files = staged_rows(self._attached, self.lang)
 
     @handler(Access.STAFF)
+    def refuse_attachments(self, viewer: Viewer, rejections: list[dict]):
+        """Files the composer's drop zone refused in the browser, worded in the user's language."""
+        office = office_settings.profile()
+        texts = attachments.browser_refusal_texts(
+            rejections,
+            self.lang,
+            max_mb=office.staff_max_upload_mb,
+            max_files=attachments.MAX_FILES_PER_BATCH,
+            allowed=self._t("staff.upload.allowed") + " " + self.attach_limit_text,
+        )
+        self.attach_errors = self._same_pick_errors() + texts
+
+    def _same_pick_errors(self) -> list[str]:
+        """The errors to keep: one pick sends the accepted files and the browser's refusals as two
+        events, and the second must not wipe out the first's lines; an older pick's lines go."""
+        now = time.monotonic()
+        keep = list(self.attach_errors) if 0 <= now - self._attach_errors_at < SAME_PICK_SECONDS else []
+        self._attach_errors_at = now
+        return keep
+
+    @handler(Access.STAFF)
+    def refuse_publish_files(self, viewer: Viewer, rejections: list[dict]):
+        """Files the publish drop zone refused in the browser, worded in the user's language."""
+        office = office_settings.profile()
+        self.publish_errors = attachments.browser_refusal_texts(
+            rejections,
+            self.lang,
+            max_mb=office.staff_max_upload_mb,
+            max_files=PUBLISH_MAX_FILES,
+            allowed=self._t("staff.upload.allowed") + " " + self.publish_limit_text,
+        )
+
+    @handler(Access.STAFF)
     def remove_attachment(self, viewer: Viewer, index: str):
-        if attachments.remove(FileStore(get_settings().files_dir), self._attached, index):
+        with session_scope() as db:
+            removed = attachments.remove(FileStore(get_settings().files_dir), self._attached, index, session=db)
+        if removed:
             self.attached_files = staged_rows(self._attached, self.lang)
 
     @handler(Access.STAFF)
@@ -690,7 +766,8 @@ class StaffDossierState(StaffState):
         self.subject_error = self.body_error = self.compose_error = ""
         settings = get_settings()
         try:
-            with session_scope() as db:
+            # a message held for another IBAN is stored as held, not sent (payments/services/iban_guard.py)
+            with session_scope(keep_on=(MessageHeld,)) as db:
                 staff_messages.send_office_message(
                     session=db,
                     actor=viewer.account,
@@ -704,6 +781,12 @@ class StaffDossierState(StaffState):
                     submit_key=self._submit_key,
                     ip=self._client_ip(),
                 )
+        except MessageHeld as error:
+            self._submit_key = ""
+            self.composing = False
+            self.reply_to_id = ""
+            self.notice = self._err(error)
+            return
         except ValidationFailed as error:
             text = self._err(error)
             if error.field == "subject":

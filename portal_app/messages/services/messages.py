@@ -8,6 +8,7 @@ delivered documents ("Door mij aangeleverd"). A double submit stores one message
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -24,6 +25,7 @@ from portal_app.documents.services.storage import FileStore
 from portal_app.dossiers.models import DossierAccess, ReadReceipt
 from portal_app.dossiers.services import dossiers
 from portal_app.messages.models import Message
+from portal_app.messages.services import rate_limit
 from portal_app.settings import Settings
 
 MAX_BODY_CHARS = 4000
@@ -69,6 +71,8 @@ def validate(subject: object, body: object) -> tuple[str, str]:
     """Clean subject and body or raise ValidationFailed naming the field."""
     subject = " ".join(str(subject or "").split()) if isinstance(subject, str) else ""
     body = str(body or "").replace("\r\n", "\n") if isinstance(body, str) else ""
+    # The limit counts characters (code points) in composed form: an "é" typed as e + accent is one.
+    body = unicodedata.normalize("NFC", body)
     if not subject:
         raise ValidationFailed("subject required", field="subject", code="message.subject_required")
     if len(subject) > MAX_SUBJECT_CHARS:
@@ -197,6 +201,8 @@ def send_client_message(
             if existing.author_id != account.id:
                 raise NotFound()
             return existing
+    assert account.id is not None  # a stored account (see portal_app/core/models.py)
+    rate_limit.check_send_rate(session, account.id, ip=ip)  # after the double-submit check: a repeat is free
     stored_body = body
     parent_ref: int | None = None  # the checked parent's id (the same number as parent_id)
     if parent_id is not None:

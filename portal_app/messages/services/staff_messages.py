@@ -27,6 +27,7 @@ from portal_app.dossiers.services.staff_dossiers import get_dossier
 from portal_app.messages.models import Message
 from portal_app.messages.services import messages
 from portal_app.notifications.services import notifications
+from portal_app.payments.services import iban_guard
 from portal_app.settings import Settings
 
 THREAD_LIMIT = 100
@@ -152,6 +153,7 @@ def send_office_message(
     attachments: list[PendingFile] | None = None,
     submit_key: str | None = None,
     ip: str | None = None,
+    iban_checked: bool = False,
 ) -> Message:
     """A message from the office to the dossier's clients (a reply quotes the original).
 
@@ -181,6 +183,21 @@ def send_office_message(
             session.add(parent)
     # stored rows (see portal_app/core/models.py)
     assert dossier.id is not None and actor.id is not None
+    if not iban_checked:
+        # IBAN fraud (issue 17): another account number than the office's waits for an admin;
+        # raises MessageHeld (the caller commits on it, so the held row is kept)
+        iban_guard.hold_office_message(
+            session,
+            actor=actor,
+            dossier_id=dossier.id,
+            subject=subject,
+            body=body,
+            parent_id=parent_id,
+            submit_key=submit_key,
+            attachments=len(attachments),
+            ip=ip,
+            settings=settings,  # the admins get a mail that a message waits for them
+        )
     message = Message(
         dossier_id=dossier.id,
         author_id=actor.id,

@@ -270,24 +270,32 @@ def _office_name(engine: Engine, settings: Settings) -> str:
     return name or settings.office_name
 
 
-async def _send(message: EmailMessage, settings: Settings) -> None:
+async def smtp_send(
+    message: EmailMessage, settings: Settings, *, step_timeout: float, total_timeout: float
+) -> tuple[dict[str, aiosmtplib.SMTPResponse], str]:
+    """Hand one message to the configured SMTP server (port 465: implicit TLS, else STARTTLS when
+    set); returns aiosmtplib's (refused recipients, server answer). `step_timeout` bounds each SMTP
+    step, `total_timeout` the whole conversation."""
     implicit_tls = settings.smtp_port == 465
+    return await asyncio.wait_for(
+        aiosmtplib.send(
+            message,
+            hostname=settings.smtp_host,
+            port=settings.smtp_port,
+            username=settings.smtp_user,
+            password=settings.smtp_password,
+            use_tls=implicit_tls,
+            start_tls=False if implicit_tls else settings.smtp_starttls,
+            timeout=step_timeout,
+        ),
+        timeout=total_timeout,
+    )
+
+
+async def _send(message: EmailMessage, settings: Settings) -> None:
     try:
-        # `timeout` bounds each SMTP step; wait_for bounds the whole conversation,
-        # keeping it well below STUCK_AFTER.
-        await asyncio.wait_for(
-            aiosmtplib.send(
-                message,
-                hostname=settings.smtp_host,
-                port=settings.smtp_port,
-                username=settings.smtp_user,
-                password=settings.smtp_password,
-                use_tls=implicit_tls,
-                start_tls=False if implicit_tls else settings.smtp_starttls,
-                timeout=SMTP_TIMEOUT_SECONDS,
-            ),
-            timeout=SMTP_TOTAL_TIMEOUT_SECONDS,
-        )
+        # The whole conversation stays well below STUCK_AFTER.
+        await smtp_send(message, settings, step_timeout=SMTP_TIMEOUT_SECONDS, total_timeout=SMTP_TOTAL_TIMEOUT_SECONDS)
     except aiosmtplib.SMTPRecipientsRefused as exc:
         codes = [refused.code for refused in exc.recipients]
         detail = "; ".join(f"{r.code} {r.message}" for r in exc.recipients)

@@ -58,6 +58,22 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "notification_digest": ("office_name", "name", "items", "link"),
     "email_change_confirm": ("office_name", "name", "link"),
     "email_change_notice": ("office_name", "name", "new_email_masked"),
+    # Staff changed the address (office/services/staff_clients.py); told at the OLD address.
+    "email_changed_by_office": ("office_name", "name", "new_email_masked"),
+    # Calm reminders of the signing appointment (signing/services/reminders.py): day and time, never the place.
+    "signing_reminder_week": ("office_name", "name", "dossier_number", "day", "time", "link"),
+    "signing_reminder_day": ("office_name", "name", "dossier_number", "day", "time", "link"),
+    "staff_trust_account_changed": ("office_name", "name", "changed_by", "iban_end", "link"),
+    # Issue 17: admins hear of IBAN-guard decisions; the handler hears of a client's reaction to a draft deed.
+    "staff_message_held": ("office_name", "name", "dossier_number", "link"),
+    "staff_published_text_refused": ("office_name", "name", "dossier_number", "link"),
+    "staff_draft_comment": ("office_name", "name", "dossier_number", "link"),
+    "staff_draft_approved": ("office_name", "name", "dossier_number", "link"),
+    # No-enumeration answers (accounts/services/no_enumeration.py): mailed where a link or
+    # an invitation cannot be, so the form answers the same for every address.
+    "password_link_refused": ("office_name", "name", "link"),
+    "extra_account_exists": ("office_name", "name", "company_name", "link"),
+    "email_change_taken": ("office_name", "name", "link"),
 }
 # Optional keys with their defaults.
 _OPTIONAL: dict[str, dict[str, Any]] = {
@@ -65,7 +81,8 @@ _OPTIONAL: dict[str, dict[str, Any]] = {
 }
 
 KINDS = tuple(_REQUIRED)
-DIGEST_ITEM_KINDS = ("document", "questionnaire", "message")
+# "appointment" and "settlement" (issue 17): the signing appointment or the settlement statement was set or changed.
+DIGEST_ITEM_KINDS = ("document", "questionnaire", "message", "appointment", "settlement")
 
 _TEMPLATES: dict[str, dict[str, dict[str, Any]]] = {
     "invite": {
@@ -225,6 +242,103 @@ _TEMPLATES: dict[str, dict[str, dict[str, Any]]] = {
             ],
         },
     },
+    "staff_message_held": {
+        "nl": {
+            "subject": "Bericht tegengehouden in dossier {dossier_number}",
+            "blocks": [
+                (
+                    "p",
+                    "Een bericht van een medewerker in dossier {dossier_number} noemt een ander rekeningnummer "
+                    "dan de derdengeldenrekening van het kantoor. Het is niet verstuurd.",
+                ),
+                ("p", "Controleer het bericht bij Instellingen en kies Vrijgeven of Weigeren."),
+                ("link", "Naar Instellingen"),
+            ],
+        },
+        "en": {
+            "subject": "Message held in file {dossier_number}",
+            "blocks": [
+                (
+                    "p",
+                    "A message from a staff member in file {dossier_number} names an account number other "
+                    "than the office's third-party account. It was not sent.",
+                ),
+                ("p", "Please check the message under Settings and choose Release or Refuse."),
+                ("link", "Go to Settings"),
+            ],
+        },
+    },
+    "staff_published_text_refused": {
+        "nl": {
+            "subject": "Publicatie geweigerd in dossier {dossier_number}",
+            "blocks": [
+                (
+                    "p",
+                    "Een medewerker wilde in dossier {dossier_number} een tekst publiceren die een ander "
+                    "rekeningnummer noemt dan de derdengeldenrekening van het kantoor. Het portaal heeft "
+                    "dit niet gepubliceerd.",
+                ),
+                ("p", "U vindt de details in het logboek. Neem zo nodig contact op met de medewerker."),
+                ("link", "Naar het portaal"),
+            ],
+        },
+        "en": {
+            "subject": "Publication refused in file {dossier_number}",
+            "blocks": [
+                (
+                    "p",
+                    "A staff member tried to publish a text in file {dossier_number} that names an account "
+                    "number other than the office's third-party account. The portal did not publish it.",
+                ),
+                ("p", "You will find the details in the audit log. Contact the staff member if needed."),
+                ("link", "Go to the portal"),
+            ],
+        },
+    },
+    "staff_draft_comment": {
+        "nl": {
+            "subject": "Opmerking bij de conceptakte in dossier {dossier_number}",
+            "blocks": [
+                (
+                    "p",
+                    "Een cliënt heeft in het klantenportaal een opmerking geplaatst bij de conceptakte "
+                    "in dossier {dossier_number}.",
+                ),
+                ("p", "U kunt de opmerking lezen na inloggen in het portaal."),
+                ("link", "Naar het portaal"),
+            ],
+        },
+        "en": {
+            "subject": "Comment on the draft deed in file {dossier_number}",
+            "blocks": [
+                ("p", "A client has placed a comment on the draft deed in file {dossier_number} in the client portal."),
+                ("p", "You can read the comment after logging in to the portal."),
+                ("link", "Go to the portal"),
+            ],
+        },
+    },
+    "staff_draft_approved": {
+        "nl": {
+            "subject": "Akkoord met de conceptakte in dossier {dossier_number}",
+            "blocks": [
+                (
+                    "p",
+                    "Een cliënt heeft in het klantenportaal akkoord gegeven op de conceptakte "
+                    "in dossier {dossier_number}.",
+                ),
+                ("p", "U ziet per versie wie akkoord heeft gegeven na inloggen in het portaal."),
+                ("link", "Naar het portaal"),
+            ],
+        },
+        "en": {
+            "subject": "Draft deed approved in file {dossier_number}",
+            "blocks": [
+                ("p", "A client has approved the draft deed in file {dossier_number} in the client portal."),
+                ("p", "You can see per version who approved it after logging in to the portal."),
+                ("link", "Go to the portal"),
+            ],
+        },
+    },
     "staff_questionnaire_completed": {
         "nl": {
             "subject": "Vragenlijst ingevuld in dossier {dossier_number}",
@@ -248,6 +362,58 @@ _TEMPLATES: dict[str, dict[str, dict[str, Any]]] = {
                 ),
                 ("p", "You can view the answers after logging in to the portal."),
                 ("link", "Go to the portal"),
+            ],
+        },
+    },
+    "signing_reminder_week": {
+        "nl": {
+            "subject": "Over een week: passeren van de akte in dossier {dossier_number}",
+            "blocks": [
+                (
+                    "p",
+                    "Over een week, op {day} om {time}, heeft u een afspraak bij {office_name} voor het "
+                    "passeren van de akte in dossier {dossier_number}.",
+                ),
+                ("p", "In het klantenportaal ziet u waar de afspraak is en wat u moet meenemen."),
+                ("link", "Afspraak bekijken"),
+            ],
+        },
+        "en": {
+            "subject": "In one week: signing of the deed in file {dossier_number}",
+            "blocks": [
+                (
+                    "p",
+                    "In one week, on {day} at {time}, you have an appointment with {office_name} to sign "
+                    "the deed in file {dossier_number}.",
+                ),
+                ("p", "The client portal shows where the appointment is and what to bring."),
+                ("link", "View appointment"),
+            ],
+        },
+    },
+    "signing_reminder_day": {
+        "nl": {
+            "subject": "Morgen: passeren van de akte in dossier {dossier_number}",
+            "blocks": [
+                (
+                    "p",
+                    "Morgen, op {day} om {time}, heeft u een afspraak bij {office_name} voor het "
+                    "passeren van de akte in dossier {dossier_number}.",
+                ),
+                ("p", "Vergeet uw geldige legitimatiebewijs niet. In het klantenportaal ziet u wat u verder meeneemt."),
+                ("link", "Afspraak bekijken"),
+            ],
+        },
+        "en": {
+            "subject": "Tomorrow: signing of the deed in file {dossier_number}",
+            "blocks": [
+                (
+                    "p",
+                    "Tomorrow, on {day} at {time}, you have an appointment with {office_name} to sign "
+                    "the deed in file {dossier_number}.",
+                ),
+                ("p", "Do not forget your valid proof of identity. The client portal shows what else to bring."),
+                ("link", "View appointment"),
             ],
         },
     },
@@ -328,6 +494,32 @@ _TEMPLATES: dict[str, dict[str, dict[str, Any]]] = {
             ],
         },
     },
+    "staff_trust_account_changed": {
+        "nl": {
+            "subject": "Derdengeldenrekening gewijzigd in het klantenportaal",
+            "blocks": [
+                (
+                    "p",
+                    "{changed_by} heeft de derdengeldenrekening van {office_name} in het klantenportaal gewijzigd. "
+                    "Het rekeningnummer eindigt nu op {iban_end}.",
+                ),
+                ("p", "Klopt dit niet? Neem dan meteen contact op met een beheerder van het kantoor."),
+                ("link", "Naar de instellingen"),
+            ],
+        },
+        "en": {
+            "subject": "Third-party account changed in the client portal",
+            "blocks": [
+                (
+                    "p",
+                    "{changed_by} has changed the third-party account (derdengeldenrekening) of {office_name} "
+                    "in the client portal. The account number now ends in {iban_end}.",
+                ),
+                ("p", "Is this not right? Contact an administrator of the office immediately."),
+                ("link", "Go to the settings"),
+            ],
+        },
+    },
     "email_change_notice": {
         "nl": {
             "subject": "Wijziging van uw e-mailadres aangevraagd",
@@ -354,6 +546,113 @@ _TEMPLATES: dict[str, dict[str, dict[str, Any]]] = {
             ],
         },
     },
+    "email_changed_by_office": {
+        "nl": {
+            "subject": "Uw e-mailadres is gewijzigd",
+            "blocks": [
+                (
+                    "p",
+                    "{office_name} heeft het e-mailadres van uw account in het klantenportaal gewijzigd in "
+                    "{new_email_masked}. E-mails van het klantenportaal gaan voortaan naar dat adres.",
+                ),
+                ("p", "Klopt dit niet? Neem dan direct contact op met ons kantoor."),
+            ],
+        },
+        "en": {
+            "subject": "Your e-mail address has been changed",
+            "blocks": [
+                (
+                    "p",
+                    "{office_name} has changed the e-mail address of your account in the client portal to "
+                    "{new_email_masked}. E-mails from the client portal will go to that address from now on.",
+                ),
+                ("p", "Is this not right? Please contact our office immediately."),
+            ],
+        },
+    },
+    "password_link_refused": {
+        "nl": {
+            "subject": "Uw aanvraag voor het klantenportaal",
+            "blocks": [
+                (
+                    "p",
+                    "Er is voor dit e-mailadres een link gevraagd om een wachtwoord in te stellen voor het "
+                    "klantenportaal van {office_name}. Wij konden geen link sturen: er is geen actief account "
+                    "met dit e-mailadres, of de uitnodiging is niet meer geldig.",
+                ),
+                ("p", "Heeft u dit zelf gevraagd? Neem dan contact op met ons kantoor."),
+                ("link", "Naar het klantenportaal"),
+                ("p", "Heeft u dit niet zelf gevraagd? Dan kunt u deze e-mail negeren."),
+            ],
+        },
+        "en": {
+            "subject": "Your request for the client portal",
+            "blocks": [
+                (
+                    "p",
+                    "A link to set a password for the client portal of {office_name} was requested for this "
+                    "e-mail address. We could not send a link: there is no active account with this e-mail "
+                    "address, or the invitation is no longer valid.",
+                ),
+                ("p", "Did you ask for this yourself? Then please contact our office."),
+                ("link", "Go to the client portal"),
+                ("p", "Did you not ask for this? Then you can ignore this e-mail."),
+            ],
+        },
+    },
+    "email_change_taken": {
+        "nl": {
+            "subject": "Uw e-mailadres en het klantenportaal",
+            "blocks": [
+                (
+                    "p",
+                    "Iemand wilde dit e-mailadres gebruiken voor een ander account in het klantenportaal van "
+                    "{office_name}. Dit e-mailadres heeft al een account, dus er is niets gewijzigd.",
+                ),
+                ("p", "Heeft u dit zelf gevraagd? Neem dan contact op met ons kantoor."),
+                ("link", "Naar het klantenportaal"),
+            ],
+        },
+        "en": {
+            "subject": "Your e-mail address and the client portal",
+            "blocks": [
+                (
+                    "p",
+                    "Someone wanted to use this e-mail address for another account in the client portal of "
+                    "{office_name}. This e-mail address already has an account, so nothing was changed.",
+                ),
+                ("p", "Did you ask for this yourself? Then please contact our office."),
+                ("link", "Go to the client portal"),
+            ],
+        },
+    },
+    "extra_account_exists": {
+        "nl": {
+            "subject": "Uw e-mailadres en het klantenportaal",
+            "blocks": [
+                (
+                    "p",
+                    "{company_name} wilde een extra account met dit e-mailadres aanmaken in het klantenportaal "
+                    "van {office_name}. Dit e-mailadres heeft al een account, dus er is geen nieuw account gemaakt.",
+                ),
+                ("p", "Wilt u toegang tot de dossiers van {company_name}? Neem dan contact op met ons kantoor."),
+                ("link", "Naar het klantenportaal"),
+            ],
+        },
+        "en": {
+            "subject": "Your e-mail address and the client portal",
+            "blocks": [
+                (
+                    "p",
+                    "{company_name} wanted to create an extra account with this e-mail address in the client "
+                    "portal of {office_name}. This e-mail address already has an account, so no new account "
+                    "was made.",
+                ),
+                ("p", "Would you like access to the files of {company_name}? Then please contact our office."),
+                ("link", "Go to the client portal"),
+            ],
+        },
+    },
 }
 
 _GREETING = {"nl": "Geachte {name},", "en": "Dear {name},"}
@@ -367,6 +666,14 @@ _AUTOMATIC = {
     "nl": "Dit is een automatisch verzonden e-mail van {office_name}. U kunt hier niet op antwoorden.",
     "en": "This is an automatically sent e-mail from {office_name}. Please do not reply to it.",
 }
+# In every mail (issue 17, IBAN fraud): criminals send "new account number" mails in the office's name.
+# No phone number here on purpose: a forged mail could show a false one; clients use the number they know.
+_NO_NEW_ACCOUNT = {
+    "nl": "Let op: {office_name} stuurt u nooit per bericht of e-mail een nieuw rekeningnummer. "
+    "Krijgt u zo'n bericht? Maak dan niets over en bel het kantoor op het telefoonnummer dat u al kent.",
+    "en": "Please note: {office_name} will never send you a new account number by message or e-mail. "
+    "Did you get such a message? Do not transfer anything and call the office on the phone number you already know.",
+}
 _DOSSIER = {"nl": "Dossier", "en": "File"}
 # (singular, plural) per digest item kind; a count above 1 uses the plural.
 _ITEM_LABELS = {
@@ -374,11 +681,15 @@ _ITEM_LABELS = {
         "document": ("een nieuw document", "nieuwe documenten"),
         "questionnaire": ("een nieuwe vragenlijst", "nieuwe vragenlijsten"),
         "message": ("een nieuw bericht", "nieuwe berichten"),
+        "appointment": ("een nieuwe of gewijzigde passeerafspraak", "nieuwe of gewijzigde passeerafspraken"),
+        "settlement": ("een nieuwe of gewijzigde nota van afrekening", "nieuwe of gewijzigde nota's van afrekening"),
     },
     "en": {
         "document": ("a new document", "new documents"),
         "questionnaire": ("a new questionnaire", "new questionnaires"),
         "message": ("a new message", "new messages"),
+        "appointment": ("a new or changed signing appointment", "new or changed signing appointments"),
+        "settlement": ("a new or changed settlement statement", "new or changed settlement statements"),
     },
 }
 
@@ -549,7 +860,7 @@ def render(
             )
 
     text_parts.append(f"{_CLOSING[lang]}\n{office_text}")
-    text_parts.append("-- \n" + _AUTOMATIC[lang].format_map(plain))
+    text_parts.append("-- \n" + _NO_NEW_ACCOUNT[lang].format_map(plain) + "\n" + _AUTOMATIC[lang].format_map(plain))
     text = "\n\n".join(text_parts) + "\n"
 
     html_parts.append(f"<p>{html.escape(_CLOSING[lang])}<br>{office_html}</p>")
@@ -565,6 +876,7 @@ def render(
         f"{header_html}</div>"
         f'<div style="padding:8px 24px 16px 24px">{"".join(html_parts)}</div>'
         '<div style="border-top:1px solid #dddddd;padding:12px 24px;font-size:12px;color:#777777">'
+        f'<p style="margin:0 0 8px 0;color:#222222;font-weight:bold">{html.escape(_NO_NEW_ACCOUNT[lang]).format_map(escaped)}</p>'
         f"{html.escape(_AUTOMATIC[lang]).format_map(escaped)}</div>"
         "</div></body></html>\n"
     )

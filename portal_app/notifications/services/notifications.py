@@ -51,6 +51,12 @@ from portal_app.settings import Settings
 log = logging.getLogger(__name__)
 
 KINDS = ("document", "message", "questionnaire")
+# News without an item of its own (issue 17): the signing appointment or the settlement statement was
+# set or changed. They follow the client's setting for messages from the office (Mijn gegevens has no
+# switch of their own), and one waiting row per dossier is enough however often staff change it.
+ITEMLESS_KINDS = ("appointment", "settlement")
+DIGEST_KINDS = KINDS + ITEMLESS_KINDS
+_SETTING_OF = {"appointment": "message", "settlement": "message"}
 _PREFERENCE = {"document": "on_documents", "message": "on_messages", "questionnaire": "on_questionnaires"}
 # A dossier shared with more accounts than this notifies the first ones only (by id).
 MAX_RECIPIENTS = 200
@@ -70,6 +76,13 @@ OUTCOME_GONE = "gone"
 def _check_kind(kind: str) -> None:
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
+
+
+def setting_of(kind: str) -> str:
+    """The Mijn gegevens switch that governs `kind` (an item-less kind follows "message")."""
+    if kind not in DIGEST_KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    return _SETTING_OF.get(kind, kind)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -187,18 +200,32 @@ def notify_client(
     Not recorded when the account is staff, blocked or removed, has no access to
     the dossier, or switched this kind of notification off. `item_ids` are the
     new documents / messages / questionnaire requests; without them the newest
-    `count` items of that kind in the dossier are taken. The mail itself follows
+    `count` items of that kind in the dossier are taken. An item-less kind
+    (ITEMLESS_KINDS) records one waiting row per dossier. The mail itself follows
     with the next digest (`send_due_digests`). Does not commit.
     """
-    _check_kind(kind)
+    setting = setting_of(kind)
     if account is None or dossier is None or account.is_staff or not account.is_active:
         return False
     assert account.id is not None and dossier.id is not None  # stored rows (see portal_app/core/models.py)
     has_access = session.exec(
         select(DossierAccess.id).where(DossierAccess.dossier_id == dossier.id, DossierAccess.account_id == account.id)
     ).first()
-    if has_access is None or not wants(session, account.id, kind):
+    if has_access is None or not wants(session, account.id, setting):
         return False
+    if kind in ITEMLESS_KINDS:
+        waiting_row = session.exec(
+            select(PendingNotification.id).where(
+                PendingNotification.account_id == account.id,
+                PendingNotification.dossier_id == dossier.id,
+                PendingNotification.kind == kind,
+                col(PendingNotification.handled_at).is_(None),
+            )
+        ).first()
+        if waiting_row is None:
+            session.add(PendingNotification(account_id=account.id, dossier_id=dossier.id, kind=kind))
+            session.flush()
+        return True
     ids = _clean_ids(item_ids) or _newest_items(session, account, dossier, kind, count)
     column = getattr(PendingNotification, _ITEM_COLUMN[kind])
     if ids:
@@ -368,7 +395,7 @@ def _outcomes(session: Session, account: Account | None, rows: list[PendingNotif
             )
         ):
             outcomes[row_id] = OUTCOME_READ
-        elif not wanted.get(row.kind, True):
+        elif not wanted.get(_SETTING_OF.get(row.kind, row.kind), True):
             outcomes[row_id] = OUTCOME_OFF
         else:
             outcomes[row_id] = OUTCOME_SENT
@@ -404,7 +431,7 @@ def _digest_items(
         {"dossier_number": numbers[dossier_id], "kind": kind, "count": counts[(dossier_id, kind)]}
         for dossier_id in order
         if dossier_id in numbers
-        for kind in KINDS
+        for kind in DIGEST_KINDS
         if (dossier_id, kind) in counts
     ]
     return items, [dossier_id for dossier_id in order if dossier_id in numbers]

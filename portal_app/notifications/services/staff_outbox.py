@@ -40,8 +40,10 @@ class OutboxRow:
 
     id: int
     recipient: str  # not `to`: that name is taken by Reflex's Var.to
+    recipient_name: str  # the account's name when the mail or SMS is for an account, else ""
     subject: str
     kind: str
+    kind_label: str  # what kind of mail it is, in plain words (staff.outbox.kind.<kind>)
     status: str
     status_label: str
     attempts: int
@@ -59,6 +61,8 @@ class OutboxContent:
     recipient: str = ""
     subject: str = ""
     body: str = ""
+    # the authenticated route with the HTML part as the recipient sees it ("" for an SMS)
+    html_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,21 @@ def mask_sms(text: str) -> str:
 
 def _status_label(status: str, language: str) -> str:
     return i18n.t(f"staff.outbox.status.{status}", language)
+
+
+def kind_label(kind: str, language: str) -> str:
+    """The mail kind in plain words; an unknown kind (an old row) shows its code."""
+    key = f"staff.outbox.kind.{kind}"
+    text = i18n.t(key, language)
+    return kind if text == key else text
+
+
+def html_path(mail_id: int) -> str:
+    """The route (notifications/api.py) serving a mail's HTML part to admins."""
+    return f"{HTML_PATH_PREFIX}{mail_id}"
+
+
+HTML_PATH_PREFIX = "/staff/outbox/mail/"
 
 
 def list_outbox(
@@ -104,6 +123,13 @@ def list_outbox(
     page_count = max(1, -(-total // page_size))
     page_number = min(clean_page(page), page_count - 1)
     rows = _newest_first(session, model, conditions, offset=page_number * page_size, limit=page_size)
+    # the names of the accounts the page's mails are for: one query for the page
+    account_ids = {row.account_id for row in rows if row.account_id is not None}
+    names = (
+        dict(session.exec(select(col(Account.id), col(Account.name)).where(col(Account.id).in_(account_ids))).all())
+        if account_ids
+        else {}
+    )
     result: list[OutboxRow] = []
     for row in rows:
         # The row is an OutboxMail exactly when channel == "mail".
@@ -115,8 +141,10 @@ def list_outbox(
             OutboxRow(
                 id=_row_id(row),
                 recipient=to,
+                recipient_name=names.get(row.account_id, "") if row.account_id is not None else "",
                 subject=subject,
                 kind=kind,
+                kind_label=kind_label(kind, language),
                 status=row.status,
                 status_label=_status_label(row.status, language),
                 attempts=row.attempts,
@@ -164,8 +192,29 @@ def mail_content(*, session: Session, actor: Account, mail_id: object) -> Outbox
     if row is None:
         raise NotFound()
     return OutboxContent(
-        id=_row_id(row), recipient=row.to_address, subject=row.subject, body=mask_secrets(row.body_text)
+        id=_row_id(row),
+        recipient=row.to_address,
+        subject=row.subject,
+        body=mask_secrets(row.body_text),
+        html_url=html_path(_row_id(row)),
     )
+
+
+# The inline logo is attached to the sent mail by its cid (mail._inline_logo); the preview
+# shows the office's logo route instead, which the sandboxed frame may load (same origin).
+_CID_IMG = re.compile(r'src="cid:[^"]*"')
+
+
+def mail_html(*, session: Session, actor: Account, mail_id: object, logo_url: str = "") -> str:
+    """The HTML part of one mail as the recipient sees it, personal-link tokens masked. Admins only.
+
+    Served in a sandboxed frame without scripts (notifications/api.py)."""
+    require_staff(session, actor, admin=True)
+    row = session.get(OutboxMail, parse_id(mail_id))
+    if row is None:
+        raise NotFound()
+    html = mask_secrets(row.body_html)
+    return _CID_IMG.sub(f'src="{logo_url}"' if logo_url else 'src=""', html)
 
 
 def sms_content(*, session: Session, actor: Account, sms_id: object) -> OutboxContent:

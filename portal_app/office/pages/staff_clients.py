@@ -19,6 +19,7 @@ from portal_app.core.components.staff_widgets import (
     table,
 )
 from portal_app.core.components.text import tr
+from portal_app.office.components.notes import notes_section
 from portal_app.office.states.staff_clients import StaffClientsState as L
 from portal_app.office.states.staff_clients import StaffClientState as C
 
@@ -34,7 +35,7 @@ def client_row(row: rx.Var) -> rx.Component:
                 weight="medium",
                 class_name="staff-wrap",
             ),
-            rx.cond(row.company != "", rx.text(row.name, size="1", color="gray", class_name="staff-wrap")),
+            rx.cond(row.company != "", rx.text(row.name, size="1", color="var(--gray-11)", class_name="staff-wrap")),
         ),
         rx.table.cell(rx.text(row.email, class_name="staff-wrap")),
         rx.table.cell(row.kind_label),
@@ -74,7 +75,7 @@ def create_dialog() -> rx.Component:
         ),
         *contact_fields("new", rx.cond(is_company, tr("staff.clients.contact_name"), tr("staff.clients.name"))),
         trigger=rx.button(rx.icon("user-plus", size=16, aria_hidden="true"), tr("staff.clients.new"), id="new-client"),
-        description=rx.dialog.description(tr("staff.clients.new_help"), size="2", color="gray"),
+        description=rx.dialog.description(tr("staff.clients.new_help"), size="2", color="var(--gray-11)"),
         before=rx.segmented_control.root(
             rx.segmented_control.item(tr("staff.kind.person"), value="person"),
             rx.segmented_control.item(tr("staff.kind.company"), value="company"),
@@ -142,7 +143,7 @@ def staff_clients_page() -> rx.Component:
                 wrap="wrap",
                 spacing="3",
             ),
-            rx.text(L.total, " ", tr("staff.clients.found"), size="2", color="gray", id="client-count"),
+            rx.text(L.total, " ", tr("staff.clients.found"), size="2", color="var(--gray-11)", id="client-count"),
             rx.cond(
                 L.rows.length() > 0,
                 table(
@@ -212,7 +213,7 @@ def extra_dialog() -> rx.Component:
     return form_dialog(
         tr("staff.client.extra_new"),
         *contact_fields("extra", tr("staff.clients.name")),
-        description=rx.dialog.description(tr("staff.client.extra_help"), size="2", color="gray"),
+        description=rx.dialog.description(tr("staff.client.extra_help"), size="2", color="var(--gray-11)"),
         error=C.extra_error,
         error_id="extra-error",
         submit_label=tr("staff.clients.create_and_invite"),
@@ -223,9 +224,71 @@ def extra_dialog() -> rx.Component:
     )
 
 
+def edit_dialog() -> rx.Component:
+    """Name, e-mail address, phone (and company name of a main account), filled with today's values."""
+    row = C.client
+    return form_dialog(
+        tr("staff.client.edit"),
+        rx.cond(
+            row.kind == "company",
+            rx.fragment(
+                label(tr("staff.clients.company_name"), "edit-company"),
+                rx.input(
+                    id="edit-company",
+                    name="company_name",
+                    default_value=row.company,
+                    max_length=200,
+                    width="100%",
+                    required=True,
+                ),
+            ),
+        ),
+        label(rx.cond(row.kind == "company", tr("staff.clients.contact_name"), tr("staff.clients.name")), "edit-name"),
+        rx.input(id="edit-name", name="name", default_value=row.name, max_length=200, width="100%", required=True),
+        label(tr("staff.clients.email"), "edit-email"),
+        rx.input(
+            id="edit-email",
+            name="email",
+            type="email",
+            default_value=row.email,
+            max_length=254,
+            width="100%",
+            required=True,
+        ),
+        label(tr("staff.client.phone"), "edit-phone"),
+        rx.input(
+            id="edit-phone",
+            name="phone",
+            type="tel",
+            default_value=C.phone,
+            max_length=40,
+            width="100%",
+            aria_describedby="edit-phone-help",
+        ),
+        rx.text(tr("staff.client.phone_help"), size="1", color="var(--gray-11)", id="edit-phone-help"),
+        description=rx.dialog.description(
+            tr("staff.client.edit_help"), size="2", color="var(--gray-11)", margin_bottom="0.75rem"
+        ),
+        error=C.edit_error,
+        error_id="edit-error",
+        submit_label=tr("staff.save"),
+        submit_id="edit-save",
+        on_submit=C.save_details,
+        open=C.edit_open,
+        on_open_change=C.set_edit_open,
+    )
+
+
 def client_actions() -> rx.Component:
     state = C.client.state
     return rx.hstack(
+        rx.button(
+            rx.icon("pencil", size=14, aria_hidden="true"),
+            tr("staff.client.edit"),
+            on_click=C.set_edit_open(True),
+            variant="soft",
+            id="edit-details",
+        ),
         rx.cond(
             state == "invited",
             rx.button(
@@ -234,6 +297,16 @@ def client_actions() -> rx.Component:
                 on_click=C.resend_invitation,
                 variant="soft",
                 id="resend-invite",
+            ),
+        ),
+        rx.cond(
+            state == "active",
+            rx.button(
+                rx.icon("key-round", size=14, aria_hidden="true"),
+                tr("staff.client.password_link"),
+                on_click=C.send_password_link,
+                variant="soft",
+                id="send-password-link",
             ),
         ),
         rx.cond(
@@ -276,6 +349,7 @@ def staff_client_page() -> rx.Component:
         reset_dialog(),
         block_dialog(),
         extra_dialog(),
+        edit_dialog(),
         rx.vstack(
             rx.link(
                 rx.hstack(
@@ -326,6 +400,7 @@ def staff_client_page() -> rx.Component:
                         client_actions(),
                         section_id="client-card",
                     ),
+                    notes_section(),
                     section(
                         tr("staff.client.logins"),
                         rx.cond(
@@ -341,7 +416,10 @@ def staff_client_page() -> rx.Component:
                                             rx.cond(
                                                 ~login.complete,
                                                 rx.text(
-                                                    " · ", tr("staff.client.login_incomplete"), as_="span", color="gray"
+                                                    " · ",
+                                                    tr("staff.client.login_incomplete"),
+                                                    as_="span",
+                                                    color="var(--gray-11)",
                                                 ),
                                             ),
                                             size="2",
@@ -395,7 +473,7 @@ def staff_client_page() -> rx.Component:
                                         lambda a: rx.el.li(
                                             rx.hstack(
                                                 rx.link(a.name, href=CLIENTS + "/" + a.id.to_string(), weight="medium"),
-                                                rx.text(a.email, size="2", color="gray"),
+                                                rx.text(a.email, size="2", color="var(--gray-11)"),
                                                 state_badge(a.state, a.state_label),
                                                 spacing="2",
                                                 align="center",

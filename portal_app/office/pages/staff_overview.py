@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.core.components.staff_layout import CLIENTS, DOSSIERS, OUTBOX, staff_frame
+from portal_app.core.components.staff_layout import CLIENTS, DOSSIERS, OUTBOX, SETTINGS, staff_frame
 from portal_app.core.components.staff_widgets import empty, file_link, section
 from portal_app.core.components.text import tr
 from portal_app.office.states.staff_overview import StaffOverviewState as S
@@ -14,11 +14,11 @@ def _dossier_link(row: rx.Var) -> rx.Component:
     return rx.link(row.dossier_number, href=DOSSIERS + "/" + row.dossier_id.to_string(), weight="medium")
 
 
-def _item(icon, colour: str, title: rx.Component, meta: rx.Component) -> rx.Component:
-    """One line of an overview list: a coloured icon, the item, and a grey line under it."""
+def _item(icon: str | rx.Component, colour: str, title: rx.Component, meta: rx.Component) -> rx.Component:
+    """One line of an overview list: a coloured icon (a fixed name, or a ready icon), the item, and a grey line under it."""
     return rx.el.li(
         rx.hstack(
-            rx.icon(icon, size=16, color=colour, aria_hidden="true"),
+            icon if isinstance(icon, rx.Component) else rx.icon(icon, size=16, color=colour, aria_hidden="true"),
             rx.vstack(title, meta, spacing="0", min_width="0"),
             align="start",
             spacing="2",
@@ -28,7 +28,7 @@ def _item(icon, colour: str, title: rx.Component, meta: rx.Component) -> rx.Comp
 
 
 def _by_whom(row: rx.Var) -> rx.Component:
-    return rx.text(row.author, " · ", _dossier_link(row), " · ", row.date, size="1", color="gray")
+    return rx.text(row.author, " · ", _dossier_link(row), " · ", row.date, size="1", color="var(--gray-11)")
 
 
 def unread_item(row: rx.Var) -> rx.Component:
@@ -64,11 +64,17 @@ def questionnaire_item(row: rx.Var) -> rx.Component:
 
 
 def failed_item(row: rx.Var) -> rx.Component:
+    # Two fixed icons in an rx.cond, not rx.icon(<state value>): an icon name from the state
+    # makes Reflex bundle all of its ~1,600 icons into the build.
     return _item(
-        rx.cond(row.channel == "sms", "message-square", "mail-x"),
+        rx.cond(
+            row.channel == "sms",
+            rx.icon("message-square", size=16, color="var(--red-9)", aria_hidden="true"),
+            rx.icon("mail-x", size=16, color="var(--red-9)", aria_hidden="true"),
+        ),
         "var(--red-9)",
         rx.text(row.recipient, weight="medium", class_name="staff-wrap"),
-        rx.text(row.kind, " · ", row.date, " · ", row.error, size="1", color="gray", class_name="staff-wrap"),
+        rx.text(row.kind, " · ", row.date, " · ", row.error, size="1", color="var(--gray-11)", class_name="staff-wrap"),
     )
 
 
@@ -90,7 +96,7 @@ def invite_item(row: rx.Var) -> rx.Component:
             row.sent,
             rx.cond(row.expired, rx.badge(tr("staff.overview.expired"), color_scheme="red", margin_left="0.4rem")),
             size="1",
-            color="gray",
+            color="var(--gray-11)",
             class_name="staff-wrap",
         ),
     )
@@ -115,8 +121,36 @@ def scope_switch() -> rx.Component:
     )
 
 
+def mail_notice() -> rx.Component:
+    """Outgoing mail is not set up or not getting through: said calmly, with where to look."""
+    return rx.cond(
+        S.mail_problem != "",
+        rx.callout.root(
+            rx.callout.icon(rx.icon("mail-warning", aria_hidden="true")),
+            rx.callout.text(
+                rx.text(tr("staff.overview.mail_problem"), weight="bold", as_="span"),
+                " ",
+                S.mail_problem,
+                " ",
+                rx.cond(
+                    S.staff_is_admin,
+                    rx.link(tr("staff.overview.to_mail_settings"), href=SETTINGS + "#mail-section"),
+                    rx.link(tr("staff.overview.to_outbox"), href=OUTBOX),
+                ),
+            ),
+            color_scheme="amber",
+            size="1",
+            id="mail-notice",
+            role="status",
+            width="100%",
+            margin_bottom="1rem",
+        ),
+    )
+
+
 def staff_overview_page() -> rx.Component:
     return staff_frame(
+        mail_notice(),
         rx.grid(
             section(
                 tr("staff.overview.unread"),
@@ -164,7 +198,7 @@ def staff_overview_page() -> rx.Component:
         title=tr("staff.overview.title"),
         active="overview",
         actions=rx.hstack(
-            rx.text(tr("staff.overview.live"), size="1", color="gray", id="live-hint"),
+            rx.text(tr("staff.overview.live"), size="1", color="var(--gray-11)", id="live-hint"),
             rx.button(
                 rx.icon("refresh-cw", size=14, aria_hidden="true"),
                 tr("staff.refresh"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.core.components.drop_zone import drop_zone, on_refused
 from portal_app.core.components.staff_layout import staff_frame
 from portal_app.core.components.staff_widgets import (
     confirm_dialog,
@@ -17,7 +18,9 @@ from portal_app.core.components.staff_widgets import (
 )
 from portal_app.core.components.text import tr
 from portal_app.office.services import office_settings
+from portal_app.office.states.staff_settings import LOGO_MAX_BYTES
 from portal_app.office.states.staff_settings import StaffSettingsState as S
+from portal_app.payments.components.payments import admin_payment_sections
 
 LOGO_UPLOAD_ID = "logo-upload"
 LOGO_ACCEPT = {"image/png": [".png"], "image/jpeg": [".jpg", ".jpeg"]}
@@ -40,7 +43,7 @@ def staff_row(row: rx.Var) -> rx.Component:
                 row.name,
                 rx.cond(
                     row.me,
-                    rx.text(" (", tr("staff.settings.you"), ")", as_="span", color="gray", weight="regular"),
+                    rx.text(" (", tr("staff.settings.you"), ")", as_="span", color="var(--gray-11)", weight="regular"),
                 ),
                 weight="medium",
                 class_name="staff-wrap",
@@ -103,7 +106,7 @@ def add_dialog() -> rx.Component:
         trigger=rx.button(
             rx.icon("user-plus", size=14, aria_hidden="true"), tr("staff.settings.add"), size="2", id="add-staff"
         ),
-        description=rx.dialog.description(tr("staff.settings.add_help"), size="2", color="gray"),
+        description=rx.dialog.description(tr("staff.settings.add_help"), size="2", color="var(--gray-11)"),
         error=S.add_error,
         error_id="add-staff-error",
         submit_label=tr("staff.clients.create_and_invite"),
@@ -131,7 +134,7 @@ def edit_dialog() -> rx.Component:
             class_name="staff-select",
             key=S.edit_row.id,
         ),
-        description=rx.dialog.description(S.edit_row.email, size="2", color="gray"),
+        description=rx.dialog.description(S.edit_row.email, size="2", color="var(--gray-11)"),
         error=S.edit_error,
         error_id="edit-staff-error",
         submit_label=tr("staff.save"),
@@ -181,7 +184,7 @@ def _described(key: str, help_key: str | None) -> dict:
 def _help(key: str, help_key: str | None) -> rx.Component:
     if help_key is None:
         return rx.fragment()
-    return rx.text(tr(help_key), size="1", color="gray", id=_field_ids(key)[1])
+    return rx.text(tr(help_key), size="1", color="var(--gray-11)", id=_field_ids(key)[1])
 
 
 def number_field(key: str, label_key: str, help_key: str | None) -> rx.Component:
@@ -254,7 +257,7 @@ def office_form(form_id: str, on_submit, *children: rx.Component) -> rx.Componen
 def header_preview() -> rx.Component:
     """How the portal's header looks with the colour (and logo) being chosen."""
     return rx.vstack(
-        rx.text(tr("staff.settings.preview"), size="1", color="gray", id="brand-preview-label"),
+        rx.text(tr("staff.settings.preview"), size="1", color="var(--gray-11)", id="brand-preview-label"),
         rx.hstack(
             rx.cond(
                 S.office.logo_url != "",
@@ -358,6 +361,170 @@ def office_details_form() -> rx.Component:
     )
 
 
+def office_address_form() -> rx.Component:
+    """Where clients come to sign: a new signing appointment starts with this place."""
+    field_id, _, error_id = _field_ids("office_address")
+    return office_form(
+        "address-form",
+        S.save_office_address,
+        rx.vstack(
+            label(tr("staff.settings.office_address"), field_id),
+            rx.input(
+                id=field_id,
+                name="office_address",
+                default_value=S.office.office_address,
+                max_length=office_settings.SPECS["office_address"].max_length,
+                auto_complete="street-address",
+                width="100%",
+                max_width="26rem",
+                **_described("office_address", "staff.settings.office_address_help"),
+            ),
+            _help("office_address", "staff.settings.office_address_help"),
+            field_error(S.office_errors["office_address"], error_id),
+            spacing="1",
+            width="100%",
+        ),
+        save_row("address", "address-save"),
+    )
+
+
+def mail_block() -> rx.Component:
+    """Outgoing mail: is it working, and a test mail to the admin's own address with the server's answer."""
+    return rx.vstack(
+        rx.cond(
+            S.mail.text != "",
+            rx.callout(
+                S.mail.text, icon="mail-warning", color_scheme="amber", size="1", id="mail-status", width="100%"
+            ),
+            rx.text(
+                rx.icon("circle-check", size=14, aria_hidden="true"),
+                " ",
+                tr("staff.settings.mail_ok"),
+                size="2",
+                color="green",
+                id="mail-status",
+                class_name="radio-label",
+            ),
+        ),
+        rx.el.dl(
+            config_fact(
+                "staff.settings.mail_server",
+                rx.cond(S.mail_server != "", S.mail_server, tr("staff.settings.mail_server_none")),
+            ),
+            class_name="staff-dl",
+            id="mail-config",
+        ),
+        rx.hstack(
+            rx.button(
+                rx.icon("send", size=14, aria_hidden="true"),
+                tr("staff.settings.test_mail"),
+                on_click=S.send_test_mail,
+                loading=S.test_mail_busy,
+                type="button",
+                variant="soft",
+                id="test-mail",
+                aria_describedby="test-mail-help",
+            ),
+            rx.text(tr("staff.settings.test_mail_help"), size="1", color="var(--gray-11)", id="test-mail-help"),
+            align="center",
+            spacing="3",
+            wrap="wrap",
+        ),
+        rx.box(
+            rx.cond(
+                S.test_mail_busy,
+                rx.text(tr("staff.settings.test_mail_busy"), size="2"),
+                rx.cond(
+                    S.test_mail_text != "",
+                    rx.cond(
+                        S.test_mail_ok,
+                        rx.callout(S.test_mail_text, icon="circle-check", color_scheme="green", size="1"),
+                        rx.callout(S.test_mail_text, icon="circle-alert", color_scheme="red", size="1"),
+                    ),
+                ),
+            ),
+            id="test-mail-result",
+            role="status",
+            width="100%",
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def template_form(view: rx.Var) -> rx.Component:
+    """One kind of dossier: its steps, one per line, with its own Opslaan."""
+    field_id = "template-" + view.dossier_type
+    return rx.form(
+        rx.vstack(
+            rx.el.label(
+                view.label,
+                " ",
+                rx.text("(", view.count, ")", as_="span", color="var(--gray-11)", weight="regular"),
+                html_for=field_id,
+                class_name="field-label",
+            ),
+            rx.el.input(type="hidden", name="dossier_type", value=view.dossier_type),
+            rx.text_area(
+                id=field_id,
+                name="steps",
+                default_value=view.steps_text,
+                rows="7",
+                width="100%",
+                aria_describedby="templates-help",
+            ),
+            rx.cond(
+                S.template_error_type == view.dossier_type,
+                rx.text(S.template_error, color="red", size="2", role="alert"),
+            ),
+            rx.hstack(
+                rx.button(
+                    rx.icon("save", size=14, aria_hidden="true"),
+                    tr("staff.save"),
+                    type="submit",
+                    size="2",
+                    aria_label=tr("staff.save") + ": " + view.label,
+                ),
+                rx.cond(
+                    S.template_saved == view.dossier_type,
+                    rx.text(
+                        rx.icon("circle-check", size=14, aria_hidden="true"),
+                        " ",
+                        tr("staff.settings.saved"),
+                        color="green",
+                        size="2",
+                        role="status",
+                        class_name="radio-label",
+                    ),
+                ),
+                align="center",
+                spacing="3",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        on_submit=S.save_step_template,
+        reset_on_submit=False,
+        key=view.dossier_type + "-" + S.forms_key.to_string(),
+        data_template=view.dossier_type,
+        width="100%",
+    )
+
+
+def templates_section() -> rx.Component:
+    return section(
+        tr("staff.settings.templates"),
+        rx.text(tr("staff.settings.templates_help"), size="2", color="var(--gray-11)", id="templates-help"),
+        rx.grid(
+            rx.foreach(S.step_templates, template_form),
+            columns=rx.breakpoints(initial="1", md="2"),
+            spacing="4",
+            width="100%",
+        ),
+        section_id="templates-section",
+    )
+
+
 def remove_logo_dialog() -> rx.Component:
     return confirm_dialog(
         tr("staff.settings.logo_remove_title"),
@@ -389,9 +556,9 @@ def logo_block() -> rx.Component:
                 border_radius="6px",
                 max_width="100%",
             ),
-            rx.text(tr("staff.settings.logo_none"), size="2", color="gray", id="logo-none"),
+            rx.text(tr("staff.settings.logo_none"), size="2", color="var(--gray-11)", id="logo-none"),
         ),
-        rx.upload(
+        drop_zone(
             rx.hstack(
                 rx.icon("image-up", size=18, aria_hidden="true"),
                 rx.text(tr("staff.settings.logo_drop"), size="2"),
@@ -402,9 +569,13 @@ def logo_block() -> rx.Component:
                 wrap="wrap",
             ),
             id=LOGO_UPLOAD_ID,
+            label=tr("staff.settings.logo_drop"),
             multiple=False,
             max_files=1,
             accept=LOGO_ACCEPT,
+            # refused in the browser (type, size) and said in the user's language, not Reflex's toast
+            max_size=LOGO_MAX_BYTES,
+            on_drop_rejected=on_refused(S.refuse_logo),
             on_drop=[S.upload_logo(rx.upload_files(upload_id=LOGO_UPLOAD_ID)), rx.clear_selected_files(LOGO_UPLOAD_ID)],
             class_name="drop-zone",
             padding="0.75rem",
@@ -414,7 +585,7 @@ def logo_block() -> rx.Component:
             max_width="26rem",
             aria_describedby="logo-limit",
         ),
-        rx.text(S.logo_limit_text, size="1", color="gray", id="logo-limit"),
+        rx.text(S.logo_limit_text, size="1", color="var(--gray-11)", id="logo-limit"),
         field_error(S.logo_error, "logo-error"),
         rx.hstack(
             rx.cond(
@@ -487,6 +658,13 @@ def upload_limits_form() -> rx.Component:
         rx.flex(
             number_field("client_max_upload_mb", "staff.settings.client_upload_mb", None),
             number_field("staff_max_upload_mb", "staff.settings.staff_upload_mb", None),
+            number_field(
+                "client_max_message_mb", "staff.settings.client_message_mb", "staff.settings.client_message_mb_help"
+            ),
+            number_field(
+                "staging_expiry_hours", "staff.settings.staging_expiry_hours", "staff.settings.staging_expiry_help"
+            ),
+            number_field("staging_quota_mb", "staff.settings.staging_quota_mb", "staff.settings.staging_quota_help"),
             spacing="4",
             wrap="wrap",
             width="100%",
@@ -513,7 +691,7 @@ def session_lengths_form() -> rx.Component:
 
 
 def intro(key: str) -> rx.Component:
-    return rx.text(tr(key), size="2", color="gray")
+    return rx.text(tr(key), size="2", color="var(--gray-11)")
 
 
 def office_sections() -> rx.Component:
@@ -525,6 +703,8 @@ def office_sections() -> rx.Component:
                 tr("staff.settings.office_details"),
                 intro("staff.settings.office_details_help"),
                 office_details_form(),
+                rx.separator(size="4"),
+                office_address_form(),
                 rx.separator(size="4"),
                 logo_block(),
                 section_id="office-details-section",
@@ -578,6 +758,14 @@ def staff_settings_page() -> rx.Component:
                 actions=add_dialog(),
             ),
             office_sections(),
+            templates_section(),
+            section(
+                tr("staff.settings.mail"),
+                intro("staff.settings.mail_help"),
+                mail_block(),
+                section_id="mail-section",
+            ),
+            admin_payment_sections(),
             section(
                 tr("staff.settings.security"),
                 rx.el.label(
@@ -585,9 +773,9 @@ def staff_settings_page() -> rx.Component:
                     tr("staff.settings.require_2fa"),
                     class_name="radio-label",
                 ),
-                rx.text(tr("staff.settings.require_2fa_help"), size="1", color="gray"),
+                rx.text(tr("staff.settings.require_2fa_help"), size="1", color="var(--gray-11)"),
                 rx.heading(tr("staff.settings.config"), size="3", as_="h3", margin_top="0.5rem"),
-                rx.text(tr("staff.settings.config_help"), size="1", color="gray"),
+                rx.text(tr("staff.settings.config_help"), size="1", color="var(--gray-11)"),
                 rx.el.dl(
                     config_fact("staff.settings.public_url", office.public_url),
                     config_fact("staff.settings.invite_valid", office.invite_valid_hours.to_string() + " h"),

@@ -64,8 +64,15 @@ SPECS: dict[str, SettingSpec] = {
     "password_require_symbol": SettingSpec("bool", lambda s: "false"),
     "client_max_upload_mb": SettingSpec("int", lambda s: str(s.max_upload_mb), 1, 2048),
     "staff_max_upload_mb": SettingSpec("int", lambda s: str(s.staff_max_upload_mb), 1, 4096),
+    # Uploads (documents/upload_guard.py): all files of one client message together, how long a
+    # picked file that was never sent is kept, and how much one account may have picked but not sent.
+    "client_max_message_mb": SettingSpec("int", lambda s: "50", 1, 4096),
+    "staging_expiry_hours": SettingSpec("int", lambda s: "24", 1, 24 * 30),
+    "staging_quota_mb": SettingSpec("int", lambda s: "200", 1, 100_000),
     "session_idle_minutes": SettingSpec("int", lambda s: str(s.session_idle_minutes), 5, 24 * 60),
     "session_absolute_hours": SettingSpec("int", lambda s: str(s.session_absolute_hours), 1, 24 * 7),
+    # Where clients come to sign (the signing appointment's default place, signing/services/appointments.py).
+    "office_address": SettingSpec("text", lambda s: "", max_length=200),
 }
 
 
@@ -84,6 +91,10 @@ class OfficeProfile:
     session_idle_minutes: int
     session_absolute_hours: int
     staff_require_2fa: bool
+    office_address: str = ""
+    client_max_message_mb: int = 50
+    staging_expiry_hours: int = 24
+    staging_quota_mb: int = 200
 
     @property
     def client_max_upload_bytes(self) -> int:
@@ -92,6 +103,14 @@ class OfficeProfile:
     @property
     def staff_max_upload_bytes(self) -> int:
         return self.staff_max_upload_mb * 1024 * 1024
+
+    @property
+    def client_max_message_bytes(self) -> int:
+        return self.client_max_message_mb * 1024 * 1024
+
+    @property
+    def staging_quota_bytes(self) -> int:
+        return self.staging_quota_mb * 1024 * 1024
 
     @property
     def password_policy(self) -> PasswordPolicy:
@@ -253,6 +272,10 @@ def _build(values: dict[str, str]) -> OfficeProfile:
         session_idle_minutes=number("session_idle_minutes"),
         session_absolute_hours=number("session_absolute_hours"),
         staff_require_2fa=_truthy(values["staff_require_2fa"]),
+        office_address=values["office_address"],
+        client_max_message_mb=number("client_max_message_mb"),
+        staging_expiry_hours=number("staging_expiry_hours"),
+        staging_quota_mb=number("staging_quota_mb"),
     )
 
 

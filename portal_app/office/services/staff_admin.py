@@ -32,10 +32,14 @@ BOOLEAN_SETTINGS = ("staff_require_2fa",)
 OFFICE_FORM_SETTINGS = (
     "office_name",
     "brand_colour",
+    "office_address",
     "password_min_length",
     "password_require_symbol",
     "client_max_upload_mb",
     "staff_max_upload_mb",
+    "client_max_message_mb",
+    "staging_expiry_hours",
+    "staging_quota_mb",
     "session_idle_minutes",
     "session_absolute_hours",
 )
@@ -93,10 +97,14 @@ class OfficeView:
     office_name: str = ""
     brand_colour: str = office_settings.DEFAULT_BRAND_COLOUR
     logo_url: str = ""
+    office_address: str = ""
     password_min_length: int = 0
     password_require_symbol: bool = False
     client_max_upload_mb: int = 0
     staff_max_upload_mb: int = 0
+    client_max_message_mb: int = 0
+    staging_expiry_hours: int = 0
+    staging_quota_mb: int = 0
     session_idle_minutes: int = 0
     session_absolute_hours: int = 0
     # set in the configuration (env / .env), shown for reference
@@ -207,10 +215,14 @@ def office_view(*, session: Session, actor: Account, settings: Settings) -> Offi
         office_name=office.office_name,
         brand_colour=office.brand_colour,
         logo_url=office.logo_url,
+        office_address=office.office_address,
         password_min_length=office.password_min_length,
         password_require_symbol=office.password_require_symbol,
         client_max_upload_mb=office.client_max_upload_mb,
         staff_max_upload_mb=office.staff_max_upload_mb,
+        client_max_message_mb=office.client_max_message_mb,
+        staging_expiry_hours=office.staging_expiry_hours,
+        staging_quota_mb=office.staging_quota_mb,
         session_idle_minutes=office.session_idle_minutes,
         session_absolute_hours=office.session_absolute_hours,
         public_url=settings.public_url,

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, or_, update
 from sqlmodel import Session, col, func, select
 
 from portal_app.accounts.models import Account, AccountKind, AuthToken, TokenPurpose, UserSession
 from portal_app.accounts.services import accounts, onboarding, sessions, twofactor
+from portal_app.accounts.services.personal_details import mask_email
 from portal_app.audit.services import audit
 from portal_app.core.models import utcnow
 from portal_app.core.services import i18n
@@ -22,6 +23,7 @@ from portal_app.core.services.errors import NotFound, ValidationFailed
 from portal_app.core.services.ids import parse_id
 from portal_app.core.services.staff_access import aware, clean_page, like_pattern, local_text, one_line, require_staff
 from portal_app.dossiers.models import Dossier, DossierAccess
+from portal_app.notifications.services import mail
 from portal_app.settings import Settings
 
 PAGE_SIZE = 25
@@ -244,6 +246,107 @@ def resend_invitation(*, session: Session, actor: Account, account_id: object, s
     onboarding.invite(session, account, settings=settings, actor_id=actor.id)
     session.flush()
     return account
+
+
+def send_password_link(*, session: Session, actor: Account, account_id: object, settings: Settings) -> Account:
+    """A new password link for an active client (the client's own "wachtwoord vergeten" flow); audited.
+
+    The link goes only to the client's own address; staff never see it. The flow's own
+    limit per address per hour applies to staff too, so this button cannot flood a mailbox."""
+    actor = require_staff(session, actor)
+    account = get_client(session, account_id)
+    if account.password_hash is None:
+        raise ValidationFailed("not active", code="staff.client.not_active_yet")
+    if account.blocked:
+        raise ValidationFailed("blocked", code="staff.client.is_blocked")
+    if onboarding.request_password_link(session, email=account.email, settings=settings) is None:
+        raise ValidationFailed("throttled", code="staff.client.password_link_throttled")
+    audit.record(session, "password_link.sent_by_staff", actor_id=actor.id, target=f"account:{account.id}")
+    session.flush()
+    return account
+
+
+def _form_text(value: object) -> str:
+    """A form value as text: a forged list or object counts as empty (and fails the field's check)."""
+    return value if isinstance(value, str) else ""
+
+
+def update_client_details(
+    *,
+    session: Session,
+    actor: Account,
+    account_id: object,
+    name: object,
+    email: object,
+    phone: object,
+    company_name: object = None,
+    ip: str | None = None,
+) -> list[str]:
+    """Staff correct a client's name, e-mail address, phone number and (main account) company name.
+
+    The rules are the ones the accounts use (clean_name, validate_email, the mobile-number
+    check of SMS verification; an empty phone removes it). A new e-mail address takes effect
+    at once: the office checked it, so there is no confirmation link. Open invitation,
+    password and e-mail-change links stop working (they went to the old mailbox), and the
+    OLD address is told, with the new one masked. Returns the changed field names (in the
+    audit detail too; never the values). ValidationFailed(account.email_in_use) names no
+    other account. Does not commit.
+    """
+    actor = require_staff(session, actor)
+    account = get_client(session, account_id)
+    assert account.id is not None  # a stored account (see portal_app/core/models.py)
+    new_name = accounts.clean_name(_form_text(name), "name")
+    new_email = accounts.validate_email(_form_text(email))
+    phone_text = _form_text(phone).strip()
+    new_phone = twofactor.normalize_phone(phone_text) if phone_text else None
+    # The company name belongs to the main account; extra accounts carry a copy of it.
+    new_company = (
+        accounts.clean_name(_form_text(company_name), "company_name")
+        if account.kind == AccountKind.COMPANY
+        else account.company_name
+    )
+    if new_email != account.email:
+        other = accounts.find_by_email(session, new_email)
+        if other is not None and other.id != account.id:
+            raise ValidationFailed("e-mail in use", field="email", code="account.email_in_use")
+    changed = [
+        field
+        for field, old, new in (
+            ("name", account.name, new_name),
+            ("email", account.email, new_email),
+            ("phone", account.phone, new_phone),
+            ("company_name", account.company_name, new_company),
+        )
+        if old != new
+    ]
+    if not changed:
+        return []
+    old_email = account.email
+    account.name, account.email, account.phone, account.company_name = new_name, new_email, new_phone, new_company
+    session.add(account)
+    if "company_name" in changed:
+        session.exec(update(Account).where(col(Account.parent_id) == account.id).values(company_name=new_company))
+    if "email" in changed:
+        for purpose in (TokenPurpose.INVITE, TokenPurpose.RESET, TokenPurpose.EMAIL_CHANGE):
+            onboarding.revoke_tokens(session, account.id, purpose)
+        mail.queue_mail(
+            session=session,
+            to=old_email,
+            kind="email_changed_by_office",
+            language=account.language,
+            context={"name": account.name, "new_email_masked": mask_email(new_email)},
+            account_id=account.id,
+        )
+    audit.record(
+        session,
+        "account.details_changed_by_staff",
+        actor_id=actor.id,
+        target=f"account:{account.id}",
+        ip=ip,
+        detail={"fields": changed},
+    )
+    session.flush()
+    return changed
 
 
 def set_blocked(

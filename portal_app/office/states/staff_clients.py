@@ -2,7 +2,8 @@
 
 List: search on name, e-mail and company, a state filter, 25 per page.
 Create: a private client or a company with its main account; the invitation
-mail goes out at once. One client: resend the invitation, block/unblock,
+mail goes out at once. One client: change name, e-mail address, phone and
+company name (the old address is told), resend the invitation, block/unblock,
 reset 2-step verification (reason required), last logins, dossiers, the
 extra accounts of a company.
 """
@@ -131,6 +132,8 @@ class StaffClientState(StaffState):
     block_open: bool = False
     extra_open: bool = False
     extra_error: str = ""
+    edit_open: bool = False
+    edit_error: str = ""
 
     _client_id: int = 0
 
@@ -189,7 +192,7 @@ class StaffClientState(StaffState):
     def load_client(self, viewer: Viewer):
         self._client_id = self._path_id()
         self.notice = self.error = ""
-        self.reset_open = self.block_open = self.extra_open = False
+        self.reset_open = self.block_open = self.extra_open = self.edit_open = False
         if not self._reload(viewer.account):
             return rx.redirect("/404")
         if self.router.url.query_parameters.get("nieuw") == "1":
@@ -203,6 +206,16 @@ class StaffClientState(StaffState):
             )
         ):
             self.notice = self._t("staff.client.invite_resent")
+        self._reload(viewer.account)
+
+    @handler(Access.STAFF)
+    def send_password_link(self, viewer: Viewer):
+        if self._run(
+            lambda db: staff_clients.send_password_link(
+                session=db, actor=viewer.account, account_id=self._client_id, settings=get_settings()
+            )
+        ):
+            self.notice = self._t("staff.client.password_link_sent", email=self.client.email)
         self._reload(viewer.account)
 
     @handler(Access.STAFF)
@@ -279,4 +292,37 @@ class StaffClientState(StaffState):
             return
         self.extra_open = False
         self.notice = self._t("staff.client.extra_added")
+        self._reload(viewer.account)
+
+    @handler(Access.STAFF)
+    def set_edit_open(self, viewer: Viewer, value: bool):
+        self.edit_open = value is True
+        self.edit_error = ""
+
+    @handler(Access.STAFF)
+    def save_details(self, viewer: Viewer, form_data: dict):
+        data = form_data if isinstance(form_data, dict) else {}
+        try:
+            with session_scope() as db:
+                changed = staff_clients.update_client_details(
+                    session=db,
+                    actor=viewer.account,
+                    account_id=self._client_id,
+                    name=data.get("name", ""),
+                    email=data.get("email", ""),
+                    phone=data.get("phone", ""),
+                    company_name=data.get("company_name", ""),
+                    ip=self._client_ip(),
+                )
+        except ServiceError as error:
+            self.edit_error = self._err(error)
+            return
+        self.edit_open = False
+        self.edit_error = self.error = ""
+        if not changed:
+            self.notice = self._t("staff.client.details_unchanged")
+        elif "email" in changed:
+            self.notice = self._t("staff.client.details_saved_email")
+        else:
+            self.notice = self._t("staff.client.details_saved")
         self._reload(viewer.account)

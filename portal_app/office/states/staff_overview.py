@@ -32,7 +32,9 @@ from portal_app.core.pages import routes
 from portal_app.core.services.db import session_scope
 from portal_app.core.states.access import Access, Viewer, handler, run_db
 from portal_app.core.states.staff_base import StaffState
+from portal_app.notifications.services import mail_health
 from portal_app.office.services import staff_overview
+from portal_app.settings import get_settings
 
 SCOPES = ("mine", "all")
 POLL_SECONDS = 20
@@ -65,6 +67,8 @@ class StaffOverviewState(StaffState):
     failed_total: int = 0
     invite_rows: list[staff_overview.InvitationRow] = []
     invite_total: int = 0
+    # "" while outgoing mail works; else the calm sentence saying it does not (mail_health)
+    mail_problem: str = ""
     loaded: bool = False
 
     _poll_generation: int = 0
@@ -86,14 +90,15 @@ class StaffOverviewState(StaffState):
                 "failed": staff_overview.failed_outbox(session=db, actor=actor),
                 "invite": staff_overview.pending_invitations(session=db, actor=actor),
             }
-        values = {"loaded": True}
+            mail = mail_health.mail_status(session=db, actor=actor, settings=get_settings(), language=self.lang)
+        values = {"loaded": True, "mail_problem": mail.text}
         for key, rows in found.items():
             values[f"{key}_rows"], values[f"{key}_total"] = rows.rows, rows.total
         self._set(**values)
 
     def _forget_overview(self) -> None:
         """Drop every list this tab holds (the session ended while the page was open)."""
-        values = {"loaded": False}
+        values = {"loaded": False, "mail_problem": ""}
         for key in LIST_VARS:
             values[f"{key}_rows"], values[f"{key}_total"] = [], 0
         self._set(**values)

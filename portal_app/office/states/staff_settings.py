@@ -26,19 +26,29 @@ from portal_app.core.services.errors import ServiceError
 from portal_app.core.states.access import Access, Viewer, handler, run_db
 from portal_app.core.states.staff_base import StaffState
 from portal_app.documents.services.uploads import aiter_file
-from portal_app.office.services import branding, office_settings, staff_admin
+from portal_app.messages.services import attachments
+from portal_app.notifications.services import mail_health
+from portal_app.office.services import branding, office_settings, staff_admin, step_templates
 from portal_app.settings import get_settings
 
 # form -> the office settings it saves (keys of services.office_settings)
 OFFICE_FORMS: dict[str, tuple[str, ...]] = {
     "office": ("office_name", "brand_colour"),
+    "address": ("office_address",),
     "password": ("password_min_length", "password_require_symbol"),
-    "uploads": ("client_max_upload_mb", "staff_max_upload_mb"),
+    "uploads": (
+        "client_max_upload_mb",
+        "staff_max_upload_mb",
+        "client_max_message_mb",
+        "staging_expiry_hours",
+        "staging_quota_mb",
+    ),
     "sessions": ("session_idle_minutes", "session_absolute_hours"),
 }
 OFFICE_FIELDS = tuple(key for keys in OFFICE_FORMS.values() for key in keys)
 CHECKBOXES = ("password_require_symbol",)
 LOGO_FORM = "logo"
+LOGO_MAX_BYTES = branding.MAX_INPUT_BYTES  # the logo drop zone refuses a larger file in the browser
 _HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
@@ -75,6 +85,19 @@ class StaffSettingsState(StaffState):
     # bumped on every page load: the office forms are mounted again with the stored values
     forms_key: int = 0
 
+    # outgoing mail: its state, the configured server, and the answer to the last test mail
+    mail: mail_health.MailStatus = mail_health.MailStatus()
+    mail_server: str = ""
+    test_mail_busy: bool = False
+    test_mail_ok: bool = False
+    test_mail_text: str = ""
+
+    # progress steps per kind of dossier: each kind's steps, and the outcome of the last save
+    step_templates: list[step_templates.TemplateView] = []
+    template_saved: str = ""  # the kind whose template was just saved
+    template_error_type: str = ""
+    template_error: str = ""
+
     _edit_id: int = 0
     _remove_id: int = 0
 
@@ -89,6 +112,10 @@ class StaffSettingsState(StaffState):
         with session_scope() as db:
             self.staff_rows = staff_admin.list_staff(session=db, actor=actor, language=self.lang)
             self.office = staff_admin.office_view(session=db, actor=actor, settings=get_settings())
+            self.mail = mail_health.mail_status(session=db, actor=actor, settings=get_settings(), language=self.lang)
+            self.step_templates = step_templates.templates_view(session=db, actor=actor, language=self.lang)
+        settings = get_settings()
+        self.mail_server = f"{settings.smtp_host}:{settings.smtp_port}" if settings.smtp_host else ""
         self.logo_limit_text = self._t("staff.settings.logo_help", max_mb=branding.MAX_INPUT_MB)
 
     def _clear_office_messages(self) -> None:
@@ -151,6 +178,8 @@ class StaffSettingsState(StaffState):
         self.notice = self.error = ""
         self.add_open = self.edit_open = self.remove_open = self.remove_logo_open = False
         self._clear_office_messages()
+        self.test_mail_text = ""
+        self.template_saved = self.template_error_type = self.template_error = ""
         self._reload(viewer.account)
         self.colour_draft = self.office.brand_colour
         self.forms_key += 1
@@ -274,6 +303,10 @@ class StaffSettingsState(StaffState):
         return self._save_office_form(viewer.account, "office", form_data)
 
     @handler(Access.ADMIN)
+    def save_office_address(self, viewer: Viewer, form_data: dict):
+        return self._save_office_form(viewer.account, "address", form_data)
+
+    @handler(Access.ADMIN)
     def save_password_policy(self, viewer: Viewer, form_data: dict):
         return self._save_office_form(viewer.account, "password", form_data)
 
@@ -293,8 +326,10 @@ class StaffSettingsState(StaffState):
     @handler(Access.ADMIN)
     async def upload_logo(self, viewer: Viewer, files: list[rx.UploadFile]):
         """A new logo: services.branding checks, cleans and stores it."""
-        self._clear_office_messages()
         uploads = list(files or []) if isinstance(files, list) else []
+        if not uploads:
+            return  # the browser refused the file: refuse_logo says why
+        self._clear_office_messages()
         if len(uploads) != 1:
             self.logo_error = self._t("staff.settings.logo_one")
             return
@@ -308,6 +343,15 @@ class StaffSettingsState(StaffState):
         # decoding and re-encoding the image is CPU work, storing it database work:
         # both off the event loop
         await run_db(self._store_logo, viewer.account, name, bytes(data))
+
+    @handler(Access.ADMIN)
+    def refuse_logo(self, viewer: Viewer, rejections: list[dict]):
+        """A file the logo drop zone refused in the browser (type, size), in the user's language."""
+        self._clear_office_messages()
+        texts = attachments.browser_refusal_texts(
+            rejections, self.lang, max_mb=branding.MAX_INPUT_MB, max_files=1, allowed=self.logo_limit_text
+        )
+        self.logo_error = " ".join(texts)
 
     def _store_logo(self, actor: Account, name: str, data: bytes) -> None:
         """Store a new logo and show the outcome (blocking: runs in the database pool)."""
@@ -336,3 +380,63 @@ class StaffSettingsState(StaffState):
             return
         self._after_office_change(viewer.account)
         self.office_notices = {**_blank_notices(), LOGO_FORM: self._t("staff.settings.logo_removed")}
+
+    # ---- progress steps per kind of dossier ------------------------------------------
+
+    @handler(Access.ADMIN)
+    def save_step_template(self, viewer: Viewer, form_data: dict):
+        data = form_data if isinstance(form_data, dict) else {}
+        kind = data.get("dossier_type", "")
+        self.template_saved = self.template_error_type = self.template_error = ""
+        try:
+            with session_scope() as db:
+                step_templates.save_template(
+                    session=db, actor=viewer.account, dossier_type=kind, steps_text=data.get("steps", "")
+                )
+        except ServiceError as error:
+            self.template_error_type = kind if isinstance(kind, str) else ""
+            self.template_error = self._err(error)
+            return
+        self.template_saved = kind
+        self._reload(viewer.account)
+
+    # ---- outgoing mail --------------------------------------------------------------
+
+    def _prepare_test_mail(self, actor: Account, language: str, office_name: str):
+        """The test mail (audited); blocking: runs in the database pool."""
+        with session_scope() as db:
+            return mail_health.prepare_test_mail(
+                session=db, actor=actor, settings=get_settings(), office_name=office_name, language=language
+            )
+
+    def _mail_status(self, actor: Account, language: str) -> mail_health.MailStatus:
+        with session_scope() as db:
+            return mail_health.mail_status(session=db, actor=actor, settings=get_settings(), language=language)
+
+    @handler(Access.ADMIN, background=True)
+    async def send_test_mail(self, viewer: Viewer):
+        """Send a test mail to the admin's own address and show the SMTP server's answer.
+
+        A background task: talking to a slow or unreachable server (up to
+        mail_health.TEST_TIMEOUT_SECONDS) must not hold the tab's state lock."""
+        async with self:
+            if self.test_mail_busy:
+                return
+            self.test_mail_busy = True
+            self.test_mail_text = ""
+            language, office_name = self.lang, self.office.office_name
+        try:
+            message = await run_db(self._prepare_test_mail, viewer.account, language, office_name)
+            result = await mail_health.send_test_mail(message, settings=get_settings(), language=language)
+            status = await run_db(self._mail_status, viewer.account, language)
+        except ServiceError as error:
+            async with self:
+                self.test_mail_busy = False
+                self.test_mail_ok = False
+                self.test_mail_text = self._err(error)
+            return
+        async with self:
+            self.test_mail_busy = False
+            self.test_mail_ok = result.ok
+            self.test_mail_text = result.text
+            self.mail = status

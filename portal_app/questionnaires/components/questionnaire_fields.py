@@ -138,7 +138,7 @@ def long_text(q: QuestionRow) -> rx.Component:
             " / ",
             q.max_length,
             size="1",
-            color="gray",
+            color="var(--gray-11)",
             class_name="char-counter",
             aria_hidden="true",
         ),

@@ -98,18 +98,25 @@ def question_row(q: EditorQuestion) -> rx.Component:
             rx.text(q.number, class_name="editor-number", aria_hidden="true"),
             rx.vstack(
                 rx.text(q.label_nl, weight="medium", class_name="staff-wrap"),
-                rx.text(q.label_en, size="1", color="gray", class_name="staff-wrap", lang="en"),
+                rx.text(q.label_en, size="1", color="var(--gray-11)", class_name="staff-wrap", lang="en"),
                 rx.flex(
                     rx.badge(q.kind_label, variant="soft", color_scheme="indigo"),
                     rx.cond(q.required, rx.badge(tr("staff.q.required"), variant="soft", color_scheme="gray")),
-                    rx.text(tr("staff.q.key"), ": ", rx.el.code(q.key), size="1", color="gray"),
+                    rx.text(tr("staff.q.key"), ": ", rx.el.code(q.key), size="1", color="var(--gray-11)"),
                     spacing="2",
                     wrap="wrap",
                     align="center",
                 ),
                 rx.cond(
                     q.choices != "",
-                    rx.text(tr("staff.q.choices"), ": ", q.choices, size="1", color="gray", class_name="staff-wrap"),
+                    rx.text(
+                        tr("staff.q.choices"),
+                        ": ",
+                        q.choices,
+                        size="1",
+                        color="var(--gray-11)",
+                        class_name="staff-wrap",
+                    ),
                 ),
                 rx.cond(
                     q.condition != "",
@@ -218,7 +225,7 @@ def page_card(page: EditorPage) -> rx.Component:
                         as_="h3",
                         class_name="staff-wrap",
                     ),
-                    rx.text(page.title_en, size="1", color="gray", class_name="staff-wrap", lang="en"),
+                    rx.text(page.title_en, size="1", color="var(--gray-11)", class_name="staff-wrap", lang="en"),
                     spacing="0",
                     min_width="0",
                     flex="1",
@@ -257,7 +264,7 @@ def page_card(page: EditorPage) -> rx.Component:
             rx.cond(
                 page.questions.length() > 0,
                 rx.el.ol(rx.foreach(page.questions, question_row), class_name="staff-list editor-questions"),
-                rx.text(tr("staff.q.page_no_questions"), size="2", color="gray"),
+                rx.text(tr("staff.q.page_no_questions"), size="2", color="var(--gray-11)"),
             ),
             rx.button(
                 rx.icon("plus", size=14, aria_hidden="true"),
@@ -307,7 +314,7 @@ def _input(name: str, text_key: str, *, limit: int, placeholder=None, width="100
 def _area(name: str, text_key: str, *, limit: int, rows: str = "3", help_key: str | None = None) -> rx.Component:
     return rx.vstack(
         label(tr(text_key), "qf-" + name),
-        rx.text(tr(help_key), size="1", color="gray") if help_key else rx.fragment(),
+        rx.text(tr(help_key), size="1", color="var(--gray-11)") if help_key else rx.fragment(),
         rx.text_area(
             id="qf-" + name,
             name=name,
@@ -337,7 +344,7 @@ def _checkbox(name: str, text_key: str) -> rx.Component:
 def _condition() -> rx.Component:
     return rx.vstack(
         label(tr("staff.q.condition"), "qf-condition"),
-        rx.text(tr("staff.q.condition_help"), size="1", color="gray"),
+        rx.text(tr("staff.q.condition_help"), size="1", color="var(--gray-11)"),
         rx.el.select(
             rx.el.option(tr("staff.q.condition_none"), value=""),
             rx.foreach(S.qf_sources, lambda source: rx.el.option(source.label, value=source.key)),
@@ -350,7 +357,7 @@ def _condition() -> rx.Component:
         ),
         rx.cond(
             S.qf_sources.length() == 0,
-            rx.text(tr("staff.q.condition_no_sources"), size="1", color="gray"),
+            rx.text(tr("staff.q.condition_no_sources"), size="1", color="var(--gray-11)"),
         ),
         rx.cond(
             S.qf_cond_question != "",
@@ -391,7 +398,9 @@ def question_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(S.qf_heading),
-            rx.dialog.description(tr("staff.q.question_help"), size="2", color="gray", margin_bottom="0.75rem"),
+            rx.dialog.description(
+                tr("staff.q.question_help"), size="2", color="var(--gray-11)", margin_bottom="0.75rem"
+            ),
             rx.form(
                 rx.vstack(
                     rx.vstack(
@@ -506,7 +515,7 @@ def editor_view() -> rx.Component:
         rx.flex(
             rx.vstack(
                 rx.heading(S.ed_heading, size="5", as_="h2", class_name="staff-wrap", id="editor-heading"),
-                rx.text(S.ed_version_note, size="2", color="gray"),
+                rx.text(S.ed_version_note, size="2", color="var(--gray-11)"),
                 spacing="1",
                 min_width="0",
                 flex="1",
@@ -579,7 +588,7 @@ def editor_view() -> rx.Component:
                 id="add-page",
             ),
             rx.spacer(),
-            rx.text(S.ed_counts, size="2", color="gray", id="editor-counts"),
+            rx.text(S.ed_counts, size="2", color="var(--gray-11)", id="editor-counts"),
             align="center",
             spacing="3",
             wrap="wrap",

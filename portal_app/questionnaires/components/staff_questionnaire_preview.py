@@ -66,7 +66,7 @@ def _text_input(q: PreviewQuestion) -> rx.Component:
 def _long_text(q: PreviewQuestion) -> rx.Component:
     return rx.vstack(
         rx.text_area(id="pv-" + q.key, read_only=True, rows="5", width="100%", size="3", tab_index=-1),
-        rx.text("0 / ", q.max_length, size="1", color="gray", class_name="char-counter", aria_hidden="true"),
+        rx.text("0 / ", q.max_length, size="1", color="var(--gray-11)", class_name="char-counter", aria_hidden="true"),
         spacing="1",
         align="end",
         width="100%",
@@ -198,8 +198,8 @@ def preview_view() -> rx.Component:
     return rx.vstack(
         rx.flex(
             rx.vstack(
-                rx.text(tr("staff.q.preview_of"), size="2", color="gray"),
-                rx.text(S.pv_source, size="2", color="gray", id="preview-source"),
+                rx.text(tr("staff.q.preview_of"), size="2", color="var(--gray-11)"),
+                rx.text(S.pv_source, size="2", color="var(--gray-11)", id="preview-source"),
                 spacing="0",
             ),
             rx.spacer(),
@@ -252,10 +252,10 @@ def preview_view() -> rx.Component:
                         ),
                         rx.cond(
                             S.pv_page_intro != "",
-                            rx.text(S.pv_page_intro, size="3", color="gray", white_space="pre-line"),
+                            rx.text(S.pv_page_intro, size="3", color="var(--gray-11)", white_space="pre-line"),
                             rx.fragment(),
                         ),
-                        rx.text(S.pv_tr["questionnaire.required_note"], size="2", color="gray"),
+                        rx.text(S.pv_tr["questionnaire.required_note"], size="2", color="var(--gray-11)"),
                         rx.vstack(
                             rx.foreach(S.pv_questions, preview_question),
                             spacing="5",
@@ -270,7 +270,7 @@ def preview_view() -> rx.Component:
                     width="100%",
                     class_name="questionnaire-card",
                 ),
-                rx.text(S.pv_tr["questionnaire.save_hint"], size="2", color="gray"),
+                rx.text(S.pv_tr["questionnaire.save_hint"], size="2", color="var(--gray-11)"),
                 spacing="4",
                 width="100%",
             ),

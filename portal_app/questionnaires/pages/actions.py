@@ -16,7 +16,7 @@ def open_item(item: ActionRow) -> rx.Component:
             rx.vstack(
                 rx.heading(item.title, size="4", as_="h3"),
                 rx.text(item.dossier, size="2", class_name="wrap-anywhere"),
-                rx.text(item.date, " · ", item.progress, size="2", color="gray"),
+                rx.text(item.date, " · ", item.progress, size="2", color="var(--gray-11)"),
                 spacing="1",
                 flex="1 1 18rem",
                 min_width="0",
@@ -47,7 +47,7 @@ def done_item(item: ActionRow) -> rx.Component:
             rx.vstack(
                 rx.heading(item.title, size="3", as_="h3"),
                 rx.text(item.dossier, size="2", class_name="wrap-anywhere"),
-                rx.text(item.date, size="2", color="gray"),
+                rx.text(item.date, size="2", color="var(--gray-11)"),
                 spacing="1",
                 flex="1 1 18rem",
                 min_width="0",
@@ -95,7 +95,7 @@ def actions_page() -> rx.Component:
                 width="100%",
                 max_width="48rem",
             ),
-            rx.text(tr("actions.loading"), color="gray", role="status"),
+            rx.text(tr("actions.loading"), color="var(--gray-11)", role="status"),
         ),
         title=tr("actions.title"),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.core.components.layout import page_frame
+from portal_app.core.components.live_region import announce, skeleton
 from portal_app.core.components.text import tr
 from portal_app.questionnaires.components.questionnaire_fields import question_field
 from portal_app.questionnaires.states.actions import ROUTE as ACTIONS_ROUTE
@@ -17,7 +18,7 @@ def dossier_line() -> rx.Component:
         rx.text.strong(tr("questionnaire.dossier"), ": "),
         S.dossier_text,
         id="questionnaire-dossier",
-        color="gray",
+        color="var(--gray-11)",
         size="3",
         class_name="wrap-anywhere",
     )
@@ -65,6 +66,7 @@ def nav_buttons() -> rx.Component:
                 size="3",
                 id="questionnaire-finish",
                 on_click=[S.finish, rx.scroll_to("inhoud")],
+                custom_attrs={"data-saves-answers": "1"},
             ),
             rx.button(
                 tr("questionnaire.next"),
@@ -73,6 +75,7 @@ def nav_buttons() -> rx.Component:
                 size="3",
                 id="questionnaire-next",
                 on_click=[S.next_page, rx.scroll_to("inhoud")],
+                custom_attrs={"data-saves-answers": "1"},
             ),
         ),
         justify="between",
@@ -95,7 +98,7 @@ def form_view() -> rx.Component:
             rx.vstack(
                 progress(),
                 rx.heading(S.page_title, size="5", as_="h2", id="questionnaire-page-title", margin_top="0.5rem"),
-                rx.cond(S.page_intro != "", rx.text(S.page_intro, size="3", color="gray"), rx.fragment()),
+                rx.cond(S.page_intro != "", rx.text(S.page_intro, size="3", color="var(--gray-11)"), rx.fragment()),
                 rx.cond(
                     S.page_error != "",
                     rx.callout(
@@ -108,7 +111,7 @@ def form_view() -> rx.Component:
                     ),
                     rx.fragment(),
                 ),
-                rx.text(tr("questionnaire.required_note"), size="2", color="gray"),
+                rx.text(tr("questionnaire.required_note"), size="2", color="var(--gray-11)"),
                 rx.vstack(
                     rx.foreach(S.questions, question_field),
                     spacing="5",
@@ -123,10 +126,17 @@ def form_view() -> rx.Component:
             width="100%",
             class_name="questionnaire-card",
         ),
-        rx.text(tr("questionnaire.save_hint"), size="2", color="gray"),
+        rx.text(tr("questionnaire.save_hint"), size="2", color="var(--gray-11)"),
         spacing="4",
         width="100%",
         max_width="48rem",
+        id="questionnaire-form",
+        # assets/client_ux.js: leaving with unsaved answers asks first (tab close and links alike)
+        custom_attrs={
+            "data-guard-unsaved": "1",
+            "data-unsaved": rx.cond(S.has_unsaved, "1", "0"),
+            "data-unsaved-message": tr("questionnaire.unsaved_leave"),
+        },
     )
 
 
@@ -155,14 +165,16 @@ def result_view() -> rx.Component:
     return rx.vstack(
         rx.cond(
             S.just_completed,
-            rx.callout(
-                tr("questionnaire.done"),
-                icon="circle-check",
-                color_scheme="green",
-                role="status",
-                id="questionnaire-done",
-                width="100%",
-                class_name="no-print",
+            announce(
+                rx.callout(
+                    tr("questionnaire.done"),
+                    icon="circle-check",
+                    color_scheme="green",
+                    role="status",
+                    id="questionnaire-done",
+                    width="100%",
+                    class_name="no-print",
+                )
             ),
             rx.fragment(),
         ),
@@ -172,11 +184,11 @@ def result_view() -> rx.Component:
             rx.text(
                 rx.text.strong(tr("questionnaire.client"), ": "),
                 S.display_name,
-                color="gray",
+                color="var(--gray-11)",
                 size="3",
                 class_name="print-only",
             ),
-            rx.text(S.completed_text, id="questionnaire-completed", color="gray", size="3"),
+            rx.text(S.completed_text, id="questionnaire-completed", color="var(--gray-11)", size="3"),
             width="100%",
         ),
         rx.flex(
@@ -223,10 +235,25 @@ def result_view() -> rx.Component:
     )
 
 
+def loading_view() -> rx.Component:
+    """Until the questionnaire is there: grey blocks of about its size, no texts that change."""
+    return rx.vstack(
+        rx.el.span(tr("questionnaire.loading"), class_name="sr-only"),
+        skeleton("line", style={"width": "60%"}),
+        skeleton("block"),
+        spacing="3",
+        width="100%",
+        max_width="48rem",
+        id="questionnaire-loading",
+    )
+
+
 def questionnaire_page() -> rx.Component:
     return page_frame(
+        # is_hydrated: the page's on_load has run. Before, the tab may still hold the questionnaire
+        # of an earlier visit; typing into that would be wiped when the fresh one arrives.
         rx.match(
-            S.view,
+            rx.cond(rx.State.is_hydrated, S.view, "loading"),
             ("form", form_view()),
             ("result", result_view()),
             (
@@ -239,7 +266,7 @@ def questionnaire_page() -> rx.Component:
                 "unavailable",
                 rx.callout(tr("questionnaire.unavailable"), icon="circle-alert", color_scheme="orange"),
             ),
-            rx.text(tr("questionnaire.loading"), color="gray", role="status"),
+            loading_view(),
         ),
         title=rx.cond(S.q_title != "", S.q_title, tr("questionnaire.title")),
     )

@@ -16,7 +16,7 @@ def template_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.text(row.title, weight="medium", class_name="staff-wrap template-title"),
-            rx.text(row.slug, size="1", color="gray", class_name="staff-wrap"),
+            rx.text(row.slug, size="1", color="var(--gray-11)", class_name="staff-wrap"),
             rx.cond(row.broken, rx.badge(tr("staff.q.broken"), color_scheme="red")),
         ),
         rx.table.cell(rx.badge("v", row.version, variant="soft", color_scheme="indigo"), class_name="template-version"),
@@ -26,7 +26,7 @@ def template_row(row: rx.Var) -> rx.Component:
             rx.cond(
                 row.open > 0,
                 rx.badge(row.open, color_scheme="amber", variant="soft"),
-                rx.text("0", color="gray"),
+                rx.text("0", color="var(--gray-11)"),
             ),
             class_name="template-open",
         ),
@@ -34,7 +34,7 @@ def template_row(row: rx.Var) -> rx.Component:
             rx.cond(
                 row.completed > 0,
                 rx.badge(row.completed, color_scheme="green", variant="soft"),
-                rx.text("0", color="gray"),
+                rx.text("0", color="var(--gray-11)"),
             ),
             class_name="template-completed",
         ),
@@ -111,7 +111,7 @@ def template_card(row: rx.Var) -> rx.Component:
                 " ",
                 row.completed,
                 size="1",
-                color="gray",
+                color="var(--gray-11)",
             ),
             _actions(row, wrap="wrap"),
             spacing="1",
@@ -159,7 +159,7 @@ def list_view() -> rx.Component:
                 id="draft-waiting",
             ),
         ),
-        rx.text(tr("staff.q.list_intro"), size="2", color="gray"),
+        rx.text(tr("staff.q.list_intro"), size="2", color="var(--gray-11)"),
         rx.cond(
             S.rows.length() > 0,
             rx.el.ul(rx.foreach(S.rows, template_card), class_name="staff-list phone-only", id="template-cards"),

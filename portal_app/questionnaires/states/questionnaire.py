@@ -14,6 +14,8 @@ What a tab shows and sends:
   the page against what is stored, saves, and moves on. A second tab on the
   same page therefore never wipes answers it did not touch.
 - "Vorige" saves nothing and loses nothing: unsaved changes stay in this tab.
+- Leaving the page with changes not saved asks first (`has_unsaved`; the browser
+  side is assets/client_ux.js), for closing the tab and links alike.
 - Conditional questions are shown or hidden as soon as the answer they depend
   on changes (visibility is computed on the server from the same definition).
 """
@@ -108,6 +110,8 @@ class QuestionnaireState(PortalState):
     result: list[ResultSection] = []
     pdf_href: str = ""
     just_completed: bool = False
+    # answers changed in this tab and not saved yet: the page asks before it is left
+    has_unsaved: bool = False
 
     _request: int = 0
     _stored: dict[str, str] = {}
@@ -125,6 +129,7 @@ class QuestionnaireState(PortalState):
         self.just_completed = False
         self._request = 0
         self._stored, self._dirty, self._errors = {}, [], {}
+        self.has_unsaved = False
 
     def _not_found(self) -> None:
         self._forget()
@@ -251,6 +256,7 @@ class QuestionnaireState(PortalState):
         self.pdf_href = f"/files/{view.pdf_document_id}" if view.pdf_document_id else ""
         self.questions, self.answers, self.choices = [], {}, {}
         self._dirty, self._errors = [], {}
+        self.has_unsaved = False
         self.page_error = ""
         self.view = "result"
 
@@ -286,13 +292,13 @@ class QuestionnaireState(PortalState):
     def _note_changed(self, key: str) -> None:
         if key not in self._dirty:
             self._dirty = [*self._dirty, key]
+        self.has_unsaved = True
         if key in self._errors:
             self._errors = {k: v for k, v in self._errors.items() if k != key}
 
     # ---- events ----
     @handler(Access.CLIENT, loads_page=True)
     def load_questionnaire(self, viewer: Viewer):
-        self._forget()  # nothing of the questionnaire this tab showed before
         account = viewer.account
         raw = self.router.page.params.get("request_id", "")
         try:
@@ -301,6 +307,12 @@ class QuestionnaireState(PortalState):
         except NotFound:
             self._not_found()
             return None
+        if request.id != self._request:
+            self._forget()  # nothing of the questionnaire this tab showed before
+        else:
+            self.page_error, self._errors = "", {}
+        # The same questionnaire again in this tab (a reload, a websocket reconnect): answers typed
+        # and not saved yet stay (_reload keeps the _dirty ones), so they are not lost (issue 14).
         self._request = request.id
         return self._reload(account)
 
@@ -377,6 +389,7 @@ class QuestionnaireState(PortalState):
             return None
         saved = {q.key for q in definition.pages[self.page_index].questions}
         self._dirty = [key for key in self._dirty if key not in saved]
+        self.has_unsaved = bool(self._dirty)
         self._errors = {}
         self.page_error = ""
         return next_index

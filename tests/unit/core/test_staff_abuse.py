@@ -331,6 +331,9 @@ def test_office_forms_as_admin_take_only_their_own_keys(db, people):
             {
                 "client_max_upload_mb": "30",
                 "staff_max_upload_mb": "90",
+                "client_max_message_mb": "50",
+                "staging_expiry_hours": "24",
+                "staging_quota_mb": "200",
                 "staff_require_2fa": "true",
                 "office_name": "Forged",
                 "logo": '{"file": "logo-0000000000000000.png", "version": "x"}',

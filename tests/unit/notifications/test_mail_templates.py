@@ -39,6 +39,52 @@ CONTEXTS: dict[str, dict] = {
     },
     "email_change_confirm": {"office_name": OFFICE, "name": "Jan Jansen", "link": LINK},
     "email_change_notice": {"office_name": OFFICE, "name": "Jan Jansen", "new_email_masked": "j***@e***.nl"},
+    "email_changed_by_office": {"office_name": OFFICE, "name": "Jan Jansen", "new_email_masked": "j***@e***.nl"},
+    "email_change_taken": {"office_name": OFFICE, "name": "Jan Jansen", "link": "https://portaal.example.nl/login"},
+    "password_link_refused": {"office_name": OFFICE, "name": "Jan Jansen", "link": "https://portaal.example.nl/login"},
+    "staff_trust_account_changed": {
+        "office_name": OFFICE,
+        "name": "Mr. P. de Boer",
+        "changed_by": "Mr. A. Admin",
+        "iban_end": "6430",
+        "link": "https://portaal.example.nl/staff/instellingen",
+    },
+    "signing_reminder_week": {
+        "office_name": OFFICE,
+        "name": "Jan Jansen",
+        "dossier_number": "2026-0142",
+        "day": "20 december 2026",
+        "time": "10:00",
+        "link": "https://portaal.example.nl/dossiers/1",
+    },
+    "signing_reminder_day": {
+        "office_name": OFFICE,
+        "name": "Jan Jansen",
+        "dossier_number": "2026-0142",
+        "day": "20 december 2026",
+        "time": "10:00",
+        "link": "https://portaal.example.nl/dossiers/1",
+    },
+    **{
+        kind: {
+            "office_name": OFFICE,
+            "name": "Mr. P. de Boer",
+            "dossier_number": "2026-0142",
+            "link": "https://portaal.example.nl/staff",
+        }
+        for kind in (
+            "staff_message_held",
+            "staff_published_text_refused",
+            "staff_draft_comment",
+            "staff_draft_approved",
+        )
+    },
+    "extra_account_exists": {
+        "office_name": OFFICE,
+        "name": "Jan Jansen",
+        "company_name": "Bakkerij De Boer B.V.",
+        "link": "https://portaal.example.nl/login",
+    },
 }
 
 

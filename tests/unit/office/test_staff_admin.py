@@ -134,16 +134,22 @@ def test_admin_changes_office_settings_stored_and_audited(db, world):
             "password_require_symbol": "on",
             "client_max_upload_mb": "40",
             "staff_max_upload_mb": "200",
+            "client_max_message_mb": "80",
+            "staging_expiry_hours": "48",
+            "staging_quota_mb": "300",
             "session_idle_minutes": "20",
             "session_absolute_hours": "10",
+            "office_address": " Keizersgracht 100,  1015 AA Amsterdam ",
         },
     )
     db.commit()
     assert set(changed) == set(staff_admin.OFFICE_FORM_SETTINGS)
+    assert office_settings.profile(db).office_address == "Keizersgracht 100, 1015 AA Amsterdam"
     view = staff_admin.office_view(session=db, actor=world.admin, settings=world.settings)
     assert view.office_name == "Notariaat Van Dam" and view.brand_colour == "#006633"
     assert (view.password_min_length, view.password_require_symbol) == (12, True)
     assert (view.client_max_upload_mb, view.staff_max_upload_mb) == (40, 200)
+    assert (view.client_max_message_mb, view.staging_expiry_hours, view.staging_quota_mb) == (80, 48, 300)
     assert (view.session_idle_minutes, view.session_absolute_hours) == (20, 10)
     office = office_settings.profile(db)
     assert office.password_policy.min_length == 12 and office.password_policy.require_symbol
@@ -180,6 +186,9 @@ def test_admin_changes_office_settings_stored_and_audited(db, world):
         ),
         ({"client_max_upload_mb": "50", "staff_max_upload_mb": "0"}, "staff_max_upload_mb", "office.invalid_number"),
         ({"client_max_upload_mb": "vijf"}, "client_max_upload_mb", "office.invalid_number"),
+        ({"client_max_message_mb": "0"}, "client_max_message_mb", "office.invalid_number"),
+        ({"staging_expiry_hours": "721"}, "staging_expiry_hours", "office.invalid_number"),
+        ({"staging_quota_mb": "-5"}, "staging_quota_mb", "office.invalid_number"),
         ({"session_idle_minutes": "4"}, "session_idle_minutes", "office.invalid_number"),
         (
             {"session_idle_minutes": "600", "session_absolute_hours": "8"},

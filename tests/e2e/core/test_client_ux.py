@@ -1,0 +1,369 @@
+"""The client's experience in Chromium (issue 14): the live message counter (client and
+office), a refused login keeping the e-mail address, whole tiles and the Acties bar as
+links, no flash of wrong counts before the data is there, <html lang> following the
+language, status changes announced to screen readers, unsaved questionnaire answers
+guarded, and reduced motion."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import DESKTOP, PHONE, login, screenshot
+
+pytestmark = pytest.mark.e2e
+
+CLIENT = "jansen@example.nl"
+STAFF = "medewerker@example.nl"  # behandelaar of dossier 2026-0142 (id 1)
+
+
+@pytest.fixture(scope="module")
+def portal(request, tmp_path_factory):
+    """One SQLite portal for this module."""
+    from tests.e2e import conftest
+
+    started, process = conftest._start_portal(tmp_path_factory.mktemp("portal"), "client-ux", {})
+    started.setup_name = "sqlite"
+    yield started
+    conftest._stop(process)
+
+
+@pytest.fixture(autouse=True)
+def patient_expectations():
+    # every step is a server round trip on a busy 2-core machine
+    expect.set_options(timeout=20_000)
+    yield
+    expect.set_options(timeout=5_000)
+
+
+def signed_in_home(page, portal, email: str = CLIENT) -> None:
+    login(page, portal, email)
+    expect(page.get_by_role("heading", name="Home", level=1)).to_be_visible()
+
+
+def open_client_composer(page, portal) -> None:
+    page.goto(f"{portal.url}/dossiers/1")
+    page.locator("#tab-berichten").click()
+    expect(page.locator("#message-list")).to_be_visible()
+    page.locator("#new-message").click()
+    expect(page.locator("#composer")).to_be_visible()
+
+
+# --------------------------------------------------------------------------- 1. live counter
+
+
+def test_counter_follows_every_keystroke_without_blur(page, portal):
+    signed_in_home(page, portal)
+    open_client_composer(page, portal)
+    body = page.locator("#msg-body")
+    counter = page.locator("#msg-counter")
+    expect(counter).to_have_text("0 van 4000 tekens")
+    body.click()
+    for typed, expected in (("H", 1), ("al", 3), ("lo!", 6)):
+        page.keyboard.type(typed)
+        # read at once, no waiting and no server round trip: the count is the browser's own
+        assert counter.text_content() == f"{expected} van 4000 tekens"
+        assert page.evaluate("document.activeElement && document.activeElement.id") == "msg-body"
+    page.keyboard.press("Backspace")
+    assert counter.text_content() == "5 van 4000 tekens"
+    # after the server has heard of it too, the count stays right (React's own update agrees)
+    page.wait_for_timeout(1200)
+    expect(counter).to_have_text("5 van 4000 tekens")
+    expect(page.locator("#msg-counter-full")).to_be_hidden()
+
+
+def test_counter_says_maximum_reached_and_field_takes_no_more(page, portal):
+    signed_in_home(page, portal)
+    open_client_composer(page, portal)
+    body = page.locator("#msg-body")
+    body.fill("a" * 3999)
+    expect(page.locator("#msg-counter")).to_have_text("3999 van 4000 tekens")
+    expect(page.locator("#msg-counter-full")).to_be_hidden()
+    body.press("End")
+    page.keyboard.type("bc")  # only the "b" fits
+    assert page.locator("#msg-counter").text_content() == "4000 van 4000 tekens"
+    expect(page.locator("#msg-counter-full")).to_be_visible()
+    expect(page.locator("#msg-counter-full")).to_have_text("Maximum bereikt")
+    assert len(body.input_value()) == 4000
+    # announced to screen readers once, in the page's one live region
+    expect(page.locator("#live-announcer")).to_have_text("Maximum bereikt")
+    # the manual's notice from the server comes too; the field still holds 4000
+    page.locator("#max-ok").click()
+    assert len(body.input_value()) == 4000
+    screenshot(page, "client-ux-counter-max")
+
+
+def test_office_composer_counts_live_too(page, portal):
+    login(page, portal, STAFF)
+    expect(page).to_have_url(re.compile(r"/staff/?$"))
+    page.goto(f"{portal.url}/staff/dossiers/1?tab=berichten")
+    expect(page.locator("#tab-berichten")).to_have_attribute("data-state", "active")
+    page.locator("#new-message").click()
+    body = page.locator("#compose-body")
+    expect(body).to_be_visible()
+    expect(page.locator("#compose-counter")).to_have_text("0 van 4000 tekens")
+    body.click()
+    page.keyboard.type("Goedemorgen")
+    assert page.locator("#compose-counter").text_content() == "11 van 4000 tekens"
+    # counted and stopped in characters by client_ux.js; maxLength (UTF-16 units) only as a backstop
+    assert body.get_attribute("data-max-chars") == "4000"
+    assert body.get_attribute("maxlength") == "8000"
+
+
+def test_counter_counts_characters_not_utf16_units(page, portal):
+    """4,000 emoji are 8,000 UTF-16 units but 4,000 characters, as the server counts them."""
+    signed_in_home(page, portal)
+    open_client_composer(page, portal)
+    body = page.locator("#msg-body")
+    body.fill("\N{GRINNING FACE}" * 3999)
+    expect(page.locator("#msg-counter")).to_have_text("3999 van 4000 tekens")
+    expect(page.locator("#msg-counter-full")).to_be_hidden()
+    body.press("End")
+    page.keyboard.type("\N{GRINNING FACE}\N{GRINNING FACE}")  # only one more fits
+    expect(page.locator("#msg-counter")).to_have_text("4000 van 4000 tekens")
+    expect(page.locator("#msg-counter-full")).to_be_visible()
+    assert body.input_value() == "\N{GRINNING FACE}" * 4000
+    page.locator("#max-ok").click()
+    # the state's copy (after the server's NFC) shows the same count
+    expect(page.locator("#msg-counter")).to_have_text("4000 van 4000 tekens")
+    assert body.input_value() == "\N{GRINNING FACE}" * 4000
+    # pasted past the limit: cut to 4,000 characters; a decomposed "é" (2 code points) counts as one
+    body.fill("a" * 3990 + "e\u0301" * 11)
+    expect(page.locator("#msg-counter")).to_have_text("4000 van 4000 tekens")
+    assert body.input_value() == "a" * 3990 + "\u00e9" * 10
+
+
+# --------------------------------------------------------------------------- announcements, lang
+
+
+def test_message_sent_is_announced(page, portal):
+    signed_in_home(page, portal)
+    open_client_composer(page, portal)
+    page.locator("#msg-subject").fill("Vraag over de sleutels")
+    page.locator("#msg-body").fill("Wanneer kan ik de sleutels ophalen?")
+    page.locator("#send-message").click()
+    expect(page.locator("#sent-notice")).to_contain_text("Uw bericht is verstuurd.")
+    announcer = page.locator("#live-announcer")
+    expect(announcer).to_have_text("Uw bericht is verstuurd.")
+    expect(announcer).to_have_attribute("aria-live", "polite")
+    assert announcer.count() == 1
+
+
+def test_html_lang_follows_the_chosen_language(page, portal):
+    page.goto(f"{portal.url}/login?lang=en")
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.goto(f"{portal.url}/login?lang=nl")
+    expect(page.get_by_role("button", name="Inloggen")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
+
+    signed_in_home(page, portal)
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
+    page.goto(f"{portal.url}/mijn-gegevens")
+    page.get_by_text("Engels", exact=True).click()
+    expect(page.get_by_role("heading", name="My details", level=1)).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    try:
+        page.goto(f"{portal.url}/dossiers/1")
+        expect(page.locator("#dossier-tabs")).to_be_visible()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        shoot_both_widths(page, "client-ux-dossier-en")
+        page.goto(f"{portal.url}/")
+        expect(page.locator("#count-total")).to_be_visible()
+        shoot_both_widths(page, "client-ux-home-en")
+    finally:
+        page.goto(f"{portal.url}/mijn-gegevens")
+        page.get_by_text("Dutch", exact=True).click()
+        expect(page.get_by_role("heading", name="Mijn gegevens", level=1)).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
+
+
+def shoot_both_widths(page, name: str) -> None:
+    screenshot(page, f"{name}-1280")
+    page.set_viewport_size(PHONE)
+    screenshot(page, f"{name}-390")
+    page.set_viewport_size(DESKTOP)
+
+
+# --------------------------------------------------------------------------- 9. login
+
+
+def test_refused_login_keeps_the_email_and_focuses_the_password(page, portal):
+    page.goto(f"{portal.url}/login")
+    page.get_by_label("E-mailadres").fill(CLIENT)
+    page.get_by_label("Wachtwoord").fill("niet-het-wachtwoord")
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page).to_have_url(re.compile(r"fout=onjuist"))
+    expect(page.locator("#login-error")).to_be_visible()
+    expect(page.locator("#email")).to_have_value(CLIENT)
+    expect(page.locator("#password")).to_be_focused()
+    expect(page.locator("#password")).to_have_value("")
+    assert CLIENT not in page.url  # the address never travels in the URL
+    shoot_both_widths(page, "client-ux-login-refused")
+    # typing the right password now signs in
+    page.keyboard.type("Portaal-Demo-2026")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Home", level=1)).to_be_visible()
+    # signed in: the kept address is gone from the tab
+    page.wait_for_timeout(300)
+    assert page.evaluate("sessionStorage.getItem('portal-login-email')") is None
+
+
+def test_plain_login_page_keeps_nothing(page, portal):
+    page.goto(f"{portal.url}/login")
+    expect(page.locator("#email")).to_have_value("")
+    expect(page.locator("#password")).not_to_be_focused()
+
+
+# --------------------------------------------------------------------------- 6. whole tiles and bars
+
+
+def test_tiles_and_acties_bar_are_whole_links(page, portal):
+    signed_in_home(page, portal)
+    bar = page.locator("#actions-bar")
+    expect(bar).to_have_attribute("href", "/acties")
+    expect(page.get_by_role("link", name="Acties 1", exact=True)).to_have_count(1)
+    shoot_both_widths(page, "client-ux-home")
+    # a click far right on the bar, away from its text, opens Acties
+    box = bar.bounding_box()
+    page.mouse.click(box["x"] + box["width"] - 30, box["y"] + box["height"] / 2)
+    expect(page).to_have_url(re.compile(r"/acties/?$"))
+    expect(page.get_by_role("heading", name="Acties", level=1)).to_be_visible()
+
+    page.goto(f"{portal.url}/")
+    tile = page.locator("#tile-dossiers")
+    expect(page.locator("#count-total")).to_have_text("3")
+    # one link per tile, named by its visible text
+    link = page.get_by_role("link", name=re.compile(r"^Dossiers"))
+    expect(link).to_have_count(1)
+    assert tile.locator("a").count() == 0
+    # keyboard: a visible focus ring on the tile
+    tile.focus()
+    outline = page.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement); return [s.outlineStyle, s.outlineWidth]; }"
+    )
+    assert page.evaluate("document.activeElement.id") == "tile-dossiers"
+    assert outline[0] != "none" and outline[1] != "0px", outline
+    screenshot(page, "client-ux-tile-focus")
+    # a click on the empty lower part of the tile opens Dossiers
+    box = tile.bounding_box()
+    page.mouse.click(box["x"] + box["width"] - 20, box["y"] + box["height"] - 12)
+    expect(page).to_have_url(re.compile(r"/dossiers/?$"))
+
+
+# --------------------------------------------------------------------------- 10. no flash
+
+
+RECORD_TEXTS = """
+window.__seen = {};
+new MutationObserver(() => {
+  for (const id of ["count-total", "count-in-progress", "count-actions", "actions-count"]) {
+    const el = document.getElementById(id);
+    if (!el) continue;
+    const list = (window.__seen[id] = window.__seen[id] || []);
+    const text = el.textContent;
+    if (list[list.length - 1] !== text) list.push(text);
+  }
+}).observe(document, { subtree: true, childList: true, characterData: true });
+"""
+
+
+def test_home_never_shows_counts_that_are_not_true(page, portal):
+    signed_in_home(page, portal)
+    page.add_init_script(RECORD_TEXTS)
+    page.goto(f"{portal.url}/")
+    expect(page.locator("#count-total")).to_have_text("3")
+    expect(page.locator("#actions-count")).to_have_text("1")
+    seen = page.evaluate("window.__seen")
+    assert seen.get("count-total") == ["3"], seen
+    assert seen.get("count-actions") == ["1"], seen
+    assert seen.get("actions-count") == ["1"], seen
+
+
+def test_my_details_shows_no_empty_fields_before_loading(page, portal):
+    signed_in_home(page, portal)
+    page.add_init_script(RECORD_TEXTS.replace('"actions-count"]', '"actions-count", "detail-name"]'))
+    page.goto(f"{portal.url}/mijn-gegevens")
+    expect(page.get_by_role("heading", name="Mijn gegevens", level=1)).to_be_visible()
+    expect(page.locator("#detail-name")).to_contain_text("Jansen")
+    expect(page.locator("#my-details-loading")).to_have_count(0)
+    seen = page.evaluate("window.__seen")
+    assert len(seen.get("detail-name", [])) == 1 and "Jansen" in seen["detail-name"][0], seen
+    shoot_both_widths(page, "client-ux-my-details")
+
+
+# --------------------------------------------------------------------------- 4. questionnaire answers
+
+
+def open_questionnaire(page, portal) -> str:
+    page.goto(f"{portal.url}/acties")
+    page.get_by_role("link", name="Invullen").click()
+    expect(page).to_have_url(re.compile(r"/vragenlijst/\d+/?$"))
+    expect(page.locator("#questionnaire-progress")).to_be_visible()
+    return page.url
+
+
+def before_unload_is_stopped(page) -> bool:
+    """What closing the tab or reloading would meet: the page's beforeunload says 'ask first'."""
+    return page.evaluate(
+        "(() => { const e = new Event('beforeunload', {cancelable: true}); window.dispatchEvent(e); "
+        "return e.defaultPrevented; })()"
+    )
+
+
+def test_leaving_with_unsaved_answers_asks_first(page, portal):
+    signed_in_home(page, portal)
+    url = open_questionnaire(page, portal)
+    dialogs: list[tuple[str, str]] = []
+    answer = {"accept": False}
+
+    def on_dialog(dialog):
+        dialogs.append((dialog.type, dialog.message))
+        if answer["accept"]:
+            dialog.accept()
+        else:
+            dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    # nothing typed yet: leaving is free
+    assert before_unload_is_stopped(page) is False
+    page.locator("#portal-header").get_by_role("link", name="Home").click()
+    expect(page.get_by_role("heading", name="Home", level=1)).to_be_visible()
+    assert dialogs == []
+
+    page.goto(url)
+    # the form appears only once this visit's questionnaire is loaded (nothing typed is wiped)
+    expect(page.locator("#questionnaire-progress")).to_be_visible()
+    field = page.locator("#q-voornamen")
+    field.fill("Jan Willem")
+    # closing the tab or reloading: the browser's own question
+    assert before_unload_is_stopped(page) is True
+    # an in-app link: asked, and "stay" keeps the page and the answer
+    page.locator("#actions-bar").click()
+    page.wait_for_timeout(300)
+    assert len(dialogs) == 1 and dialogs[0][0] == "confirm", dialogs
+    assert "niet zijn opgeslagen" in dialogs[0][1]
+    expect(page).to_have_url(url)
+    expect(field).to_have_value("Jan Willem")
+    # the server knows too (after the field's debounce), so a reload of the flag keeps asking
+    expect(page.locator("#questionnaire-form")).to_have_attribute("data-unsaved", "1")
+    screenshot(page, "client-ux-questionnaire-unsaved")
+
+    # leave anyway: confirmed, the page goes
+    answer["accept"] = True
+    page.locator("#actions-bar").click()
+    expect(page).to_have_url(re.compile(r"/acties/?$"))
+    assert len(dialogs) == 2
+
+
+def test_reduced_motion_is_respected(browser, portal):
+    context = browser.new_context(locale="nl-NL", viewport=DESKTOP, reduced_motion="reduce")
+    try:
+        page = context.new_page()
+        signed_in_home(page, portal)
+        duration = page.evaluate("getComputedStyle(document.querySelector('.tile')).transitionDuration")
+        assert duration in ("1e-05s", "0.00001s", "0s"), duration
+    finally:
+        context.close()

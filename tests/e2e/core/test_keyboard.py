@@ -1,0 +1,211 @@
+"""The portal with the keyboard alone (issue 14): sign in, open a dossier, send a message with
+an attachment, fill in a questionnaire page and change a setting in Mijn gegevens with Tab,
+Shift+Tab, Enter, Space and the arrow keys only.
+
+After every key: focus is on an element (never lost to <body>) and that element shows a focus
+ring (an outline or box-shadow on it, or the outline of the field frame around it). The first
+Tab stop is the skip link to the main content; dialogs keep focus inside and give it back to
+the button that opened them.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import DEMO_PASSWORD, screenshot
+from tests.e2e.core.test_accessibility import portal  # noqa: F401  (one SQLite portal for this module)
+
+pytestmark = pytest.mark.e2e
+
+CLIENT = "jansen@example.nl"
+STAFF = "notaris@example.nl"
+
+# Where focus is and whether it shows. Radix text fields draw their ring on the field frame
+# around the <input> (:focus-within), so an outline on one of the two parents counts too.
+FOCUS = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body || el === document.documentElement) return null;
+  // Radix draws some rings (checkbox, radio) on a ::before of the control
+  const ring = (node) => [null, '::before', '::after'].some((pseudo) => {
+    const style = getComputedStyle(node, pseudo);
+    const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+    return outline || (style.boxShadow && style.boxShadow !== 'none');
+  });
+  const parentRing = [el.parentElement, el.parentElement && el.parentElement.parentElement]
+    .some((node) => node && getComputedStyle(node).outlineStyle !== 'none'
+      && parseFloat(getComputedStyle(node).outlineWidth) > 0);
+  return {
+    id: el.id, tag: el.tagName, text: (el.innerText || el.value || el.getAttribute('aria-label') || '').slice(0, 40),
+    // ... and the tab triggers on their inner label
+    ring: ring(el) || parentRing || [...el.children].some((child) => ring(child)), inDialog: !!el.closest('[role="dialog"], [role="alertdialog"]'),
+  };
+}"""
+
+
+@pytest.fixture(autouse=True)
+def patient_expectations():
+    # every step is a server round trip on a busy machine
+    expect.set_options(timeout=20_000)
+    yield
+    expect.set_options(timeout=5_000)
+
+
+def focused(page) -> dict:
+    info = page.evaluate(FOCUS)
+    assert info is not None, f"focus lost (document.activeElement is <body>) on {page.url}"
+    return info
+
+
+def press(page, key: str, *, ring: bool = True) -> dict:
+    page.keyboard.press(key)
+    info = focused(page)
+    if ring:
+        assert info["ring"], f"no visible focus indicator after {key} on {info} ({page.url})"
+    return info
+
+
+def tab_to(page, selector: str, *, limit: int = 80, key: str = "Tab") -> dict:
+    """Press Tab until `selector` has focus, checking focus and its ring at every stop."""
+    for _ in range(limit):
+        info = press(page, key)
+        if page.evaluate("(selector) => document.activeElement.matches(selector)", selector):
+            return info
+    raise AssertionError(f"{selector} not reached with {limit}x {key} on {page.url}")
+
+
+def sign_in(page, portal, email: str) -> None:  # noqa: F811
+    page.goto(f"{portal.url}/login")
+    expect(page.locator("#login-submit")).to_be_visible()
+    tab_to(page, "#email")
+    page.keyboard.type(email)
+    tab_to(page, "#password")
+    page.keyboard.type(DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page).not_to_have_url(re.compile(r"/login"))
+
+
+def skip_link_first(page) -> None:
+    """The first Tab stop of a page is "Naar de inhoud"; Enter moves focus to the main content."""
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    info = press(page, "Tab")
+    assert page.evaluate("document.activeElement.classList.contains('skip-link')"), info
+    box = page.locator(".skip-link").bounding_box()
+    assert box and box["x"] >= 0 and box["y"] >= 0, "the skip link stays off screen when focused"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "inhoud"
+    # the next Tab starts in the main content, past the header and its navigation
+    press(page, "Tab")
+    assert page.evaluate("!!document.activeElement.closest('#inhoud')")
+
+
+def test_client_does_everything_with_the_keyboard(fresh, portal):  # noqa: F811
+    page = fresh()
+    sign_in(page, portal, CLIENT)
+    expect(page.get_by_role("heading", name="Home", level=1)).to_be_visible()
+    skip_link_first(page)
+
+    # open a dossier: Home -> Mijn dossiers -> 2026-0142 (or straight from a tile)
+    for _ in range(3):
+        if re.search(r"/dossiers/1/?$", page.url):
+            break
+        tab_to(page, 'a[href$="/dossiers/1"], a[href="/dossiers"], a[href="/dossiers/"]')
+        target = page.evaluate("document.activeElement.getAttribute('href')")
+        page.keyboard.press("Enter")
+        expect(page).to_have_url(re.compile(re.escape(target.rstrip("/")) + "/?$"))
+    expect(page.locator("#dossier-tabs")).to_be_visible()
+
+    # the Berichten tab: Tab into the tab list, arrows to the tab (Radix selects on focus)
+    tab_to(page, '[role="tab"]')
+    for _ in range(6):
+        if page.evaluate("document.activeElement.id") == "tab-berichten":
+            break
+        press(page, "ArrowRight")
+    expect(page.locator("#tab-berichten")).to_have_attribute("aria-selected", "true")
+    tab_to(page, "#new-message")
+    page.keyboard.press("Enter")
+    expect(page.locator("#composer")).to_be_visible()
+    tab_to(page, "#msg-subject")
+    page.keyboard.type("Sleutels ophalen")
+    tab_to(page, "#msg-body")
+    page.keyboard.type("Wanneer kan ik de sleutels ophalen?")
+
+    # the attachments dialog: focus goes in, stays in, and comes back on Escape
+    tab_to(page, "#open-attachments")
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    assert focused(page)["inDialog"], "focus did not move into the dialog"
+    for key in ["Tab"] * 12 + ["Shift+Tab"] * 6:
+        assert press(page, key)["inDialog"], f"focus left the open dialog after {key}"
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    assert focused(page)["id"] == "open-attachments", "focus did not return to the button that opened the dialog"
+
+    # again, now choosing a file with the dialog's browse button (Enter opens the file chooser)
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_visible()
+    tab_to(page, '[role="dialog"] .drop-zone button')
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Enter")
+    chooser.value.set_files(
+        files=[{"name": "paspoort.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%keyboard test\n"}]
+    )
+    expect(page.locator("#staged-files")).to_contain_text("paspoort.pdf")
+    tab_to(page, "#upload-confirm")
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_hidden()
+    assert focused(page)["id"] == "open-attachments", "focus did not return after adding the file"
+    expect(page.locator("#attached-files")).to_contain_text("paspoort.pdf")
+    tab_to(page, "#send-message")
+    page.keyboard.press("Enter")
+    expect(page.locator("#sent-notice")).to_contain_text("Uw bericht is verstuurd.")
+    focused(page)
+    screenshot(page, "keyboard-message-sent")
+
+    # a questionnaire page, field by field
+    page.goto(f"{portal.url}/vragenlijst/1")
+    expect(page.locator("#questionnaire-form")).to_be_visible()
+    skip_link_first(page)
+    for field, text in (
+        ("#q-voornamen", "Jan Willem"),
+        ("#q-achternaam", "Jansen"),
+        ("#q-geboortedatum", "1980-03-12"),
+        ("#q-geboorteplaats", "Utrecht"),
+        ("#q-nationaliteit", "Nederlandse"),
+        ("#q-adres", "Kerkstraat 3, 3511 AB Utrecht"),
+        ("#q-telefoon", "06 12345678"),
+        ("#q-email", "jan.jansen@example.nl"),
+    ):
+        tab_to(page, field)
+        page.keyboard.press("Control+A")
+        page.keyboard.type(text)
+    tab_to(page, "#questionnaire-next")
+    page.keyboard.press("Enter")
+    expect(page.locator("#questionnaire-progress")).to_contain_text("Pagina 2 van")
+    focused(page)
+
+    # a setting in Mijn gegevens: a notification switch with Space
+    page.goto(f"{portal.url}/mijn-gegevens")
+    switch = page.locator("#notify-message")
+    expect(switch).to_be_visible()
+    before = switch.get_attribute("aria-checked")
+    tab_to(page, "#notify-message")
+    page.keyboard.press("Space")
+    expect(switch).not_to_have_attribute("aria-checked", before or "")
+    focused(page)
+    page.keyboard.press("Space")  # back as it was
+    expect(switch).to_have_attribute("aria-checked", before or "")
+
+
+def test_staff_pages_start_with_the_skip_link(fresh, portal):  # noqa: F811
+    page = fresh()
+    sign_in(page, portal, STAFF)
+    expect(page).to_have_url(re.compile(r"/staff/?$"))
+    expect(page.locator("main#inhoud")).to_be_visible()
+    skip_link_first(page)
+    page.goto(f"{portal.url}/staff/dossiers/1")
+    expect(page.locator("#tab-voortgang")).to_be_visible()
+    skip_link_first(page)
