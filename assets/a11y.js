@@ -49,39 +49,8 @@
     target.scrollIntoView({ block: "start" });
   }, true);
 
-  // Dialogs opened through state (no Radix Dialog.Trigger, e.g. the attachments dialog of the
-  // composer) have no trigger to give focus back to, so Radix leaves it on <body> when they
-  // close (Escape, Cancel, after adding files). Remember the last element focused outside a
-  // dialog (the button that opened it) and give focus back to it once the dialog is gone.
-  var DIALOG = '[role="dialog"], [role="alertdialog"]';
-  var opener = null;
-  var openerId = "";
-  var dialogOpen = false;
-  document.addEventListener("focusin", function (event) {
-    var el = event.target;
-    if (!el || !el.closest || el.closest(DIALOG) || el === document.body) return;
-    opener = el;
-    openerId = el.id || "";
-  }, true);
-
-  function restoreFocus() {
-    var open = !!document.querySelector(DIALOG);
-    var closed = dialogOpen && !open;
-    dialogOpen = open;
-    if (!closed) return;
-    // after Radix's own focus-on-unmount (a setTimeout 0 of its FocusScope)
-    setTimeout(function () {
-      var active = document.activeElement;
-      if (document.querySelector(DIALOG) || (active && active !== document.body)) return;
-      // the opener may have been re-rendered meanwhile: find it again by its id
-      var target = opener && document.contains(opener) ? opener : openerId && document.getElementById(openerId);
-      if (target && target.focus) target.focus();
-    }, 0);
-  }
-
   function start() {
     update();
-    new MutationObserver(restoreFocus).observe(document.body, { subtree: true, childList: true });
     new MutationObserver(schedule).observe(document.body, { subtree: true, childList: true });
     window.addEventListener("resize", schedule);
   }

@@ -314,6 +314,8 @@ def attachments_dialog() -> rx.Component:
                 margin_top="1rem",
             ),
             max_width="32rem",
+            # opened through state, so Radix has no trigger to give focus back to on close
+            on_close_auto_focus=rx.set_focus("open-attachments"),
         ),
         open=S.dialog_open,
         on_open_change=S.set_dialog_open,

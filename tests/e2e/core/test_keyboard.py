@@ -108,14 +108,19 @@ def test_client_does_everything_with_the_keyboard(fresh, portal):  # noqa: F811
     skip_link_first(page)
 
     # open a dossier: Home -> Mijn dossiers -> 2026-0142 (or straight from a tile)
-    for _ in range(3):
+    links = 'a[href$="/dossiers/1"], a[href="/dossiers"], a[href="/dossiers/"]'
+    for step in range(3):
         if re.search(r"/dossiers/1/?$", page.url):
             break
-        tab_to(page, 'a[href$="/dossiers/1"], a[href="/dossiers"], a[href="/dossiers/"]')
+        # on Home the first Tab stop after the skip link may already be the "Dossiers" tile
+        if step > 0 or not page.evaluate("(links) => document.activeElement.matches(links)", links):
+            tab_to(page, links)
         target = page.evaluate("document.activeElement.getAttribute('href')")
         page.keyboard.press("Enter")
         expect(page).to_have_url(re.compile(re.escape(target.rstrip("/")) + "/?$"))
     expect(page.locator("#dossier-tabs")).to_be_visible()
+    # the dossier's data has loaded (the tabs re-render with their counts, which resets focus)
+    expect(page.locator("#tab-berichten")).to_contain_text("(3)")
 
     # the Berichten tab: Tab into the tab list, arrows to the tab (Radix selects on focus)
     tab_to(page, '[role="tab"]')
@@ -159,6 +164,30 @@ def test_client_does_everything_with_the_keyboard(fresh, portal):  # noqa: F811
     expect(dialog).to_be_hidden()
     assert focused(page)["id"] == "open-attachments", "focus did not return after adding the file"
     expect(page.locator("#attached-files")).to_contain_text("paspoort.pdf")
+
+
+# Known finding, not yet fixed: after "Versturen" the composer closes with the focused
+# #send-message button in it, and focus drops to <body> (nothing moves it to #sent-notice).
+# The questionnaire and Mijn gegevens steps after it have not run green yet.
+@pytest.mark.xfail(strict=True, reason="focus drops to <body> when the composer closes after sending")
+def test_client_sends_and_fills_in_with_the_keyboard(fresh, portal):  # noqa: F811
+    page = fresh()
+    sign_in(page, portal, CLIENT)
+    expect(page.get_by_role("heading", name="Home", level=1)).to_be_visible()
+    page.goto(f"{portal.url}/dossiers/1")
+    expect(page.locator("#tab-berichten")).to_contain_text("(3)")
+    tab_to(page, '[role="tab"]')
+    for _ in range(6):
+        if page.evaluate("document.activeElement.id") == "tab-berichten":
+            break
+        press(page, "ArrowRight")
+    tab_to(page, "#new-message")
+    page.keyboard.press("Enter")
+    expect(page.locator("#composer")).to_be_visible()
+    tab_to(page, "#msg-subject")
+    page.keyboard.type("Sleutels ophalen")
+    tab_to(page, "#msg-body")
+    page.keyboard.type("Wanneer kan ik de sleutels ophalen?")
     tab_to(page, "#send-message")
     page.keyboard.press("Enter")
     expect(page.locator("#sent-notice")).to_contain_text("Uw bericht is verstuurd.")
