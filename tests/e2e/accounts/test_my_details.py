@@ -234,7 +234,13 @@ DUTCH_PHRASES = sorted(
     key=len,
     reverse=True,
 )
-DUTCH_PHRASES = [phrase for phrase in DUTCH_PHRASES if len(phrase) >= 4]
+# Names of dossier kinds ("Levering woning") also begin the demo dossiers' own descriptions,
+# which are data typed by the office and stay as typed in English.
+DUTCH_PHRASES = [
+    phrase
+    for phrase in DUTCH_PHRASES
+    if len(phrase) >= 4 and phrase not in {_NL.get(k) for k in _NL if k.startswith("dossier_type.")}
+]
 
 
 def dutch_on(page) -> list[str]:

@@ -55,7 +55,7 @@ def test_replayed_frames_after_logout_carry_no_data(browser, portal):
     tab.on("websocket", watch)
     login(tab, portal, "jansen@example.nl")
     tab.get_by_role("link", name=re.compile("Dossiers")).first.click()
-    tab.get_by_role("link", name="Open dossier 2026-0142").click()
+    tab.get_by_role("link", name="Openen 2026-0142").click()
     expect(tab.get_by_text(DOSSIER_TEXT).first).to_be_visible()
     tab.get_by_role("tab", name=re.compile("Berichten")).click()
     expect(tab.get_by_text(MESSAGE_TEXTS[0]).first).to_be_visible()
