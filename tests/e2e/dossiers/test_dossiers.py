@@ -122,7 +122,8 @@ def test_list_search_filter_and_open(page, portal):
     expect(page.locator("#dossier-row-2025-0877")).to_contain_text("Gepasseerd")
     expect(page.locator("#dossier-row-2026-0031")).to_contain_text("Wacht op u")
     # unread: 4 published documents and 2 office messages; the client's own upload is not unread
-    expect(house.get_by_role("img", name="6 ongelezen")).to_be_visible()
+    # 6 letters and messages plus the two versions of the draft deed (issue 17), unread too
+    expect(house.get_by_role("img", name="8 ongelezen")).to_be_visible()
     expect(page.locator("#dossier-row-2025-0877").get_by_role("img", name="1 ongelezen")).to_be_visible()
     expect(page.locator("#dossier-row-2026-0031 .unread-badge")).to_have_count(0)
     screenshot(page, f"dossiers-list-{portal.setup_name}")
