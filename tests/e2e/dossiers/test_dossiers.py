@@ -121,8 +121,8 @@ def test_list_search_filter_and_open(page, portal):
     expect(house).to_contain_text("In behandeling")
     expect(page.locator("#dossier-row-2025-0877")).to_contain_text("Gepasseerd")
     expect(page.locator("#dossier-row-2026-0031")).to_contain_text("Wacht op u")
-    # unread: 4 published documents and 2 office messages; the client's own upload is not unread
-    # 6 letters and messages plus the two versions of the draft deed (issue 17), unread too
+    # unread: 4 published documents, 2 office messages and the draft deed's two versions (issue 17);
+    # the client's own upload is not unread
     expect(house.get_by_role("img", name="8 ongelezen")).to_be_visible()
     expect(page.locator("#dossier-row-2025-0877").get_by_role("img", name="1 ongelezen")).to_be_visible()
     expect(page.locator("#dossier-row-2026-0031 .unread-badge")).to_have_count(0)
