@@ -164,7 +164,7 @@ def native_select(
     on_change=None,
     aria_label=None,
 ) -> rx.Component:
-    """A plain <select>: options are {"value", "label"} dicts."""
+    """A plain <select>: options are SelectOption rows (core/services/select_option.py)."""
     props = {"id": select_id, "class_name": "staff-select"}
     if name is not None:
         props["name"] = name
@@ -176,9 +176,7 @@ def native_select(
         props["on_change"] = on_change
     if aria_label is not None:
         props["aria_label"] = aria_label
-    return rx.el.select(
-        rx.foreach(options, lambda option: rx.el.option(option["label"], value=option["value"])), **props
-    )
+    return rx.el.select(rx.foreach(options, lambda option: rx.el.option(option.label, value=option.value)), **props)
 
 
 def static_select(options: list[tuple[str, rx.Var | str]], *, select_id: str, **props) -> rx.Component:

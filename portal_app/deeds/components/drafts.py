@@ -328,7 +328,7 @@ def _staff_publish() -> rx.Component:
             rx.vstack(
                 label(tr("deeds.publish_as"), "deed-draft"),
                 rx.el.select(
-                    rx.foreach(T.draft_options, lambda o: rx.el.option(o["label"], value=o["value"])),
+                    rx.foreach(T.draft_options, lambda o: rx.el.option(o.label, value=o.value)),
                     rx.el.option(tr("deeds.new_draft"), value="new"),
                     value=T.publish_draft,
                     on_change=T.set_publish_draft,

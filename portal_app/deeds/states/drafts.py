@@ -20,6 +20,7 @@ from portal_app.core.services import formatting, i18n
 from portal_app.core.services.db import session_scope
 from portal_app.core.services.errors import ServiceError
 from portal_app.core.services.ids import valid_id
+from portal_app.core.services.select_option import SelectOption
 from portal_app.core.states.access import Access, Viewer, handler, run_db
 from portal_app.core.states.base import PortalState
 from portal_app.core.states.staff_base import StaffState, error_text
@@ -238,7 +239,7 @@ class StaffDeedDraftsState(StaffState):
     deed_versions: list[VersionRow] = []
     deed_comments: list[CommentRow] = []
     deed_pending: str = ""
-    draft_options: list[dict[str, str]] = []
+    draft_options: list[SelectOption] = []
     publish_draft: str = "new"
     publish_title: str = ""
     deed_notice: str = ""
@@ -255,8 +256,8 @@ class StaffDeedDraftsState(StaffState):
         self.deed_versions, self.deed_comments = _rows(views, self.lang, None)
         latest = views[-1] if views else None
         self.deed_pending = ", ".join(latest.pending) if latest is not None else ""
-        self.draft_options = [{"value": str(view.id), "label": view.title} for view in views]
-        if self.publish_draft != "new" and self.publish_draft not in {o["value"] for o in self.draft_options}:
+        self.draft_options = [SelectOption(value=str(view.id), label=view.title) for view in views]
+        if self.publish_draft != "new" and self.publish_draft not in {o.value for o in self.draft_options}:
             self.publish_draft = "new"
 
     @handler(Access.STAFF)
@@ -274,11 +275,11 @@ class StaffDeedDraftsState(StaffState):
             self.deed_versions, self.deed_comments, self.draft_options = [], [], []
             return
         if self.draft_options:
-            self.publish_draft = self.draft_options[-1]["value"]
+            self.publish_draft = self.draft_options[-1].value
 
     @handler(Access.STAFF)
     def set_publish_draft(self, viewer: Viewer, value: str):
-        if value == "new" or value in {o["value"] for o in self.draft_options}:
+        if value == "new" or value in {o.value for o in self.draft_options}:
             self.publish_draft = value
 
     @handler(Access.STAFF)

@@ -23,6 +23,7 @@ from portal_app.accounts.models import Account
 from portal_app.core.services.db import session_scope
 from portal_app.core.services.errors import NotFound, ServiceError, ValidationFailed
 from portal_app.core.services.ids import valid_id
+from portal_app.core.services.select_option import SelectOption
 from portal_app.core.states.access import Access, Viewer, handler, run_db
 from portal_app.core.states.staff_base import StaffListState, StaffState, page_text
 from portal_app.documents.models import DocumentKind
@@ -76,8 +77,8 @@ def _upload_file(upload):
     return file if file is not None else upload
 
 
-def _status_options(language: str) -> list[dict[str, str]]:
-    return [{"value": s, "label": staff_dossiers.status_label(s, language)} for s in DossierStatus.ALL]
+def _status_options(language: str) -> list[SelectOption]:
+    return [SelectOption(value=s, label=staff_dossiers.status_label(s, language)) for s in DossierStatus.ALL]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -103,7 +104,7 @@ class StaffDossiersState(StaffListState):
     total: int = 0
     page_count: int = 1
     page_text: str = ""
-    status_options: list[dict[str, str]] = []
+    status_options: list[SelectOption] = []
     handler_options: list[dict[str, str]] = []
 
     create_open: bool = False
@@ -207,7 +208,7 @@ class StaffDossierState(StaffState):
     found: bool = False
     header: dict[str, str] = {}
     tab: str = "voortgang"
-    status_options: list[dict[str, str]] = []
+    status_options: list[SelectOption] = []
     handler_options: list[dict[str, str]] = []
     notice: str = ""
     error: str = ""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from portal_app.core.services import formatting
 from portal_app.core.services.db import session_scope
 from portal_app.core.services.errors import NotFound, ServiceError
+from portal_app.core.services.select_option import SelectOption
 from portal_app.core.states.access import Access, Viewer, handler
 from portal_app.core.states.staff_base import StaffState
 from portal_app.dossiers.services import staff_dossiers
@@ -30,8 +31,8 @@ class StaffSigningState(StaffState):
     form_notary: str = ""
     form_kind: str = checklist.DEFAULT_KIND
     form_key: int = 0
-    notary_options: list[dict[str, str]] = []
-    kind_options: list[dict[str, str]] = []
+    notary_options: list[SelectOption] = []
+    kind_options: list[SelectOption] = []
     items: list[ChecklistItemRow] = []
     notice: str = ""
     error: str = ""
@@ -46,11 +47,13 @@ class StaffSigningState(StaffState):
                 appointment = appointments.get(db, self._dossier_id)
                 rows = checklist.for_staff(db, viewer.account, self._dossier_id, self.lang)
                 choices = staff_dossiers.staff_choices(session=db, actor=viewer.account)
-            self.notary_options = [{"value": c["id"], "label": c["name"]} for c in choices]
+            self.notary_options = [SelectOption(value=c["id"], label=c["name"]) for c in choices]
         except ServiceError:
             self.loaded = False
             return False
-        self.kind_options = [{"value": kind, "label": self._t(f"signing.kind.{kind}")} for kind in checklist.KINDS]
+        self.kind_options = [
+            SelectOption(value=kind, label=self._t(f"signing.kind.{kind}")) for kind in checklist.KINDS
+        ]
         self.has_appointment = view is not None
         if view is not None and appointment is not None:
             place = view.location or view.video_url
