@@ -107,8 +107,15 @@ deploy-tools:
 	  fi; \
 	fi
 
+# Unit and integration tests first, one process (timing comparisons need a quiet machine);
+# then the browser tests, one file per worker (E2E_WORKERS, default 2): the module-scoped
+# portals start while the other worker's browser waits, and both share one frontend build.
+E2E_WORKERS ?= 2
 test: setup-dev chromium deploy-tools $(TOOLS)/.axe-core-$(AXE_VERSION)
-	$(PY) -m pytest -q -ra tests/unit tests/integration tests/e2e
+	@status=0; \
+	$(PY) -m pytest -q -ra tests/unit tests/integration || status=$$?; \
+	$(PY) -m pytest -q -ra -n $(E2E_WORKERS) --dist loadfile tests/e2e || status=$$?; \
+	exit $$status
 
 # ruff (lint and format check) and mypy (strict on services and models; pyproject.toml)
 lint: setup-dev

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from scripts import prod_server
 from tests.conftest import (
@@ -182,7 +183,10 @@ def _build_frontend(env: dict, web_dir: Path, log: Path) -> None:
 
 
 def _session_build() -> Path:
-    """The session's frontend build (for BUILD_PORT), made again when the code changed."""
+    """The session's frontend build (for BUILD_PORT), made again when the code changed.
+
+    With pytest-xdist the workers share one build folder: the first to get the lock
+    builds, the others then find its stamp current (the build step is a no-op)."""
     root = _SESSION_BUILD["root"]
     if root is None:  # _start_portal used outside pytest's fixtures
         import tempfile
@@ -190,9 +194,10 @@ def _session_build() -> Path:
         root = _SESSION_BUILD["root"] = Path(tempfile.mkdtemp(prefix="portal-frontend-"))
     web_dir = root / "web"
     if _SESSION_BUILD["sources"] != prod_server.source_digest():
-        env = _server_env(BUILD_PORT, root / "data", {})
-        _build_frontend(env, web_dir, root / "build.log")
-        _SESSION_BUILD["sources"] = (prod_server.read_stamp(web_dir) or {}).get("sources")
+        with FileLock(str(root / "build.lock")):
+            env = _server_env(BUILD_PORT, root / "data", {})
+            _build_frontend(env, web_dir, root / "build.log")
+            _SESSION_BUILD["sources"] = (prod_server.read_stamp(web_dir) or {}).get("sources")
     return web_dir
 
 
@@ -265,8 +270,14 @@ def _redis_env() -> dict:
 
 @pytest.fixture(scope="session", autouse=True)
 def _frontend_build_root(tmp_path_factory):
-    """This session's frontend build folder (built on the first server start)."""
-    _SESSION_BUILD["root"] = tmp_path_factory.mktemp("frontend-build")
+    """This session's frontend build folder (built on the first server start), one for
+    all xdist workers: their base temp folders share a parent."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = tmp_path_factory.getbasetemp().parent / "frontend-build"
+        root.mkdir(exist_ok=True)
+        _SESSION_BUILD["root"] = root
+    else:
+        _SESSION_BUILD["root"] = tmp_path_factory.mktemp("frontend-build")
     _SESSION_BUILD["sources"] = None
     yield _SESSION_BUILD["root"]
 
