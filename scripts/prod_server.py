@@ -273,6 +273,13 @@ def build(web: Path | None = None, attempts: int = 3) -> bool:
         )
         if done.returncode != 0:
             raise SystemExit(f"The frontend build failed (reflex export exited with {done.returncode}).")
+        # Pages with a parameter (/dossiers/123) preload their own modules (issue 19).
+        if str(ROOT) not in sys.path:
+            sys.path.insert(0, str(ROOT))  # run as a script: scripts/ is on the path, not the project
+        from portal_app.core.services import page_paths
+
+        route_pages = page_paths.write_route_pages(web / "build" / "client")
+        print(f"Route pages written: {route_pages}.", flush=True)
         after = fingerprint()
         if after == expected:
             _write_stamp(web, expected)

@@ -126,6 +126,25 @@ def cache_control(method: str, path: str, status: int, header_names: set[bytes])
     return None
 
 
+class PagePathsMiddleware:
+    """Answers page URLs with the build file meant for them, without a redirect and with the
+    page's own modules preloaded (core/services/page_paths.py). Only the path the static file
+    server looks up changes; the browser's URL stays as it was."""
+
+    def __init__(self, app: ASGIApp, build_dir: Path | None = None):
+        from portal_app.core.services.page_paths import PagePaths
+
+        self.app = app
+        self.pages = PagePaths(Path(build_dir) if build_dir is not None else DEFAULT_BUILD_DIR)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("method") in ("GET", "HEAD"):
+            target = self.pages.file_for(scope.get("path", ""))
+            if target is not None:
+                scope = {**scope, "path": target, "raw_path": target.encode()}
+        await self.app(scope, receive, send)
+
+
 class SecurityHeadersMiddleware:
     """Adds the security headers to every HTTP response (never replacing ones a route set),
     and Cache-Control to static files that have none (`cache_control`)."""
@@ -540,7 +559,7 @@ def transformers(
     routes: list[BaseRoute] | None = None,
 ) -> list[Any]:
     """The `api_transformer` list for rx.App: plain HTTP routes (default: downloads) and the icons, upload cap,
-    security headers, request log and metrics, and outermost the trusted-proxy rewrite (core/services/proxy.py)."""
+    page paths, security headers, request log and metrics, and outermost the trusted-proxy rewrite (core/services/proxy.py)."""
     from starlette.applications import Starlette
 
     from portal_app.core.services import metrics
@@ -551,7 +570,8 @@ def transformers(
     upload_limit: int | Callable[[], int] = upload_max_bytes if upload_max_bytes is not None else _office_upload_cap
     wrap_upload: Callable[[ASGIApp], ASGIApp] = lambda app: UploadSizeLimitMiddleware(app, upload_limit)  # noqa: E731
     wrap_headers: Callable[[ASGIApp], ASGIApp] = lambda app: SecurityHeadersMiddleware(app, settings, build_dir)  # noqa: E731
+    wrap_pages: Callable[[ASGIApp], ASGIApp] = lambda app: PagePathsMiddleware(app, build_dir)  # noqa: E731
     plain_routes = [*(downloads.routes if routes is None else routes), *icon_routes()]
     wrap_log: Callable[[ASGIApp], ASGIApp] = lambda app: metrics.RequestLogMiddleware(app)  # noqa: E731
     wrap_proxy: Callable[[ASGIApp], ASGIApp] = lambda app: ProxyHeadersMiddleware(app, settings.trusted_proxies)  # noqa: E731
-    return [Starlette(routes=plain_routes), wrap_upload, wrap_headers, wrap_log, wrap_proxy]
+    return [Starlette(routes=plain_routes), wrap_upload, wrap_pages, wrap_headers, wrap_log, wrap_proxy]

@@ -135,9 +135,10 @@ def test_transformers_list(tmp_path):
     settings = _settings(tmp_path)
     items = security.transformers(settings, tmp_path / "build")
     assert isinstance(items[0], Starlette)
-    wrapped = items[2](items[1](lambda scope, receive, send: None))
+    wrapped = items[3](items[2](items[1](lambda scope, receive, send: None)))
     assert isinstance(wrapped, SecurityHeadersMiddleware)
-    assert isinstance(wrapped.app, UploadSizeLimitMiddleware)
+    assert isinstance(wrapped.app, security.PagePathsMiddleware)
+    assert isinstance(wrapped.app.app, UploadSizeLimitMiddleware)
 
 
 # -- upload size cap ---------------------------------------------------------
