@@ -54,6 +54,7 @@ from portal_app.questionnaires.states.questionnaire import QuestionnaireState
 from portal_app.questionnaires.states.staff_questionnaires import StaffQuestionnairesState
 from portal_app.settings import get_settings
 from portal_app.signing import api as calendar_routes
+from portal_app.signing.states.signing import SigningState
 
 
 def page_title(key: str):
@@ -128,7 +129,14 @@ app.add_page(
     dossier_page,
     route=routes.DOSSIERS + "/[dossier_id]",
     title=page_title("dossier"),
-    on_load=[DossierState.load_dossier, DeedDraftsState.load_drafts, ClientPaymentState.load_payment],
+    # The sections above the tabs load first and the dossier (which shows the page) last: the
+    # page appears in one piece instead of pushing the tabs down three times (layout shift, issue 19).
+    on_load=[
+        SigningState.load_dossier_signing,
+        DeedDraftsState.load_drafts,
+        ClientPaymentState.load_payment,
+        DossierState.load_dossier,
+    ],
 )
 app.add_page(actions_page, route="/acties", title=page_title("actions"), on_load=ActionsState.load_actions)
 app.add_page(

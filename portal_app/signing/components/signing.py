@@ -12,7 +12,6 @@ from reflex_components_core.el.elements.inline import A
 
 from portal_app.core.components.text import tr
 from portal_app.core.pages import routes
-from portal_app.dossiers.states.dossier import DossierState
 from portal_app.signing.states.signing import SigningState as S
 
 plain_link = A.create
@@ -253,8 +252,6 @@ def signing_section() -> rx.Component:
                 aria_labelledby=rx.cond(S.has_appointment, "signing-heading", "road-heading"),
             ),
         ),
-        on_mount=S.load_dossier_signing,
-        key=DossierState.dossier_id.to_string(),
         width="100%",
     )
 

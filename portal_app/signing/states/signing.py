@@ -132,7 +132,7 @@ class SigningState(PortalState):
     # ---- events ----
     @handler(Access.CLIENT)
     def load_dossier_signing(self, viewer: Viewer):
-        """Mounted with the dossier page's section: the dossier comes from the URL and is checked again."""
+        """On loading the dossier page (before the dossier itself): the dossier comes from the URL and is checked again."""
         self._forget()
         wanted = self._path_dossier_id()
         self._dossier_id = wanted or 0
