@@ -37,6 +37,15 @@ CHUNK = 20_000
 Row = tuple[object, ...]
 
 
+# The generated outbox: mostly digests, some invitations and password links (three of five digests).
+SEEDED_MAIL_KINDS = ("notification_digest", "notification_digest", "notification_digest", "invite", "set_password_link")
+SEEDED_MAIL_SUBJECTS = {
+    "notification_digest": "Nieuw in uw dossier",
+    "invite": "Uw account voor het klantenportaal",
+    "set_password_link": "Stel uw wachtwoord in",
+}
+
+
 @dataclass(frozen=True)
 class OfficeSize:
     clients: int = 5000
@@ -639,8 +648,9 @@ class OfficeGenerator:
                 status, sent, error = OutboxStatus.FAILED, None, "550 mailbox unavailable"
             else:
                 status, sent, error = OutboxStatus.SENT, created + timedelta(minutes=1), None
-            kind = self.rng.choice(("digest", "digest", "digest", "invite", "password_reset"))
-            subject = "Nieuw in uw dossier" if kind == "digest" else "Uw account voor het klantenportaal"
+            # kinds of notifications/services/mail_templates.py, so the outbox names them in words
+            kind = self.rng.choice(SEEDED_MAIL_KINDS)
+            subject = SEEDED_MAIL_SUBJECTS[kind]
             text = f"Beste {client.name},\n\nEr staat iets nieuws voor u klaar in het klantenportaal."
             rows.append(
                 (
