@@ -62,5 +62,6 @@ class OutboxSms(SQLModel, table=True):
     status: str = Field(default=OutboxStatus.QUEUED, max_length=20, index=True)
     attempts: int = 0
     last_error: str | None = Field(default=None, max_length=1000)
-    created_at: datetime = Field(default_factory=utcnow)
+    # the SMS list (staff outbox) is ordered and filtered by it
+    created_at: datetime = Field(default_factory=utcnow, index=True)
     sent_at: datetime | None = None
