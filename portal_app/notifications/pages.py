@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.core.components.staff_layout import staff_frame
-from portal_app.core.components.staff_widgets import empty, notices, pager, state_badge, table
+from portal_app.core.components.staff_widgets import empty, label, notices, pager, state_badge, table
 from portal_app.core.components.text import tr
 from portal_app.notifications.states import StaffOutboxState as S
 
@@ -81,7 +81,19 @@ def content_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(rx.cond(S.content.subject != "", S.content.subject, tr("staff.outbox.sms"))),
-            rx.dialog.description(tr("staff.outbox.to"), " ", S.content.recipient, size="2", color="var(--gray-11)"),
+            # the person first, as in the list; the address (or phone number) in brackets
+            rx.dialog.description(
+                tr("staff.outbox.to"),
+                " ",
+                rx.cond(
+                    S.content.recipient_name != "",
+                    S.content.recipient_name + " (" + S.content.recipient + ")",
+                    S.content.recipient,
+                ),
+                size="2",
+                color="var(--gray-11)",
+                id="mail-recipient",
+            ),
             rx.text(tr("staff.outbox.masked"), size="1", color="var(--gray-11)", margin_top="0.5rem"),
             rx.cond(
                 S.content.html_url != "",
@@ -122,6 +134,56 @@ def content_dialog() -> rx.Component:
     )
 
 
+def filter_form() -> rx.Component:
+    """Person and period, as on the audit log; the values travel in the URL (states.py)."""
+    return rx.form(
+        rx.hstack(
+            rx.vstack(
+                label(tr("staff.outbox.person"), "outbox-person"),
+                rx.input(
+                    id="outbox-person",
+                    name="person",
+                    default_value=S.f_person,
+                    max_length=254,
+                    placeholder=tr("staff.outbox.person_hint"),
+                ),
+                spacing="1",
+            ),
+            rx.vstack(
+                label(tr("staff.outbox.from"), "outbox-from"),
+                rx.input(id="outbox-from", name="date_from", type="date", default_value=S.f_date_from),
+                spacing="1",
+            ),
+            rx.vstack(
+                label(tr("staff.outbox.until"), "outbox-to"),
+                rx.input(id="outbox-to", name="date_to", type="date", default_value=S.f_date_to),
+                spacing="1",
+            ),
+            rx.button(
+                rx.icon("filter", size=14, aria_hidden="true"),
+                tr("staff.outbox.apply"),
+                type="submit",
+                id="outbox-apply",
+            ),
+            rx.button(
+                tr("staff.outbox.clear"),
+                type="button",
+                variant="soft",
+                color_scheme="gray",
+                on_click=S.clear_filters,
+                id="outbox-clear",
+            ),
+            spacing="3",
+            align="end",
+            wrap="wrap",
+        ),
+        on_submit=S.apply_filters,
+        reset_on_submit=False,
+        width="100%",
+        id="outbox-filters",
+    )
+
+
 def staff_outbox_page() -> rx.Component:
     return staff_frame(
         content_dialog(),
@@ -154,6 +216,7 @@ def staff_outbox_page() -> rx.Component:
                 align="center",
                 wrap="wrap",
             ),
+            filter_form(),
             rx.cond(~S.staff_is_admin, rx.text(tr("staff.outbox.admin_only"), size="1", color="var(--gray-11)")),
             rx.cond(
                 S.rows.length() > 0,
@@ -170,7 +233,7 @@ def staff_outbox_page() -> rx.Component:
                     outbox_row,
                     table_id="outbox-table",
                 ),
-                empty(tr("staff.outbox.none")),
+                empty(rx.cond(S.filters_active, tr("staff.outbox.none_found"), tr("staff.outbox.none"))),
             ),
             pager(S, S.prev_page, S.next_page, pager_id="outbox-pager"),
             spacing="3",

@@ -1,5 +1,9 @@
 """The outbox as staff see it: mail and SMS with their status, and "retry" for failed ones.
 
+Staff filter the list by status, by person (a part of the recipient's name or e-mail
+address, as in the audit log) and by period (days in the office's time zone). The
+outbox has no dossier column, so there is no dossier filter.
+
 Every staff member sees addresses, subjects and status; the content of a mail
 or SMS is for admins only, and even then the secret part of personal links
 (`token=...`) and SMS codes are masked: nobody needs them to help a client.
@@ -11,9 +15,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, and_, false, or_
 from sqlmodel import Session, col, func, select, update
 
 from portal_app.accounts.models import Account
@@ -21,7 +26,14 @@ from portal_app.audit.services import audit
 from portal_app.core.services import i18n
 from portal_app.core.services.errors import NotFound, ValidationFailed
 from portal_app.core.services.ids import parse_id
-from portal_app.core.services.staff_access import clean_page, local_text, require_staff
+from portal_app.core.services.staff_access import (
+    clean_page,
+    day_start,
+    like_pattern,
+    local_text,
+    one_line,
+    require_staff,
+)
 from portal_app.notifications.models import OutboxMail, OutboxSms, OutboxStatus
 from portal_app.notifications.services import mail
 
@@ -30,6 +42,9 @@ STATUSES = (OutboxStatus.QUEUED, OutboxStatus.SENDING, OutboxStatus.SENT, Outbox
 CHANNELS = ("mail", "sms")
 _TOKEN_RE = re.compile(r"(token=)[^\s&\"'<>]+", re.IGNORECASE)
 _CODE_RE = re.compile(r"\b\d{4,8}\b")
+_DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# at most this many accounts match a person filter (as in the audit log)
+MAX_MATCHES = 200
 # The two outbox tables share their status columns; one query serves both.
 _Outbox = TypeVar("_Outbox", bound=OutboxMail | OutboxSms)
 
@@ -59,10 +74,30 @@ class OutboxContent:
 
     id: int = 0
     recipient: str = ""
+    recipient_name: str = ""  # the account's name when known, as in the list
     subject: str = ""
     body: str = ""
     # the authenticated route with the HTML part as the recipient sees it ("" for an SMS)
     html_url: str = ""
+
+
+@dataclass(frozen=True)
+class OutboxFilter:
+    """The person and period filters as typed (cleaned, not yet checked): what the URL query keeps.
+
+    `person` is a part of the recipient's name or e-mail address (or phone number for an SMS);
+    `date_from` and `date_to` are YYYY-MM-DD days in the office's time zone, both included."""
+
+    person: str = ""
+    date_from: str = ""
+    date_to: str = ""
+
+    @classmethod
+    def clean(cls, person: object = "", date_from: object = "", date_to: object = "") -> OutboxFilter:
+        return cls(person=one_line(person, 254), date_from=one_line(date_from, 10), date_to=one_line(date_to, 10))
+
+    def as_query(self) -> dict[str, str]:
+        return {key: value for key, value in self.__dict__.items() if value}
 
 
 @dataclass(frozen=True)
@@ -71,6 +106,7 @@ class OutboxPage:
     total: int
     page: int
     page_count: int
+    counts: dict[str, int]  # per status, with the person and period filters (not the status filter)
 
 
 def mask_secrets(text: str) -> str:
@@ -101,35 +137,108 @@ def html_path(mail_id: int) -> str:
 HTML_PATH_PREFIX = "/staff/outbox/mail/"
 
 
+def _day(value: str, field: str) -> datetime | None:
+    """The start of a typed day in office time (as UTC); None when empty; a bad day is refused."""
+    if not value:
+        return None
+    try:
+        start = day_start(value) if _DAY_RE.fullmatch(value) else None
+        if start is None or not 1900 <= start.year < 9999:  # also keeps "day + 1" within what Python holds
+            raise ValueError(value)
+    except (OverflowError, ValueError):
+        raise ValidationFailed("bad date", field=field, code="outbox.bad_date") from None
+    return start
+
+
+def _period(filters: OutboxFilter) -> tuple[datetime | None, datetime | None]:
+    """[start, end) in UTC of the filter's days; the end day is included."""
+    start = _day(filters.date_from, "date_from")
+    last = _day(filters.date_to, "date_to")
+    if start is not None and last is not None and last < start:
+        raise ValidationFailed("period ends before it starts", field="date_to", code="outbox.date_order")
+    return start, (last + timedelta(days=1) if last is not None else None)
+
+
+def check_filter(filters: OutboxFilter) -> None:
+    """Refuse a period that is no period (ValidationFailed outbox.bad_date / outbox.date_order)."""
+    _period(filters)
+
+
+def _next_text(text: str) -> str:
+    """The first text after every text that starts with `text` ("jan" -> "jao")."""
+    following = ord(text[-1]) + 1
+    if 0xD800 <= following <= 0xDFFF:  # no surrogates in a database string
+        following = 0xE000
+    return text[:-1] + chr(min(following, 0x10FFFF))
+
+
+def _person_condition(session: Session, model: type[OutboxMail] | type[OutboxSms], typed: str) -> ColumnElement[bool]:
+    """The mail (or SMS) of a person: for an account whose name or e-mail address contains the text
+    (as in the audit log), sent to such an account's address, or sent to an address (phone number)
+    that starts with the text. Each part is served by an index of the outbox table."""
+    needle = typed.lower()
+    pattern = like_pattern(needle)
+    matches = session.exec(
+        select(col(Account.id), col(Account.email))
+        .where(
+            or_(
+                col(Account.email).like(pattern, escape="\\"),
+                func.lower(Account.name).like(pattern, escape="\\"),
+            )
+        )
+        .order_by(col(Account.id))
+        .limit(MAX_MATCHES)
+    ).all()
+    account_ids = [account_id for account_id, _email in matches]
+    if model is OutboxMail:
+        address = col(OutboxMail.to_address)
+        starts = {typed, needle}  # addresses are stored as typed; accounts' in lower case
+    else:
+        address = col(OutboxSms.to_phone)
+        starts = {"".join(typed.split())}
+    parts: list[ColumnElement[bool]] = [
+        # a range ["jan", "jao"), not LIKE 'jan%': the index on the address serves it on SQLite and PostgreSQL
+        and_(address >= start, address < _next_text(start))
+        for start in sorted(starts)
+        if start
+    ]
+    if account_ids:
+        parts.append(col(model.account_id).in_(account_ids))
+        if model is OutboxMail:
+            parts.append(address.in_([email for _id, email in matches]))
+    return or_(*parts) if parts else false()
+
+
 def list_outbox(
     *,
     session: Session,
     actor: Account,
     channel: str = "mail",
     status: str = "",
+    filters: OutboxFilter | None = None,
     page: object = 0,
     page_size: int = PAGE_SIZE,
     language: str = "nl",
 ) -> OutboxPage:
-    """One page of mail (or SMS), newest first, optionally of one status."""
+    """One page of mail (or SMS), newest first, optionally of one status, person and period.
+
+    A bad day in the period raises ValidationFailed (code outbox.bad_date or outbox.date_order)."""
     require_staff(session, actor)
     if channel not in CHANNELS:
         raise ValidationFailed("bad channel", field="channel")
     if status and status not in STATUSES:
         raise ValidationFailed("bad status", field="status")
     model: type[OutboxMail] | type[OutboxSms] = OutboxMail if channel == "mail" else OutboxSms
-    conditions = [col(model.status) == status] if status else []
-    total = session.exec(select(func.count(col(model.id))).where(*conditions)).one() or 0
+    conditions = _filter_conditions(session, model, filters or OutboxFilter())
+    # one grouped count serves the status list's numbers and the total
+    counts = _counts(session, model, conditions)
+    total = counts[status] if status else sum(counts.values())
+    if status:
+        conditions.append(col(model.status) == status)
     page_count = max(1, -(-total // page_size))
     page_number = min(clean_page(page), page_count - 1)
     rows = _newest_first(session, model, conditions, offset=page_number * page_size, limit=page_size)
-    # the names of the accounts the page's mails are for: one query for the page
-    account_ids = {row.account_id for row in rows if row.account_id is not None}
-    names = (
-        dict(session.exec(select(col(Account.id), col(Account.name)).where(col(Account.id).in_(account_ids))).all())
-        if account_ids
-        else {}
-    )
+    names_by_id, names_by_address = _recipient_names(session, rows)
     result: list[OutboxRow] = []
     for row in rows:
         # The row is an OutboxMail exactly when channel == "mail".
@@ -141,7 +250,11 @@ def list_outbox(
             OutboxRow(
                 id=_row_id(row),
                 recipient=to,
-                recipient_name=names.get(row.account_id, "") if row.account_id is not None else "",
+                recipient_name=(
+                    names_by_id.get(row.account_id, "")
+                    if row.account_id is not None
+                    else names_by_address.get(to.lower(), "")
+                ),
                 subject=subject,
                 kind=kind,
                 kind_label=kind_label(kind, language),
@@ -154,7 +267,51 @@ def list_outbox(
                 can_retry=row.status == OutboxStatus.FAILED,
             )
         )
-    return OutboxPage(rows=result, total=total, page=page_number, page_count=page_count)
+    return OutboxPage(rows=result, total=total, page=page_number, page_count=page_count, counts=counts)
+
+
+def _filter_conditions(
+    session: Session, model: type[OutboxMail] | type[OutboxSms], filters: OutboxFilter
+) -> list[ColumnElement[bool]]:
+    start, end = _period(filters)
+    conditions: list[ColumnElement[bool]] = []
+    if filters.person:
+        conditions.append(_person_condition(session, model, filters.person))
+    if start is not None:
+        conditions.append(col(model.created_at) >= start)
+    if end is not None:
+        conditions.append(col(model.created_at) < end)
+    return conditions
+
+
+def _counts(
+    session: Session, model: type[OutboxMail] | type[OutboxSms], conditions: list[ColumnElement[bool]]
+) -> dict[str, int]:
+    counts: dict[str, int] = {status: 0 for status in STATUSES}
+    for status, count in session.exec(
+        select(col(model.status), func.count(col(model.id))).where(*conditions).group_by(col(model.status))
+    ).all():
+        if status in counts:
+            counts[status] = count
+    return counts
+
+
+def _recipient_names(session: Session, rows: Sequence[OutboxMail | OutboxSms]) -> tuple[dict[int, str], dict[str, str]]:
+    """The names of the accounts a page's mails are for, by account id and (for a mail queued without
+    an account, such as a link to a typed address) by e-mail address: one query for the page."""
+    account_ids = {row.account_id for row in rows if row.account_id is not None}
+    addresses = {row.to_address.lower() for row in rows if isinstance(row, OutboxMail) and row.account_id is None}
+    if not account_ids and not addresses:
+        return {}, {}
+    found = session.exec(
+        select(col(Account.id), col(Account.email), col(Account.name)).where(
+            or_(col(Account.id).in_(account_ids), col(Account.email).in_(addresses))
+        )
+    ).all()
+    return (
+        {id_: name for id_, _email, name in found if id_ is not None},
+        {email: name for _id, email, name in found},
+    )
 
 
 def _row_id(row: OutboxMail | OutboxSms) -> int:
@@ -175,14 +332,10 @@ def _newest_first(
 
 
 def status_counts(*, session: Session, actor: Account, channel: str = "mail") -> dict[str, int]:
+    """The number of mails (or SMS) per status (list_outbox returns them with the page)."""
     require_staff(session, actor)
     model: type[OutboxMail] | type[OutboxSms] = OutboxMail if channel == "mail" else OutboxSms
-    counts: dict[str, int] = {status: 0 for status in STATUSES}
-    for status, count in session.exec(
-        select(col(model.status), func.count(col(model.id))).group_by(col(model.status))
-    ).all():
-        counts[status] = count
-    return counts
+    return _counts(session, model, [])
 
 
 def mail_content(*, session: Session, actor: Account, mail_id: object) -> OutboxContent:
@@ -191,9 +344,11 @@ def mail_content(*, session: Session, actor: Account, mail_id: object) -> Outbox
     row = session.get(OutboxMail, parse_id(mail_id))
     if row is None:
         raise NotFound()
+    names_by_id, names_by_address = _recipient_names(session, [row])
     return OutboxContent(
         id=_row_id(row),
         recipient=row.to_address,
+        recipient_name=names_by_id.get(row.account_id or 0, "") or names_by_address.get(row.to_address.lower(), ""),
         subject=row.subject,
         body=mask_secrets(row.body_text),
         html_url=html_path(_row_id(row)),
@@ -223,7 +378,13 @@ def sms_content(*, session: Session, actor: Account, sms_id: object) -> OutboxCo
     row = session.get(OutboxSms, parse_id(sms_id))
     if row is None:
         raise NotFound()
-    return OutboxContent(id=_row_id(row), recipient=row.to_phone, body=mask_sms(row.body))
+    names_by_id, _ = _recipient_names(session, [row])
+    return OutboxContent(
+        id=_row_id(row),
+        recipient=row.to_phone,
+        recipient_name=names_by_id.get(row.account_id or 0, ""),
+        body=mask_sms(row.body),
+    )
 
 
 def retry(*, session: Session, actor: Account, channel: str, item_id: object) -> None:

@@ -26,6 +26,7 @@ from sqlmodel import Session, select
 
 from portal_app.accounts.models import Account, TwoFactor
 from portal_app.accounts.services import accounts, passwords
+from portal_app.core.models import utcnow
 from portal_app.core.services.db import make_engine
 from portal_app.documents.models import Document, DocumentKind
 from portal_app.documents.services.documents import store_document
@@ -568,16 +569,71 @@ def test_dossier_list_create_progress_access_and_status(fresh, portal):
 def test_outbox_audit_settings_and_csv(fresh, portal):
     admin = fresh()
     staff_login(admin, portal, STAFF_ADMIN)
+    # two mails of its own (the test needs no earlier test's mail): one for Jan Jansen, one to a loose address
+    marker = uuid.uuid4().hex[:6]
+    with Session(portal.engine) as db:
+        jansen = db.exec(select(Account).where(Account.email == CLIENT)).one()
+        for to, account_id in ((CLIENT, jansen.id), (f"ander-{marker}@example.nl", None)):
+            db.add(
+                OutboxMail(
+                    to_address=to,
+                    subject=f"Filtertest {marker}",
+                    body_text="tekst",
+                    body_html="<p>tekst</p>",
+                    kind="notification_digest",
+                    account_id=account_id,
+                    status=OutboxStatus.SENT,
+                    sent_at=utcnow(),
+                )
+            )
+        # the newest: a real invitation as the portal renders it, with a personal link
+        invite = mail_service.queue_mail(
+            session=db,
+            to=CLIENT,
+            kind="invite",
+            language="nl",
+            account_id=jansen.id,
+            context={"name": "Jan Jansen", "link": f"{portal.url}/account-activeren?token=GEHEIM{marker}"},
+        )
+        invite.status, invite.sent_at = OutboxStatus.SENT, utcnow()  # not for the mailbox: other tests read it
+        db.commit()
     admin.goto(f"{portal.url}/staff/outbox")
     expect(admin.locator("#outbox-table")).to_be_visible()
     admin.locator("#outbox-table").get_by_role("button", name=re.compile("^Inhoud")).first.click()
     # the HTML part as the recipient sees it, in a sandboxed frame
     expect(admin.locator("#mail-html")).to_have_attribute("sandbox", "")
     mail_text = admin.frame_locator("#mail-html").locator("body")
-    expect(mail_text).to_be_visible()
+    expect(mail_text).to_contain_text("Jan Jansen")
+    expect(admin.locator("#mail-recipient")).to_have_text("Aan Jan Jansen (jansen@example.nl)")
+    assert f"GEHEIM{marker}" not in mail_text.inner_text()
     assert "token=" not in mail_text.inner_text() or "token=•••" in mail_text.inner_text()
+    screenshot(admin, "staff-outbox-inhoud")
     admin.keyboard.press("Escape")
     screenshot(admin, "staff-outbox")
+
+    # issue 14 item 8: filter by person (part of the name), kept in the URL, and wiped again
+    admin.locator("#outbox-person").fill("jansen")
+    admin.locator("#outbox-apply").click()
+    expect(admin).to_have_url(re.compile(r"/staff/outbox/?\?person=jansen$"))
+    table = admin.locator("#outbox-table")
+    expect(table.get_by_role("row").filter(has_text=f"Filtertest {marker}")).to_have_count(1)
+    expect(table.get_by_role("row").filter(has_text=f"Filtertest {marker}")).to_contain_text("Jan Jansen")
+    expect(table.locator("tbody tr").filter(has_not_text="Jan Jansen")).to_have_count(0)
+    screenshot(admin, "staff-outbox-filter")
+    admin.reload()  # a bookmark of the filtered list: the same list, the box filled in
+    expect(admin.locator("#outbox-person")).to_have_value("jansen")
+    expect(table.get_by_role("row").filter(has_text=f"Filtertest {marker}")).to_have_count(1)
+    expect(table).not_to_contain_text(f"ander-{marker}@example.nl")
+    # a period that ends before it starts: a plain Dutch message, the list stays
+    admin.locator("#outbox-from").fill("2026-12-06")
+    admin.locator("#outbox-to").fill("2026-12-01")
+    admin.locator("#outbox-apply").click()
+    expect(admin.locator("#outbox-error")).to_have_text("De datum bij 'Tot en met' ligt vóór de datum bij 'Vanaf'.")
+    admin.locator("#outbox-clear").click()
+    expect(admin).to_have_url(re.compile(r"/staff/outbox/?$"))
+    expect(admin.locator("#outbox-person")).to_have_value("")
+    expect(admin.locator("#outbox-from")).to_have_value("")
+    expect(table).to_contain_text(f"ander-{marker}@example.nl")
 
     admin.goto(f"{portal.url}/staff/audit")
     expect(admin.locator("#audit-table")).to_be_visible()

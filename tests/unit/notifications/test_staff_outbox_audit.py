@@ -105,13 +105,17 @@ def test_audit_filters_and_pagination(db, world):
     )
     assert recent.total == 0
     assert (
+        staff_audit.search(session=db, actor=world.handler, filters=staff_audit.AuditFilter.clean(date_to=today)).total
+        >= 3
+    )
+    # a day that is no day is refused with a reason, not ignored (tests/unit/audit/test_audit_in_words.py)
+    with pytest.raises(ValidationFailed) as refused:
         staff_audit.search(
             session=db,
             actor=world.handler,
             filters=staff_audit.AuditFilter.clean(date_to=today, date_from="not a date"),
-        ).total
-        >= 3
-    )
+        )
+    assert refused.value.code == "period.bad_date"
     assert (
         staff_audit.search(
             session=db, actor=world.handler, filters=staff_audit.AuditFilter.clean(account="nobody-here")
@@ -208,7 +212,7 @@ def outbox_screen(engine, db, world, monkeypatch):
     from portal_app.accounts.services import sessions
     from portal_app.notifications.states import StaffOutboxState
     from portal_app.office.services import office_settings
-    from tests.unit.helpers import call, make_state
+    from tests.unit.helpers import call, make_state, redirect_path
 
     monkeypatch.setattr(db_module, "get_engine", lambda: engine)
     office_settings.set_value(db, "staff_require_2fa", "false", actor_id=None)
@@ -218,7 +222,8 @@ def outbox_screen(engine, db, world, monkeypatch):
         token, _row = sessions.create_session(db, getattr(world, who), policy=sessions.SessionPolicy())
         db.commit()
         state = make_state(StaffOutboxState, token, path)
-        assert call(StaffOutboxState.event_handlers["load_outbox"].fn, state) is None
+        # no refusal: only the filter inputs are filled from the URL (rx.set_value)
+        assert redirect_path(call(StaffOutboxState.event_handlers["load_outbox"].fn, state)) is None
         return state
 
     return make
@@ -262,7 +267,11 @@ def test_outbox_screen_failed_filter_and_admin_content(db, world, outbox_screen)
     )
     db.commit()
     admin = outbox_screen("admin")
-    outbox_handler("set_status_filter")(admin, "failed")
+    from tests.unit.helpers import redirect_path
+
+    # the status lives in the URL: choosing it navigates there, and the page's load lists it
+    assert redirect_path(outbox_handler("set_status_filter")(admin, "failed")) == "/staff/outbox?status=failed"
+    admin = outbox_screen("admin", "/staff/outbox?status=failed")
     assert [r.recipient for r in admin.rows] == ["klant@example.nl"]
     outbox_handler("show_content")(admin, str(row.id))
     assert admin.content_open and "token=•••" in admin.content.body and "GEHEIM123" not in admin.content.body
