@@ -18,14 +18,15 @@ from urllib.parse import quote
 from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from portal_app.accounts.models import Account
 from portal_app.accounts.services import sessions, twofactor
 from portal_app.audit.services import staff_audit
+from portal_app.core.services import i18n
 from portal_app.core.services.db import get_engine, session_scope
-from portal_app.core.services.errors import ServiceError
+from portal_app.core.services.errors import ServiceError, ValidationFailed
 from portal_app.core.services.formatting import file_stamp
 from portal_app.documents.api import not_found
 from portal_app.notifications.services import staff_outbox
@@ -89,6 +90,12 @@ def make_routes(*, engine: Engine | None = None, settings: Settings | None = Non
             date_from=params.get("date_from", ""),
             date_to=params.get("date_to", ""),
         )
+        try:
+            staff_audit.check_filter(filters)
+        except ValidationFailed as error:  # a period that is no period: say so, export nothing
+            return PlainTextResponse(
+                i18n.t(f"staff.err.{error.code}", "nl"), status_code=400, headers={"Cache-Control": "no-store"}
+            )
         ip = request.client.host[:64] if request.client else None
 
         def record() -> None:

@@ -13,19 +13,13 @@ from portal_app.core.components.text import tr
 def audit_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(row.at, white_space="nowrap"),
-        # the plain description; the code under it in grey, for the CSV export and for questions to IT
-        rx.table.cell(
-            rx.text(row.description, size="2", class_name="staff-wrap"),
-            rx.cond(
-                row.description != row.event,
-                rx.text(row.event, size="1", color="var(--gray-11)", class_name="staff-wrap"),
-            ),
-        ),
+        # the event in plain words; its code stays in the row's data-event and in the CSV export
+        rx.table.cell(rx.text(row.description, size="2", class_name="staff-wrap")),
         rx.table.cell(rx.text(row.actor, size="2", class_name="staff-wrap")),
         rx.table.cell(
             rx.cond(row.dossier_id, rx.link(row.dossier, href=DOSSIERS + "/" + row.dossier_id.to_string()), rx.text(""))
         ),
-        rx.table.cell(rx.text(row.target, size="1", class_name="staff-wrap")),
+        rx.table.cell(rx.text(row.target_label, size="2", class_name="staff-wrap")),
         rx.table.cell(
             rx.text(row.detail, size="1", class_name="staff-wrap"),
             rx.cond(row.ip != "", rx.text(row.ip, size="1", color="var(--gray-11)")),
@@ -94,6 +88,18 @@ def filter_form() -> rx.Component:
 def staff_audit_page() -> rx.Component:
     return staff_frame(
         rx.vstack(
+            rx.cond(
+                S.error != "",
+                rx.callout(
+                    S.error,
+                    icon="triangle-alert",
+                    color_scheme="red",
+                    role="alert",
+                    size="1",
+                    id="audit-error",
+                    width="100%",
+                ),
+            ),
             filter_form(),
             rx.text(S.total, " ", tr("staff.audit.events"), size="2", color="var(--gray-11)", id="audit-count"),
             rx.cond(

@@ -1,4 +1,8 @@
-"""Auditlog (/staff/audit): filters, 50 per page, CSV export (a plain authenticated HTTP route)."""
+"""Auditlog (/staff/audit): filters, 50 per page, CSV export (a plain authenticated HTTP route).
+
+A period that is no period (a bad day, or an end before the start) is refused with a plain
+message, as in the outbox: typed in the form, the list stays as it was; in the URL, the list
+shows without the period."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import reflex as rx
 from portal_app.accounts.models import Account
 from portal_app.audit.services import event_kinds, staff_audit
 from portal_app.core.services.db import session_scope
+from portal_app.core.services.errors import ValidationFailed
 from portal_app.core.states.access import Access, Viewer, handler
 from portal_app.core.states.staff_base import StaffListState, page_text
 
@@ -27,6 +32,7 @@ class StaffAuditState(StaffListState):
     page_count: int = 1
     page_text: str = ""
     export_href: str = EXPORT_PATH
+    error: str = ""
 
     def _filters(self) -> staff_audit.AuditFilter:
         return staff_audit.AuditFilter.clean(
@@ -40,7 +46,13 @@ class StaffAuditState(StaffListState):
     def _reload(self, actor: Account) -> None:
         filters = self._filters()
         with session_scope() as db:
-            found = staff_audit.search(session=db, actor=actor, filters=filters, page=self.page, language=self.lang)
+            try:
+                found = staff_audit.search(session=db, actor=actor, filters=filters, page=self.page, language=self.lang)
+            except ValidationFailed as error:
+                self.error = self._err(error)
+                filters = filters.without_period()
+                self.f_date_from = self.f_date_to = ""
+                found = staff_audit.search(session=db, actor=actor, filters=filters, page=self.page, language=self.lang)
         self.rows, self.total, self.page, self.page_count = found.rows, found.total, found.page, found.page_count
         self.page_text = page_text(self.lang, found.page, found.page_count, found.total)
         query = urlencode(filters.as_query())
@@ -59,6 +71,7 @@ class StaffAuditState(StaffListState):
         if any(filters.as_query().values()):
             self.f_account, self.f_dossier, self.f_event_type = filters.account, filters.dossier, filters.event_type
             self.f_date_from, self.f_date_to = filters.date_from, filters.date_to
+        self.error = ""
         with session_scope() as db:
             self.event_types = staff_audit.event_type_choices(session=db, actor=viewer.account, language=self.lang)
         self.page = 0
@@ -74,6 +87,12 @@ class StaffAuditState(StaffListState):
             date_from=data.get("date_from", ""),
             date_to=data.get("date_to", ""),
         )
+        self.error = ""
+        try:
+            staff_audit.check_filter(filters)
+        except ValidationFailed as error:
+            self.error = self._err(error)  # the list stays as it was
+            return
         self.f_account, self.f_dossier, self.f_event_type = filters.account, filters.dossier, filters.event_type
         self.f_date_from, self.f_date_to = filters.date_from, filters.date_to
         self.page = 0
@@ -82,6 +101,7 @@ class StaffAuditState(StaffListState):
     @handler(Access.STAFF)
     def clear_filters(self, viewer: Viewer):
         self.f_account = self.f_dossier = self.f_event_type = self.f_date_from = self.f_date_to = ""
+        self.error = ""
         self.page = 0
         self._reload(viewer.account)
         return [

@@ -1,6 +1,10 @@
 """The audit log for staff: filter by account, dossier, event type and date; CSV export.
 
-Filters come from a browser (or a query string) and are validated here. The
+Filters come from a browser (or a query string) and are validated here: a day that
+is no day, or a period that ends before it starts, raises ValidationFailed (codes
+period.bad_date, period.date_order) as in the outbox. The list shows every event in
+words (audit_text): the person's name, the document's title, the details with labels,
+times in office time; the names of a page come from one query. The
 list is paginated with SQL; the export streams in batches (keyset on the id),
 so neither loads the whole table. CSV cells that a spreadsheet would run as a
 formula are prefixed with an apostrophe. Plain Python, no Reflex import.
@@ -10,10 +14,8 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy import ColumnElement, or_
 from sqlalchemy.orm import aliased
@@ -21,10 +23,10 @@ from sqlmodel import Session, col, func, select
 
 from portal_app.accounts.models import Account
 from portal_app.audit.models import AuditEvent
-from portal_app.audit.services import audit, event_kinds
+from portal_app.audit.services import audit, audit_text, event_kinds
 from portal_app.core.services.staff_access import (
     clean_page,
-    day_start,
+    day_period,
     iso_text,
     like_pattern,
     local_text,
@@ -69,6 +71,14 @@ class AuditFilter:
     def as_query(self) -> dict[str, str]:
         return {key: value for key, value in self.__dict__.items() if value}
 
+    def without_period(self) -> AuditFilter:
+        return AuditFilter(account=self.account, dossier=self.dossier, event_type=self.event_type)
+
+
+def check_filter(filters: AuditFilter) -> None:
+    """Refuse a period that is no period (ValidationFailed period.bad_date / period.date_order)."""
+    day_period(filters.date_from, filters.date_to)
+
 
 @dataclass(frozen=True, kw_only=True)
 class AuditRow:
@@ -76,15 +86,16 @@ class AuditRow:
 
     id: int
     at: str
-    event: str
-    description: str  # the event in plain words (event_kinds); `event` is its code
-    actor: str
+    event: str  # the code: the row's data-event attribute and the CSV's
+    description: str  # the event in plain words (event_kinds)
+    actor: str  # "Name (e-mail)"
     actor_id: int | None
     dossier: str
     dossier_id: int | None
-    target: str
+    target: str  # the code ("account:3"), as in the CSV
+    target_label: str  # the same in words ("Jan Jansen (jansen@example.nl)")
     ip: str
-    detail: str
+    detail: str  # in words, labels in the reader's language
 
 
 @dataclass(frozen=True)
@@ -136,12 +147,11 @@ def _conditions(session: Session, filters: AuditFilter) -> list[ColumnElement[bo
         conditions.append(col(AuditEvent.dossier_id).in_(ids) if ids else col(AuditEvent.id).is_(None))
     if filters.event_type:
         conditions.append(col(AuditEvent.event_type) == filters.event_type)
-    start = day_start(filters.date_from)
+    start, end = day_period(filters.date_from, filters.date_to)
     if start is not None:
         conditions.append(col(AuditEvent.at) >= start)
-    end = day_start(filters.date_to)
     if end is not None:
-        conditions.append(col(AuditEvent.at) < end + timedelta(days=1))
+        conditions.append(col(AuditEvent.at) < end)
     return conditions
 
 
@@ -179,18 +189,6 @@ def _rows(
     return session.exec(statement).all()
 
 
-def _detail_text(detail: str | None) -> str:
-    if not detail:
-        return ""
-    try:
-        data = json.loads(detail)
-    except ValueError:
-        return detail
-    if isinstance(data, dict):
-        return ", ".join(f"{key}: {value}" for key, value in data.items())
-    return str(data)
-
-
 def _event_id(event: AuditEvent) -> int:
     assert event.id is not None  # read from the database (see portal_app/core/models.py)
     return event.id
@@ -205,12 +203,18 @@ def search(
     page_size: int = PAGE_SIZE,
     language: str = "nl",
 ) -> AuditPage:
+    """One page of events, newest first. A bad period raises ValidationFailed (see check_filter)."""
     require_staff(session, actor)
     conditions = _conditions(session, filters)
     total = session.exec(select(func.count(col(AuditEvent.id))).where(*conditions)).one() or 0
     page_count = max(1, -(-total // page_size))
     page = min(clean_page(page), page_count - 1)
     rows = _rows(session, conditions, offset=page * page_size, limit=page_size)
+    details = [audit_text.parse_detail(event.detail) for event, _name, _email, _number in rows]
+    # the names the page's targets and details refer to: one query for the page
+    names = audit_text.lookup(
+        session, [(event.target, detail) for (event, *_), detail in zip(rows, details, strict=True)], language
+    )
     return AuditPage(
         rows=[
             AuditRow(
@@ -218,15 +222,18 @@ def search(
                 at=local_text(event.at),
                 event=event.event_type,
                 description=event_kinds.describe(event.event_type, language),
-                actor=f"{name} <{email}>" if name else ("" if event.actor_id is None else f"#{event.actor_id}"),
+                actor=(
+                    audit_text.person(name, email) if name else ("" if event.actor_id is None else f"#{event.actor_id}")
+                ),
                 actor_id=event.actor_id or None,
                 dossier=number or (str(event.dossier_id) if event.dossier_id else ""),
                 dossier_id=event.dossier_id or None,
                 target=event.target or "",
+                target_label=audit_text.target_text(event.target, names, language),
                 ip=event.ip or "",
-                detail=_detail_text(event.detail)[:500],
+                detail=audit_text.detail_text(detail, names, language),
             )
-            for event, name, email, number in rows
+            for (event, name, email, number), detail in zip(rows, details, strict=True)
         ],
         total=total,
         page=page,

@@ -8,14 +8,15 @@ rule, whatever the caller forgot. Plain Python, no Reflex import.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+import re
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlmodel import Session
 
 from portal_app.accounts.models import Account, StaffRole
 from portal_app.core.services import formatting
-from portal_app.core.services.errors import PermissionDenied
+from portal_app.core.services.errors import PermissionDenied, ValidationFailed
 from portal_app.core.services.ids import parse_id
 
 MAX_PAGE = 100_000
@@ -83,14 +84,39 @@ def iso_text(value: datetime | None) -> str:
 
 
 def day_start(value: object) -> datetime | None:
-    """The start of a YYYY-MM-DD day in office time, as UTC; None for bad input."""
+    """The start of a YYYY-MM-DD day in office time, as UTC; None for bad input (also for a day
+    such as 0001-01-01 whose start in UTC falls outside what Python holds)."""
     if not isinstance(value, str) or not value.strip():
         return None
     try:
         day = date.fromisoformat(value.strip()[:10])
-    except ValueError:
+        return datetime.combine(day, time.min, tzinfo=formatting.office_tz()).astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    return datetime.combine(day, time.min, tzinfo=formatting.office_tz()).astimezone(UTC)
+
+
+_DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _period_day(value: str, field: str, code_prefix: str) -> datetime | None:
+    if not value:
+        return None
+    start = day_start(value) if _DAY_RE.fullmatch(value) else None
+    if start is None or not 1900 <= start.year < 9999:  # also keeps "day + 1" within what Python holds
+        raise ValidationFailed("bad date", field=field, code=f"{code_prefix}.bad_date")
+    return start
+
+
+def day_period(date_from: str, date_to: str, *, code_prefix: str = "period") -> tuple[datetime | None, datetime | None]:
+    """[start, end) in UTC of a period typed as two YYYY-MM-DD days in office time, both days
+    included; None for an empty side. A day that is no day raises ValidationFailed
+    `<code_prefix>.bad_date` (field date_from or date_to), an end before the start
+    `<code_prefix>.date_order`."""
+    start = _period_day(date_from, "date_from", code_prefix)
+    last = _period_day(date_to, "date_to", code_prefix)
+    if start is not None and last is not None and last < start:
+        raise ValidationFailed("period ends before it starts", field="date_to", code=f"{code_prefix}.date_order")
+    return start, (last + timedelta(days=1) if last is not None else None)
 
 
 def size_text(size: int, language: str = "nl") -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import ColumnElement, and_, false, or_
@@ -28,7 +28,7 @@ from portal_app.core.services.errors import NotFound, ValidationFailed
 from portal_app.core.services.ids import parse_id
 from portal_app.core.services.staff_access import (
     clean_page,
-    day_start,
+    day_period,
     like_pattern,
     local_text,
     one_line,
@@ -42,7 +42,6 @@ STATUSES = (OutboxStatus.QUEUED, OutboxStatus.SENDING, OutboxStatus.SENT, Outbox
 CHANNELS = ("mail", "sms")
 _TOKEN_RE = re.compile(r"(token=)[^\s&\"'<>]+", re.IGNORECASE)
 _CODE_RE = re.compile(r"\b\d{4,8}\b")
-_DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # at most this many accounts match a person filter (as in the audit log)
 MAX_MATCHES = 200
 # The two outbox tables share their status columns; one query serves both.
@@ -137,26 +136,9 @@ def html_path(mail_id: int) -> str:
 HTML_PATH_PREFIX = "/staff/outbox/mail/"
 
 
-def _day(value: str, field: str) -> datetime | None:
-    """The start of a typed day in office time (as UTC); None when empty; a bad day is refused."""
-    if not value:
-        return None
-    try:
-        start = day_start(value) if _DAY_RE.fullmatch(value) else None
-        if start is None or not 1900 <= start.year < 9999:  # also keeps "day + 1" within what Python holds
-            raise ValueError(value)
-    except (OverflowError, ValueError):
-        raise ValidationFailed("bad date", field=field, code="outbox.bad_date") from None
-    return start
-
-
 def _period(filters: OutboxFilter) -> tuple[datetime | None, datetime | None]:
-    """[start, end) in UTC of the filter's days; the end day is included."""
-    start = _day(filters.date_from, "date_from")
-    last = _day(filters.date_to, "date_to")
-    if start is not None and last is not None and last < start:
-        raise ValidationFailed("period ends before it starts", field="date_to", code="outbox.date_order")
-    return start, (last + timedelta(days=1) if last is not None else None)
+    """[start, end) in UTC of the filter's days; the end day is included (outbox.bad_date / outbox.date_order)."""
+    return day_period(filters.date_from, filters.date_to, code_prefix="outbox")
 
 
 def check_filter(filters: OutboxFilter) -> None:

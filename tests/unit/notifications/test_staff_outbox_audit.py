@@ -243,7 +243,7 @@ def test_outbox_screen_retry_by_a_behandelaar(db, world, outbox_screen):
     assert [(r.id, r.status, r.can_retry) for r in state.rows] == [(row.id, "failed", True)]
     assert state.counts["failed"] == 1
     outbox_handler("retry")(state, str(row.id))
-    assert state.notice == "Het bericht staat weer in de wachtrij." and state.error == ""
+    assert state.notice == "De e-mail of sms staat weer in de wachtrij." and state.error == ""
     assert [(r.status, r.status_label, r.can_retry) for r in state.rows] == [("queued", "In de wachtrij", False)]
     assert state.counts["failed"] == 0 and state.counts["queued"] == 1
     # the content stays closed to a behandelaar, also by a forged event
