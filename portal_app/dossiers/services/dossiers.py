@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, ScalarSelect, and_, bindparam, case, literal, or_, union_all
+from sqlalchemy import ColumnElement, FromClause, ScalarSelect, and_, bindparam, case, literal, or_, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import Select, SelectOfScalar
@@ -280,7 +280,7 @@ class DossierRow:
     unread: int
 
 
-def _unread_documents() -> ScalarSelect[int]:
+def _unread_documents(dossier_id: ColumnElement[int], outer: FromClause) -> ScalarSelect[int]:
     return (
         select(func.count(col(Document.id)))
         .select_from(Document)
@@ -292,17 +292,17 @@ def _unread_documents() -> ScalarSelect[int]:
             ),
         )
         .where(
-            col(Document.dossier_id) == col(Dossier.id),
+            col(Document.dossier_id) == dossier_id,
             col(Document.withdrawn_at).is_(None),
             col(ReadReceipt.id).is_(None),
             or_(col(Document.uploaded_by_id).is_(None), col(Document.uploaded_by_id) != bindparam("account_id")),
         )
-        .correlate(Dossier)
+        .correlate(outer)
         .scalar_subquery()
     )
 
 
-def _unread_messages() -> ScalarSelect[int]:
+def _unread_messages(dossier_id: ColumnElement[int], outer: FromClause) -> ScalarSelect[int]:
     return (
         select(func.count(col(Message.id)))
         .select_from(Message)
@@ -312,8 +312,8 @@ def _unread_messages() -> ScalarSelect[int]:
                 col(ReadReceipt.message_id) == col(Message.id), col(ReadReceipt.account_id) == bindparam("account_id")
             ),
         )
-        .where(col(Message.dossier_id) == col(Dossier.id), col(Message.from_office), col(ReadReceipt.id).is_(None))
-        .correlate(Dossier)
+        .where(col(Message.dossier_id) == dossier_id, col(Message.from_office), col(ReadReceipt.id).is_(None))
+        .correlate(outer)
         .scalar_subquery()
     )
 
@@ -332,25 +332,38 @@ def _dossier_page_statement(
     ]
     if with_statuses:
         conditions.append(col(Dossier.status).in_(bindparam("statuses", expanding=True)))
+    # The page (and the total, as a window count) first; the unread counts only for its rows:
+    # a client with hundreds of dossiers (a project developer) would otherwise count the
+    # unread documents and messages of every dossier before LIMIT drops them.
+    page = (
+        Select(
+            col(Dossier.id).label("id"),
+            col(Dossier.number).label("number"),
+            col(Dossier.description).label("description"),
+            col(Dossier.status).label("status"),
+            col(Dossier.created_at).label("created_at"),
+            func.count().over().label("total"),
+        )
+        .where(*conditions)
+        .order_by(col(Dossier.created_at).desc(), col(Dossier.id).desc())
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+        .subquery("page")
+    )
     # sqlmodel's select() is typed for at most four columns; for more, the
     # statement is built with Select (what select() returns at runtime) and the
     # row shape is written out.
     columns: Select[int, str, str, str, int, int] = Select(
-        col(Dossier.id),
-        col(Dossier.number),
-        col(Dossier.description),
-        col(Dossier.status),
-        (_unread_documents() + _unread_messages()).label("unread"),
-        func.count().over().label("total"),
+        page.c.id,
+        page.c.number,
+        page.c.description,
+        page.c.status,
+        (_unread_documents(page.c.id, page) + _unread_messages(page.c.id, page)).label("unread"),
+        page.c.total,
     )
-    page = (
-        columns.where(*conditions)
-        .order_by(col(Dossier.created_at).desc(), col(Dossier.id).desc())
-        .offset(bindparam("offset"))
-        .limit(bindparam("limit"))
-    )
+    statement = columns.select_from(page).order_by(page.c.created_at.desc(), page.c.id.desc())
     count = select(func.count(col(Dossier.id))).where(*conditions)
-    return page, count
+    return statement, count
 
 
 _DOSSIER_PAGE = {with_statuses: _dossier_page_statement(with_statuses) for with_statuses in (False, True)}
