@@ -15,6 +15,9 @@
 // - Unsaved answers: while an element [data-guard-unsaved] says data-unsaved="1"
 //   or a field inside it changed, leaving the page asks first (closing the tab,
 //   reloading, and links inside the portal alike).
+// - Focus after a change: an element with data-focus-on-show (and tabindex="-1") that
+//   appears while focus is lost to <body> takes the focus, within 2 s of appearing
+//   (the "sent" notice, when "Versturen" closed the composer with its focused button).
 (function () {
   var LOGIN_KEY = "portal-login-email";
 
@@ -175,8 +178,32 @@
     }
   }
 
+  // ---- focus after a change ----
+  var FOCUS_WINDOW_MS = 2000;
+  var shownAt = new WeakMap();
+  function focusShown() {
+    var items = document.querySelectorAll("[data-focus-on-show]");
+    if (!items.length) return;
+    var now = Date.now();
+    for (var i = 0; i < items.length; i++) {
+      if (!shownAt.has(items[i])) shownAt.set(items[i], now);
+    }
+    var active = document.activeElement;
+    if (active && active !== document.body && active !== document.documentElement) return;
+    for (var j = 0; j < items.length; j++) {
+      var since = shownAt.get(items[j]);
+      if (since !== null && now - since <= FOCUS_WINDOW_MS) {
+        shownAt.set(items[j], null); // once
+        items[j].focus();
+        return;
+      }
+    }
+  }
+
   var scheduled = false;
   function onChange() {
+    // at once, in the observer's microtask: before anything else can read where focus is
+    focusShown();
     if (scheduled) return;
     scheduled = true;
     setTimeout(function () {

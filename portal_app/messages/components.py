@@ -405,7 +405,19 @@ def messages_tab() -> rx.Component:
         rx.hstack(
             rx.cond(
                 S.sent_notice != "",
-                announce(rx.callout(S.sent_notice, color_scheme="green", role="status", size="1", id="sent-notice")),
+                announce(
+                    rx.callout(
+                        S.sent_notice,
+                        color_scheme="green",
+                        role="status",
+                        size="1",
+                        id="sent-notice",
+                        # "Versturen" closes the composer it sits in: focus goes to this notice, not
+                        # to <body> (assets/client_ux.js: data-focus-on-show)
+                        tab_index=-1,
+                        custom_attrs={"data-focus-on-show": "1"},
+                    )
+                ),
             ),
             rx.spacer(),
             rx.cond(
