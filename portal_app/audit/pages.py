@@ -101,7 +101,7 @@ def staff_audit_page() -> rx.Component:
                 ),
             ),
             filter_form(),
-            rx.text(S.total, " ", tr("staff.audit.events"), size="2", color="var(--gray-11)", id="audit-count"),
+            rx.text(S.total_text, " ", tr("staff.audit.events"), size="2", color="var(--gray-11)", id="audit-count"),
             rx.cond(
                 S.rows.length() > 0,
                 table(

@@ -12,6 +12,7 @@ import reflex as rx
 
 from portal_app.accounts.models import Account
 from portal_app.audit.services import event_kinds, staff_audit
+from portal_app.core.services import formatting
 from portal_app.core.services.db import session_scope
 from portal_app.core.services.errors import ValidationFailed
 from portal_app.core.states.access import Access, Viewer, handler
@@ -29,6 +30,8 @@ class StaffAuditState(StaffListState):
     event_types: list[event_kinds.EventKind] = []
     rows: list[staff_audit.AuditRow] = []
     total: int = 0
+    # "1.234" or "10.000+" (the count stops at staff_audit.COUNT_LIMIT)
+    total_text: str = "0"
     page_count: int = 1
     page_text: str = ""
     export_href: str = EXPORT_PATH
@@ -54,7 +57,8 @@ class StaffAuditState(StaffListState):
                 self.f_date_from = self.f_date_to = ""
                 found = staff_audit.search(session=db, actor=actor, filters=filters, page=self.page, language=self.lang)
         self.rows, self.total, self.page, self.page_count = found.rows, found.total, found.page, found.page_count
-        self.page_text = page_text(self.lang, found.page, found.page_count, found.total)
+        self.total_text = formatting.format_number(found.total, self.lang) + ("+" if found.more else "")
+        self.page_text = page_text(self.lang, found.page, found.page_count, self.total_text)
         query = urlencode(filters.as_query())
         self.export_href = EXPORT_PATH + (f"?{query}" if query else "")
 

@@ -41,6 +41,8 @@ def office_icon(office: bool = False) -> rx.Component:
 def message_row(state, row: rx.Var, *, office: bool = False) -> rx.Component:
     """One message: a button with subject, unread badge, paperclip and date that opens it."""
     is_open = state.open_message_id == row.id
+    # the client's list marks what was opened in `read_now`; the office's list is read again
+    unread = row.unread if office else row.unread & ~state.read_now.contains(row.id)
     return rx.box(
         rx.el.button(
             rx.hstack(
@@ -53,8 +55,8 @@ def message_row(state, row: rx.Var, *, office: bool = False) -> rx.Component:
                     if office
                     else rx.text(tr("msg.to"), size="2", weight="medium", color="var(--gray-11)"),
                 ),
-                rx.text(row.subject, weight=rx.cond(row.unread, "bold", "regular"), class_name="message-subject"),
-                rx.cond(row.unread, rx.badge(tr(_key("unread", office)), color_scheme="orange", size="1")),
+                rx.text(row.subject, weight=rx.cond(unread, "bold", "regular"), class_name="message-subject"),
+                rx.cond(unread, rx.badge(tr(_key("unread", office)), color_scheme="orange", size="1")),
                 rx.cond(
                     row.attachment_count > 0,
                     rx.icon("paperclip", size=14, aria_label=tr(_key("has_attachments", office)), role="img"),
@@ -76,7 +78,7 @@ def message_row(state, row: rx.Var, *, office: bool = False) -> rx.Component:
         rx.cond(is_open, opened_message(state, row, office=office)),
         class_name="message-row",
         width="100%",
-        data_unread=rx.cond(row.unread, "1", ""),
+        data_unread=rx.cond(unread, "1", ""),
         **({"data_message_id": row.id} if office else {}),
     )
 

@@ -124,6 +124,8 @@ def message_id_of(value) -> int | None:
 
 class MessagesState(DossierState):
     message_rows: list[MessageRow] = []
+    # messages of the list opened (so read) since it was loaded: shown as read without resending the list
+    read_now: list[int] = []
     open_message_id: int = 0
     open_attachments: list[AttachmentRow] = []
 
@@ -162,6 +164,7 @@ class MessagesState(DossierState):
     def _load_messages(self, account, dossier) -> None:
         with session_scope() as db:
             views = messages.list_for_dossier(db, account, dossier.id)
+        self.read_now = []
         self.message_rows = [
             MessageRow(
                 id=view.id,
@@ -209,15 +212,13 @@ class MessagesState(DossierState):
             return
         self.open_message_id = wanted
         self.open_attachments = self._attachments.get(wanted, [])
-        # the row and the tab badge change here; no need to read the list again
-        rows = [dataclasses.replace(row) for row in self.message_rows]
-        for row in rows:
-            if row.id == wanted and row.unread:
-                row.unread = False
-                unread = dict(self.tab_unread)
-                unread[MESSAGES_TAB] = max(0, unread.get(MESSAGES_TAB, 0) - 1)
-                self.tab_unread = unread
-        self.message_rows = rows
+        # The row and the tab badge change here, without reading the list again, and without
+        # sending the list again: the update carries the id in `read_now`, not 50 message bodies.
+        if wanted not in self.read_now and any(row.id == wanted and row.unread for row in self.message_rows):
+            self.read_now = [*self.read_now, wanted]
+            unread = dict(self.tab_unread)
+            unread[MESSAGES_TAB] = max(0, unread.get(MESSAGES_TAB, 0) - 1)
+            self.tab_unread = unread
 
     # ---- composer ----
     def _discard(self, files: list[dict]) -> None:

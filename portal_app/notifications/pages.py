@@ -201,7 +201,7 @@ def staff_outbox_page() -> rx.Component:
                     rx.el.option(tr("staff.outbox.all"), value="all"),
                     *[
                         rx.el.option(
-                            tr(f"staff.outbox.status.{status}") + " (" + S.counts[status].to_string() + ")",
+                            tr(f"staff.outbox.status.{status}") + " (" + S.counts[status] + ")",
                             value=status,
                         )
                         for status in STATUSES

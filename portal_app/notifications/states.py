@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from portal_app.accounts.models import Account
+from portal_app.core.services import formatting
 from portal_app.core.services.db import session_scope
 from portal_app.core.services.errors import ServiceError, ValidationFailed
 from portal_app.core.states.access import Access, Viewer, handler
@@ -33,7 +34,8 @@ class StaffOutboxState(StaffListState):
     total: int = 0
     page_count: int = 1
     page_text: str = ""
-    counts: dict[str, int] = {}
+    # per status, as shown: "12", "10.000+" (counts stop at staff_outbox.COUNT_LIMIT)
+    counts: dict[str, str] = {}
     notice: str = ""
     error: str = ""
 
@@ -70,8 +72,12 @@ class StaffOutboxState(StaffListState):
                     language=self.lang,
                 )
         self.rows, self.total, self.page, self.page_count = found.rows, found.total, found.page, found.page_count
-        self.counts = found.counts
-        self.page_text = page_text(self.lang, found.page, found.page_count, found.total)
+        self.counts = {
+            name: formatting.format_number(count, self.lang) + ("+" if name in found.capped else "")
+            for name, count in found.counts.items()
+        }
+        total = formatting.format_number(found.total, self.lang) + ("+" if found.more else "")
+        self.page_text = page_text(self.lang, found.page, found.page_count, total)
         self.filters_active = bool(filters.as_query()) or self.status_filter != "all"
 
     def _query(self, filters: staff_outbox.OutboxFilter, *, channel: str, status: str) -> dict[str, str]:
@@ -101,12 +107,16 @@ class StaffOutboxState(StaffListState):
         filters = staff_outbox.OutboxFilter.clean(
             person=params.get("person", ""), date_from=params.get("date_from", ""), date_to=params.get("date_to", "")
         )
+        shown = (self.f_person, self.f_date_from, self.f_date_to)
         self.f_person, self.f_date_from, self.f_date_to = filters.person, filters.date_from, filters.date_to
         self.notice = self.error = ""
         self.content_open = False
         self.page = 0
         self._reload(viewer.account)
-        # the inputs are uncontrolled (default_value): put the URL's values in them
+        # The inputs are uncontrolled (default_value): put the URL's values in them, when there
+        # are any or the fields held others (Back from a filtered list); a plain visit sends none.
+        if not any(shown) and not any(filters.__dict__.values()):
+            return None
         return [rx.set_value(FILTER_FIELDS[key], value) for key, value in filters.__dict__.items()]
 
     @handler(Access.STAFF)

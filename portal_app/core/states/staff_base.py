@@ -42,7 +42,7 @@ def error_text(error: ServiceError, language: str, **params) -> str:
     return i18n.t("staff.err.generic", language)
 
 
-def page_text(language: str, page: int, page_count: int, total: int) -> str:
+def page_text(language: str, page: int, page_count: int, total: int | str) -> str:
     return i18n.t("staff.page_of", language, page=page + 1, pages=page_count, total=total)
 
 

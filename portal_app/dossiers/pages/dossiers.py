@@ -189,7 +189,17 @@ def dossiers_page() -> rx.Component:
                     rx.cond(
                         S.total > 0,
                         dossier_table(),
-                        rx.callout(tr("dossiers.none"), icon="info", id="dossiers-none", width="100%"),
+                        rx.callout(
+                            # a search or filter with no match, or no dossier at all yet (issue 14)
+                            rx.cond(
+                                (S.search != "") | (S.status_filter.length() > 0),
+                                tr("dossiers.none"),
+                                tr("dossiers.none_yet"),
+                            ),
+                            icon="info",
+                            id="dossiers-none",
+                            width="100%",
+                        ),
                     ),
                     pagination(),
                     spacing="3",

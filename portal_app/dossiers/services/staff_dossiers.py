@@ -26,7 +26,7 @@ from portal_app.core.services.errors import NotFound, ValidationFailed
 from portal_app.core.services.ids import parse_id
 from portal_app.core.services.staff_access import (
     clean_page,
-    like_pattern,
+    contains,
     local_text,
     one_line,
     optional_id,
@@ -202,7 +202,7 @@ def list_dossiers(
     conditions: list[ColumnElement[bool]] = []
     needle = fold(one_line(query, MAX_SEARCH_CHARS))
     if needle:
-        conditions.append(col(Dossier.staff_search_text).like(like_pattern(needle), escape="\\"))
+        conditions.append(contains(col(Dossier.staff_search_text), needle))
     if status:
         conditions.append(col(Dossier.status) == _check_status(status))
     if mine:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, and_, false, or_
+from sqlalchemy import ColumnElement, and_, false, literal, or_, union_all
 from sqlmodel import Session, col, func, select, update
 
 from portal_app.accounts.models import Account
@@ -28,8 +28,8 @@ from portal_app.core.services.errors import NotFound, ValidationFailed
 from portal_app.core.services.ids import parse_id
 from portal_app.core.services.staff_access import (
     clean_page,
+    contains,
     day_period,
-    like_pattern,
     local_text,
     one_line,
     require_staff,
@@ -38,6 +38,9 @@ from portal_app.notifications.models import OutboxMail, OutboxSms, OutboxStatus
 from portal_app.notifications.services import mail
 
 PAGE_SIZE = 25
+# Counts stop here: years of digests are hundreds of thousands of sent mails, and counting them
+# all on every page open tells staff nothing "10.000+" does not (filters narrow it down).
+COUNT_LIMIT = 10_000
 STATUSES = (OutboxStatus.QUEUED, OutboxStatus.SENDING, OutboxStatus.SENT, OutboxStatus.RETRYING, OutboxStatus.FAILED)
 CHANNELS = ("mail", "sms")
 _TOKEN_RE = re.compile(r"(token=)[^\s&\"'<>]+", re.IGNORECASE)
@@ -106,6 +109,9 @@ class OutboxPage:
     page: int
     page_count: int
     counts: dict[str, int]  # per status, with the person and period filters (not the status filter)
+    # statuses with more than COUNT_LIMIT mails (their count says COUNT_LIMIT), and whether the total is capped
+    capped: tuple[str, ...] = ()
+    more: bool = False
 
 
 def mask_secrets(text: str) -> str:
@@ -159,13 +165,12 @@ def _person_condition(session: Session, model: type[OutboxMail] | type[OutboxSms
     (as in the audit log), sent to such an account's address, or sent to an address (phone number)
     that starts with the text. Each part is served by an index of the outbox table."""
     needle = typed.lower()
-    pattern = like_pattern(needle)
     matches = session.exec(
         select(col(Account.id), col(Account.email))
         .where(
             or_(
-                col(Account.email).like(pattern, escape="\\"),
-                func.lower(Account.name).like(pattern, escape="\\"),
+                contains(col(Account.email), needle),
+                contains(func.lower(Account.name), needle),
             )
         )
         .order_by(col(Account.id))
@@ -214,7 +219,11 @@ def list_outbox(
     conditions = _filter_conditions(session, model, filters or OutboxFilter())
     # one grouped count serves the status list's numbers and the total
     counts = _counts(session, model, conditions)
+    capped = tuple(name for name, count in counts.items() if count > COUNT_LIMIT)
     total = counts[status] if status else sum(counts.values())
+    more = total > COUNT_LIMIT
+    total = min(total, COUNT_LIMIT)
+    counts = {name: min(count, COUNT_LIMIT) for name, count in counts.items()}
     if status:
         conditions.append(col(model.status) == status)
     page_count = max(1, -(-total // page_size))
@@ -249,7 +258,15 @@ def list_outbox(
                 can_retry=row.status == OutboxStatus.FAILED,
             )
         )
-    return OutboxPage(rows=result, total=total, page=page_number, page_count=page_count, counts=counts)
+    return OutboxPage(
+        rows=result,
+        total=total,
+        page=page_number,
+        page_count=page_count,
+        counts=counts,
+        capped=capped,
+        more=more,
+    )
 
 
 def _filter_conditions(
@@ -269,12 +286,16 @@ def _filter_conditions(
 def _counts(
     session: Session, model: type[OutboxMail] | type[OutboxSms], conditions: list[ColumnElement[bool]]
 ) -> dict[str, int]:
+    """Mails per status, each counted up to COUNT_LIMIT + 1 (one statement, an index range per status)."""
+    per_status = [
+        select(literal(status).label("status"), func.count().label("count")).select_from(
+            select(col(model.id)).where(col(model.status) == status, *conditions).limit(COUNT_LIMIT + 1).subquery()
+        )
+        for status in STATUSES
+    ]
     counts: dict[str, int] = {status: 0 for status in STATUSES}
-    for status, count in session.exec(
-        select(col(model.status), func.count(col(model.id))).where(*conditions).group_by(col(model.status))
-    ).all():
-        if status in counts:
-            counts[status] = count
+    for status, count in session.execute(union_all(*per_status)).all():
+        counts[status] = int(count)
     return counts
 
 

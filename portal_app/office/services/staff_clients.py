@@ -21,7 +21,7 @@ from portal_app.core.models import utcnow
 from portal_app.core.services import i18n
 from portal_app.core.services.errors import NotFound, ValidationFailed
 from portal_app.core.services.ids import parse_id
-from portal_app.core.services.staff_access import aware, clean_page, like_pattern, local_text, one_line, require_staff
+from portal_app.core.services.staff_access import aware, clean_page, contains, local_text, one_line, require_staff
 from portal_app.dossiers.models import Dossier, DossierAccess
 from portal_app.notifications.services import mail
 from portal_app.settings import Settings
@@ -123,12 +123,11 @@ def search_clients(
     conditions: list[ColumnElement[bool]] = [col(Account.kind).in_(CLIENT_KINDS), col(Account.deleted_at).is_(None)]
     needle = one_line(query, MAX_SEARCH_CHARS).lower()
     if needle:
-        pattern = like_pattern(needle)
         conditions.append(
             or_(
-                func.lower(Account.name).like(pattern, escape="\\"),
-                col(Account.email).like(pattern, escape="\\"),
-                func.lower(Account.company_name).like(pattern, escape="\\"),
+                contains(func.lower(Account.name), needle),
+                contains(col(Account.email), needle),
+                contains(func.lower(Account.company_name), needle),
             )
         )
     if status == "blocked":
@@ -473,7 +472,6 @@ def find_clients_for_access(
     needle = one_line(query, MAX_SEARCH_CHARS).lower()
     if len(needle) < 2:
         return []
-    pattern = like_pattern(needle)
     has_access = select(DossierAccess.account_id).where(DossierAccess.dossier_id == dossier_id)
     rows = session.exec(
         select(Account)
@@ -482,9 +480,9 @@ def find_clients_for_access(
             col(Account.deleted_at).is_(None),
             col(Account.id).not_in(has_access),
             or_(
-                func.lower(Account.name).like(pattern, escape="\\"),
-                col(Account.email).like(pattern, escape="\\"),
-                func.lower(Account.company_name).like(pattern, escape="\\"),
+                contains(func.lower(Account.name), needle),
+                contains(col(Account.email), needle),
+                contains(func.lower(Account.company_name), needle),
             ),
         )
         .order_by(col(Account.name), col(Account.id))

@@ -479,7 +479,7 @@ def test_password_change_ends_the_other_sessions(fresh, portal, mailbox):
     expect(page.locator("#rule-digit")).to_have_attribute("data-ok", "true")
     page.locator("#password-change-submit").click()
     expect(page.locator("#details-notice")).to_have_text(
-        "Uw wachtwoord is gewijzigd. Uw andere sessies zijn beëindigd."
+        "Uw wachtwoord is gewijzigd. Op uw andere apparaten bent u uitgelogd."
     )
     mailbox.wait_for(email, subject="Uw wachtwoord is gewijzigd")
 

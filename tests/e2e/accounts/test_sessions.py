@@ -1,4 +1,4 @@
-"""Issue 13 in a real browser: the warning before idle expiry, and "Overal afmelden".
+"""Issue 13 in a real browser: the warning before idle expiry, and "Overal uitloggen".
 
 The idle clock runs in the page (assets/idle_warning.js); Playwright's fake clock
 moves it forward, so the test waits no real half hour. The server's own idle
@@ -16,8 +16,8 @@ from tests.e2e.conftest import PHONE, login, screenshot
 
 pytestmark = pytest.mark.e2e
 
-IDLE_TITLE_NL = "U wordt bijna afgemeld"
-IDLE_TEXT_NL = "U wordt over 2 minuten afgemeld"
+IDLE_TITLE_NL = "U wordt bijna uitgelogd"
+IDLE_TEXT_NL = "U wordt over 2 minuten uitgelogd"
 
 
 def test_warning_before_idle_expiry_then_sign_out(fresh, portal):
@@ -32,18 +32,18 @@ def test_warning_before_idle_expiry_then_sign_out(fresh, portal):
     # 27 minutes without a click: no warning yet
     page.clock.fast_forward("27:00")
     expect(dialog).to_be_hidden()
-    # 28 minutes and a bit: the warning, with the focus on "Aangemeld blijven"
+    # 28 minutes and a bit: the warning, with the focus on "Ingelogd blijven"
     page.clock.fast_forward("01:05")
     expect(dialog).to_be_visible()
     expect(dialog).to_contain_text(IDLE_TEXT_NL)
-    stay = dialog.get_by_role("button", name="Aangemeld blijven")
+    stay = dialog.get_by_role("button", name="Ingelogd blijven")
     expect(stay).to_be_focused()
     screenshot(page, f"idle-warning-nl-{portal.setup_name}")
     page.set_viewport_size(PHONE)
     expect(stay).to_be_in_viewport()
     screenshot(page, f"idle-warning-phone-nl-{portal.setup_name}")
 
-    # "Aangemeld blijven": the dialog goes, the clock starts again
+    # "Ingelogd blijven": the dialog goes, the clock starts again
     stay.click()
     expect(dialog).to_be_hidden()
     page.clock.fast_forward("27:00")
@@ -76,14 +76,14 @@ def test_warning_in_english(fresh, portal):
     expect(page.get_by_role("radio", name="English")).to_be_checked()
     try:
         page.clock.fast_forward("28:05")
-        dialog = page.get_by_role("alertdialog", name="You will be signed out soon")
+        dialog = page.get_by_role("alertdialog", name="You will be logged out soon")
         expect(dialog).to_be_visible()
-        expect(dialog).to_contain_text("You will be signed out in 2 minutes")
-        expect(dialog.get_by_role("button", name="Stay signed in")).to_be_focused()
+        expect(dialog).to_contain_text("You will be logged out in 2 minutes")
+        expect(dialog.get_by_role("button", name="Stay logged in")).to_be_focused()
         screenshot(page, f"idle-warning-en-{portal.setup_name}")
         page.set_viewport_size(PHONE)
         screenshot(page, f"idle-warning-phone-en-{portal.setup_name}")
-        dialog.get_by_role("button", name="Stay signed in").click()
+        dialog.get_by_role("button", name="Stay logged in").click()
         expect(dialog).to_be_hidden()
         expect(page.get_by_role("button", name="Log out everywhere")).to_be_visible()
         screenshot(page, f"logout-everywhere-phone-en-{portal.setup_name}")
@@ -98,7 +98,7 @@ def test_log_out_everywhere_signs_out_the_other_browser(fresh, portal):
         login(page, portal, "jansen@example.nl")
         expect(page).to_have_url(re.compile(r"/$"))
     laptop.goto(f"{portal.url}/mijn-gegevens")
-    button = laptop.get_by_role("button", name="Overal afmelden")
+    button = laptop.get_by_role("button", name="Overal uitloggen")
     expect(button).to_be_visible()
     screenshot(laptop, f"logout-everywhere-nl-{portal.setup_name}")
     button.click()

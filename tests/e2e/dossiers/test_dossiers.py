@@ -137,7 +137,9 @@ def test_list_search_filter_and_open(page, portal):
     expect(rows(page)).to_have_count(1)
     expect(rows(page).first).to_contain_text("Testament Jan Jansen")
     search.fill("geen-zo-een-dossier")
-    expect(page.locator("#dossiers-none")).to_have_text("Geen dossiers gevonden.")
+    expect(page.locator("#dossiers-none")).to_have_text(
+        "Geen dossiers gevonden. Zoek op een ander woord of zet het filter uit."
+    )
     search.fill("")
     expect(rows(page)).to_have_count(3)
 

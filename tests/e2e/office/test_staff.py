@@ -640,6 +640,9 @@ def test_outbox_audit_settings_and_csv(fresh, portal):
     admin.locator("#audit-type").select_option("dossier.created")
     admin.locator("#audit-apply").click()
     expect(admin.locator("#audit-table tbody tr").first).to_have_attribute("data-event", "dossier.created")
+    # issue 14 item 8: the event in words; its code only in data-event and the CSV
+    expect(admin.locator("#audit-table tbody tr").first).to_contain_text("Dossier aangemaakt")
+    expect(admin.locator("#audit-table")).not_to_contain_text("dossier.created")
     screenshot(admin, "staff-audit")
     href = admin.locator("#audit-export").get_attribute("href")
     assert href.startswith("/staff/export/audit.csv?") and "event_type=dossier.created" in href
@@ -648,6 +651,11 @@ def test_outbox_audit_settings_and_csv(fresh, portal):
     assert response.headers["cache-control"] == "no-store"
     lines = response.text().lstrip("\ufeff").splitlines()
     assert lines[0].startswith("id,time,event") and all(",dossier.created," in line for line in lines[1:])
+    # a day that is no day: a plain Dutch message, not a crash and not silently ignored; the list stays
+    admin.locator("#audit-from").fill("0001-01-01")
+    admin.locator("#audit-apply").click()
+    expect(admin.locator("#audit-error")).to_have_text("Deze datum klopt niet. Kies een datum in de kalender.")
+    expect(admin.locator("#audit-table tbody tr").first).to_have_attribute("data-event", "dossier.created")
 
     admin.goto(f"{portal.url}/staff/instellingen")
     expect(admin.locator("#staff-table")).to_contain_text("medewerker@example.nl")
@@ -737,8 +745,12 @@ def test_reset_two_step_verification_needs_a_reason_and_is_audited(fresh, portal
     staff.locator("#audit-apply").click()
     event = staff.locator("#audit-table tbody tr").first
     expect(event).to_have_attribute("data-event", "2fa.reset_by_staff")
-    expect(event).to_contain_text("Telefoon kwijt; paspoort gezien aan de balie")
-    expect(event).to_contain_text("M. Visser")
+    expect(event).to_contain_text("Reden: Telefoon kwijt; paspoort gezien aan de balie")
+    expect(event).to_contain_text(f"M. Visser ({STAFF_HANDLER})")
+    # whom it is about in words, not "account:<id>"
+    expect(event).to_contain_text(f"Arie Authenticator ({email})")
+    expect(event).not_to_contain_text(f"account:{person_id}")
+    expect(event).not_to_contain_text("2fa.reset_by_staff")
     expect(staff.locator("#audit-table tbody tr")).to_have_count(1)
     screenshot(staff, "staff-audit-reset-2fa")
 
@@ -774,14 +786,14 @@ def test_failed_mail_on_overview_and_retry_from_the_outbox(fresh, portal, mailbo
     failed = handler.locator("#failed-list li", has_text=email)
     expect(failed).to_be_visible()
     expect(failed).to_contain_text("550")
-    handler.locator("#failed-outbox").get_by_role("link", name="Naar de outbox").click()
+    handler.locator("#failed-outbox").get_by_role("link", name="Naar Postvak uit").click()
     expect(handler).to_have_url(re.compile(r"/staff/outbox/?\?status=failed$"))
     row = outbox_row(handler, mail_id)
     expect(row).to_have_attribute("data-status", "failed")
     expect(row).to_contain_text("Mislukt")
     expect(row).to_contain_text("550")
     # a behandelaar sees address, subject and status, never the content
-    expect(handler.get_by_text("De inhoud van berichten is alleen zichtbaar voor beheerders.")).to_be_visible()
+    expect(handler.get_by_text("Alleen beheerders kunnen de inhoud van e-mails en sms'jes zien.")).to_be_visible()
     expect(handler.locator("#outbox-table").get_by_role("button", name=re.compile("^Inhoud"))).to_have_count(0)
     screenshot(handler, "staff-outbox-mislukt")
 

@@ -99,7 +99,7 @@ def test_outgoing_mail_notice_and_test_mail(fresh, portal, mailbox):
     notice = handler.locator("#mail-notice")
     expect(notice).to_contain_text("Aantal e-mails dat al langer dan 15 minuten wacht: 1")
     expect(notice).to_contain_text("421 4.7.0 Try again later")
-    expect(notice.get_by_role("link", name="Naar de outbox")).to_be_visible()  # a behandelaar has no settings
+    expect(notice.get_by_role("link", name="Naar Postvak uit")).to_be_visible()  # a behandelaar has no settings
     screenshot(handler, "staff-issue14-dashboard-mail")
 
     admin = fresh()

@@ -6,7 +6,7 @@ client (another browser context: its own cookies and session) sees the effect.
   with the Dutch message next to the field, the typed value stays, nothing changes.
 - Wachtwoordbeleid: minimum 12 + a symbol -> the rule on Mijn gegevens, and a
   10-character password is refused with the message.
-- Uploadlimieten: the client's attachment dialog states the new limit.
+- Grootte van bestanden (upload limits): the client's attachment dialog states the new limit.
 - A behandelaar gets the not-found page.
 
 One portal (SQLite, production build) for the module. Screenshots of the settings

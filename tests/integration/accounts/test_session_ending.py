@@ -1,4 +1,4 @@
-"""Issue 13: sessions end where they should - "Overal afmelden", password change, idle and absolute expiry.
+"""Issue 13: sessions end where they should - "Overal uitloggen", password change, idle and absolute expiry.
 
 Through the real HTTP routes (Starlette test client, SQLite file); each TestClient is a
 browser with its own cookie jar.

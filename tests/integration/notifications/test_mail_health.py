@@ -146,7 +146,7 @@ def test_status_says_when_mail_is_not_configured(db, world, tmp_path):
     status = mail_health.mail_status(session=db, actor=world.handler, settings=smtp_settings(tmp_path, None))
     assert status.health == MailHealth.NOT_CONFIGURED
     assert status.waiting == 1
-    assert "nog niet ingesteld" in status.text and "1" in status.text
+    assert "nog geen mailserver ingesteld" in status.text and "1" in status.text
 
 
 def test_status_says_when_the_outbox_fills_with_the_last_error(db, world, tmp_path):
