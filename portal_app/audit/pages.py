@@ -6,7 +6,7 @@ import reflex as rx
 
 from portal_app.audit.states import StaffAuditState as S
 from portal_app.core.components.staff_layout import DOSSIERS, staff_frame
-from portal_app.core.components.staff_widgets import empty, label, pager, table
+from portal_app.core.components.staff_widgets import empty, filter_bar, filter_field, pager, period_fields, table
 from portal_app.core.components.text import tr
 
 
@@ -29,59 +29,39 @@ def audit_row(row: rx.Var) -> rx.Component:
 
 
 def filter_form() -> rx.Component:
-    return rx.form(
-        rx.hstack(
-            rx.vstack(
-                label(tr("staff.audit.account"), "audit-account"),
-                rx.input(
-                    id="audit-account",
-                    name="account",
-                    default_value=S.f_account,
-                    max_length=254,
-                    placeholder=tr("staff.audit.account_hint"),
-                ),
-                spacing="1",
+    return filter_bar(
+        filter_field(
+            tr("staff.audit.account"),
+            "audit-account",
+            rx.input(
+                id="audit-account",
+                name="account",
+                default_value=S.f_account,
+                max_length=254,
+                placeholder=tr("staff.audit.account_hint"),
             ),
-            rx.vstack(
-                label(tr("staff.audit.dossier"), "audit-dossier"),
-                rx.input(id="audit-dossier", name="dossier", default_value=S.f_dossier, max_length=40, width="9rem"),
-                spacing="1",
-            ),
-            rx.vstack(
-                label(tr("staff.audit.event_type"), "audit-type"),
-                rx.el.select(
-                    rx.el.option(tr("staff.audit.all_types"), value=""),
-                    rx.foreach(S.event_types, lambda kind: rx.el.option(kind.label, value=kind.code)),
-                    id="audit-type",
-                    name="event_type",
-                    default_value=S.f_event_type,
-                    class_name="staff-select",
-                ),
-                spacing="1",
-            ),
-            rx.vstack(
-                label(tr("staff.audit.from"), "audit-from"),
-                rx.input(id="audit-from", name="date_from", type="date", default_value=S.f_date_from),
-                spacing="1",
-            ),
-            rx.vstack(
-                label(tr("staff.audit.to"), "audit-to"),
-                rx.input(id="audit-to", name="date_to", type="date", default_value=S.f_date_to),
-                spacing="1",
-            ),
-            rx.button(
-                rx.icon("filter", size=14, aria_hidden="true"), tr("staff.audit.apply"), type="submit", id="audit-apply"
-            ),
-            rx.button(
-                tr("staff.audit.clear"), type="button", variant="soft", color_scheme="gray", on_click=S.clear_filters
-            ),
-            spacing="3",
-            align="end",
-            wrap="wrap",
         ),
+        filter_field(
+            tr("staff.audit.dossier"),
+            "audit-dossier",
+            rx.input(id="audit-dossier", name="dossier", default_value=S.f_dossier, max_length=40, width="9rem"),
+        ),
+        filter_field(
+            tr("staff.audit.event_type"),
+            "audit-type",
+            rx.el.select(
+                rx.el.option(tr("staff.audit.all_types"), value=""),
+                rx.foreach(S.event_types, lambda kind: rx.el.option(kind.label, value=kind.code)),
+                id="audit-type",
+                name="event_type",
+                default_value=S.f_event_type,
+                class_name="staff-select",
+            ),
+        ),
+        *period_fields("audit", S.f_date_from, S.f_date_to),
+        prefix="audit",
         on_submit=S.apply_filters,
-        reset_on_submit=False,
-        width="100%",
+        on_clear=S.clear_filters,
     )
 
 

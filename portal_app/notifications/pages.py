@@ -5,7 +5,16 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.core.components.staff_layout import staff_frame
-from portal_app.core.components.staff_widgets import empty, label, notices, pager, state_badge, table
+from portal_app.core.components.staff_widgets import (
+    empty,
+    filter_bar,
+    filter_field,
+    notices,
+    pager,
+    period_fields,
+    state_badge,
+    table,
+)
 from portal_app.core.components.text import tr
 from portal_app.notifications.states import StaffOutboxState as S
 
@@ -136,51 +145,22 @@ def content_dialog() -> rx.Component:
 
 def filter_form() -> rx.Component:
     """Person and period, as on the audit log; the values travel in the URL (states.py)."""
-    return rx.form(
-        rx.hstack(
-            rx.vstack(
-                label(tr("staff.outbox.person"), "outbox-person"),
-                rx.input(
-                    id="outbox-person",
-                    name="person",
-                    default_value=S.f_person,
-                    max_length=254,
-                    placeholder=tr("staff.outbox.person_hint"),
-                ),
-                spacing="1",
+    return filter_bar(
+        filter_field(
+            tr("staff.outbox.person"),
+            "outbox-person",
+            rx.input(
+                id="outbox-person",
+                name="person",
+                default_value=S.f_person,
+                max_length=254,
+                placeholder=tr("staff.outbox.person_hint"),
             ),
-            rx.vstack(
-                label(tr("staff.outbox.from"), "outbox-from"),
-                rx.input(id="outbox-from", name="date_from", type="date", default_value=S.f_date_from),
-                spacing="1",
-            ),
-            rx.vstack(
-                label(tr("staff.outbox.until"), "outbox-to"),
-                rx.input(id="outbox-to", name="date_to", type="date", default_value=S.f_date_to),
-                spacing="1",
-            ),
-            rx.button(
-                rx.icon("filter", size=14, aria_hidden="true"),
-                tr("staff.outbox.apply"),
-                type="submit",
-                id="outbox-apply",
-            ),
-            rx.button(
-                tr("staff.outbox.clear"),
-                type="button",
-                variant="soft",
-                color_scheme="gray",
-                on_click=S.clear_filters,
-                id="outbox-clear",
-            ),
-            spacing="3",
-            align="end",
-            wrap="wrap",
         ),
+        *period_fields("outbox", S.f_date_from, S.f_date_to),
+        prefix="outbox",
         on_submit=S.apply_filters,
-        reset_on_submit=False,
-        width="100%",
-        id="outbox-filters",
+        on_clear=S.clear_filters,
     )
 
 

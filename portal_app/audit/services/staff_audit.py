@@ -30,6 +30,7 @@ from portal_app.core.services.staff_access import (
     day_period,
     iso_text,
     local_text,
+    matching_accounts,
     one_line,
     require_staff,
 )
@@ -117,19 +118,7 @@ def _conditions(session: Session, filters: AuditFilter) -> list[ColumnElement[bo
         if needle.isdigit():
             ids = [int(needle)]
         else:
-            ids = list(
-                session.exec(
-                    select(col(Account.id))
-                    .where(
-                        or_(
-                            contains(col(Account.email), needle),
-                            contains(func.lower(Account.name), needle),
-                        )
-                    )
-                    .order_by(col(Account.id))
-                    .limit(MAX_MATCHES)
-                ).all()
-            )
+            ids = [account_id for account_id, _email in matching_accounts(session, needle)]
         if not ids:
             conditions.append(col(AuditEvent.id).is_(None))  # nothing matches
         else:

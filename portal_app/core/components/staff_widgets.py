@@ -154,6 +154,59 @@ def label(text, html_for: str) -> rx.Component:
     return rx.el.label(text, html_for=html_for, class_name="field-label")
 
 
+def filter_field(text, field_id: str, field: rx.Component) -> rx.Component:
+    """One labelled field of a filter bar."""
+    return rx.vstack(label(text, field_id), field, spacing="1")
+
+
+def period_fields(prefix: str, date_from: rx.Var, date_to: rx.Var) -> list[rx.Component]:
+    """'Vanaf' and 'Tot en met' day fields, named date_from and date_to (the period of
+    core/services/staff_access.day_period), ids <prefix>-from and <prefix>-to."""
+    return [
+        filter_field(
+            tr("staff.filter.from"),
+            f"{prefix}-from",
+            rx.input(id=f"{prefix}-from", name="date_from", type="date", default_value=date_from),
+        ),
+        filter_field(
+            tr("staff.filter.until"),
+            f"{prefix}-to",
+            rx.input(id=f"{prefix}-to", name="date_to", type="date", default_value=date_to),
+        ),
+    ]
+
+
+def filter_bar(*fields: rx.Component, prefix: str, on_submit, on_clear) -> rx.Component:
+    """The filter form of a staff list (audit log, outbox): fields, "Filteren" and "Filters wissen";
+    uncontrolled fields whose values the state keeps in the URL."""
+    return rx.form(
+        rx.hstack(
+            *fields,
+            rx.button(
+                rx.icon("filter", size=14, aria_hidden="true"),
+                tr("staff.filter.apply"),
+                type="submit",
+                id=f"{prefix}-apply",
+            ),
+            rx.button(
+                tr("staff.filter.clear"),
+                type="button",
+                variant="soft",
+                color_scheme="gray",
+                on_click=on_clear,
+                id=f"{prefix}-clear",
+            ),
+            spacing="3",
+            align="end",
+            wrap="wrap",
+        ),
+        on_submit=on_submit,
+        reset_on_submit=False,
+        width="100%",
+        id=f"{prefix}-filters",
+    )
+
+
 def native_select(
     options: rx.Var,
     *,

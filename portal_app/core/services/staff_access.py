@@ -12,8 +12,8 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, func, or_
+from sqlmodel import Session, col, select
 
 from portal_app.accounts.models import Account, StaffRole
 from portal_app.core.services import formatting
@@ -72,6 +72,22 @@ def contains(column: Any, needle: str) -> ColumnElement[bool]:
     if any(char in needle for char in "\\%_"):
         return cast(ColumnElement[bool], column.like(like_pattern(needle), escape="\\"))
     return cast(ColumnElement[bool], column.like(f"%{needle}%"))
+
+
+# A person filter (audit log, outbox) looks at no more accounts than this.
+MAX_PERSON_MATCHES = 200
+
+
+def matching_accounts(session: Session, needle: str) -> list[tuple[int, str]]:
+    """(id, e-mail) of the accounts whose e-mail address or name holds `needle` (lower case),
+    lowest id first, at most MAX_PERSON_MATCHES: the person filter of the audit log and outbox."""
+    rows = session.exec(
+        select(col(Account.id), col(Account.email))
+        .where(or_(contains(col(Account.email), needle), contains(func.lower(Account.name), needle)))
+        .order_by(col(Account.id))
+        .limit(MAX_PERSON_MATCHES)
+    ).all()
+    return [(account_id, email) for account_id, email in rows if account_id is not None]
 
 
 def aware(value: datetime | None) -> datetime | None:

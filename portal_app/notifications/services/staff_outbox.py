@@ -28,9 +28,9 @@ from portal_app.core.services.errors import NotFound, ValidationFailed
 from portal_app.core.services.ids import parse_id
 from portal_app.core.services.staff_access import (
     clean_page,
-    contains,
     day_period,
     local_text,
+    matching_accounts,
     one_line,
     require_staff,
 )
@@ -45,8 +45,6 @@ STATUSES = (OutboxStatus.QUEUED, OutboxStatus.SENDING, OutboxStatus.SENT, Outbox
 CHANNELS = ("mail", "sms")
 _TOKEN_RE = re.compile(r"(token=)[^\s&\"'<>]+", re.IGNORECASE)
 _CODE_RE = re.compile(r"\b\d{4,8}\b")
-# at most this many accounts match a person filter (as in the audit log)
-MAX_MATCHES = 200
 # The two outbox tables share their status columns; one query serves both.
 _Outbox = TypeVar("_Outbox", bound=OutboxMail | OutboxSms)
 
@@ -165,17 +163,7 @@ def _person_condition(session: Session, model: type[OutboxMail] | type[OutboxSms
     (as in the audit log), sent to such an account's address, or sent to an address (phone number)
     that starts with the text. Each part is served by an index of the outbox table."""
     needle = typed.lower()
-    matches = session.exec(
-        select(col(Account.id), col(Account.email))
-        .where(
-            or_(
-                contains(col(Account.email), needle),
-                contains(func.lower(Account.name), needle),
-            )
-        )
-        .order_by(col(Account.id))
-        .limit(MAX_MATCHES)
-    ).all()
+    matches = matching_accounts(session, needle)
     account_ids = [account_id for account_id, _email in matches]
     if model is OutboxMail:
         address = col(OutboxMail.to_address)

@@ -6,7 +6,7 @@ of 120,000 mails, where a full scan would read every mail the office ever sent. 
 statement the filtered list sends is explained; a full scan of the outbox fails the test.
 
 The one scan allowed is that of `account` to find the people whose name or address
-*contains* the typed text (no B-tree index serves "contains"; at most MAX_MATCHES ids, the
+*contains* the typed text (no B-tree index serves "contains"; at most MAX_PERSON_MATCHES ids, the
 same lookup as the audit log's person filter): the account table grows with the clients,
 not with the mail.
 """
