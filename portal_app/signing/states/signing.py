@@ -130,9 +130,11 @@ class SigningState(PortalState):
         return True
 
     # ---- events ----
-    @handler(Access.CLIENT)
+    @handler(Access.CLIENT, loads_page=True)
     def load_dossier_signing(self, viewer: Viewer):
-        """On loading the dossier page (before the dossier itself): the dossier comes from the URL and is checked again."""
+        """The dossier page's first on_load handler (the dossier itself loads last): it reads the page
+        frame, so the language is the client's before the sections render texts and amounts. The
+        dossier comes from the URL and is checked again."""
         self._forget()
         wanted = self._path_dossier_id()
         self._dossier_id = wanted or 0

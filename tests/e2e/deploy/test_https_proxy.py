@@ -179,7 +179,7 @@ def test_login_page_over_https_looks_right(browser, proxied, viewport, locale):
     public, _portal, _log = proxied
     page = _page(browser, viewport, locale)
     page.goto(f"{public}/login")
-    expect(page.get_by_role("button", name=re.compile("Inloggen|Sign in"))).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile("Inloggen|Log in"))).to_be_visible()
     screenshot(page, f"https-login-{viewport['width']}-{locale[:2]}")
     page.context.close()
 
