@@ -28,6 +28,13 @@ def has_description(event_type: str, language: str) -> bool:
     return (KEY_PREFIX + event_type) in i18n.TRANSLATIONS[i18n.normalize_language(language)]
 
 
+def known_codes() -> list[str]:
+    """Every kind the portal writes (each has a description: the catalog is the list), sorted."""
+    return sorted(
+        key[len(KEY_PREFIX) :] for key in i18n.TRANSLATIONS[i18n.DEFAULT_LANGUAGE] if key.startswith(KEY_PREFIX)
+    )
+
+
 def describe(event_type: str, language: str) -> str:
     """The kind's description in `language`, or the code itself when the catalog has none."""
     if not has_description(event_type, language):

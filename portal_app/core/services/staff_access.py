@@ -66,9 +66,9 @@ def like_pattern(needle: str) -> str:
 def contains(column: Any, needle: str) -> ColumnElement[bool]:
     """`column` holds `needle` (LIKE '%needle%', the needle taken literally).
 
-    The ESCAPE clause only when the needle holds a LIKE wildcard or the escape character:
-    SQLite's LIKE with ESCAPE takes its slow path, 60 % more time per row, and a search box
-    scans thousands of clients per keystroke."""
+    The ESCAPE clause only when the needle holds a LIKE wildcard or the escape character: a
+    search box scans thousands of rows per keystroke, and SQLite's LIKE is a little (5-10 %)
+    cheaper per row without it."""
     if any(char in needle for char in "\\%_"):
         return cast(ColumnElement[bool], column.like(like_pattern(needle), escape="\\"))
     return cast(ColumnElement[bool], column.like(f"%{needle}%"))

@@ -70,7 +70,8 @@ class PassageRow:
 
 
 def _when(moment, language: str) -> str:
-    return formatting.format_datetime(moment, language)
+    # 28-11-2026 14:05 in both languages, as the messages and documents beside it
+    return formatting.format_datetime(moment, language, style="numeric")
 
 
 def _rows(views: list[DraftView], language: str, viewer_id: int | None) -> tuple[list[VersionRow], list[CommentRow]]:
@@ -78,7 +79,7 @@ def _rows(views: list[DraftView], language: str, viewer_id: int | None) -> tuple
     comments: list[CommentRow] = []
     for draft in views:
         for version in draft.versions:
-            date = formatting.format_date(version.published_at, language)
+            date = formatting.format_date(version.published_at, language, style="numeric")
             versions.append(
                 VersionRow(
                     id=version.id,
