@@ -163,6 +163,30 @@ def _metrics_token(raw: str) -> str | None:
     return raw or None
 
 
+def _create_key_file(data_dir: Path, key_file: Path) -> str:
+    """A new random key in `key_file`, or the one another process wrote first.
+
+    Two processes may start on a fresh DATA_DIR together (the web process and `cli migrate`):
+    each writes its key to a file of its own and links it into place, which succeeds for
+    exactly one of them; the other then reads the winner's key, never a half-written file."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    own = key_file.with_name(f".{key_file.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(own, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(key)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(own, key_file)
+        except FileExistsError:
+            key = key_file.read_text(encoding="utf-8").strip()
+    finally:
+        own.unlink(missing_ok=True)
+    return key
+
+
 def _secret_key(env: dict[str, str], data_dir: Path, environment: str) -> str:
     key = env.get("SECRET_KEY", "").strip()
     if not key:
@@ -170,11 +194,7 @@ def _secret_key(env: dict[str, str], data_dir: Path, environment: str) -> str:
         if key_file.is_file():
             key = key_file.read_text(encoding="utf-8").strip()
         else:
-            data_dir.mkdir(parents=True, exist_ok=True)
-            key = secrets.token_urlsafe(48)
-            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(key)
+            key = _create_key_file(data_dir, key_file)
     if environment == "production" and (len(key) < 32 or key.lower() in KNOWN_BAD_SECRETS):
         raise SettingsError("SECRET_KEY is too short or a known value: use at least 32 random characters")
     return key

@@ -51,3 +51,22 @@ def test_public_origin_and_cookie_flags(tmp_path):
     settings = load_settings(base(tmp_path, PUBLIC_URL="https://portaal.example.nl/"))
     assert settings.public_origin == "https://portaal.example.nl"
     assert settings.cookie_secure is True
+
+
+def test_processes_starting_together_share_one_secret(tmp_path):
+    """Several processes on a fresh DATA_DIR (the web process and `cli migrate`): one key wins,
+    every process reads that one, none fails on the file another just made."""
+    import subprocess
+    import sys
+
+    data_dir = tmp_path / "data"
+    script = (
+        "import sys; from portal_app.settings import load_settings; "
+        f"print(load_settings({{'DATA_DIR': {str(data_dir)!r}, 'PORTAL_ENV': 'development'}}).secret_key)"
+    )
+    runs = [subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True) for _ in range(6)]
+    keys = {run.communicate(timeout=60)[0].strip() for run in runs}
+    assert all(run.returncode == 0 for run in runs)
+    assert keys == {(data_dir / "secret_key").read_text(encoding="utf-8").strip()}
+    assert len(next(iter(keys))) >= 32
+    assert [path.name for path in data_dir.iterdir()] == ["secret_key"]  # no file of a loser left behind
