@@ -187,9 +187,11 @@ class SigningState(PortalState):
         self.request_open = False
         self.request_notice = i18n.t("signing.request_sent", self.lang)
 
-    @handler(Access.CLIENT)
+    @handler(Access.CLIENT, loads_page=True)
     def load_home_signing(self, viewer: Viewer):
-        """Mounted with Home's section: the road of each open dossier with an appointment or a draft."""
+        """Mounted with Home's section: the road of each open dossier with an appointment or a draft.
+        It may run before Home's on_load, so it reads the page frame too: the texts are then in the
+        client's language (within FRAME_SECONDS of the other one this costs no query)."""
         with session_scope() as db:
             roads = road.home_roads(db, viewer.account, self.lang)
             upcoming = {
