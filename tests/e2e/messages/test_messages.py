@@ -63,7 +63,7 @@ def test_reply_quotes_original(page, portal):
     expect(page.locator("#original-message")).to_contain_text("Wilt u ons een kopie van uw paspoort")
     page.locator("#msg-body").fill("Hierbij nogmaals mijn paspoort.")
     page.locator("#send-message").click()
-    expect(page.get_by_text("Uw bericht is verstuurd.")).to_be_visible()
+    expect(page.locator("#sent-notice")).to_contain_text("Uw bericht is verstuurd.")  # not the live region copy
     first = page.locator(".message-row").first
     expect(first).to_contain_text("RE: Kopie legitimatiebewijs")
     expect(first).to_contain_text("Aan")
@@ -137,7 +137,7 @@ def test_attachments_dialog_remove_upload_and_send(page, portal, tmp_path):
     page.get_by_role("button", name="Verwijder loonstrook.pdf").click()
     expect(page.locator(".attached-file")).to_have_count(1)
     page.locator("#send-message").dblclick()
-    expect(page.get_by_text("Uw bericht is verstuurd.")).to_be_visible()
+    expect(page.locator("#sent-notice")).to_contain_text("Uw bericht is verstuurd.")  # not the live region copy
     expect(page.locator(".message-row", has_text="ID-bewijs")).to_have_count(1)
     expect(page.locator("#tab-aangeleverd")).to_contain_text(f"({delivered_before + 1})")
 
