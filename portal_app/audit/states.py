@@ -30,7 +30,7 @@ class StaffAuditState(StaffListState):
     event_types: list[event_kinds.EventKind] = []
     rows: list[staff_audit.AuditRow] = []
     total: int = 0
-    # "1.234" or "10.000+" (the count stops at staff_audit.COUNT_LIMIT)
+    # "1.234" or "1.000+" (the count stops at staff_audit.COUNT_LIMIT)
     total_text: str = "0"
     page_count: int = 1
     page_text: str = ""

@@ -34,7 +34,7 @@ class StaffOutboxState(StaffListState):
     total: int = 0
     page_count: int = 1
     page_text: str = ""
-    # per status, as shown: "12", "10.000+" (counts stop at staff_outbox.COUNT_LIMIT)
+    # per status, as shown: "12", "1.000+" (counts stop at staff_outbox.COUNT_LIMIT)
     counts: dict[str, str] = {}
     notice: str = ""
     error: str = ""

@@ -38,7 +38,7 @@ from portal_app.core.services.text import fold
 from portal_app.dossiers.models import Dossier
 
 PAGE_SIZE = 50
-COUNT_LIMIT = 10_000
+COUNT_LIMIT = 1_000
 EXPORT_BATCH = 500
 MAX_MATCHES = 200
 CSV_COLUMNS = ("id", "time", "event", "actor_id", "actor", "dossier_id", "dossier", "target", "ip", "detail")
@@ -201,7 +201,7 @@ def search(
     conditions = _conditions(session, filters)
     # Counted up to COUNT_LIMIT: an office's log grows by a million rows in a few years, and
     # counting all of them on every page (40 ms on SQLite) tells the reader nothing a
-    # "10.000+" does not; filters find older events.
+    # "1.000+" does not; filters find older events.
     matching = select(col(AuditEvent.id)).where(*conditions).limit(COUNT_LIMIT + 1).subquery()
     total = session.exec(select(func.count()).select_from(matching)).one() or 0
     more = total > COUNT_LIMIT

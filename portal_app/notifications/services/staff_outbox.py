@@ -39,8 +39,8 @@ from portal_app.notifications.services import mail
 
 PAGE_SIZE = 25
 # Counts stop here: years of digests are hundreds of thousands of sent mails, and counting them
-# all on every page open tells staff nothing "10.000+" does not (filters narrow it down).
-COUNT_LIMIT = 10_000
+# all on every page open tells staff nothing "1.000+" does not (filters narrow it down).
+COUNT_LIMIT = 1_000
 STATUSES = (OutboxStatus.QUEUED, OutboxStatus.SENDING, OutboxStatus.SENT, OutboxStatus.RETRYING, OutboxStatus.FAILED)
 CHANNELS = ("mail", "sms")
 _TOKEN_RE = re.compile(r"(token=)[^\s&\"'<>]+", re.IGNORECASE)
