@@ -16,6 +16,7 @@ SHARED_BUILD_ENV gets a build of its own (slower, always correct).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -28,7 +29,13 @@ from pathlib import Path
 
 import pytest
 from filelock import FileLock
+from playwright.sync_api import expect
+from sqlmodel import Session, select
 
+from portal_app.accounts.models import Account
+from portal_app.core.services.db import make_engine
+from portal_app.dossiers.models import Dossier
+from portal_app.settings import load_settings
 from scripts import prod_server
 from tests.conftest import (
     REDIS_TEST_URL,
@@ -266,6 +273,45 @@ def _redis_env() -> dict:
 
     redis_db = REDIS_TEST_URL.rsplit("/", 1)[0] + f"/{random.randint(1, 15)}"
     return {"REDIS_URL": redis_db, "GRANIAN_WORKERS": "2"}
+
+
+@contextlib.contextmanager
+def portal_with_engine(tmp_root: Path, setup: str):
+    """A portal of its own (setup "sqlite" or "postgres_redis") with `.engine` on its database,
+    for a module that reads or changes rows directly; stopped and cleaned up afterwards."""
+    with contextlib.ExitStack() as stack:
+        extra: dict = {}
+        if setup == "postgres_redis":
+            extra = {"DATABASE_URL": stack.enter_context(throwaway_postgres()), **_redis_env()}
+        started, process = _start_portal(tmp_root, setup, extra)
+        stack.callback(_stop, process)
+        started.setup_name = setup
+        started.engine = make_engine(load_settings(started.env).database_url)
+        stack.callback(started.engine.dispose)
+        yield started
+
+
+def dossier_id(portal: Portal, number: str) -> int:
+    """The id of a demo dossier by its number (needs `portal.engine`)."""
+    with Session(portal.engine) as db:
+        return db.exec(select(Dossier.id).where(Dossier.number == number)).one()
+
+
+def set_language(portal: Portal, email: str, language: str) -> None:
+    """Set an account's language in the database (needs `portal.engine`)."""
+    with Session(portal.engine) as db:
+        account = db.exec(select(Account).where(Account.email == email)).one()
+        account.language = language
+        db.add(account)
+        db.commit()
+
+
+@pytest.fixture
+def patient_expect():
+    """Assertions wait 20 s: every step is a server round trip on a busy machine."""
+    expect.set_options(timeout=20_000)
+    yield
+    expect.set_options(timeout=5_000)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -12,7 +12,7 @@ from portal_app.accounts.models import Account
 from portal_app.core.services.db import make_engine
 from portal_app.documents.models import StagedUpload
 from portal_app.settings import load_settings
-from tests.e2e.conftest import DESKTOP, PHONE, login, new_page, screenshot
+from tests.e2e.conftest import DESKTOP, PHONE, login, new_page, screenshot, set_language
 
 pytestmark = pytest.mark.e2e
 
@@ -45,14 +45,6 @@ def files(tmp_path):
         handle.write(PDF)
         handle.truncate(26 * 1024 * 1024)
     return {"good": good, "exe": exe, "big": big}
-
-
-def set_language(portal, email: str, language: str) -> None:
-    with Session(portal.engine) as session:
-        account = session.exec(select(Account).where(Account.email == email)).one()
-        account.language = language
-        session.add(account)
-        session.commit()
 
 
 def staged_rows(portal, email: str) -> int:

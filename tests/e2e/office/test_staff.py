@@ -38,7 +38,7 @@ from portal_app.notifications.models import OutboxMail, OutboxStatus
 from portal_app.notifications.services import mail as mail_service
 from portal_app.settings import load_settings
 from tests.conftest import throwaway_postgres
-from tests.e2e.conftest import PHONE, _redis_env, _start_portal, _stop, login, screenshot
+from tests.e2e.conftest import PHONE, _redis_env, _start_portal, _stop, dossier_id, login, screenshot
 from tests.e2e.mailbox import Mailbox, _Handler
 
 pytestmark = pytest.mark.e2e
@@ -137,11 +137,6 @@ def pg_portal(tmp_path_factory):
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def dossier_id(portal, number: str) -> int:
-    with Session(portal.engine) as db:
-        return db.exec(select(Dossier.id).where(Dossier.number == number)).one()
 
 
 def account_id(portal, email: str) -> int:

@@ -26,7 +26,7 @@ from portal_app.core.services.db import make_engine
 from portal_app.dossiers.models import Dossier
 from portal_app.notifications.models import OutboxMail, OutboxStatus
 from portal_app.settings import load_settings
-from tests.e2e.conftest import PHONE, _start_portal, _stop, login, screenshot
+from tests.e2e.conftest import PHONE, _start_portal, _stop, login, screenshot, set_language
 from tests.e2e.mailbox import Mailbox
 
 pytestmark = pytest.mark.e2e
@@ -66,14 +66,6 @@ def ids(portal) -> tuple[int, int]:
         dossier_id = db.exec(select(Dossier.id).where(Dossier.number == DOSSIER)).one()
         client_id = db.exec(select(Account.id).where(Account.email == CLIENT)).one()
     return dossier_id, client_id
-
-
-def set_language(portal, email: str, language: str) -> None:
-    with Session(portal.engine) as db:
-        account = db.exec(select(Account).where(Account.email == email)).one()
-        account.language = language
-        db.add(account)
-        db.commit()
 
 
 def test_outgoing_mail_notice_and_test_mail(fresh, portal, mailbox):

@@ -17,48 +17,20 @@ from portal_app.accounts.models import Account
 from portal_app.accounts.services import twofactor
 from portal_app.core.models import utcnow
 from portal_app.core.services import formatting
-from portal_app.core.services.db import make_engine
-from portal_app.dossiers.models import Dossier
 from portal_app.messages.models import Message
 from portal_app.payments.models import TrustAccount
 from portal_app.settings import load_settings
-from tests.e2e.conftest import DESKTOP, PHONE, _start_portal, _stop, login, screenshot
+from tests.e2e.conftest import DESKTOP, PHONE, dossier_id, login, portal_with_engine, screenshot, set_language
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("patient_expect")]
 
 FRAUD = "NL20 INGB 0001 2345 67"
 
 
-@pytest.fixture(autouse=True)
-def _patient_expect():
-    expect.set_options(timeout=20_000)  # every step is a server round trip
-    yield
-    expect.set_options(timeout=5_000)
-
-
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory):
-    started, process = _start_portal(tmp_path_factory.mktemp("payments"), "sqlite", {})
-    started.setup_name = "sqlite"
-    started.engine = make_engine(load_settings(started.env).database_url)
-    try:
+    with portal_with_engine(tmp_path_factory.mktemp("payments"), "sqlite") as started:
         yield started
-    finally:
-        _stop(process)
-        started.engine.dispose()
-
-
-def dossier_id(portal, number: str) -> int:
-    with Session(portal.engine) as db:
-        return db.exec(select(Dossier.id).where(Dossier.number == number)).one()
-
-
-def set_language(portal, email: str, language: str) -> None:
-    with Session(portal.engine) as db:
-        account = db.exec(select(Account).where(Account.email == email)).one()
-        account.language = language
-        db.add(account)
-        db.commit()
 
 
 def enable_totp(portal, email: str) -> tuple[str, list[str]]:

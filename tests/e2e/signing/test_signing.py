@@ -12,48 +12,18 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
-from portal_app.accounts.models import Account
-from portal_app.core.services.db import make_engine
-from portal_app.dossiers.models import Dossier
 from portal_app.messages.models import Message
 from portal_app.notifications.models import PendingNotification
-from portal_app.settings import load_settings
 from portal_app.signing.models import SigningAppointment
-from tests.e2e.conftest import DESKTOP, PHONE, _start_portal, _stop, login, screenshot
+from tests.e2e.conftest import DESKTOP, PHONE, dossier_id, login, portal_with_engine, screenshot, set_language
 
-pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(autouse=True)
-def _patient_expect():
-    expect.set_options(timeout=20_000)  # every step is a server round trip
-    yield
-    expect.set_options(timeout=5_000)
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("patient_expect")]
 
 
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory):
-    started, process = _start_portal(tmp_path_factory.mktemp("signing"), "sqlite", {})
-    started.setup_name = "sqlite"
-    started.engine = make_engine(load_settings(started.env).database_url)
-    try:
+    with portal_with_engine(tmp_path_factory.mktemp("signing"), "sqlite") as started:
         yield started
-    finally:
-        _stop(process)
-        started.engine.dispose()
-
-
-def dossier_id(portal, number: str) -> int:
-    with Session(portal.engine) as db:
-        return db.exec(select(Dossier.id).where(Dossier.number == number)).one()
-
-
-def set_language(portal, email: str, language: str) -> None:
-    with Session(portal.engine) as db:
-        account = db.exec(select(Account).where(Account.email == email)).one()
-        account.language = language
-        db.add(account)
-        db.commit()
 
 
 def test_client_sees_downloads_ticks_and_asks_and_staff_change_it(fresh, portal):
