@@ -73,10 +73,10 @@ class StaffOutboxState(StaffListState):
                 )
         self.rows, self.total, self.page, self.page_count = found.rows, found.total, found.page, found.page_count
         self.counts = {
-            name: formatting.format_number(count, self.lang) + ("+" if name in found.capped else "")
+            name: formatting.format_count(count, self.lang, more=name in found.capped)
             for name, count in found.counts.items()
         }
-        total = formatting.format_number(found.total, self.lang) + ("+" if found.more else "")
+        total = formatting.format_count(found.total, self.lang, more=found.more)
         self.page_text = page_text(self.lang, found.page, found.page_count, total)
         self.filters_active = bool(filters.as_query()) or self.status_filter != "all"
 

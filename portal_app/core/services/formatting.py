@@ -93,6 +93,11 @@ def format_number(value: int | float | Decimal, language: str) -> str:
     return babel_numbers.format_decimal(value, locale=locale_for(language))
 
 
+def format_count(value: int, language: str, *, more: bool = False) -> str:
+    """'1.234', or '1.000+' for a count that stopped at its limit (the audit log and outbox)."""
+    return format_number(value, language) + ("+" if more else "")
+
+
 def format_amount(value: int | float | Decimal, language: str, *, currency: str = "EUR") -> str:
     """A money amount with its currency sign, e.g. '€ 1.250,50'."""
     return babel_numbers.format_currency(Decimal(str(value)), currency, locale=locale_for(language))
