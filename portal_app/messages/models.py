@@ -11,10 +11,11 @@ from portal_app.core.models import utcnow
 
 
 class Message(SQLModel, table=True):
-    # a dossier's unread office messages (the client's dossier list counts them per row): without it
-    # SQLite walks ix_message_from_office, half the table, once per dossier
+    # a dossier's unread office messages (the client's dossier list counts them per row) and its
+    # unread client messages (the staff dossier list): without it SQLite walks ix_message_from_office,
+    # half the table, once per dossier, or every unread client message of the office (migration 0006)
     __table_args__ = (
-        Index("ix_message_dossier_id_from_office", "dossier_id", "from_office"),
+        Index("ix_message_dossier_id_from_office_staff_read_at", "dossier_id", "from_office", "staff_read_at"),
         # client messages no staff member opened (the staff home): only the unread ones, not every client message
         Index("ix_message_from_office_staff_read_at", "from_office", "staff_read_at"),
     )

@@ -76,8 +76,7 @@ class StaffOutboxState(StaffListState):
             name: formatting.format_count(count, self.lang, more=name in found.capped)
             for name, count in found.counts.items()
         }
-        total = formatting.format_count(found.total, self.lang, more=found.more)
-        self.page_text = page_text(self.lang, found.page, found.page_count, total)
+        self.page_text = page_text(self.lang, found.page, found.page_count, found.total, more=found.more)
         self.filters_active = bool(filters.as_query()) or self.status_filter != "all"
 
     def _query(self, filters: staff_outbox.OutboxFilter, *, channel: str, status: str) -> dict[str, str]:

@@ -19,12 +19,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, or_
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from portal_app.accounts.models import Account
 from portal_app.audit.models import AuditEvent
 from portal_app.audit.services import audit, audit_text, event_kinds
 from portal_app.core.services.staff_access import (
+    capped_count,
     clean_page,
     contains,
     day_period,
@@ -32,13 +33,13 @@ from portal_app.core.services.staff_access import (
     local_text,
     matching_accounts,
     one_line,
+    page_count_of,
     require_staff,
 )
 from portal_app.core.services.text import fold
 from portal_app.dossiers.models import Dossier
 
 PAGE_SIZE = 50
-COUNT_LIMIT = 1_000
 EXPORT_BATCH = 500
 MAX_MATCHES = 200
 CSV_COLUMNS = ("id", "time", "event", "actor_id", "actor", "dossier_id", "dossier", "target", "ip", "detail")
@@ -106,7 +107,7 @@ class AuditPage:
     total: int
     page: int
     page_count: int
-    # more events than COUNT_LIMIT match: `total` is COUNT_LIMIT and the pages stop there
+    # more events than staff_access.COUNT_LIMIT match: `total` is that limit and the pages stop there
     more: bool = False
 
 
@@ -199,14 +200,9 @@ def search(
     """One page of events, newest first. A bad period raises ValidationFailed (see check_filter)."""
     require_staff(session, actor)
     conditions = _conditions(session, filters)
-    # Counted up to COUNT_LIMIT: an office's log grows by a million rows in a few years, and
-    # counting all of them on every page (40 ms on SQLite) tells the reader nothing a
-    # "1.000+" does not; filters find older events.
-    matching = select(col(AuditEvent.id)).where(*conditions).limit(COUNT_LIMIT + 1).subquery()
-    total = session.exec(select(func.count()).select_from(matching)).one() or 0
-    more = total > COUNT_LIMIT
-    total = min(total, COUNT_LIMIT)
-    page_count = max(1, -(-total // page_size))
+    # an office's log grows by a million rows in a few years (40 ms to count on SQLite): filters find older events
+    total, more = capped_count(session, select(col(AuditEvent.id)).where(*conditions))
+    page_count = page_count_of(total, page_size)
     page = min(clean_page(page), page_count - 1)
     rows = _rows(session, conditions, offset=page * page_size, limit=page_size)
     details = [audit_text.parse_detail(event.detail) for event, _name, _email, _number in rows]

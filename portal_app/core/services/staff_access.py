@@ -12,8 +12,9 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, func, or_
+from sqlalchemy import ColumnElement, Select, func, or_
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from portal_app.accounts.models import Account, StaffRole
 from portal_app.core.services import formatting
@@ -21,6 +22,32 @@ from portal_app.core.services.errors import PermissionDenied, ValidationFailed
 from portal_app.core.services.ids import parse_id
 
 MAX_PAGE = 100_000
+
+# Staff lists that grow for years (dossiers, clients, outbox, audit log) count their matches up
+# to this many and then say "1.000+": counting 20,000 dossiers or a million log rows on every
+# keystroke costs more than the page itself, and tells the reader nothing a narrower search
+# would not. Their pages stop there too.
+COUNT_LIMIT = 1_000
+
+
+def capped_count(
+    session: Session, matching: Select[Any] | SelectOfScalar[Any], *, cap: bool = True
+) -> tuple[int, bool]:
+    """(count, more): how many rows `matching` gives, at most COUNT_LIMIT, and whether there are more.
+
+    The scan stops at the limit's next row, so a search that matches most of a big table costs
+    as much as one that matches a thousand rows. `cap=False` counts them all (a list without a
+    text search, whose count an index answers, so that every page stays reachable)."""
+    limited = (matching.limit(COUNT_LIMIT + 1) if cap else matching).subquery()
+    count = session.exec(select(func.count()).select_from(limited)).one() or 0
+    if not cap:
+        return count, False
+    return min(count, COUNT_LIMIT), count > COUNT_LIMIT
+
+
+def page_count_of(total: int, page_size: int) -> int:
+    """Pages needed for `total` rows, at least one (an empty list shows one empty page)."""
+    return max(1, -(-total // page_size))
 
 
 def require_staff(session: Session, actor: Account | None, *, admin: bool = False) -> Account:

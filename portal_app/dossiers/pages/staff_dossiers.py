@@ -162,7 +162,9 @@ def staff_dossiers_page() -> rx.Component:
         rx.vstack(
             filters(),
             notices(rx.Var.create(""), L.filter_error, prefix="dossiers"),
-            rx.text(L.total, " ", tr("staff.dossiers.found"), size="2", color="var(--gray-11)", id="dossier-count"),
+            rx.text(
+                L.total_text, " ", tr("staff.dossiers.found"), size="2", color="var(--gray-11)", id="dossier-count"
+            ),
             rx.cond(
                 L.rows.length() > 0,
                 table(

@@ -25,11 +25,13 @@ from portal_app.core.services import i18n
 from portal_app.core.services.errors import NotFound, ValidationFailed
 from portal_app.core.services.ids import parse_id
 from portal_app.core.services.staff_access import (
+    capped_count,
     clean_page,
     contains,
     local_text,
     one_line,
     optional_id,
+    page_count_of,
     require_staff,
     size_text,
 )
@@ -127,6 +129,8 @@ class DossierPage:
     total: int
     page: int
     page_count: int
+    # more dossiers than staff_access.COUNT_LIMIT match: `total` is that limit and the pages stop there
+    more: bool = False
 
 
 @dataclass
@@ -214,9 +218,11 @@ def list_dossiers(
             conditions.append(col(Dossier.handler_id) == parse_id(handler_id))
         except NotFound:
             raise ValidationFailed("bad handler", field="handler", code="staff.dossier.handler_invalid") from None
-    # count(*), not count(id): PostgreSQL then counts a search from the search column's index alone
-    total = session.exec(select(func.count()).select_from(Dossier).where(*conditions)).one() or 0
-    page_count = max(1, -(-total // page_size))
+    # an office holds tens of thousands of dossiers: a text search is counted up to COUNT_LIMIT
+    # ("1.000+"), so "van" stops after a thousand matches instead of reading every dossier's search
+    # text; without one an index counts them all and every page stays reachable
+    total, more = capped_count(session, select(col(Dossier.id)).where(*conditions), cap=bool(needle))
+    page_count = page_count_of(total, page_size)
     page = min(clean_page(page), page_count - 1)
     handler = aliased(Account)
     rows = session.exec(
@@ -270,6 +276,7 @@ def list_dossiers(
         total=total,
         page=page,
         page_count=page_count,
+        more=more,
     )
 
 

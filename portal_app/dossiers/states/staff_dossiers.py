@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from portal_app.accounts.models import Account
+from portal_app.core.services import formatting
 from portal_app.core.services.db import session_scope
 from portal_app.core.services.errors import NotFound, ServiceError, ValidationFailed
 from portal_app.core.services.ids import valid_id
@@ -102,6 +103,8 @@ class StaffDossiersState(StaffListState):
     mine: bool = False
     rows: list[StaffDossierRow] = []
     total: int = 0
+    # "1.234" or "1.000+" (the count stops at staff_access.COUNT_LIMIT)
+    total_text: str = "0"
     page_count: int = 1
     page_text: str = ""
     status_options: list[SelectOption] = []
@@ -130,7 +133,8 @@ class StaffDossiersState(StaffListState):
             self.filter_error = self._err(error)
             return
         self.rows, self.total, self.page, self.page_count = found.rows, found.total, found.page, found.page_count
-        self.page_text = page_text(self.lang, found.page, found.page_count, found.total)
+        self.total_text = formatting.format_count(found.total, self.lang, more=found.more)
+        self.page_text = page_text(self.lang, found.page, found.page_count, found.total, more=found.more)
 
     @handler(Access.STAFF, loads_page=True)
     def load_dossiers(self, viewer: Viewer):

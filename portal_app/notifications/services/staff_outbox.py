@@ -23,7 +23,7 @@ from sqlmodel import Session, col, func, select, update
 
 from portal_app.accounts.models import Account
 from portal_app.audit.services import audit
-from portal_app.core.services import i18n
+from portal_app.core.services import i18n, staff_access
 from portal_app.core.services.errors import NotFound, ValidationFailed
 from portal_app.core.services.ids import parse_id
 from portal_app.core.services.staff_access import (
@@ -32,15 +32,13 @@ from portal_app.core.services.staff_access import (
     local_text,
     matching_accounts,
     one_line,
+    page_count_of,
     require_staff,
 )
 from portal_app.notifications.models import OutboxMail, OutboxSms, OutboxStatus
 from portal_app.notifications.services import mail
 
 PAGE_SIZE = 25
-# Counts stop here: years of digests are hundreds of thousands of sent mails, and counting them
-# all on every page open tells staff nothing "1.000+" does not (filters narrow it down).
-COUNT_LIMIT = 1_000
 STATUSES = (OutboxStatus.QUEUED, OutboxStatus.SENDING, OutboxStatus.SENT, OutboxStatus.RETRYING, OutboxStatus.FAILED)
 CHANNELS = ("mail", "sms")
 _TOKEN_RE = re.compile(r"(token=)[^\s&\"'<>]+", re.IGNORECASE)
@@ -107,7 +105,8 @@ class OutboxPage:
     page: int
     page_count: int
     counts: dict[str, int]  # per status, with the person and period filters (not the status filter)
-    # statuses with more than COUNT_LIMIT mails (their count says COUNT_LIMIT), and whether the total is capped
+    # statuses with more than staff_access.COUNT_LIMIT mails (their count says that limit; years of
+    # digests are hundreds of thousands of mails), and whether the total is capped
     capped: tuple[str, ...] = ()
     more: bool = False
 
@@ -207,14 +206,14 @@ def list_outbox(
     conditions = _filter_conditions(session, model, filters or OutboxFilter())
     # one grouped count serves the status list's numbers and the total
     counts = _counts(session, model, conditions)
-    capped = tuple(name for name, count in counts.items() if count > COUNT_LIMIT)
+    capped = tuple(name for name, count in counts.items() if count > staff_access.COUNT_LIMIT)
     total = counts[status] if status else sum(counts.values())
-    more = total > COUNT_LIMIT
-    total = min(total, COUNT_LIMIT)
-    counts = {name: min(count, COUNT_LIMIT) for name, count in counts.items()}
+    more = total > staff_access.COUNT_LIMIT
+    total = min(total, staff_access.COUNT_LIMIT)
+    counts = {name: min(count, staff_access.COUNT_LIMIT) for name, count in counts.items()}
     if status:
         conditions.append(col(model.status) == status)
-    page_count = max(1, -(-total // page_size))
+    page_count = page_count_of(total, page_size)
     page_number = min(clean_page(page), page_count - 1)
     rows = _newest_first(session, model, conditions, offset=page_number * page_size, limit=page_size)
     names_by_id, names_by_address = _recipient_names(session, rows)
@@ -277,7 +276,10 @@ def _counts(
     """Mails per status, each counted up to COUNT_LIMIT + 1 (one statement, an index range per status)."""
     per_status = [
         select(literal(status).label("status"), func.count().label("count")).select_from(
-            select(col(model.id)).where(col(model.status) == status, *conditions).limit(COUNT_LIMIT + 1).subquery()
+            select(col(model.id))
+            .where(col(model.status) == status, *conditions)
+            .limit(staff_access.COUNT_LIMIT + 1)
+            .subquery()
         )
         for status in STATUSES
     ]

@@ -143,7 +143,7 @@ def staff_clients_page() -> rx.Component:
                 wrap="wrap",
                 spacing="3",
             ),
-            rx.text(L.total, " ", tr("staff.clients.found"), size="2", color="var(--gray-11)", id="client-count"),
+            rx.text(L.total_text, " ", tr("staff.clients.found"), size="2", color="var(--gray-11)", id="client-count"),
             rx.cond(
                 L.rows.length() > 0,
                 table(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, or_, update
+from sqlalchemy import ColumnElement, update
 from sqlmodel import Session, col, func, select
 
 from portal_app.accounts.models import Account, AccountKind, AuthToken, TokenPurpose, UserSession
@@ -21,7 +21,17 @@ from portal_app.core.models import utcnow
 from portal_app.core.services import i18n
 from portal_app.core.services.errors import NotFound, ValidationFailed
 from portal_app.core.services.ids import parse_id
-from portal_app.core.services.staff_access import aware, clean_page, contains, local_text, one_line, require_staff
+from portal_app.core.services.staff_access import (
+    aware,
+    capped_count,
+    clean_page,
+    contains,
+    local_text,
+    one_line,
+    page_count_of,
+    require_staff,
+)
+from portal_app.core.services.text import fold
 from portal_app.dossiers.models import Dossier, DossierAccess
 from portal_app.notifications.services import mail
 from portal_app.settings import Settings
@@ -74,6 +84,8 @@ class ClientPage:
     total: int
     page: int
     page_count: int
+    # more clients than staff_access.COUNT_LIMIT match: `total` is that limit and the pages stop there
+    more: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -118,36 +130,41 @@ def search_clients(
     page_size: int = PAGE_SIZE,
     language: str = "nl",
 ) -> ClientPage:
-    """One page of clients matching name, e-mail or company (case-insensitive), sorted by name."""
+    """One page of clients matching a part of their name, company or e-mail (case and accents
+    ignored: Account.client_search_text), sorted by name."""
     require_staff(session, actor)
-    conditions: list[ColumnElement[bool]] = [col(Account.kind).in_(CLIENT_KINDS), col(Account.deleted_at).is_(None)]
-    needle = one_line(query, MAX_SEARCH_CHARS).lower()
+    conditions: list[ColumnElement[bool]] = [col(Account.deleted_at).is_(None)]
+    needle = fold(one_line(query, MAX_SEARCH_CHARS))
     if needle:
-        conditions.append(
-            or_(
-                contains(func.lower(Account.name), needle),
-                contains(col(Account.email), needle),
-                contains(func.lower(Account.company_name), needle),
-            )
-        )
+        # only client accounts have a search text: no kind condition, whose index would make
+        # SQLite fetch every client row by row; ix_account_client_search_text (text, deleted_at,
+        # name) answers the count and the page's order without reading the accounts themselves
+        conditions.append(contains(col(Account.client_search_text), needle))
+    else:
+        conditions.append(col(Account.kind).in_(CLIENT_KINDS))
     if status == "blocked":
         conditions.append(col(Account.blocked).is_(True))
     elif status == "invited":
         conditions += [col(Account.password_hash).is_(None), col(Account.blocked).is_(False)]
     elif status == "active":
         conditions += [col(Account.password_hash).is_not(None), col(Account.blocked).is_(False)]
-    total = session.exec(select(func.count(col(Account.id))).where(*conditions)).one() or 0
-    page_count = max(1, -(-total // page_size))
+    # a text search is counted up to COUNT_LIMIT ("1.000+"); the whole list is counted from its index
+    total, more = capped_count(session, select(col(Account.id)).where(*conditions), cap=bool(needle))
+    page_count = page_count_of(total, page_size)
     page_number = min(clean_page(page), page_count - 1)
-    rows = session.exec(
-        select(Account)
+    page_ids = (
+        select(col(Account.id))
         .where(*conditions)
         .order_by(col(Account.name), col(Account.id))
         .offset(page_number * page_size)
         .limit(page_size)
+    )
+    # the page's ids first (from the index alone when searching), then only those accounts
+    rows = session.exec(
+        select(Account).where(col(Account.id).in_(page_ids)).order_by(col(Account.name), col(Account.id))
     ).all()
     return ClientPage(
-        rows=[client_row(a, language) for a in rows], total=total, page=page_number, page_count=page_count
+        rows=[client_row(a, language) for a in rows], total=total, page=page_number, page_count=page_count, more=more
     )
 
 
@@ -469,21 +486,16 @@ def find_clients_for_access(
 ) -> list[ClientRow]:
     """A few clients matching `query` that do not yet have access to the dossier (for "give access")."""
     require_staff(session, actor)
-    needle = one_line(query, MAX_SEARCH_CHARS).lower()
+    needle = fold(one_line(query, MAX_SEARCH_CHARS))
     if len(needle) < 2:
         return []
     has_access = select(DossierAccess.account_id).where(DossierAccess.dossier_id == dossier_id)
     rows = session.exec(
         select(Account)
         .where(
-            col(Account.kind).in_(CLIENT_KINDS),
             col(Account.deleted_at).is_(None),
             col(Account.id).not_in(has_access),
-            or_(
-                contains(func.lower(Account.name), needle),
-                contains(col(Account.email), needle),
-                contains(func.lower(Account.company_name), needle),
-            ),
+            contains(col(Account.client_search_text), needle),  # clients only: staff have none
         )
         .order_by(col(Account.name), col(Account.id))
         .limit(limit)

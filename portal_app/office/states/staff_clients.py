@@ -13,7 +13,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.accounts.models import Account
-from portal_app.core.services import i18n
+from portal_app.core.services import formatting, i18n
 from portal_app.core.services.db import session_scope
 from portal_app.core.services.errors import NotFound, ServiceError
 from portal_app.core.states.access import Access, Viewer, handler
@@ -29,6 +29,8 @@ class StaffClientsState(StaffListState):
     status_filter: str = "all"
     rows: list[staff_clients.ClientRow] = []
     total: int = 0
+    # "1.234" or "1.000+" (the count stops at staff_access.COUNT_LIMIT)
+    total_text: str = "0"
     page_count: int = 1
     page_text: str = ""
 
@@ -48,7 +50,8 @@ class StaffClientsState(StaffListState):
                 language=self.lang,
             )
         self.rows, self.total, self.page, self.page_count = found.rows, found.total, found.page, found.page_count
-        self.page_text = page_text(self.lang, found.page, found.page_count, found.total)
+        self.total_text = formatting.format_count(found.total, self.lang, more=found.more)
+        self.page_text = page_text(self.lang, found.page, found.page_count, found.total, more=found.more)
 
     @handler(Access.STAFF, loads_page=True)
     def load_clients(self, viewer: Viewer):

@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from portal_app.accounts.models import AccountKind, StaffRole
+from portal_app.accounts.models import AccountKind, StaffRole, client_search_text
 from portal_app.core.services.text import fold
 from portal_app.documents.models import DocumentKind
 from portal_app.dossiers.models import DossierStatus
@@ -182,7 +182,7 @@ class OfficeGenerator:
     _ACCOUNT_COLUMNS = (
         "id", "kind", "email", "name", "company_name", "parent_id", "staff_role", "phone", "language",
         "password_hash", "password_changed_at", "first_login_done", "blocked", "deleted_at", "created_at",
-        "last_login_at",
+        "last_login_at", "client_search_text",
     )  # fmt: skip
 
     def _person_name(self) -> tuple[str, str]:
@@ -208,7 +208,7 @@ class OfficeGenerator:
         return (
             account_id, kind, email, name, company, parent, role, phone, language,
             self.password_hash if active else None, created if active else None, active, blocked, None,
-            created, last_login,
+            created, last_login, client_search_text(kind, name, company, email),
         )  # fmt: skip
 
     def _accounts(self) -> Iterator[Batch]:

@@ -268,3 +268,29 @@ def test_the_check_finds_a_full_scan_on_postgres(postgres_url):
         assert postgres_full_scans(engine, "SELECT id FROM message WHERE body = %(body)s", {"body": "x"})
     finally:
         engine.dispose()
+
+
+def test_staff_dossier_list_counts_unread_messages_per_dossier(tmp_path):
+    """The page's unread client messages are found by their dossiers, not by walking every unread
+    client message of the office through the staff home's index (migration 0006: SQLite chose that
+    one while only (dossier_id, from_office) existed, 2.7 ms of each keystroke at 20,000 dossiers)."""
+    engine, hot = build(f"sqlite:///{tmp_path / 'plans.db'}", tmp_path)
+    try:
+        statements = captured_statements(
+            engine, lambda db: staff_dossiers.list_dossiers(session=db, actor=hot.staff, query="a")
+        )
+        raw = engine.raw_connection()
+        try:
+            plans = [
+                row[-1]
+                for statement, parameters in statements
+                if "FROM message" in statement
+                for row in raw.cursor().execute("EXPLAIN QUERY PLAN " + statement, parameters).fetchall()
+            ]
+        finally:
+            raw.close()
+        message_searches = [detail for detail in plans if re.match(r"SEARCH message\b", detail)]
+        assert message_searches, plans
+        assert all("dossier_id=" in detail for detail in message_searches), message_searches
+    finally:
+        engine.dispose()

@@ -4,7 +4,7 @@ import time
 
 from sqlalchemy import insert
 
-from portal_app.accounts.models import Account
+from portal_app.accounts.models import Account, client_search_text
 from portal_app.audit.services import staff_audit
 from portal_app.core.models import utcnow
 from portal_app.dossiers.models import Dossier, DossierAccess
@@ -36,6 +36,8 @@ def test_lists_with_10000_clients_and_20000_dossiers(db, world):
                 "blocked": False,
                 "created_at": now,
                 "password_hash": "x" if i % 2 else None,
+                # a bulk insert writes it itself (accounts/models.py)
+                "client_search_text": client_search_text("person", f"Klant {i:05}", None, f"klant{i:05}@example.nl"),
             }
             for i in range(10_000)
         ],

@@ -293,3 +293,20 @@ def test_reset_dialog_with_a_reason_switches_it_off(db, world, screen):
     assert db.get(TwoFactor, world.client.id) is None
     event = events(db, "2fa.reset_by_staff")[0]
     assert event.actor_id == world.handler.id and '"reason": "Paspoort gezien"' in event.detail
+
+
+def test_search_text_follows_every_change_and_staff_have_none(db, world):
+    """Account.client_search_text is written on every ORM insert and update (migration 0006)."""
+    client = Account(kind="person", email="jose@example.nl", name="José Müller")
+    db.add(client)
+    db.commit()
+    assert client.client_search_text == "jose muller jose@example.nl"
+    # accents and case do not matter in the search box
+    assert [
+        row.email for row in staff_clients.search_clients(session=db, actor=world.handler, query="MÜLLER").rows
+    ] == ["jose@example.nl"]
+    client.name, client.company_name = "José de Vries", "Vries Bouw B.V."
+    db.commit()
+    assert staff_clients.search_clients(session=db, actor=world.handler, query="muller").total == 0
+    assert staff_clients.search_clients(session=db, actor=world.handler, query="vries bouw").total == 1
+    assert world.handler.client_search_text is None
