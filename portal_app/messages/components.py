@@ -17,6 +17,7 @@ import reflex as rx
 from portal_app.core.components.char_counter import char_counter, code_points, counter_attrs, field_max_length
 from portal_app.core.components.drop_zone import drop_zone
 from portal_app.core.components.live_region import announce
+from portal_app.core.components.row_actions import remove_icon_button
 from portal_app.core.components.staff_widgets import field_error, file_link
 from portal_app.core.components.text import tr
 from portal_app.documents.services.uploads import ACCEPT
@@ -209,14 +210,7 @@ def attached_files(files: rx.Var, on_remove, remove_label: rx.Var) -> rx.Compone
                 rx.icon("paperclip", size=14, aria_hidden="true"),
                 rx.text(item.name, class_name="file-name"),
                 rx.text(item.size, size="1", color="var(--gray-11)"),
-                rx.icon_button(
-                    rx.icon("trash-2", size=14),
-                    on_click=on_remove(item.index),
-                    variant="ghost",
-                    color_scheme="red",
-                    aria_label=remove_label + " " + item.name,
-                    type="button",
-                ),
+                remove_icon_button(remove_label, item.name, on_remove(item.index)),
                 align="center",
                 class_name="attached-file",
             ),

@@ -6,6 +6,7 @@ import reflex as rx
 
 from portal_app.core.components.char_counter import char_counter, counter_attrs, field_max_length
 from portal_app.core.components.drop_zone import drop_zone, on_refused
+from portal_app.core.components.row_actions import remove_icon_button, row_danger_button
 from portal_app.core.components.staff_layout import CLIENTS, DOSSIERS, staff_frame
 from portal_app.core.components.staff_widgets import (
     confirm_dialog,
@@ -328,15 +329,7 @@ def step_item(step: rx.Var, index) -> rx.Component:
                         aria_label=tr("staff.steps.rename") + " " + step.title,
                         type="button",
                     ),
-                    rx.icon_button(
-                        rx.icon("trash-2", size=14),
-                        on_click=D.delete_step(step.id),
-                        variant="ghost",
-                        size="1",
-                        color_scheme="red",
-                        aria_label=tr("staff.steps.delete") + " " + step.title,
-                        type="button",
-                    ),
+                    remove_icon_button(tr("staff.steps.delete"), step.title, D.delete_step(step.id)),
                     spacing="1",
                 ),
             ),
@@ -409,16 +402,7 @@ def doc_row(row: rx.Var) -> rx.Component:
             rx.cond(
                 withdrawn,
                 rx.badge(tr("staff.doc.withdrawn"), " ", row.withdrawn, color_scheme="gray"),
-                rx.button(
-                    rx.icon("undo-2", size=14, aria_hidden="true"),
-                    tr("staff.doc.withdraw"),
-                    on_click=D.ask_withdraw(row.id),
-                    size="1",
-                    variant="soft",
-                    color_scheme="red",
-                    aria_label=tr("staff.doc.withdraw") + " " + row.title,
-                    type="button",
-                ),
+                row_danger_button(tr("staff.doc.withdraw"), row.title, D.ask_withdraw(row.id), icon="undo-2"),
             ),
         ),
         data_document_id=row.id,
@@ -730,15 +714,7 @@ def access_tab() -> rx.Component:
                             ),
                             rx.cond(a.blocked, rx.badge(tr("staff.client_state.blocked"), color_scheme="red")),
                             rx.spacer(),
-                            rx.button(
-                                tr("staff.access.revoke"),
-                                on_click=D.revoke_access(a.id),
-                                size="1",
-                                variant="soft",
-                                color_scheme="red",
-                                type="button",
-                                aria_label=tr("staff.access.revoke") + " " + a.name,
-                            ),
+                            row_danger_button(tr("staff.access.revoke"), a.name, D.revoke_access(a.id)),
                             align="center",
                             width="100%",
                             spacing="2",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.core.components.row_actions import row_danger_button
 from portal_app.core.components.staff_widgets import empty, label, notices, section
 from portal_app.core.components.text import tr
 from portal_app.office.states.notes import NOTE_INPUT_ID, NOTE_MAX_LENGTH
@@ -22,16 +23,7 @@ def note_item(note: rx.Var) -> rx.Component:
             ),
             rx.cond(
                 note.can_remove,
-                rx.button(
-                    rx.icon("trash-2", size=14, aria_hidden="true"),
-                    tr("notes.remove"),
-                    on_click=N.remove_note(note.id),
-                    size="1",
-                    variant="soft",
-                    color_scheme="red",
-                    type="button",
-                    aria_label=tr("notes.remove") + " " + note.at,
-                ),
+                row_danger_button(tr("notes.remove"), note.at, N.remove_note(note.id), icon="trash-2"),
             ),
             align="start",
             spacing="2",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.core.components.row_actions import remove_icon_button
 from portal_app.core.components.staff_widgets import empty, label, native_select, notices, section
 from portal_app.core.components.text import tr
 from portal_app.dossiers.states.staff_dossiers import StaffDossierState as D
@@ -113,14 +114,7 @@ def staff_item(item: rx.Var) -> rx.Component:
                 size="2",
             ),
             rx.spacer(),
-            rx.icon_button(
-                rx.icon("trash-2", size=14),
-                size="1",
-                variant="ghost",
-                color_scheme="red",
-                on_click=T.remove_item(item.id),
-                aria_label=tr("signing.remove_item") + ": " + item.label,
-            ),
+            remove_icon_button(tr("signing.remove_item"), item.label, T.remove_item(item.id)),
             align="center",
             width="100%",
         ),
