@@ -68,6 +68,21 @@ with session_scope() as db:
 print(json.dumps({"ok": True}))
 """
 
+NO_DOSSIERS_SCRIPT = """
+import json
+from portal_app.core.models import utcnow
+from portal_app.accounts.services import accounts, passwords
+from portal_app.core.services.db import session_scope
+
+with session_scope() as db:
+    account = accounts.create_person(db, email="nieuw@example.nl", name="Nieuwe Klant")
+    account.password_hash = passwords.hash_password("Portaal-Demo-2026")
+    account.password_changed_at = utcnow()
+    account.first_login_done = True
+    db.add(account)
+print(json.dumps({"ok": True}))
+"""
+
 AUDIT_SCRIPT = """
 import json, sys
 from sqlmodel import select
@@ -386,3 +401,16 @@ def test_thousand_dossiers_paginate(page, portal):
     closed.click()
     expect(closed).not_to_be_checked()
     expect(page.locator("#dossiers-none")).to_be_visible()
+
+
+def test_client_without_dossiers_is_told_why_the_list_is_empty(page, portal):
+    """A new client whose office has not opened a dossier yet sees why, not a bare "0 dossiers"."""
+    run_python(portal, NO_DOSSIERS_SCRIPT)
+    login(page, portal, "nieuw@example.nl")
+    open_dossiers(page)
+    expect(page.locator("#dossier-count")).to_have_text("0 dossiers")
+    expect(page.locator("#dossiers-none")).to_contain_text(
+        "U heeft nog geen dossiers. Zodra ons kantoor een dossier voor u opent, ziet u het hier."
+    )
+    expect(rows(page)).to_have_count(0)
+    screenshot(page, f"dossiers-none-yet-{portal.setup_name}")
