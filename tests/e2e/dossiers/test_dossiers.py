@@ -46,40 +46,27 @@ with session_scope() as db:
 print(json.dumps({"id": document_id}))
 """
 
-MANY_SCRIPT = """
-import json
+# a client (e-mail, name) with `count` dossiers of their own
+CLIENT_SCRIPT = """
+import json, sys
 from portal_app.core.models import utcnow
 from portal_app.dossiers.models import DossierStatus
 from portal_app.accounts.services import accounts, passwords
 from portal_app.dossiers.services import dossiers
 from portal_app.core.services.db import session_scope
 
+email, name, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 with session_scope() as db:
-    account = accounts.create_person(db, email="veel@example.nl", name="Veel Dossiers")
+    account = accounts.create_person(db, email=email, name=name)
     account.password_hash = passwords.hash_password("Portaal-Demo-2026")
     account.password_changed_at = utcnow()
     account.first_login_done = True
     db.add(account)
-    for n in range(1000):
+    for n in range(count):
         dossier = dossiers.create_dossier(
             db, number=f"2019-{n:04d}", description=f"Dossier {n} Café", status=DossierStatus.ALL[n % 4]
         )
         dossiers.grant_access(db, dossier_id=dossier.id, account_id=account.id)
-print(json.dumps({"ok": True}))
-"""
-
-NO_DOSSIERS_SCRIPT = """
-import json
-from portal_app.core.models import utcnow
-from portal_app.accounts.services import accounts, passwords
-from portal_app.core.services.db import session_scope
-
-with session_scope() as db:
-    account = accounts.create_person(db, email="nieuw@example.nl", name="Nieuwe Klant")
-    account.password_hash = passwords.hash_password("Portaal-Demo-2026")
-    account.password_changed_at = utcnow()
-    account.first_login_done = True
-    db.add(account)
 print(json.dumps({"ok": True}))
 """
 
@@ -369,7 +356,7 @@ def test_other_clients_dossier_and_document_are_not_found(page, portal, browser)
 
 
 def test_thousand_dossiers_paginate(page, portal):
-    run_python(portal, MANY_SCRIPT)
+    run_python(portal, CLIENT_SCRIPT, "veel@example.nl", "Veel Dossiers", "1000")
     login(page, portal, "veel@example.nl")
     expect(page.locator("#count-total")).to_have_text("1000")
     open_dossiers(page)
@@ -405,7 +392,7 @@ def test_thousand_dossiers_paginate(page, portal):
 
 def test_client_without_dossiers_is_told_why_the_list_is_empty(page, portal):
     """A new client whose office has not opened a dossier yet sees why, not a bare "0 dossiers"."""
-    run_python(portal, NO_DOSSIERS_SCRIPT)
+    run_python(portal, CLIENT_SCRIPT, "nieuw@example.nl", "Nieuwe Klant", "0")
     login(page, portal, "nieuw@example.nl")
     open_dossiers(page)
     expect(page.locator("#dossier-count")).to_have_text("0 dossiers")
