@@ -106,3 +106,24 @@ def test_a_bad_office_time_zone_stops_start_up(tmp_path):
     assert load_settings({**env, "OFFICE_TIMEZONE": "America/Curacao"}).office_timezone == "America/Curacao"
     with pytest.raises(SettingsError, match="OFFICE_TIMEZONE"):
         load_settings({**env, "OFFICE_TIMEZONE": "Europe/Atlantis"})
+
+
+def test_numeric_dates_written_without_babel_read_as_babel_writes_them():
+    """The strftime shortcut for numeric patterns (formatting._strftime_for) gives Babel's text."""
+    from datetime import timedelta
+
+    from babel import dates as babel_dates
+
+    for language, locale in formatting.LOCALES.items():
+        for style in ("short", "numeric"):
+            assert formatting._strftime_for(language, formatting._date_pattern(style)) is not None
+            for offset in range(0, 40_000, 997):  # 1990 to 2099
+                day = date(1990, 1, 1) + timedelta(days=offset)
+                expected = babel_dates.format_date(day, formatting._date_pattern(style), locale=locale)
+                assert formatting.format_date(day, language, style=style) == expected
+        # names of months stay Babel's
+        assert formatting._strftime_for(language, "long") is None
+    moment = datetime(2026, 3, 29, 0, 59, tzinfo=UTC)  # the night the clocks go forward
+    assert formatting.format_time(moment, "nl") == babel_dates.format_time(
+        formatting.local(moment), "HH:mm", locale="nl_NL"
+    )
