@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 
 import portal_app.models  # noqa: F401
 from portal_app.core.services.db import make_engine
+from portal_app.dossiers.models import outside_the_models
 from portal_app.settings import get_settings
 
 config = context.config
@@ -24,8 +25,18 @@ def _url() -> str:
     )
 
 
+def _include_object(_object: object, name: str | None, type_: str, _reflected: bool, _compare_to: object) -> bool:
+    return not outside_the_models(name, type_)
+
+
 def run_migrations_offline() -> None:
-    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True)
+    context.configure(
+        url=_url(),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+        include_object=_include_object,
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -43,6 +54,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=url.startswith("sqlite"),
             compare_type=True,
+            include_object=_include_object,
         )
         with context.begin_transaction():
             context.run_migrations()

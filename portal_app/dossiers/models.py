@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum, nonmember
+from typing import Any
 
+from sqlalchemy import Connection, Table, event
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from portal_app.core.models import utcnow
@@ -31,6 +33,42 @@ class Dossier(SQLModel, table=True):
     status: str = Field(default=DossierStatus.IN_PROGRESS, max_length=30, index=True)
     handler_id: int | None = Field(default=None, foreign_key="account.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+# On SQLite, a trigram index of `staff_search_text` (FTS5, external content): the staff search
+# box finds "straat" among 20,000 dossiers by its index in a fraction of a millisecond, where a
+# LIKE reads every search text (staff_dossiers.list_dossiers chooses). The triggers keep it in
+# step with every insert, update and delete, whoever writes (the ORM, search_index.refresh, a bulk
+# insert). PostgreSQL searches with LIKE. Created by migration 0006 and, for a database made with
+# create_all (the tests), by the listener below.
+STAFF_SEARCH_TRIGRAM_DDL = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS dossier_trigram USING fts5("
+    "staff_search_text, content='dossier', content_rowid='id', tokenize='trigram')",
+    "CREATE TRIGGER IF NOT EXISTS dossier_trigram_insert AFTER INSERT ON dossier BEGIN "
+    "INSERT INTO dossier_trigram(rowid, staff_search_text) VALUES (new.id, new.staff_search_text); END",
+    "CREATE TRIGGER IF NOT EXISTS dossier_trigram_delete AFTER DELETE ON dossier BEGIN "
+    "INSERT INTO dossier_trigram(dossier_trigram, rowid, staff_search_text) "
+    "VALUES ('delete', old.id, old.staff_search_text); END",
+    "CREATE TRIGGER IF NOT EXISTS dossier_trigram_update AFTER UPDATE OF staff_search_text ON dossier BEGIN "
+    "INSERT INTO dossier_trigram(dossier_trigram, rowid, staff_search_text) "
+    "VALUES ('delete', old.id, old.staff_search_text); "
+    "INSERT INTO dossier_trigram(rowid, staff_search_text) VALUES (new.id, new.staff_search_text); END",
+)
+
+
+def outside_the_models(name: str | None, type_: str) -> bool:
+    """True for the trigram index's tables (dossier_trigram and its shadow tables), which are SQL of
+    their own and not SQLModel tables: Alembic's model comparison leaves them alone."""
+    return type_ == "table" and bool(name) and str(name).startswith("dossier_trigram")
+
+
+def _create_staff_search_trigram(_table: Table, connection: Connection, **_kw: Any) -> None:
+    if connection.dialect.name == "sqlite":
+        for statement in STAFF_SEARCH_TRIGRAM_DDL:
+            connection.exec_driver_sql(statement)
+
+
+event.listen(SQLModel.metadata.tables["dossier"], "after_create", _create_staff_search_trigram)
 
 
 class ProgressStep(SQLModel, table=True):

@@ -12,11 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import cast
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, Integer, column, literal_column, table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import Select
 
 from portal_app.accounts.models import Account, AccountKind
 from portal_app.audit.services import audit
@@ -185,6 +188,25 @@ def staff_choices(*, session: Session, actor: Account) -> list[dict[str, str]]:
 # --------------------------------------------------------------------------- list and create
 
 
+# Dossier.staff_search_text's trigram index on SQLite (dossiers/models.py); a needle shorter than a
+# trigram cannot use it.
+_TRIGRAM = table("dossier_trigram", column("rowid", Integer))
+TRIGRAM_MIN_CHARS = 3
+
+
+def _trigram_search(session: Session, needle: str) -> bool:
+    return len(needle) >= TRIGRAM_MIN_CHARS and session.get_bind().dialect.name == "sqlite"
+
+
+def _trigram_phrase(needle: str) -> str:
+    """The needle as one FTS5 phrase: the text taken literally, as a part of the search text."""
+    return '"' + needle.replace('"', '""') + '"'
+
+
+def _trigram_match(phrase: str) -> ColumnElement[bool]:
+    return cast(ColumnElement[bool], literal_column("dossier_trigram").op("MATCH")(phrase))
+
+
 def list_dossiers(
     *,
     session: Session,
@@ -205,8 +227,6 @@ def list_dossiers(
     actor = require_staff(session, actor)
     conditions: list[ColumnElement[bool]] = []
     needle = fold(one_line(query, MAX_SEARCH_CHARS))
-    if needle:
-        conditions.append(contains(col(Dossier.staff_search_text), needle))
     if status:
         conditions.append(col(Dossier.status) == _check_status(status))
     if mine:
@@ -221,19 +241,46 @@ def list_dossiers(
     # an office holds tens of thousands of dossiers: a text search is counted up to COUNT_LIMIT
     # ("1.000+"), so "van" stops after a thousand matches instead of reading every dossier's search
     # text; without one an index counts them all and every page stays reachable
-    total, more = capped_count(session, select(col(Dossier.id)).where(*conditions), cap=bool(needle))
+    if needle and _trigram_search(session, needle):
+        # the trigram index finds the matches (and stops at the limit) without reading the texts
+        phrase = _trigram_phrase(needle)
+        matching = (
+            select(col(Dossier.id))
+            .select_from(_TRIGRAM)
+            .join(Dossier, col(Dossier.id) == _TRIGRAM.c.rowid)
+            .where(_trigram_match(phrase), *conditions)
+        )
+        total, more = capped_count(session, matching)
+        if more:
+            # most dossiers match: walking the newest ones (created_at index) finds a page at once
+            conditions.append(contains(col(Dossier.staff_search_text), needle))
+        else:
+            conditions.append(col(Dossier.id).in_(select(_TRIGRAM.c.rowid).where(_trigram_match(phrase))))
+    else:
+        if needle:
+            conditions.append(contains(col(Dossier.staff_search_text), needle))
+        total, more = capped_count(session, select(col(Dossier.id)).where(*conditions), cap=bool(needle))
     page_count = page_count_of(total, page_size)
     page = min(clean_page(page), page_count - 1)
     handler = aliased(Account)
-    rows = session.exec(
-        select(Dossier, handler.name)
-        .outerjoin(handler, col(handler.id) == col(Dossier.handler_id))
+    # the columns a row shows, not whole dossiers: their search texts are up to 1,000 characters
+    # (sqlmodel's select() is typed for at most four columns: Select, as it returns at runtime)
+    columns: Select[int, str, str, str, datetime, str | None] = Select(
+        col(Dossier.id),
+        col(Dossier.number),
+        col(Dossier.description),
+        col(Dossier.status),
+        col(Dossier.created_at),
+        col(handler.name).label("handler_name"),
+    )
+    rows = session.execute(
+        columns.outerjoin(handler, col(handler.id) == col(Dossier.handler_id))
         .where(*conditions)
         .order_by(col(Dossier.created_at).desc(), col(Dossier.id).desc())
         .offset(page * page_size)
         .limit(page_size)
     ).all()
-    ids = [dossier.id for dossier, _ in rows]
+    ids = [row.id for row in rows]
     clients: dict[int, int] = {}
     unread: dict[int, int] = {}
     if ids:
@@ -256,19 +303,18 @@ def list_dossiers(
             ).all()
         )
     page_rows: list[StaffDossierRow] = []
-    for dossier, handler_name in rows:
-        assert dossier.id is not None  # a stored row (see portal_app/core/models.py)
+    for row in rows:
         page_rows.append(
             StaffDossierRow(
-                id=dossier.id,
-                number=dossier.number,
-                description=dossier.description,
-                status=dossier.status,
-                status_label=status_label(dossier.status, language),
-                handler=handler_name or "",
-                created=local_text(dossier.created_at, with_time=False),
-                clients=clients.get(dossier.id, 0),
-                unread=unread.get(dossier.id, 0),
+                id=row.id,
+                number=row.number,
+                description=row.description,
+                status=row.status,
+                status_label=status_label(row.status, language),
+                handler=row.handler_name or "",
+                created=local_text(row.created_at, with_time=False),
+                clients=clients.get(row.id, 0),
+                unread=unread.get(row.id, 0),
             )
         )
     return DossierPage(

@@ -86,3 +86,46 @@ def test_refresh_rebuilds_texts_after_a_bulk_change(db, world):
     db.commit()
     assert found(db, world.admin, "bedrijf") == ["2026-0002"]
     assert search_index.staff_search_text("1", "x" * 2000, []) == ("1 " + "x" * 2000)[: search_index.MAX_CHARS]
+
+
+def test_trigram_index_finds_what_like_finds_and_follows_every_change(db, world, monkeypatch):
+    """On SQLite the search box asks the trigram index (dossier_trigram, migration 0006); its
+    answers are the LIKE answers, after inserts, updates and deletes, whoever wrote them."""
+    from sqlalchemy import event, text
+
+    from portal_app.core.services import staff_access
+
+    for index, street in enumerate(["Kerkstraat", "Dorpsstraat", "Stationsweg", 'Het "Hof"', "Laan 100%"]):
+        dossiers.create_dossier(db, number=f"2025-{index:04}", description=f"Levering {street} {index}, Utrecht")
+    db.commit()
+    sent: list[str] = []
+    listener = lambda _c, _cur, statement, *_rest: sent.append(statement)  # noqa: E731
+    event.listen(db.get_bind(), "before_cursor_execute", listener)
+
+    def like(query: str) -> list[str]:
+        needle = query.casefold()
+        return sorted(d.number for d in db.exec(select(Dossier)).all() if needle in d.staff_search_text)
+
+    try:
+        for query in ["straat", "STRAAT 1", "levering", "utrecht", '"hof"', "100%", "2025-000", "xyz", "st"]:
+            sent.clear()
+            assert found(db, world.admin, query) == like(query), query
+            uses_index = any("MATCH" in statement for statement in sent)
+            assert uses_index == (len(query) >= 3), query
+        # the triggers: an update and a delete reach the index
+        moved = db.exec(select(Dossier).where(Dossier.number == "2025-0000")).one()
+        moved.description = "Levering Molenweg 7, Utrecht"
+        db.add(moved)
+        db.commit()
+        assert found(db, world.admin, "kerkstraat") == [] and found(db, world.admin, "molenweg") == ["2025-0000"]
+        db.execute(text("DELETE FROM dossier WHERE number = '2025-0001'"))
+        db.commit()
+        assert found(db, world.admin, "dorpsstraat") == []
+        # more matches than the count limit: counted by the index, the same page read newest first
+        every = staff_dossiers.list_dossiers(session=db, actor=world.admin, query="levering")
+        monkeypatch.setattr(staff_access, "COUNT_LIMIT", 2)
+        page = staff_dossiers.list_dossiers(session=db, actor=world.admin, query="levering")
+        assert (every.more, page.total, page.more) == (False, 2, True)
+        assert [row.number for row in page.rows] == [row.number for row in every.rows]
+    finally:
+        event.remove(db.get_bind(), "before_cursor_execute", listener)
