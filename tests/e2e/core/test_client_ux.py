@@ -129,6 +129,12 @@ def test_counter_counts_characters_not_utf16_units(page, portal):
     # the state's copy (after the server's NFC) shows the same count
     expect(page.locator("#msg-counter")).to_have_text("4000 van 4000 tekens")
     expect(body).to_have_value("\N{GRINNING FACE}" * 4000)
+    # Let the server's answers to the typing above arrive first. A controlled Reflex field (its
+    # DebounceInput) takes an older server value that arrives within its 300 ms wait over what was
+    # just pasted, and then sends that older value: under a loaded CI machine the paste was lost.
+    # A user pasting within a fraction of a second of their last keystroke could meet the same;
+    # noted on issue 14, not fixed here.
+    page.wait_for_timeout(1_500)
     # pasted past the limit: cut to 4,000 characters; a decomposed "é" (2 code points) counts as one
     body.fill("a" * 3990 + "e\u0301" * 11)
     expect(page.locator("#msg-counter")).to_have_text("4000 van 4000 tekens")
