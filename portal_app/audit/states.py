@@ -30,7 +30,7 @@ class StaffAuditState(StaffListState):
     event_types: list[event_kinds.EventKind] = []
     rows: list[staff_audit.AuditRow] = []
     total: int = 0
-    # "1.234" or "1.000+" (the count stops at staff_audit.COUNT_LIMIT)
+    # "1.234" or "1.000+" (the count stops at staff_access.COUNT_LIMIT)
     total_text: str = "0"
     page_count: int = 1
     page_text: str = ""
@@ -58,7 +58,7 @@ class StaffAuditState(StaffListState):
                 found = staff_audit.search(session=db, actor=actor, filters=filters, page=self.page, language=self.lang)
         self.rows, self.total, self.page, self.page_count = found.rows, found.total, found.page, found.page_count
         self.total_text = formatting.format_count(found.total, self.lang, more=found.more)
-        self.page_text = page_text(self.lang, found.page, found.page_count, found.total, more=found.more)
+        self.page_text = page_text(self.lang, found.page, found.page_count, self.total_text)
         query = urlencode(filters.as_query())
         self.export_href = EXPORT_PATH + (f"?{query}" if query else "")
 

@@ -34,7 +34,7 @@ class StaffOutboxState(StaffListState):
     total: int = 0
     page_count: int = 1
     page_text: str = ""
-    # per status, as shown: "12", "1.000+" (counts stop at staff_outbox.COUNT_LIMIT)
+    # per status, as shown: "12", "1.000+" (counts stop at staff_access.COUNT_LIMIT)
     counts: dict[str, str] = {}
     notice: str = ""
     error: str = ""
@@ -76,7 +76,8 @@ class StaffOutboxState(StaffListState):
             name: formatting.format_count(count, self.lang, more=name in found.capped)
             for name, count in found.counts.items()
         }
-        self.page_text = page_text(self.lang, found.page, found.page_count, found.total, more=found.more)
+        total_text = formatting.format_count(found.total, self.lang, more=found.more)
+        self.page_text = page_text(self.lang, found.page, found.page_count, total_text)
         self.filters_active = bool(filters.as_query()) or self.status_filter != "all"
 
     def _query(self, filters: staff_outbox.OutboxFilter, *, channel: str, status: str) -> dict[str, str]:

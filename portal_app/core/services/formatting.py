@@ -71,9 +71,10 @@ def _date_pattern(style: str) -> str:
     return NUMERIC_DATE if style == "numeric" else style
 
 
-# Babel fields that are plain numbers, as strftime writes them.
-_NUMERIC_FIELDS = {"dd": "%d", "MM": "%m", "y": "%Y", "yyyy": "%Y", "HH": "%H", "mm": "%M"}
-TIME_PATTERN = "HH:mm"
+# Babel date fields that are plain numbers, as strftime writes them.
+_NUMERIC_FIELDS = {"dd": "%d", "MM": "%m", "y": "%Y", "yyyy": "%Y"}
+# the time as both languages write it (Babel's "HH:mm")
+TIME_FORMAT = "%H:%M"
 
 
 @functools.cache
@@ -119,10 +120,7 @@ def format_time(value: datetime | None, language: str) -> str:
     """'14:05' in office time (24 hours in both languages). "" for None."""
     if value is None:
         return ""
-    fast = _strftime_for(normalize_language(language), TIME_PATTERN)
-    if fast is not None:
-        return local(value).strftime(fast)
-    return babel_dates.format_time(local(value), TIME_PATTERN, locale=locale_for(language))
+    return local(value).strftime(TIME_FORMAT)
 
 
 def format_datetime(value: datetime | None, language: str, *, style: str = "short", joiner: str = " ") -> str:
@@ -142,7 +140,7 @@ def format_number(value: int | float | Decimal, language: str) -> str:
 
 
 def format_count(value: int, language: str, *, more: bool = False) -> str:
-    """'1.234', or '1.000+' for a count that stopped at its limit (the audit log and outbox)."""
+    """'1.234', or '1.000+' for a count that stopped at its limit (staff_access.COUNT_LIMIT)."""
     return format_number(value, language) + ("+" if more else "")
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 
 from portal_app.accounts.models import Account, StaffRole
-from portal_app.core.services import formatting, i18n
+from portal_app.core.services import i18n
 from portal_app.core.services.errors import ServiceError
 from portal_app.core.states.access import Access, Viewer, handler
 from portal_app.core.states.base import PortalState
@@ -42,9 +42,8 @@ def error_text(error: ServiceError, language: str, **params) -> str:
     return i18n.t("staff.err.generic", language)
 
 
-def page_text(language: str, page: int, page_count: int, total: int, *, more: bool = False) -> str:
-    """'Pagina 2 van 40 (1.000+)': `more` when the list's count stopped at its limit."""
-    total_text = formatting.format_count(total, language, more=more)
+def page_text(language: str, page: int, page_count: int, total_text: str) -> str:
+    """'Pagina 2 van 40 (1.000+)', with the count as the list shows it (formatting.format_count)."""
     return i18n.t("staff.page_of", language, page=page + 1, pages=page_count, total=total_text)
 
 

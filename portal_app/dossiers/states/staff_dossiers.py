@@ -134,7 +134,7 @@ class StaffDossiersState(StaffListState):
             return
         self.rows, self.total, self.page, self.page_count = found.rows, found.total, found.page, found.page_count
         self.total_text = formatting.format_count(found.total, self.lang, more=found.more)
-        self.page_text = page_text(self.lang, found.page, found.page_count, found.total, more=found.more)
+        self.page_text = page_text(self.lang, found.page, found.page_count, self.total_text)
 
     @handler(Access.STAFF, loads_page=True)
     def load_dossiers(self, viewer: Viewer):

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from portal_app.accounts.models import Account
 from portal_app.audit.services import audit, staff_audit
-from portal_app.core.services import staff_access
+from portal_app.core.services import formatting, staff_access
 from portal_app.core.states.staff_base import page_text
 from portal_app.dossiers.models import Dossier
 from portal_app.dossiers.services import staff_dossiers
@@ -82,7 +82,8 @@ def test_staff_dossier_search_count_stops_at_the_limit(db, world, monkeypatch):
     assert (last.page, len(last.rows)) == (1, 2)
     exact = staff_dossiers.list_dossiers(session=db, actor=world.handler, query="dorpsstraat 2")
     assert (exact.total, exact.more) == (1, False)
-    assert page_text("nl", found.page, found.page_count, found.total, more=found.more) == "Pagina 1 van 2 (3+)"
+    shown = formatting.format_count(found.total, "nl", more=found.more)
+    assert page_text("nl", found.page, found.page_count, shown) == "Pagina 1 van 2 (3+)"
     # without a text search an index counts them all: every page stays reachable
     every = staff_dossiers.list_dossiers(session=db, actor=world.handler, page=99, page_size=2)
     assert every.more is False and every.total >= 4 and every.page == every.page_count - 1
