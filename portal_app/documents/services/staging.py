@@ -8,14 +8,17 @@ Sending the message gives the file its Document and removes the row
 (`documents.attach_pending`); removing it or cancelling removes both.
 
 A file stored by a worker that died before its row was written has neither row nor
-Document: `FileStore.cleanup` (run by the same purge) removes it after an hour, and
-the temp files of uploads that were cut off halfway with it.
+Document: `FileStore.cleanup` (run by the same purge) removes it once it is older than
+the staging hours, when the purge's sweep reaches its folder (a few folders per round,
+all within about five hours), and the temp files of uploads that were cut off halfway
+after an hour.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,13 +29,33 @@ from sqlmodel import Session, col, select
 
 from portal_app.core.models import utcnow
 from portal_app.documents.models import Document, StagedUpload
-from portal_app.documents.services.storage import FileStore
+from portal_app.documents.services.storage import SHARDS, FileStore
 
 logger = logging.getLogger(__name__)
 
 # How often the background worker purges expired staged files and stale temp files.
 PURGE_SECONDS = 600.0
 _PURGE_BATCH = 500
+# The orphan sweep of a round looks in this many of the store's 256 first-level folders:
+# an office's store of 100,000 files is then read in rounds of ~3,000 files, so a round costs
+# the web server a few hundredths of a second instead of seconds (issue 19: a whole walk took
+# the event loop's interpreter lock long enough to double the pages' response times). All
+# folders are swept every 256 / 8 = 32 rounds (about 5 hours); `cli purge` sweeps all at once.
+SWEEP_SHARDS_PER_ROUND = 8
+
+
+class ShardSweep:
+    """Which folders the next rounds sweep: in turn, starting at a random one, so a worker
+    that restarts often still reaches every folder."""
+
+    def __init__(self, per_round: int = SWEEP_SHARDS_PER_ROUND, start: int | None = None):
+        self.per_round = max(1, min(per_round, len(SHARDS)))
+        self.position = secrets.randbelow(len(SHARDS)) if start is None else start % len(SHARDS)
+
+    def next_round(self) -> list[str]:
+        chosen = [SHARDS[(self.position + n) % len(SHARDS)] for n in range(self.per_round)]
+        self.position = (self.position + self.per_round) % len(SHARDS)
+        return chosen
 
 
 @dataclass(frozen=True)
@@ -100,21 +123,29 @@ def purge_expired(session: Session, store: FileStore, *, now: datetime | None = 
                 removed += 1
 
 
-def purge(session: Session, store: FileStore, *, now: datetime | None = None, orphan_hours: int = 24) -> PurgeResult:
+def purge(
+    session: Session,
+    store: FileStore,
+    *,
+    now: datetime | None = None,
+    orphan_hours: int = 24,
+    shards: Iterable[str] | None = None,
+) -> PurgeResult:
     """One round of the worker: expired staged files, then temp files older than an hour and
     files without a Document or staging row older than `orphan_hours` (the staging expiry: a
-    file picked in a composer that keeps no staging row lives as long as a staged one)."""
+    file picked in a composer that keeps no staging row lives as long as a staged one), in
+    the store's folders `shards` (None: all)."""
     expired = purge_expired(session, store, now=now)
-    cleaned = store.cleanup(session, orphans_older_than=timedelta(hours=orphan_hours))
+    cleaned = store.cleanup(session, orphans_older_than=timedelta(hours=orphan_hours), shards=shards)
     return PurgeResult(expired=expired, temp_removed=cleaned.temp_removed, orphans_removed=cleaned.orphans_removed)
 
 
-def _purge_round(engine: Engine, store: FileStore) -> PurgeResult:
+def _purge_round(engine: Engine, store: FileStore, sweep: ShardSweep) -> PurgeResult:
     from portal_app.office.services import office_settings
 
     with Session(engine) as session:
         hours = office_settings.profile(session).staging_expiry_hours
-        result = purge(session, store, orphan_hours=hours)
+        result = purge(session, store, orphan_hours=hours, shards=sweep.next_round())
         session.commit()
     return result
 
@@ -128,10 +159,11 @@ async def run_purge_loop(
 ) -> None:
     """Purge every `interval_seconds` until `stop_event` is set. Never raises errors."""
     stop = stop_event or asyncio.Event()
+    sweep = ShardSweep()
     while not stop.is_set():
         try:
             # database and file work: off the event loop that serves the browsers
-            result = await asyncio.to_thread(_purge_round, engine, store)
+            result = await asyncio.to_thread(_purge_round, engine, store, sweep)
             if result.expired or result.temp_removed or result.orphans_removed:
                 logger.info(
                     "uploads: purged %d expired staged files, %d temp files, %d orphans",

@@ -42,6 +42,9 @@ TMP_DIR = "tmp"
 TMP_PREFIX = "up-"
 TMP_SUFFIX = ".part"
 _CLEANUP_BATCH = 500
+# The store's first-level folders: a key's first two hex digits (`FileStore.path`).
+SHARDS = tuple(f"{n:02x}" for n in range(256))
+_SHARD_NAMES = frozenset(SHARDS)
 
 
 class FileTooLarge(UploadRefused):
@@ -245,11 +248,16 @@ class FileStore:
 
     # -- housekeeping ---------------------------------------------------
 
-    def iter_keys(self) -> Iterable[tuple[str, Path]]:
-        """(key, path) of every stored file (not the temp files)."""
+    def iter_keys(self, shards: Iterable[str] | None = None) -> Iterable[tuple[str, Path]]:
+        """(key, path) of every stored file (not the temp files); with `shards`, only those
+        under these first-level folders (two hex digits, see `SHARDS`)."""
         if not self.root.is_dir():
             return
-        for first in sorted(self.root.iterdir()):
+        if shards is None:
+            firsts = sorted(self.root.iterdir())
+        else:
+            firsts = [self.root / shard for shard in sorted(set(shards)) if shard in _SHARD_NAMES]
+        for first in firsts:
             if len(first.name) != 2 or not first.is_dir():
                 continue
             for second in sorted(first.iterdir()):
@@ -261,9 +269,16 @@ class FileStore:
                         yield key, path
 
     def cleanup(
-        self, session: Session, older_than: timedelta = timedelta(hours=1), orphans_older_than: timedelta | None = None
+        self,
+        session: Session,
+        older_than: timedelta = timedelta(hours=1),
+        orphans_older_than: timedelta | None = None,
+        shards: Iterable[str] | None = None,
     ) -> CleanupResult:
         """Remove stale temp files and stored files without a Document or StagedUpload row.
+
+        `shards`: look for orphans only under these first-level folders (the background
+        purge sweeps a few per round, documents/services/staging.py); None: the whole store.
 
         Staged files (picked for a message, not sent) are the purge's business
         (documents/services/staging.py): they stay here until they expire.
@@ -298,7 +313,7 @@ class FileStore:
             batch.clear()
             return removed
 
-        for key, path in list(self.iter_keys()):
+        for key, path in list(self.iter_keys(shards)):
             try:
                 if path.stat().st_mtime >= orphan_cutoff:
                     continue

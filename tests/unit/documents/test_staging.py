@@ -206,3 +206,43 @@ def test_a_file_without_any_row_lives_as_long_as_the_staging_hours(db, store):
     assert store.exists(picked.key)
     _age(store.path(picked.key), 25 * 3600)
     assert staging.purge(db, store, orphan_hours=24).orphans_removed == 1
+
+
+def test_the_background_sweep_reads_a_few_folders_per_round_and_reaches_all(engine, store, monkeypatch):
+    """A round of the background purge looks for orphans in SWEEP_SHARDS_PER_ROUND of the store's
+    256 folders (a big office's store is never walked whole beside the web server), and the
+    rounds take the folders in turn, so every orphan goes within 256 / per_round rounds."""
+    from portal_app.documents.services.storage import SHARDS
+
+    orphans = [store.save_bytes(PDF + bytes([n]), max_bytes=10**6) for n in range(40)]
+    for stored in orphans:
+        _age(store.path(stored.key), 25 * 3600)
+    looked: list[str] = []
+    walk = type(store).iter_keys
+
+    def counting(self, shards=None):
+        assert shards is not None, "the background purge walked the whole store"
+        looked.extend(shards)
+        return walk(self, shards)
+
+    monkeypatch.setattr(type(store), "iter_keys", counting)
+    sweep = staging.ShardSweep(per_round=8, start=250)
+    rounds = 0
+    while any(store.exists(stored.key) for stored in orphans):
+        staging._purge_round(engine, store, sweep)  # what run_purge_loop runs every PURGE_SECONDS
+        rounds += 1
+        assert rounds <= len(SHARDS) // 8
+    assert len(looked) == rounds * 8 and len(set(looked)) == len(looked)  # no folder twice before all were seen
+    assert looked[:8] == ["fa", "fb", "fc", "fd", "fe", "ff", "00", "01"]
+
+
+def test_a_sweep_of_some_folders_leaves_the_others_alone(db, store):
+    orphan = store.save_bytes(PDF, max_bytes=10**6)
+    _age(store.path(orphan.key), 25 * 3600)
+    elsewhere = [shard for shard in ("00", "01") if shard != orphan.key[:2]]
+    assert staging.purge(db, store, orphan_hours=24, shards=elsewhere).orphans_removed == 0
+    assert store.exists(orphan.key)
+    assert staging.purge(db, store, orphan_hours=24, shards=[orphan.key[:2]]).orphans_removed == 1
+    assert not store.exists(orphan.key)
+    # a name that is not a folder of the store is ignored, never a path outside it
+    assert staging.purge(db, store, orphan_hours=24, shards=["..", "/", "zz"]).orphans_removed == 0
