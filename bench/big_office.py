@@ -20,7 +20,7 @@ the levels of BENCH_OFFICE_LEVELS:
 Environment: BENCH_OFFICE=0 skips this step, BENCH_OFFICE=only runs only this
 step; BENCH_OFFICE_SIZE (the issue's size: "5000,20000,200000,100000,1000000" =
 clients, dossiers, messages, documents, audit rows); BENCH_OFFICE_LEVELS
-(1x100,20x10).
+(1x100,20x10); BENCH_OFFICE_SCENARIOS (a comma list of the keys above, default all).
 """
 
 from __future__ import annotations
@@ -73,6 +73,15 @@ def size_args() -> list[str]:
         raise SystemExit("BENCH_OFFICE_SIZE: five numbers, clients,dossiers,messages,documents,audit")
     names = ("--clients", "--dossiers", "--messages", "--documents", "--audit")
     return [arg for name, value in zip(names, parts, strict=True) for arg in (name, value)]
+
+
+def scenario_keys() -> tuple[str, ...]:
+    """The scenarios to run (BENCH_OFFICE_SCENARIOS, default all), in the table's order."""
+    wanted = {k.strip() for k in (os.environ.get("BENCH_OFFICE_SCENARIOS") or "").split(",") if k.strip()}
+    unknown = wanted - {*CLIENT_KEYS, *STAFF_KEYS}
+    if unknown:
+        raise SystemExit(f"BENCH_OFFICE_SCENARIOS: unknown {sorted(unknown)}; known {[*CLIENT_KEYS, *STAFF_KEYS]}")
+    return tuple(k for k in (*CLIENT_KEYS, *STAFF_KEYS) if not wanted or k in wanted)
 
 
 def levels() -> list[tuple[int, int]]:
@@ -166,7 +175,7 @@ def _dataset(rb, opts, tmp: Path, run_id: str, name: str, store: dict) -> None:
         )
 
     runs = store.setdefault(name, {})
-    for key in (*CLIENT_KEYS, *STAFF_KEYS):
+    for key in scenario_keys():
         scenario = scenarios[key]
         if isinstance(scenario, str):
             runs[key] = {"skipped": scenario}
@@ -226,7 +235,7 @@ def report_lines(store: dict) -> list[str]:
     )
     lines.append("|---|---|---|---|---|---|---|")
     demo, big = store.get("demo") or {}, store.get("big") or {}
-    for key in (*CLIENT_KEYS, *STAFF_KEYS):
+    for key in scenario_keys():
         d_runs, b_runs = demo.get(key) or {}, big.get(key) or {}
         if "skipped" in d_runs or "skipped" in b_runs:
             why = (d_runs.get("skipped") or b_runs.get("skipped") or "")[:160]
@@ -264,7 +273,7 @@ def targets(store: dict) -> list[str]:
         verdict = ("PASS" if store["seed_seconds"] <= 300 else "FAIL") if full else "INFO (smaller size)"
         out.append(f"{verdict} seed-office ≤ 5 min: {store['seed_seconds']:.0f} s")
     demo, big = store.get("demo") or {}, store.get("big") or {}
-    for key in (*CLIENT_KEYS, *STAFF_KEYS):
+    for key in scenario_keys():
         for clients, events in levels():
             lk = f"{clients}x{events}"
             d, b = (demo.get(key) or {}).get(lk) or {}, (big.get(key) or {}).get(lk) or {}
