@@ -94,5 +94,7 @@ config = rx.Config(
     redis_token_expiration=3600,
     plugins=[PortalRadixThemes(theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium"))],
     disable_plugins=[SitemapPlugin],
-    frontend_compression_formats=["gzip"],
+    # Build-time sidecars, preferred in this order: brotli is about a fifth smaller than
+    # gzip on the build's scripts and stylesheet (issue 19, a phone on 4G); gzip for the rest.
+    frontend_compression_formats=["brotli", "gzip"],
 )

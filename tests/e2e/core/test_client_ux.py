@@ -375,3 +375,49 @@ def test_reduced_motion_is_respected(browser, portal):
         assert duration in ("1e-05s", "0.00001s", "0s"), duration
     finally:
         context.close()
+
+
+# --------------------------------------------------------------------------- first visit (issue 19)
+
+
+def test_build_files_cached_for_a_year_compressed_and_not_fetched_again(context, page, portal):
+    """The production build as a phone gets it: every hashed build file immutable for a year and
+    sent brotli-compressed (rxconfig frontend_compression_formats), and a second visit takes all of
+    them from the browser's cache; the favicon answers."""
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    responses: list[dict] = []
+    cdp.on("Network.responseReceived", lambda event: responses.append(event["response"]))
+
+    page.goto(f"{portal.url}/login")
+    expect(page.locator("#login-submit")).to_be_visible()
+    build = [r for r in responses if "/assets/" in r["url"]]
+    assert len(build) >= 10, [r["url"] for r in responses]
+    for response in build:
+        headers = {k.lower(): v for k, v in response["headers"].items()}
+        assert response["status"] == 200, response["url"]
+        assert headers.get("cache-control") == "public, max-age=31536000, immutable", response["url"]
+    largest = [r for r in build if "entry.client" in r["url"] or r["url"].endswith(".css")]
+    assert len(largest) == 2
+    for response in largest:
+        assert {k.lower(): v for k, v in response["headers"].items()}.get("content-encoding") == "br"
+
+    # the second visit: every build file comes from the browser's memory or disk cache
+    asked: dict[str, str] = {}
+    cached: set[str] = set()
+    cdp.on("Network.requestWillBeSent", lambda event: asked.__setitem__(event["requestId"], event["request"]["url"]))
+    cdp.on("Network.requestServedFromCache", lambda event: cached.add(event["requestId"]))
+    cdp.on(
+        "Network.responseReceived",
+        lambda event: cached.add(event["requestId"]) if event["response"].get("fromDiskCache") else None,
+    )
+    page.goto(f"{portal.url}/login")
+    expect(page.locator("#login-submit")).to_be_visible()
+    page.wait_for_timeout(500)  # the last cache events
+    again = {request_id: url for request_id, url in asked.items() if "/assets/" in url}
+    assert len(again) >= 10, asked
+    fetched = [url for request_id, url in again.items() if request_id not in cached]
+    assert fetched == [], fetched
+
+    favicon = page.request.get(f"{portal.url}/favicon.ico")
+    assert favicon.status == 200 and favicon.headers["content-type"] in ("image/x-icon", "image/vnd.microsoft.icon")
