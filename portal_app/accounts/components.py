@@ -80,6 +80,5 @@ def idle_warning() -> rx.Component:
         rx.el.button(on_click=W.keep_alive, id="idle-ping", type="button", tab_index=-1, aria_hidden="true"),
         id="idle-warning",
         class_name="idle-warning",
-        on_mount=W.start_idle_clock,
-        custom_attrs={"data-idle-seconds": W.idle_seconds},
+        custom_attrs={"data-idle-seconds": S.idle_seconds},
     )

@@ -12,22 +12,12 @@ from __future__ import annotations
 
 from portal_app.accounts.services.viewer import Viewer
 from portal_app.core.states.access import Access, handler
-from portal_app.core.states.base import PortalState, session_policy
+from portal_app.core.states.base import PortalState
 
 
 class IdleWarningState(PortalState):
-    # the office's idle time; 0 until the frame has mounted (the script waits for it)
-    idle_seconds: int = 0
-
-    @handler(Access.PUBLIC, quiet=True)
-    def start_idle_clock(self, viewer: Viewer | None):
-        """Read the office's idle time (quiet: mounting the frame is not activity of the user).
-
-        PUBLIC: the page's own on_load already sends a signed-out tab to the login page;
-        this one only stays at 0 (no clock) for it."""
-        seconds = session_policy().idle_minutes * 60 if viewer is not None else 0
-        if seconds != self.idle_seconds:
-            self.idle_seconds = seconds
+    """The dialog's button. The idle time itself is part of the page frame
+    (PortalState.idle_seconds): it arrives with the page's first data."""
 
     @handler(Access.ACCOUNT)
     def keep_alive(self, viewer: Viewer):

@@ -50,6 +50,10 @@ class PortalState(rx.State):
     display_name: str = ""
     is_staff: bool = False
     open_actions: int = 0
+    # The office's idle time in seconds for the browser's idle clock (assets/idle_warning.js,
+    # accounts/components.py); 0 when signed out (no clock). Part of the frame, so it comes
+    # with the page's first data instead of costing the page a render of its own.
+    idle_seconds: int = 0
     # The session this tab's state was loaded for (0: none). The session guard
     # resets the whole tab when an event arrives under another or no session.
     _owner_session: int = 0
@@ -66,6 +70,8 @@ class PortalState(rx.State):
         new questionnaire or office setting still shows within half a minute.
         """
         if viewer is None:
+            if self.idle_seconds:
+                self.idle_seconds = 0
             self._apply_branding()
             self._apply_language(i18n.language_from_accept_header(self.router.headers.accept_language))
             return
@@ -148,6 +154,7 @@ class PortalState(rx.State):
         self.signed_in = True
         self.display_name = account.display_name
         self.is_staff = account.is_staff
+        self.idle_seconds = session_policy().idle_minutes * 60
         self._apply_branding()
         self._apply_language(account.language)
         if not account.is_staff:

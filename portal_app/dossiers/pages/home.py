@@ -80,6 +80,6 @@ def home_page() -> rx.Component:
             # room between the tiles and the sections below them
             margin_bottom="1.5rem",
         ),
-        home_road_section(),
+        home_road_section(HomeState.home_roads),
         title=tr("home.title"),
     )

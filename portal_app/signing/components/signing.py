@@ -284,18 +284,17 @@ def home_road_card(item: rx.Var) -> rx.Component:
     )
 
 
-def home_road_section() -> rx.Component:
-    """Home: the road of each open dossier with an appointment or a draft deed."""
+def home_road_section(roads: rx.Var) -> rx.Component:
+    """Home: the road of each open dossier with an appointment or a draft deed (HomeState.home_roads)."""
     return rx.box(
         rx.cond(
-            S.home_roads.length() > 0,
+            roads.length() > 0,
             rx.el.section(
                 rx.heading(tr("road.title"), as_="h2", size="5", id="home-road-heading", margin_bottom=".5rem"),
-                rx.vstack(rx.foreach(S.home_roads, home_road_card), spacing="3", width="100%"),
+                rx.vstack(rx.foreach(roads, home_road_card), spacing="3", width="100%"),
                 aria_labelledby="home-road-heading",
                 id="home-road",
             ),
         ),
-        on_mount=S.load_home_signing,
         width="100%",
     )

@@ -12,6 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from sqlmodel import Session
+
+from portal_app.accounts.models import Account
 from portal_app.core.services import i18n
 from portal_app.core.services.db import session_scope
 from portal_app.core.services.errors import NotFound, ServiceError, ValidationFailed
@@ -63,8 +66,29 @@ def _road_rows(rows: list[road.RoadRow]) -> list[RoadStepRow]:
     ]
 
 
+def home_roads_for(db: Session, account: Account, language: str) -> list[HomeRoad]:
+    """Home's section: the road of each open dossier with an appointment or a draft deed,
+    in `language`. Read by Home's own on_load (dossiers/states/home.py), so the page's data
+    comes in one update."""
+    upcoming = {view.dossier_id: view for view in appointments.upcoming_for_client(db, account, language)}
+    found = []
+    for item in road.home_roads(db, account, language):
+        view = upcoming.get(item.dossier_id)
+        found.append(
+            HomeRoad(
+                dossier_id=item.dossier_id,
+                number=item.number,
+                description=item.description,
+                appointment=i18n.t("signing.when", language, day=view.day, time=view.time) if view else "",
+                countdown=view.countdown if view else "",
+                steps=_road_rows(item.rows),
+            )
+        )
+    return found
+
+
 class SigningState(PortalState):
-    """The signing section of one dossier (dossier page) and the roads on Home."""
+    """The signing section of one dossier (dossier page)."""
 
     loaded: bool = False
     has_appointment: bool = False
@@ -83,8 +107,6 @@ class SigningState(PortalState):
     request_error: str = ""
     request_notice: str = ""
     error: str = ""
-
-    home_roads: list[HomeRoad] = []
 
     _dossier_id: int = 0
 
@@ -186,28 +208,3 @@ class SigningState(PortalState):
             return
         self.request_open = False
         self.request_notice = i18n.t("signing.request_sent", self.lang)
-
-    @handler(Access.CLIENT, loads_page=True)
-    def load_home_signing(self, viewer: Viewer):
-        """Mounted with Home's section: the road of each open dossier with an appointment or a draft.
-        It may run before Home's on_load, so it reads the page frame too: the texts are then in the
-        client's language (within FRAME_SECONDS of the other one this costs no query)."""
-        with session_scope() as db:
-            roads = road.home_roads(db, viewer.account, self.lang)
-            upcoming = {
-                view.dossier_id: view for view in appointments.upcoming_for_client(db, viewer.account, self.lang)
-            }
-        found = []
-        for item in roads:
-            view = upcoming.get(item.dossier_id)
-            found.append(
-                HomeRoad(
-                    dossier_id=item.dossier_id,
-                    number=item.number,
-                    description=item.description,
-                    appointment=i18n.t("signing.when", self.lang, day=view.day, time=view.time) if view else "",
-                    countdown=view.countdown if view else "",
-                    steps=_road_rows(item.rows),
-                )
-            )
-        self.home_roads = found
