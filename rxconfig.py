@@ -1,5 +1,7 @@
 """Reflex configuration, derived from the portal settings (see portal_app/settings.py)."""
 
+import json
+
 import reflex as rx
 from reflex.plugins.sitemap import SitemapPlugin
 
@@ -44,6 +46,7 @@ class PortalRadixThemes(rx.plugins.RadixThemesPlugin):
     def pre_compile(self, **context):
         super().pre_compile(**context)
         context["add_modify_task"]("vite.config.js", group_shared_chunks)
+        context["add_modify_task"]("postcss.config.js", trimmed_postcss_config)
 
 
 # Vite (rolldown) splits every lucide icon and most Radix parts into a file of its own of
@@ -74,6 +77,75 @@ def group_shared_chunks(vite_config: str) -> str:
     if REFLEX_ENV_GROUP not in vite_config:
         raise RuntimeError("vite.config.js changed shape: update rxconfig.group_shared_chunks")
     return vite_config.replace(REFLEX_ENV_GROUP, REFLEX_ENV_GROUP + SHARED_CHUNK_GROUPS, 1)
+
+
+# Radix Themes' components.css styles all ~50 components: 640 KB of CSS that every page
+# parses and matches against every element. These are the classes of the components no page
+# renders (each a literal in Radix's JS, so a build that uses one names it in its scripts);
+# the rules that need one of them are left out at build time, a quarter of the stylesheet
+# (issue 19: on a phone the dossier page's first paint came 0.1 s sooner and its main thread
+# was blocked less). tests/e2e/core/test_client_ux.py fails when a build uses one after all.
+RADIX_UNUSED_CLASSES = (
+    *("rt-AvatarFallback", "rt-AvatarImage", "rt-AvatarRoot", "rt-Blockquote", "rt-Em", "rt-Kbd", "rt-Quote"),
+    *("rt-BaseMenuArrow", "rt-BaseMenuCheckboxItem", "rt-BaseMenuContent", "rt-BaseMenuItem"),
+    *("rt-BaseMenuItemIndicator", "rt-BaseMenuItemIndicatorIcon", "rt-BaseMenuLabel", "rt-BaseMenuRadioItem"),
+    *("rt-BaseMenuSeparator", "rt-BaseMenuShortcut", "rt-BaseMenuSubTrigger", "rt-BaseMenuSubTriggerIcon"),
+    *("rt-BaseMenuViewport", "rt-ContextMenuContent", "rt-DropdownMenuContent"),
+    *("rt-CheckboxCardCheckbox", "rt-CheckboxCardsItem", "rt-CheckboxCardsRoot"),
+    *("rt-CheckboxGroupItem", "rt-CheckboxGroupItemCheckbox", "rt-CheckboxGroupItemInner", "rt-CheckboxGroupRoot"),
+    *("rt-Container", "rt-ContainerInner", "rt-Section", "rt-Inset", "rt-Skeleton"),
+    *("rt-DataListItem", "rt-DataListLabel", "rt-DataListRoot", "rt-DataListValue"),
+    *("rt-HoverCardContent", "rt-PopoverContent", "rt-PopperContent"),
+    *("rt-TooltipArrow", "rt-TooltipContent", "rt-TooltipText"),
+    *("rt-RadioCardsItem", "rt-RadioCardsRoot", "rt-SliderRange", "rt-SliderTrack", "rt-TabNavItem", "rt-TabNavLink"),
+    *("rt-SelectContent", "rt-SelectIcon", "rt-SelectItem", "rt-SelectItemIndicator", "rt-SelectItemIndicatorIcon"),
+    *("rt-SelectLabel", "rt-SelectSeparator", "rt-SelectTrigger", "rt-SelectTriggerInner", "rt-SelectViewport"),
+    *("rt-ThemePanelRadioCard", "rt-ThemePanelRadioCardInput", "rt-ThemePanelShortcut", "rt-ThemePanelSwatch"),
+    "rt-ThemePanelSwatchInput",
+)
+
+# postcss.config.js as Reflex writes it, with a PostCSS step after the imports are inlined
+# that drops every selector naming an unused class, and rules left without a selector.
+POSTCSS_CONFIG = """// Written by rxconfig.py (PortalRadixThemes): Reflex's config plus the portal's CSS trim.
+import postcssImport from "postcss-import";
+import autoprefixer from "autoprefixer";
+
+const noVendorPrefix = /^(1|true|y|yes)$/i.test(process.env.REFLEX_NO_AUTOPREFIXER ?? "");
+const UNUSED = new Set(__UNUSED__);
+const CLASS = /\\.(rt-[A-Z][A-Za-z0-9]*)(?![A-Za-z0-9_-])/g;
+
+function usesUnused(selector) {
+  for (const found of selector.matchAll(CLASS)) if (UNUSED.has(found[1])) return true;
+  return false;
+}
+
+const dropUnusedRadix = () => ({
+  postcssPlugin: "portal-drop-unused-radix",
+  Rule(rule) {
+    if (rule.parent && rule.parent.type === "atrule" && /keyframes$/i.test(rule.parent.name)) return;
+    const kept = rule.selectors.filter((selector) => !usesUnused(selector));
+    if (kept.length === 0) rule.remove();
+    else if (kept.length !== rule.selectors.length) rule.selectors = kept;
+  },
+  AtRuleExit(atRule) {
+    if (atRule.nodes && atRule.nodes.length === 0) atRule.remove();
+  },
+});
+dropUnusedRadix.postcss = true;
+
+export default {
+  plugins: [postcssImport(), dropUnusedRadix(), ...(noVendorPrefix ? [] : [autoprefixer()])],
+};
+"""
+
+
+def trimmed_postcss_config(reflex_config: str) -> str:
+    """Our postcss.config.js in place of Reflex's (RADIX_UNUSED_CLASSES); refuses a changed original."""
+    if "dropUnusedRadix" in reflex_config:
+        return POSTCSS_CONFIG.replace("__UNUSED__", json.dumps(sorted(RADIX_UNUSED_CLASSES)))
+    if '"postcss-import": {}' not in reflex_config or "autoprefixer: noVendorPrefix ? false : {}" not in reflex_config:
+        raise RuntimeError("postcss.config.js changed shape: update rxconfig.trimmed_postcss_config")
+    return POSTCSS_CONFIG.replace("__UNUSED__", json.dumps(sorted(RADIX_UNUSED_CLASSES)))
 
 
 config = rx.Config(

@@ -421,3 +421,23 @@ def test_build_files_cached_for_a_year_compressed_and_not_fetched_again(context,
 
     favicon = page.request.get(f"{portal.url}/favicon.ico")
     assert favicon.status == 200 and favicon.headers["content-type"] in ("image/x-icon", "image/vnd.microsoft.icon")
+
+
+def test_the_radix_rules_left_out_of_the_stylesheet_are_for_components_no_page_renders(portal):
+    """rxconfig.RADIX_UNUSED_CLASSES keeps Radix's rules for these classes out of the build's
+    stylesheet. Radix's scripts name a component's classes literally, so a build whose scripts
+    name one of them renders that component unstyled: take it off the list. And the list
+    must really shorten the stylesheet."""
+    import rxconfig
+    from tests.e2e import conftest
+
+    client_dir = conftest._session_build() / "build" / "client"
+    scripts = "".join(path.read_text(encoding="utf-8") for path in (client_dir / "assets").glob("*.js"))
+    named = sorted({name for name in rxconfig.RADIX_UNUSED_CLASSES if re.search(rf"{name}(?![A-Za-z0-9_-])", scripts)})
+    assert named == [], f"the build uses these; remove them from RADIX_UNUSED_CLASSES: {named}"
+    assert re.search(r"rt-BaseTabListTrigger(?![A-Za-z0-9_-])", scripts)  # the scan sees Radix's class names
+    (stylesheet,) = (client_dir / "assets").glob("__reflex_global_styles-*.css")
+    css = stylesheet.read_text(encoding="utf-8")
+    assert ".rt-BaseTabListTrigger" in css and ".rt-BaseButton" in css
+    left = sorted({name for name in rxconfig.RADIX_UNUSED_CLASSES if re.search(rf"\.{name}(?![A-Za-z0-9_-])", css)})
+    assert left == [], left
