@@ -71,6 +71,20 @@ def _handler(module: str, cls_name: str, handler: str) -> dict:
     return {"name": f"{state}.{handler}", "state": state, "error": None}
 
 
+def _register_portal_states() -> None:
+    """Every state the server has once it compiled its pages. Some components import their
+    state inside the function that draws them (accounts/components.py: the idle warning), so
+    importing the app alone leaves those out, and the state schema hash sent on connect then
+    differs from the server's: it warns on every connect and sends the full state on hydrate."""
+    import pkgutil
+
+    importlib.import_module("portal_app.portal_app")
+    package = importlib.import_module("portal_app")
+    for module in pkgutil.walk_packages(package.__path__, "portal_app."):
+        if ".states" in module.name:
+            importlib.import_module(module.name)
+
+
 def bare_info() -> dict:
     sys.path.insert(0, os.getcwd())
     importlib.import_module("bare_app.bare_app")
@@ -81,7 +95,7 @@ def bare_info() -> dict:
 
 def portal_info(n_sessions: int, client: str = DEMO_CLIENT, staff: str | None = None) -> dict:
     sys.path.insert(0, str(ROOT))
-    importlib.import_module("portal_app.portal_app")  # registers every state
+    _register_portal_states()
     info = _hydrate_info()
     info["handlers"] = {
         "search": _handler("portal_app.dossiers.states.dossiers", "DossierListState", "set_search"),
