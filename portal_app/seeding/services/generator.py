@@ -412,7 +412,9 @@ class OfficeGenerator:
             )
             for member in members:
                 per_client[member] = per_client.get(member, 0) + 1
-                access_rows.append((self._id("dossieraccess"), dossier_id, member, created + timedelta(hours=1)))
+                access_rows.append(
+                    (self._id("dossieraccess"), dossier_id, member, created + timedelta(hours=1), created)
+                )
             done_steps = (
                 len(kind.steps)
                 if status in (DossierStatus.EXECUTED, DossierStatus.CLOSED)
@@ -436,7 +438,9 @@ class OfficeGenerator:
             ("id", "number", "description", "search_text", "staff_search_text", "status", "handler_id", "created_at"),
             dossier_rows,
         )
-        yield Batch("dossieraccess", ("id", "dossier_id", "account_id", "created_at"), access_rows)
+        yield Batch(
+            "dossieraccess", ("id", "dossier_id", "account_id", "created_at", "dossier_created_at"), access_rows
+        )
         yield Batch("progressstep", ("id", "dossier_id", "position", "title", "done_at", "created_at"), step_rows)
 
     # ------------------------------------------------------------------ messages, documents, read receipts

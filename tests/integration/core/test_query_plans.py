@@ -294,3 +294,30 @@ def test_staff_dossier_list_counts_unread_messages_per_dossier(tmp_path):
         assert all("dossier_id=" in detail for detail in message_searches), message_searches
     finally:
         engine.dispose()
+
+
+def test_client_dossier_list_reads_its_order_from_the_access_index(tmp_path):
+    """The page of the client's dossier list comes newest first straight from the access index
+    (account_id, dossier_created_at, dossier_id; migration 0007): no sort of all the client's
+    dossiers for a page of 25. And the copied creation time is the dossier's own."""
+    engine, hot = build(f"sqlite:///{tmp_path / 'plans.db'}", tmp_path)
+    try:
+        statements = captured_statements(engine, lambda db: dossiers.list_for_account(db, hot.client, search="e"))
+        raw = engine.raw_connection()
+        try:
+            page = next(s for s in statements if "ORDER BY dossieraccess.dossier_created_at" in s[0])
+            plan = [row[-1] for row in raw.cursor().execute("EXPLAIN QUERY PLAN " + page[0], page[1]).fetchall()]
+        finally:
+            raw.close()
+        assert any("ix_dossieraccess_account_id_dossier_created_at" in detail for detail in plan), plan
+        inside_page = plan[: plan.index("SCAN page")]  # the outer ORDER BY sorts the page's 25 rows only
+        assert not any("TEMP B-TREE" in detail for detail in inside_page), plan
+        with Session(engine) as db:
+            copies = db.exec(
+                select(DossierAccess.dossier_created_at, Dossier.created_at).join(
+                    Dossier, col(Dossier.id) == col(DossierAccess.dossier_id)
+                )
+            ).all()
+        assert copies and all(copy == original for copy, original in copies)
+    finally:
+        engine.dispose()
