@@ -141,9 +141,10 @@ export default {
 
 def trimmed_postcss_config(reflex_config: str) -> str:
     """Our postcss.config.js in place of Reflex's (RADIX_UNUSED_CLASSES); refuses a changed original."""
-    if "dropUnusedRadix" in reflex_config:
-        return POSTCSS_CONFIG.replace("__UNUSED__", json.dumps(sorted(RADIX_UNUSED_CLASSES)))
-    if '"postcss-import": {}' not in reflex_config or "autoprefixer: noVendorPrefix ? false : {}" not in reflex_config:
+    reflex_shape = (
+        '"postcss-import": {}' in reflex_config and "autoprefixer: noVendorPrefix ? false : {}" in reflex_config
+    )
+    if "dropUnusedRadix" not in reflex_config and not reflex_shape:
         raise RuntimeError("postcss.config.js changed shape: update rxconfig.trimmed_postcss_config")
     return POSTCSS_CONFIG.replace("__UNUSED__", json.dumps(sorted(RADIX_UNUSED_CLASSES)))
 

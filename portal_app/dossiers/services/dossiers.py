@@ -338,7 +338,7 @@ def _dossier_page_statement(
     ]
     if with_statuses:
         conditions.append(col(Dossier.status).in_(bindparam("statuses", expanding=True)))
-    matches = select(DossierAccess.dossier_id).join(Dossier, col(Dossier.id) == col(DossierAccess.dossier_id))
+    of_the_dossier = col(Dossier.id) == col(DossierAccess.dossier_id)
     # The page's ids first, newest first straight from the access index (account_id,
     # dossier_created_at, dossier_id): a client with hundreds of dossiers (a project developer)
     # reads the rows of one page, not all of them sorted (migration 0007). The texts and the
@@ -348,7 +348,7 @@ def _dossier_page_statement(
             col(DossierAccess.dossier_id).label("id"),
             col(DossierAccess.dossier_created_at).label("created_at"),
         )
-        .join(Dossier, col(Dossier.id) == col(DossierAccess.dossier_id))
+        .join(Dossier, of_the_dossier)
         .where(*conditions)
         .order_by(col(DossierAccess.dossier_created_at).desc(), col(DossierAccess.dossier_id).desc())
         .offset(bindparam("offset"))
@@ -369,7 +369,7 @@ def _dossier_page_statement(
     statement = columns.select_from(page.join(shown, shown.c.id == page.c.id)).order_by(
         page.c.created_at.desc(), page.c.id.desc()
     )
-    count = select(func.count()).select_from(matches.where(*conditions).subquery())
+    count = select(func.count()).select_from(DossierAccess).join(Dossier, of_the_dossier).where(*conditions)
     return statement, count
 
 
