@@ -6,8 +6,8 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import portal_app.models  # noqa: F401
+from portal_app.core.models import outside_the_models
 from portal_app.core.services.db import make_engine
-from portal_app.dossiers.models import outside_the_models
 from portal_app.settings import get_settings
 
 config = context.config

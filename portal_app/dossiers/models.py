@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Index, Table, event
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
-from portal_app.core.models import utcnow
+from portal_app.core.models import keep_postgres_trigram_index, utcnow
 
 
 class DossierStatus(StrEnum):
@@ -39,8 +39,8 @@ class Dossier(SQLModel, table=True):
 # box finds "straat" among 20,000 dossiers by its index in a fraction of a millisecond, where a
 # LIKE reads every search text (staff_dossiers.list_dossiers chooses). The triggers keep it in
 # step with every insert, update and delete, whoever writes (the ORM, search_index.refresh, a bulk
-# insert). PostgreSQL searches with LIKE. Created by migration 0006 and, for a database made with
-# create_all (the tests), by the listener below.
+# insert). Created by migration 0006 and, for a database made with create_all (the tests), by the
+# listener below. PostgreSQL's LIKE uses a pg_trgm index of the column instead (core/models.py).
 STAFF_SEARCH_TRIGRAM_DDL = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS dossier_trigram USING fts5("
     "staff_search_text, content='dossier', content_rowid='id', tokenize='trigram')",
@@ -56,12 +56,6 @@ STAFF_SEARCH_TRIGRAM_DDL = (
 )
 
 
-def outside_the_models(name: str | None, type_: str) -> bool:
-    """True for the trigram index's tables (dossier_trigram and its shadow tables), which are SQL of
-    their own and not SQLModel tables: Alembic's model comparison leaves them alone."""
-    return type_ == "table" and bool(name) and str(name).startswith("dossier_trigram")
-
-
 def _create_staff_search_trigram(_table: Table, connection: Connection, **_kw: Any) -> None:
     if connection.dialect.name == "sqlite":
         for statement in STAFF_SEARCH_TRIGRAM_DDL:
@@ -69,6 +63,7 @@ def _create_staff_search_trigram(_table: Table, connection: Connection, **_kw: A
 
 
 event.listen(SQLModel.metadata.tables["dossier"], "after_create", _create_staff_search_trigram)
+keep_postgres_trigram_index(SQLModel.metadata.tables["dossier"], "staff_search_text")
 
 
 class ProgressStep(SQLModel, table=True):

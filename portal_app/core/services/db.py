@@ -18,6 +18,13 @@ from portal_app.settings import get_settings
 # per connection, in KiB (PRAGMA cache_size takes a negative number for KiB)
 SQLITE_CACHE_KIB = 32 * 1024
 
+# PostgreSQL's planner prices a random page read at 4 sequential ones, the figure for spinning
+# disks. The portal's database sits on the office server's SSD, where 1.1 is the usual figure.
+# With 4 it read all 20,000 dossiers of a generated big office for a search ("jansen": 5 ms)
+# instead of the staff search's trigram index (1-2 ms), and walked the newest-first index past
+# every dossier for a rare one ("2021-0": 18 ms). Set per connection, so it needs no server change.
+POSTGRES_OPTIONS = "-c random_page_cost=1.1"
+
 
 class AuditLogIsAppendOnly(RuntimeError):
     """Raised when code tries to change or delete an audit event."""
@@ -48,7 +55,14 @@ def make_engine(database_url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(database_url, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True)
+    return create_engine(
+        database_url,
+        connect_args={"options": POSTGRES_OPTIONS},
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=5,
+        hide_parameters=True,
+    )
 
 
 @lru_cache(maxsize=4)

@@ -13,7 +13,6 @@ import re
 from collections.abc import AsyncIterable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import cast
 
 from sqlalchemy import ColumnElement, Integer, column, literal_column, table
 from sqlalchemy.exc import IntegrityError
@@ -188,14 +187,11 @@ def staff_choices(*, session: Session, actor: Account) -> list[dict[str, str]]:
 # --------------------------------------------------------------------------- list and create
 
 
-# Dossier.staff_search_text's trigram index on SQLite (dossiers/models.py); a needle shorter than a
-# trigram cannot use it.
+# Dossier.staff_search_text's trigram indexes (dossiers/models.py, core/models.py): SQLite's FTS5
+# table answers MATCH, PostgreSQL's pg_trgm index answers the LIKE itself. A needle shorter than a
+# trigram cannot use them.
 _TRIGRAM = table("dossier_trigram", column("rowid", Integer))
 TRIGRAM_MIN_CHARS = 3
-
-
-def _trigram_search(session: Session, needle: str) -> bool:
-    return len(needle) >= TRIGRAM_MIN_CHARS and session.get_bind().dialect.name == "sqlite"
 
 
 def _trigram_phrase(needle: str) -> str:
@@ -203,8 +199,24 @@ def _trigram_phrase(needle: str) -> str:
     return '"' + needle.replace('"', '""') + '"'
 
 
-def _trigram_match(phrase: str) -> ColumnElement[bool]:
-    return cast(ColumnElement[bool], literal_column("dossier_trigram").op("MATCH")(phrase))
+def _trigram_conditions(session: Session, needle: str) -> tuple[ColumnElement[bool], ColumnElement[bool]] | None:
+    """(count, page): conditions that find the dossiers whose search text holds `needle` through a
+    trigram index, for the capped count and for a page of at most COUNT_LIMIT matches; None when
+    no index can find them (a short needle)."""
+    if len(needle) < TRIGRAM_MIN_CHARS:
+        return None
+    if session.get_bind().dialect.name == "sqlite":
+        match = literal_column("dossier_trigram").op("MATCH")(_trigram_phrase(needle))
+        found = col(Dossier.id).in_(select(_TRIGRAM.c.rowid).where(match))
+        return found, found
+    # PostgreSQL counts with the LIKE itself (its pg_trgm index answers it, or a scan that stops
+    # at the limit when most dossiers match). A page reads the matches as a subquery of their own,
+    # under a second name for the table: PostgreSQL then takes them from the index and sorts them,
+    # instead of walking the newest-first index past every dossier that does not match
+    # ("2021-0" on a generated big office: 19,742 rows walked, 4.9 ms, against 1.6 ms).
+    other = aliased(Dossier)
+    page = col(Dossier.id).in_(select(col(other.id)).where(contains(col(other.staff_search_text), needle)))
+    return contains(col(Dossier.staff_search_text), needle), page
 
 
 def list_dossiers(
@@ -241,21 +253,16 @@ def list_dossiers(
     # an office holds tens of thousands of dossiers: a text search is counted up to COUNT_LIMIT
     # ("1.000+"), so "van" stops after a thousand matches instead of reading every dossier's search
     # text; without one an index counts them all and every page stays reachable
-    if needle and _trigram_search(session, needle):
+    trigram = _trigram_conditions(session, needle) if needle else None
+    if trigram is not None:
+        count_condition, page_condition = trigram
         # the trigram index finds the matches (and stops at the limit) without reading the texts
-        phrase = _trigram_phrase(needle)
-        matching = (
-            select(col(Dossier.id))
-            .select_from(_TRIGRAM)
-            .join(Dossier, col(Dossier.id) == _TRIGRAM.c.rowid)
-            .where(_trigram_match(phrase), *conditions)
-        )
-        total, more = capped_count(session, matching)
+        total, more = capped_count(session, select(col(Dossier.id)).where(count_condition, *conditions))
         if more:
             # most dossiers match: walking the newest ones (created_at index) finds a page at once
             conditions.append(contains(col(Dossier.staff_search_text), needle))
         else:
-            conditions.append(col(Dossier.id).in_(select(_TRIGRAM.c.rowid).where(_trigram_match(phrase))))
+            conditions.append(page_condition)
     else:
         if needle:
             conditions.append(contains(col(Dossier.staff_search_text), needle))

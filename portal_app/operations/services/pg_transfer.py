@@ -18,8 +18,8 @@ from sqlalchemy import Table, func, inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
+from portal_app.core.models import outside_the_models
 from portal_app.core.services.db import make_engine
-from portal_app.dossiers.models import outside_the_models
 from portal_app.operations.services import migrations
 
 BATCH = 1000

@@ -10,6 +10,7 @@ from portal_app.audit.models import AuditEvent
 from portal_app.audit.services import audit, staff_audit
 from portal_app.core.models import utcnow
 from portal_app.core.services.errors import NotFound, PermissionDenied, ValidationFailed
+from portal_app.core.services.formatting import now_local
 from portal_app.notifications.models import OutboxMail, OutboxSms, OutboxStatus
 from portal_app.notifications.services import mail, staff_outbox
 from portal_app.office.services import staff_overview
@@ -95,12 +96,13 @@ def test_audit_filters_and_pagination(db, world):
         session=db, actor=world.handler, filters=staff_audit.AuditFilter.clean(event_type="login.ok")
     )
     assert by_type.total == 1
-    today = utcnow().date().isoformat()
+    # the filter's days are office days: at 23:30 UTC it is already tomorrow in Amsterdam
+    today = now_local().date().isoformat()
     recent = staff_audit.search(
         session=db,
         actor=world.handler,
         filters=staff_audit.AuditFilter.clean(
-            event_type="login.ok", date_from=(utcnow() - timedelta(days=2)).date().isoformat()
+            event_type="login.ok", date_from=(now_local() - timedelta(days=2)).date().isoformat()
         ),
     )
     assert recent.total == 0
