@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.core.components.char_counter import char_counter, code_points, counter_attrs, field_max_length
+from portal_app.core.components.char_counter import char_counter, counter_attrs, field_max_length
 from portal_app.core.components.drop_zone import drop_zone
 from portal_app.core.components.live_region import announce
 from portal_app.core.components.row_actions import remove_icon_button
@@ -339,9 +339,14 @@ def composer() -> rx.Component:
             rx.heading(rx.cond(S.reply_to_id > 0, S.subject, tr("msg.new")), size="4", as_="h3"),
             rx.text(tr("msg.to"), " ", S.office_name, size="2", color="var(--gray-11)"),
             rx.el.label(tr("msg.subject"), html_for="msg-subject", class_name="field-label"),
+            # Uncontrolled fields (default_value, re-keyed when the composer starts afresh): what
+            # the client types or pastes stays in the field. A controlled field waits 300 ms
+            # (react-debounce-input) and an answer to an earlier keystroke arriving in that time
+            # put the older text back, losing a paste.
             rx.input(
                 id="msg-subject",
-                value=S.subject,
+                key=S.composer_key.to_string(),
+                default_value=S.subject,
                 on_change=S.set_subject,
                 max_length=MAX_SUBJECT_CHARS,
                 width="100%",
@@ -351,7 +356,8 @@ def composer() -> rx.Component:
             rx.el.label(tr("msg.body"), html_for="msg-body", class_name="field-label"),
             rx.text_area(
                 id="msg-body",
-                value=S.body,
+                key=S.composer_key.to_string(),
+                default_value=S.body,
                 on_change=S.set_body,
                 # IBAN fraud (payments): warn before sending when the draft names another account number
                 on_blur=ClientPaymentState.check_draft,
@@ -362,7 +368,9 @@ def composer() -> rx.Component:
                 aria_invalid=rx.cond(S.body_error != "", "true", "false"),
                 custom_attrs=counter_attrs("msg-counter", MAX_BODY_CHARS),
             ),
-            char_counter("msg-counter", MAX_BODY_CHARS, code_points(S.body)),
+            # counted in the browser alone (client_ux.js, also when the field mounts): a count from
+            # the state would come back a keystroke behind with every answer and overwrite it
+            char_counter("msg-counter", MAX_BODY_CHARS),
             field_error(S.body_error, "body-error"),
             iban_draft_warning(),
             quote_box(S.quote, tr("msg.original")),

@@ -133,6 +133,8 @@ class MessagesState(DossierState):
     reply_to_id: int = 0
     subject: str = ""
     body: str = ""
+    # the composer's fields are uncontrolled: a new key shows subject and body afresh in them
+    composer_key: int = 0
     quote: str = ""
     subject_error: str = ""
     body_error: str = ""
@@ -232,6 +234,7 @@ class MessagesState(DossierState):
         self._staged, self._attached = [], []
         self.staged_files, self.attached_files, self.upload_errors = [], [], []
         self.subject = self.body = self.quote = ""
+        self.composer_key += 1
         self.subject_error = self.body_error = self.send_error = ""
         self.reply_to_id = 0
         self.max_reached = False

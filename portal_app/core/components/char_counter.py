@@ -3,8 +3,8 @@
 The count follows every keystroke in the browser itself (assets/client_ux.js: a field
 with data-counter="<counter id>" updates the counter on each input event), without a
 trip to the server; the field's maxLength stops typing at the limit and the server keeps
-enforcing it. `server_count` is what the state knows (a controlled field) or 0 for a
-plain form field, so the first render is right too.
+enforcing it. The fields are uncontrolled, and the count never comes from the state: an
+answer to an earlier keystroke would bring an older count back.
 """
 
 from __future__ import annotations
@@ -27,21 +27,12 @@ def field_max_length(limit: int) -> int:
     return 2 * limit
 
 
-def code_points(text: rx.Var) -> rx.Var:
-    """A state text's length in code points (JavaScript's .length counts UTF-16 units)."""
-    # keeps the state text's var data, so the counter still re-renders when the text changes
-    counted = rx.Var(_js_expr=f'Array.from({text} ?? "").length', _var_data=text._get_all_var_data())
-    return counted.to(int)
-
-
-def char_counter(counter_id: str, limit: int, server_count: rx.Var | int = 0) -> rx.Component:
-    if isinstance(server_count, rx.Var):
-        full: rx.Var | str = rx.cond(server_count >= limit, "1", "0")
-    else:
-        full = "1" if server_count >= limit else "0"
+def char_counter(counter_id: str, limit: int) -> rx.Component:
+    """Rendered at 0 of `limit`; client_ux.js counts the field's text from then on, also when the
+    field mounts with text in it (a composer opened again)."""
     return rx.el.div(
         rx.el.span(
-            rx.el.span(server_count, class_name="counter-count"),
+            rx.el.span("0", class_name="counter-count"),
             " ",
             tr("msg.counter_of"),
             f" {limit} ",
@@ -51,5 +42,5 @@ def char_counter(counter_id: str, limit: int, server_count: rx.Var | int = 0) ->
         # shown by CSS at data-full="1"; client_ux.js announces it once when it appears
         rx.el.span(tr("msg.counter_full"), class_name="counter-full", id=f"{counter_id}-full"),
         class_name="char-counter",
-        custom_attrs={"data-full": full},
+        custom_attrs={"data-full": "0"},
     )

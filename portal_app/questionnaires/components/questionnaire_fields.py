@@ -88,6 +88,13 @@ def _width(q: QuestionRow):
     )
 
 
+def _field_key(q: QuestionRow) -> rx.Var:
+    """Text fields are uncontrolled (default_value): what the client types stays in the field even
+    when an answer to an earlier keystroke arrives late, where a controlled field put the older text
+    back. The key changes with every page shown, so the fields then show the stored answers."""
+    return q.key + "-" + S.form_key.to_string()
+
+
 def text_input(q: QuestionRow) -> rx.Component:
     field_id, _help_id, _error_id, described = _ids(q)
     field = rx.input(
@@ -96,7 +103,8 @@ def text_input(q: QuestionRow) -> rx.Component:
         type=_input_type(q),
         input_mode=_input_mode(q),
         auto_complete=_autocomplete(q),
-        value=S.answers[q.key],
+        key=_field_key(q),
+        default_value=S.answers[q.key],
         on_change=lambda value: S.set_answer(q.key, value),
         max_length=rx.cond(q.kind == "short_text", q.max_length, 100),
         aria_invalid=_invalid(q),
@@ -122,7 +130,8 @@ def long_text(q: QuestionRow) -> rx.Component:
         rx.text_area(
             id=field_id,
             name=q.key,
-            value=S.answers[q.key],
+            key=_field_key(q),
+            default_value=S.answers[q.key],
             on_change=lambda value: S.set_answer(q.key, value),
             max_length=q.max_length,
             rows="5",

@@ -104,6 +104,9 @@ class QuestionnaireState(PortalState):
     progress_percent: int = 0
     questions: list[QuestionRow] = []
     answers: dict[str, str] = {}
+    # the text fields are uncontrolled (a late answer to an earlier keystroke must not put older
+    # text back): a new key, with every page shown, shows the answers afresh in them
+    form_key: int = 0
     choices: dict[str, list[str]] = {}
     page_error: str = ""
     completed_text: str = ""
@@ -211,6 +214,7 @@ class QuestionnaireState(PortalState):
         page = definition.pages[index]
         lang = self.lang
         self.page_index = index
+        self.form_key += 1
         self.page_title = page.title.get(lang)
         self.page_intro = page.intro.get(lang) if page.intro else ""
         self.progress_text = i18n.t("questionnaire.progress", lang, page=index + 1, pages=definition.page_count)
