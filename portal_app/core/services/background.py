@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from portal_app.core.services.db import get_engine
+from portal_app.core.services.rounds import repeat_rounds
 from portal_app.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -34,17 +35,14 @@ async def run_digest_loop(
     """Queue the digests that are due every `interval_seconds` until `stop_event` is set. Never raises errors."""
     from portal_app.notifications.services import notifications
 
-    stop = stop_event or asyncio.Event()
-    while not stop.is_set():
-        try:
-            # Database work: off the event loop that serves the browsers.
-            await asyncio.to_thread(notifications.run_digest_round, engine, settings)
-        except Exception:
-            logger.exception("notifications: digest round failed")
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=interval_seconds)
-        except TimeoutError:
-            pass
+    await repeat_rounds(
+        # database work: off the event loop that serves the browsers
+        lambda: asyncio.to_thread(notifications.run_digest_round, engine, settings),
+        interval_seconds=interval_seconds,
+        stop_event=stop_event,
+        log=logger,
+        failed="notifications: digest round failed",
+    )
 
 
 def _purge_uploads(engine: Engine, settings: Settings) -> Coroutine[Any, Any, None]:

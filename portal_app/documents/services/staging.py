@@ -28,6 +28,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from portal_app.core.models import utcnow
+from portal_app.core.services.rounds import repeat_rounds
 from portal_app.documents.models import Document, StagedUpload
 from portal_app.documents.services.storage import SHARDS, FileStore
 
@@ -158,22 +159,23 @@ async def run_purge_loop(
     stop_event: asyncio.Event | None = None,
 ) -> None:
     """Purge every `interval_seconds` until `stop_event` is set. Never raises errors."""
-    stop = stop_event or asyncio.Event()
     sweep = ShardSweep()
-    while not stop.is_set():
-        try:
-            # database and file work: off the event loop that serves the browsers
-            result = await asyncio.to_thread(_purge_round, engine, store, sweep)
-            if result.expired or result.temp_removed or result.orphans_removed:
-                logger.info(
-                    "uploads: purged %d expired staged files, %d temp files, %d orphans",
-                    result.expired,
-                    result.temp_removed,
-                    result.orphans_removed,
-                )
-        except Exception:
-            logger.exception("uploads: purge round failed")
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=interval_seconds)
-        except TimeoutError:
-            pass
+
+    async def one_round() -> None:
+        # database and file work: off the event loop that serves the browsers
+        result = await asyncio.to_thread(_purge_round, engine, store, sweep)
+        if result.expired or result.temp_removed or result.orphans_removed:
+            logger.info(
+                "uploads: purged %d expired staged files, %d temp files, %d orphans",
+                result.expired,
+                result.temp_removed,
+                result.orphans_removed,
+            )
+
+    await repeat_rounds(
+        one_round,
+        interval_seconds=interval_seconds,
+        stop_event=stop_event,
+        log=logger,
+        failed="uploads: purge round failed",
+    )

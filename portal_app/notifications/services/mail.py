@@ -55,6 +55,7 @@ from sqlmodel import Session, col, select
 
 from portal_app.core.models import utcnow
 from portal_app.core.services.errors import NotFound, ValidationFailed
+from portal_app.core.services.rounds import repeat_rounds
 from portal_app.notifications.models import OutboxMail, OutboxSms, OutboxStatus
 from portal_app.notifications.services.mail_templates import BRAND_COLOUR_RE, render
 from portal_app.settings import Settings
@@ -475,13 +476,10 @@ async def run_sender_loop(
     stop_event: asyncio.Event | None = None,
 ) -> None:
     """Deliver due mail every `interval_seconds` until `stop_event` is set. Never raises errors."""
-    stop = stop_event or asyncio.Event()
-    while not stop.is_set():
-        try:
-            await deliver_due(engine=engine, settings=settings)
-        except Exception:
-            log.exception("mail outbox: sender round failed")
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=interval_seconds)
-        except TimeoutError:
-            pass
+    await repeat_rounds(
+        lambda: deliver_due(engine=engine, settings=settings),
+        interval_seconds=interval_seconds,
+        stop_event=stop_event,
+        log=log,
+        failed="mail outbox: sender round failed",
+    )

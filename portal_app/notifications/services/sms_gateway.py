@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select, update
 
 from portal_app.core.models import utcnow
+from portal_app.core.services.rounds import repeat_rounds
 from portal_app.notifications.models import OutboxSms, OutboxStatus
 from portal_app.settings import Settings
 
@@ -101,13 +102,10 @@ async def deliver_due_sms(*, engine: Engine, settings: Settings, limit: int = 20
 async def run_sms_loop(
     *, engine: Engine, settings: Settings, interval_seconds: float = 3.0, stop_event: asyncio.Event | None = None
 ) -> None:
-    stop = stop_event or asyncio.Event()
-    while not stop.is_set():
-        try:
-            await deliver_due_sms(engine=engine, settings=settings)
-        except Exception:
-            logger.exception("sms: delivery round failed")
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=interval_seconds)
-        except TimeoutError:
-            pass
+    await repeat_rounds(
+        lambda: deliver_due_sms(engine=engine, settings=settings),
+        interval_seconds=interval_seconds,
+        stop_event=stop_event,
+        log=logger,
+        failed="sms: delivery round failed",
+    )

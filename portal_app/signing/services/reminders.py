@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 from portal_app.accounts.models import Account
 from portal_app.core.models import utcnow
 from portal_app.core.services import formatting
+from portal_app.core.services.rounds import repeat_rounds
 from portal_app.dossiers.models import Dossier, DossierAccess
 from portal_app.notifications.services import mail, notifications
 from portal_app.settings import Settings
@@ -153,13 +154,10 @@ async def run_reminder_loop(
     stop_event: asyncio.Event | None = None,
 ) -> None:
     """Queue due reminders every `interval_seconds` until `stop_event` is set. Never raises errors."""
-    stop = stop_event or asyncio.Event()
-    while not stop.is_set():
-        try:
-            await asyncio.to_thread(run_reminder_round, engine, settings)
-        except Exception:
-            log.exception("signing: reminder round failed")
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=interval_seconds)
-        except TimeoutError:
-            pass
+    await repeat_rounds(
+        lambda: asyncio.to_thread(run_reminder_round, engine, settings),
+        interval_seconds=interval_seconds,
+        stop_event=stop_event,
+        log=log,
+        failed="signing: reminder round failed",
+    )
