@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapper
 from sqlmodel import Field, SQLModel
 
-from portal_app.core.models import keep_postgres_trigram_index, utcnow
+from portal_app.core.models import keep_trigram_index, utcnow
 from portal_app.core.services.text import fold
 
 
@@ -83,9 +83,9 @@ def _keep_client_search_text(_mapper: Mapper[Account], _connection: Connection, 
     account.client_search_text = client_search_text(account.kind, account.name, account.company_name, account.email)
 
 
-# On PostgreSQL the client search's LIKE finds its matches in a trigram index (core/models.py);
-# SQLite reads ix_account_client_search_text, a few thousand short entries.
-keep_postgres_trigram_index(SQLModel.metadata.tables["account"], "client_search_text")
+# The staff client search's trigram index (core/models.py): `account_trigram` on SQLite
+# (migration 0009), pg_trgm on PostgreSQL (0008).
+keep_trigram_index(SQLModel.metadata.tables["account"], "client_search_text")
 
 
 class UserSession(SQLModel, table=True):

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum, nonmember
-from typing import Any
 
-from sqlalchemy import Connection, Index, Table, event
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
-from portal_app.core.models import keep_postgres_trigram_index, utcnow
+from portal_app.core.models import keep_trigram_index, sqlite_trigram_ddl, utcnow
 
 
 class DossierStatus(StrEnum):
@@ -35,35 +34,12 @@ class Dossier(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, index=True)
 
 
-# On SQLite, a trigram index of `staff_search_text` (FTS5, external content): the staff search
-# box finds "straat" among 20,000 dossiers by its index in a fraction of a millisecond, where a
-# LIKE reads every search text (staff_dossiers.list_dossiers chooses). The triggers keep it in
-# step with every insert, update and delete, whoever writes (the ORM, search_index.refresh, a bulk
-# insert). Created by migration 0006 and, for a database made with create_all (the tests), by the
-# listener below. PostgreSQL's LIKE uses a pg_trgm index of the column instead (core/models.py).
-STAFF_SEARCH_TRIGRAM_DDL = (
-    "CREATE VIRTUAL TABLE IF NOT EXISTS dossier_trigram USING fts5("
-    "staff_search_text, content='dossier', content_rowid='id', tokenize='trigram')",
-    "CREATE TRIGGER IF NOT EXISTS dossier_trigram_insert AFTER INSERT ON dossier BEGIN "
-    "INSERT INTO dossier_trigram(rowid, staff_search_text) VALUES (new.id, new.staff_search_text); END",
-    "CREATE TRIGGER IF NOT EXISTS dossier_trigram_delete AFTER DELETE ON dossier BEGIN "
-    "INSERT INTO dossier_trigram(dossier_trigram, rowid, staff_search_text) "
-    "VALUES ('delete', old.id, old.staff_search_text); END",
-    "CREATE TRIGGER IF NOT EXISTS dossier_trigram_update AFTER UPDATE OF staff_search_text ON dossier BEGIN "
-    "INSERT INTO dossier_trigram(dossier_trigram, rowid, staff_search_text) "
-    "VALUES ('delete', old.id, old.staff_search_text); "
-    "INSERT INTO dossier_trigram(rowid, staff_search_text) VALUES (new.id, new.staff_search_text); END",
-)
-
-
-def _create_staff_search_trigram(_table: Table, connection: Connection, **_kw: Any) -> None:
-    if connection.dialect.name == "sqlite":
-        for statement in STAFF_SEARCH_TRIGRAM_DDL:
-            connection.exec_driver_sql(statement)
-
-
-event.listen(SQLModel.metadata.tables["dossier"], "after_create", _create_staff_search_trigram)
-keep_postgres_trigram_index(SQLModel.metadata.tables["dossier"], "staff_search_text")
+# The staff search box's trigram index of `staff_search_text` (core/models.py): SQLite's FTS5
+# table `dossier_trigram` finds "straat" among 20,000 dossiers in a fraction of a millisecond,
+# where a LIKE reads every search text (staff_dossiers.list_dossiers chooses); PostgreSQL's
+# pg_trgm index serves its LIKE. Migration 0006 created the SQLite one with this SQL.
+STAFF_SEARCH_TRIGRAM_DDL = sqlite_trigram_ddl("dossier", "staff_search_text")
+keep_trigram_index(SQLModel.metadata.tables["dossier"], "staff_search_text")
 
 
 class ProgressStep(SQLModel, table=True):

@@ -12,7 +12,9 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, func, or_
+from sqlalchemy import ColumnElement, Integer, Select, func, literal_column, or_, table
+from sqlalchemy import column as column_clause
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -99,6 +101,43 @@ def contains(column: Any, needle: str) -> ColumnElement[bool]:
     if any(char in needle for char in "\\%_"):
         return cast(ColumnElement[bool], column.like(like_pattern(needle), escape="\\"))
     return cast(ColumnElement[bool], column.like(f"%{needle}%"))
+
+
+# A trigram index (core/models.py) cannot find a needle shorter than a trigram.
+TRIGRAM_MIN_CHARS = 3
+
+
+def _trigram_phrase(needle: str) -> str:
+    """The needle as one FTS5 phrase: the text taken literally, as a part of the search text."""
+    return '"' + needle.replace('"', '""') + '"'
+
+
+def trigram_conditions(
+    session: Session, model: type[Any], column: str, needle: str
+) -> tuple[ColumnElement[bool], ColumnElement[bool]] | None:
+    """(count, page): conditions on `model` (a table class with an integer id: Dossier, Account)
+    that find the rows whose `column` holds `needle` through the column's trigram index, for a
+    capped count and for a page of at most COUNT_LIMIT matches; None when no index can find
+    them (a short needle).
+
+    With more matches than that, the caller walks its list's own order with `contains`: the
+    matches are dense then, and a page is found at once."""
+    if len(needle) < TRIGRAM_MIN_CHARS:
+        return None
+    ids = col(model.id)
+    if session.get_bind().dialect.name == "sqlite":
+        fts = f"{model.__tablename__}_trigram"
+        match = literal_column(fts).op("MATCH")(_trigram_phrase(needle))
+        found = ids.in_(select(table(fts, column_clause("rowid", Integer)).c.rowid).where(match))
+        return found, found
+    # PostgreSQL counts with the LIKE itself (its pg_trgm index answers it, or a scan that stops
+    # at the limit when most rows match). A page reads the matches as a subquery of their own,
+    # under a second name for the table: PostgreSQL then takes them from the index and sorts
+    # them, instead of walking the list's order past every row that does not match ("2021-0"
+    # among 20,000 dossiers: 19,742 rows walked, 4.9 ms, against 1.6 ms).
+    other = aliased(model)
+    page = ids.in_(select(col(other.id)).where(contains(col(getattr(other, column)), needle)))
+    return contains(col(getattr(model, column)), needle), page
 
 
 # A person filter (audit log, outbox) looks at no more accounts than this.

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Integer, column, literal_column, table
+from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
@@ -36,6 +36,7 @@ from portal_app.core.services.staff_access import (
     page_count_of,
     require_staff,
     size_text,
+    trigram_conditions,
 )
 from portal_app.core.services.text import fold
 from portal_app.documents.models import Document, DocumentKind
@@ -187,38 +188,6 @@ def staff_choices(*, session: Session, actor: Account) -> list[dict[str, str]]:
 # --------------------------------------------------------------------------- list and create
 
 
-# Dossier.staff_search_text's trigram indexes (dossiers/models.py, core/models.py): SQLite's FTS5
-# table answers MATCH, PostgreSQL's pg_trgm index answers the LIKE itself. A needle shorter than a
-# trigram cannot use them.
-_TRIGRAM = table("dossier_trigram", column("rowid", Integer))
-TRIGRAM_MIN_CHARS = 3
-
-
-def _trigram_phrase(needle: str) -> str:
-    """The needle as one FTS5 phrase: the text taken literally, as a part of the search text."""
-    return '"' + needle.replace('"', '""') + '"'
-
-
-def _trigram_conditions(session: Session, needle: str) -> tuple[ColumnElement[bool], ColumnElement[bool]] | None:
-    """(count, page): conditions that find the dossiers whose search text holds `needle` through a
-    trigram index, for the capped count and for a page of at most COUNT_LIMIT matches; None when
-    no index can find them (a short needle)."""
-    if len(needle) < TRIGRAM_MIN_CHARS:
-        return None
-    if session.get_bind().dialect.name == "sqlite":
-        match = literal_column("dossier_trigram").op("MATCH")(_trigram_phrase(needle))
-        found = col(Dossier.id).in_(select(_TRIGRAM.c.rowid).where(match))
-        return found, found
-    # PostgreSQL counts with the LIKE itself (its pg_trgm index answers it, or a scan that stops
-    # at the limit when most dossiers match). A page reads the matches as a subquery of their own,
-    # under a second name for the table: PostgreSQL then takes them from the index and sorts them,
-    # instead of walking the newest-first index past every dossier that does not match
-    # ("2021-0" on a generated big office: 19,742 rows walked, 4.9 ms, against 1.6 ms).
-    other = aliased(Dossier)
-    page = col(Dossier.id).in_(select(col(other.id)).where(contains(col(other.staff_search_text), needle)))
-    return contains(col(Dossier.staff_search_text), needle), page
-
-
 def list_dossiers(
     *,
     session: Session,
@@ -253,7 +222,7 @@ def list_dossiers(
     # an office holds tens of thousands of dossiers: a text search is counted up to COUNT_LIMIT
     # ("1.000+"), so "van" stops after a thousand matches instead of reading every dossier's search
     # text; without one an index counts them all and every page stays reachable
-    trigram = _trigram_conditions(session, needle) if needle else None
+    trigram = trigram_conditions(session, Dossier, "staff_search_text", needle) if needle else None
     if trigram is not None:
         count_condition, page_condition = trigram
         # the trigram index finds the matches (and stops at the limit) without reading the texts

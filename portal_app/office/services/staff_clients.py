@@ -30,6 +30,7 @@ from portal_app.core.services.staff_access import (
     one_line,
     page_count_of,
     require_staff,
+    trigram_conditions,
 )
 from portal_app.core.services.text import fold
 from portal_app.dossiers.models import Dossier, DossierAccess
@@ -135,12 +136,7 @@ def search_clients(
     require_staff(session, actor)
     conditions: list[ColumnElement[bool]] = [col(Account.deleted_at).is_(None)]
     needle = fold(one_line(query, MAX_SEARCH_CHARS))
-    if needle:
-        # only client accounts have a search text: no kind condition, whose index would make
-        # SQLite fetch every client row by row; ix_account_client_search_text (text, deleted_at,
-        # name) answers the count and the page's order without reading the accounts themselves
-        conditions.append(contains(col(Account.client_search_text), needle))
-    else:
+    if not needle:
         conditions.append(col(Account.kind).in_(CLIENT_KINDS))
     if status == "blocked":
         conditions.append(col(Account.blocked).is_(True))
@@ -149,7 +145,20 @@ def search_clients(
     elif status == "active":
         conditions += [col(Account.password_hash).is_not(None), col(Account.blocked).is_(False)]
     # a text search is counted up to COUNT_LIMIT ("1.000+"); the whole list is counted from its index
-    total, more = capped_count(session, select(col(Account.id)).where(*conditions), cap=bool(needle))
+    trigram = trigram_conditions(session, Account, "client_search_text", needle) if needle else None
+    if trigram is not None:
+        # the trigram index finds the matches (0.1-0.2 ms among 6,000 accounts, where reading
+        # every search text took 0.5), and a page of them is sorted by name
+        count_condition, page_condition = trigram
+        total, more = capped_count(session, select(col(Account.id)).where(count_condition, *conditions))
+        conditions.append(contains(col(Account.client_search_text), needle) if more else page_condition)
+    else:
+        if needle:
+            # only client accounts have a search text: no kind condition, whose index would make
+            # SQLite fetch every client row by row; ix_account_client_search_text (text,
+            # deleted_at, name) answers the count and the page's order without reading the accounts
+            conditions.append(contains(col(Account.client_search_text), needle))
+        total, more = capped_count(session, select(col(Account.id)).where(*conditions), cap=bool(needle))
     page_count = page_count_of(total, page_size)
     page_number = min(clean_page(page), page_count - 1)
     page_ids = (

@@ -310,3 +310,57 @@ def test_search_text_follows_every_change_and_staff_have_none(db, world):
     assert staff_clients.search_clients(session=db, actor=world.handler, query="muller").total == 0
     assert staff_clients.search_clients(session=db, actor=world.handler, query="vries bouw").total == 1
     assert world.handler.client_search_text is None
+
+
+def test_trigram_index_finds_what_like_finds_and_follows_every_change(db, world, monkeypatch):
+    """On SQLite the client search asks the trigram index (account_trigram, migration 0009) from
+    three characters; its answers are the LIKE answers, after inserts, updates, removals and
+    deletes, and a search with more matches than the count limit shows the same page."""
+    from sqlalchemy import event, text
+
+    from portal_app.core.services import staff_access
+
+    for index, name in enumerate(
+        ["Anna Kerkhof", "Bram Dorpsma", 'Cor "Hof" Visser', "Dirk 100% Bakker", "Eva Visser"]
+    ):
+        db.add(Account(kind="person", email=f"c{index}@example.nl", name=name))
+    db.commit()
+    sent: list[str] = []
+    listener = lambda _c, _cur, statement, *_rest: sent.append(statement)  # noqa: E731
+    event.listen(db.get_bind(), "before_cursor_execute", listener)
+
+    def found(query: str) -> list[str]:
+        return sorted(
+            row.email for row in staff_clients.search_clients(session=db, actor=world.handler, query=query).rows
+        )
+
+    def like(query: str) -> list[str]:
+        needle = query.casefold()
+        accounts = db.exec(select(Account).where(Account.deleted_at.is_(None))).all()  # type: ignore[union-attr]
+        return sorted(a.email for a in accounts if a.client_search_text and needle in a.client_search_text)
+
+    try:
+        for query in ["visser", "VISSER", "hof", '"hof"', "100%", "example.nl", "c3@", "xyz", "vi"]:
+            sent.clear()
+            assert found(query) == like(query), query
+            assert any("MATCH" in statement for statement in sent) == (len(query) >= 3), query
+        # the triggers: an update and a delete reach the index; a removed client is not listed
+        moved = db.exec(select(Account).where(Account.email == "c0@example.nl")).one()
+        moved.name = "Anna Molenaar"
+        db.commit()
+        assert found("kerkhof") == [] and found("molenaar") == ["c0@example.nl"]
+        db.execute(text("DELETE FROM account WHERE email = 'c1@example.nl'"))
+        db.commit()
+        assert found("dorpsma") == []
+        removed = db.exec(select(Account).where(Account.email == "c4@example.nl")).one()
+        removed.deleted_at = utcnow()
+        db.commit()
+        assert found("visser") == ["c2@example.nl"] == like("visser")
+        # more matches than the count limit: counted by the index, the same page read by name
+        every = staff_clients.search_clients(session=db, actor=world.handler, query="example.nl")
+        monkeypatch.setattr(staff_access, "COUNT_LIMIT", 2)
+        page = staff_clients.search_clients(session=db, actor=world.handler, query="example.nl")
+        assert (every.more, page.total, page.more) == (False, 2, True)
+        assert [row.email for row in page.rows] == [row.email for row in every.rows]
+    finally:
+        event.remove(db.get_bind(), "before_cursor_execute", listener)
