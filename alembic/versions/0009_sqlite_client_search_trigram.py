@@ -1,10 +1,15 @@
-"""SQLite: a trigram index of the staff client search's text (account_trigram)
+"""the staff client search: a trigram index on SQLite (account_trigram), its search text in name order
 
-The staff client search looks for a part of `account.client_search_text`. On SQLite its count
-read every client's search text from ix_account_client_search_text (0.5 ms for 6,000 accounts
-of a generated big office, on every keystroke). An FTS5 table with the trigram tokenizer over
-the column, kept by triggers like the dossiers' one of 0006, finds the matches in 0.1-0.2 ms
-(issue 19). PostgreSQL has its pg_trgm index since 0008.
+The staff client search looks for a part of `account.client_search_text`. On SQLite it read
+every client's search text from ix_account_client_search_text (text, deleted_at, name) and
+sorted the matches by name: 0.5-0.8 ms for 6,000 accounts of a generated big office, on every
+keystroke (issue 19).
+- An FTS5 table with the trigram tokenizer over the column (SQLite only), kept by triggers like
+  the dossiers' one of 0006, finds the matches of a rare needle in 0.1-0.2 ms. PostgreSQL has
+  its pg_trgm index since 0008.
+- ix_account_deleted_at_name (deleted_at, name, id, client_search_text) replaces the index in
+  text order: a common needle ("van") walks the clients by name and stops at the page
+  (0.58 -> 0.04 ms).
 
 Revision ID: 0009
 Revises: 0008
@@ -36,6 +41,10 @@ DDL = (
 
 
 def upgrade() -> None:
+    op.drop_index("ix_account_client_search_text", table_name="account")
+    op.create_index(
+        "ix_account_deleted_at_name", "account", ["deleted_at", "name", "id", "client_search_text"], unique=False
+    )
     connection = op.get_bind()
     if connection.dialect.name != "sqlite":
         return
@@ -46,8 +55,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "sqlite":
-        return
-    for trigger in ("account_trigram_insert", "account_trigram_delete", "account_trigram_update"):
-        op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
-    op.execute("DROP TABLE IF EXISTS account_trigram")
+    if op.get_bind().dialect.name == "sqlite":
+        for trigger in ("account_trigram_insert", "account_trigram_delete", "account_trigram_update"):
+            op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+        op.execute("DROP TABLE IF EXISTS account_trigram")
+    op.drop_index("ix_account_deleted_at_name", table_name="account")
+    op.create_index(
+        "ix_account_client_search_text", "account", ["client_search_text", "deleted_at", "name"], unique=False
+    )

@@ -30,8 +30,10 @@ class Account(SQLModel, table=True):
     # the staff client list: clients (by kind) not removed, by name; its count reads only this index
     __table_args__ = (
         Index("ix_account_kind_deleted_at_name", "kind", "deleted_at", "name"),
-        # the staff client search: a LIKE over this index alone, and the page's order from it (migration 0006)
-        Index("ix_account_client_search_text", "client_search_text", "deleted_at", "name"),
+        # the staff client search: a common needle walks the clients by name and reads their search
+        # text from this index alone, stopping at the page; a rare one asks the trigram index
+        # (below; migration 0009, which replaced 0006's index in text order)
+        Index("ix_account_deleted_at_name", "deleted_at", "name", "id", "client_search_text"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

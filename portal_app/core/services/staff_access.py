@@ -9,10 +9,11 @@ rule, whatever the caller forgot. Plain Python, no Reflex import.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Integer, Select, func, literal_column, or_, table
+from sqlalchemy import ColumnElement, Integer, Select, Subquery, func, literal_column, or_, table
 from sqlalchemy import column as column_clause
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -106,38 +107,69 @@ def contains(column: Any, needle: str) -> ColumnElement[bool]:
 # A trigram index (core/models.py) cannot find a needle shorter than a trigram.
 TRIGRAM_MIN_CHARS = 3
 
+_Statement = TypeVar("_Statement", bound="Select[*tuple[Any, ...]]")
+
 
 def _trigram_phrase(needle: str) -> str:
     """The needle as one FTS5 phrase: the text taken literally, as a part of the search text."""
     return '"' + needle.replace('"', '""') + '"'
 
 
-def trigram_conditions(
-    session: Session, model: type[Any], column: str, needle: str
-) -> tuple[ColumnElement[bool], ColumnElement[bool]] | None:
-    """(count, page): conditions on `model` (a table class with an integer id: Dossier, Account)
-    that find the rows whose `column` holds `needle` through the column's trigram index, for a
-    capped count and for a page of at most COUNT_LIMIT matches; None when no index can find
-    them (a short needle).
+@dataclass(frozen=True)
+class TrigramSearch:
+    """How a staff list finds the rows whose search text holds a needle through the column's
+    trigram index (core/models.py): `counted` narrows the statement of the capped count to the
+    matches, `narrow` a page statement when there are at most COUNT_LIMIT of them."""
 
-    With more matches than that, the caller walks its list's own order with `contains`: the
-    matches are dense then, and a page is found at once."""
+    ids: Any  # the model's id column
+    # SQLite: the index's matches, joined to the statement
+    matches: Subquery | None = None
+    # PostgreSQL: the LIKE itself for the count, the matches as a subquery for a page
+    like: ColumnElement[bool] | None = None
+    page: ColumnElement[bool] | None = None
+
+    def counted(self, statement: _Statement) -> _Statement:
+        if self.matches is not None:
+            return statement.join(self.matches, self.matches.c.rowid == self.ids)
+        assert self.like is not None
+        return statement.where(self.like)
+
+    def narrow(self, statement: _Statement) -> _Statement:
+        if self.matches is not None:
+            return statement.join(self.matches, self.matches.c.rowid == self.ids)
+        assert self.page is not None
+        return statement.where(self.page)
+
+
+def trigram_search(session: Session, model: type[Any], column: str, needle: str) -> TrigramSearch | None:
+    """The trigram search of `model`'s `column` (a table class with an integer id: Dossier,
+    Account); None when no index can find `needle` (shorter than a trigram).
+
+    With more than COUNT_LIMIT matches the caller walks its list's own order with `contains`:
+    the matches are dense then, and a page is found at once."""
     if len(needle) < TRIGRAM_MIN_CHARS:
         return None
     ids = col(model.id)
     if session.get_bind().dialect.name == "sqlite":
         fts = f"{model.__tablename__}_trigram"
         match = literal_column(fts).op("MATCH")(_trigram_phrase(needle))
-        found = ids.in_(select(table(fts, column_clause("rowid", Integer)).c.rowid).where(match))
-        return found, found
+        rowids = select(table(fts, column_clause("rowid", Integer)).c.rowid).where(match)
+        # The count and the page join the matches: SQLite then reads them from the index first
+        # (and sorts the few it found). Asked as `id IN (...)`, it may walk the list's own index
+        # (by name, newest first) past every row and test each: 0.41 instead of 0.10 ms for
+        # "straat" among 6,000 accounts.
+        return TrigramSearch(ids=ids, matches=rowids.subquery("trigram_matches"))
     # PostgreSQL counts with the LIKE itself (its pg_trgm index answers it, or a scan that stops
     # at the limit when most rows match). A page reads the matches as a subquery of their own,
     # under a second name for the table: PostgreSQL then takes them from the index and sorts
     # them, instead of walking the list's order past every row that does not match ("2021-0"
     # among 20,000 dossiers: 19,742 rows walked, 4.9 ms, against 1.6 ms).
     other = aliased(model)
-    page = ids.in_(select(col(other.id)).where(contains(col(getattr(other, column)), needle)))
-    return contains(col(getattr(model, column)), needle), page
+    return TrigramSearch(
+        ids=ids,
+        like=contains(col(getattr(model, column)), needle),
+        page=ids.in_(select(col(other.id)).where(contains(col(getattr(other, column)), needle))),
+    )
 
 
 # A person filter (audit log, outbox) looks at no more accounts than this.

@@ -36,7 +36,7 @@ from portal_app.core.services.staff_access import (
     page_count_of,
     require_staff,
     size_text,
-    trigram_conditions,
+    trigram_search,
 )
 from portal_app.core.services.text import fold
 from portal_app.documents.models import Document, DocumentKind
@@ -222,16 +222,16 @@ def list_dossiers(
     # an office holds tens of thousands of dossiers: a text search is counted up to COUNT_LIMIT
     # ("1.000+"), so "van" stops after a thousand matches instead of reading every dossier's search
     # text; without one an index counts them all and every page stays reachable
-    trigram = trigram_conditions(session, Dossier, "staff_search_text", needle) if needle else None
+    trigram = trigram_search(session, Dossier, "staff_search_text", needle) if needle else None
+    narrow_to_matches = False
     if trigram is not None:
-        count_condition, page_condition = trigram
         # the trigram index finds the matches (and stops at the limit) without reading the texts
-        total, more = capped_count(session, select(col(Dossier.id)).where(count_condition, *conditions))
+        total, more = capped_count(session, trigram.counted(select(col(Dossier.id)).where(*conditions)))
         if more:
             # most dossiers match: walking the newest ones (created_at index) finds a page at once
             conditions.append(contains(col(Dossier.staff_search_text), needle))
         else:
-            conditions.append(page_condition)
+            narrow_to_matches = True
     else:
         if needle:
             conditions.append(contains(col(Dossier.staff_search_text), needle))
@@ -249,10 +249,11 @@ def list_dossiers(
         col(Dossier.created_at),
         col(handler.name).label("handler_name"),
     )
+    statement = columns.outerjoin(handler, col(handler.id) == col(Dossier.handler_id)).where(*conditions)
+    if trigram is not None and narrow_to_matches:
+        statement = trigram.narrow(statement)
     rows = session.execute(
-        columns.outerjoin(handler, col(handler.id) == col(Dossier.handler_id))
-        .where(*conditions)
-        .order_by(col(Dossier.created_at).desc(), col(Dossier.id).desc())
+        statement.order_by(col(Dossier.created_at).desc(), col(Dossier.id).desc())
         .offset(page * page_size)
         .limit(page_size)
     ).all()

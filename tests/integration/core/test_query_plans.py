@@ -64,17 +64,23 @@ BIG_TABLES = {
 MID_SIZE = OfficeSize(clients=150, dossiers=600, messages=6000, documents=3000, audit=30000)
 
 
-def build(url: str, tmp_path):
+def seeded(url: str, tmp_path, size: OfficeSize):
+    """A database built by the migrations with a generated office of `size` (ANALYZEd)."""
     upgrade(url)
     engine = make_engine(url)
     result = seed_office(
         engine,
         FileStore(tmp_path / "files"),
-        size=MID_SIZE,
+        size=size,
         seed=7,
         anchor=datetime(2026, 6, 1),
         office_name="Notariskantoor Test",
     )  # ends with ANALYZE
+    return engine, result
+
+
+def build(url: str, tmp_path):
+    engine, result = seeded(url, tmp_path, MID_SIZE)
     with Session(engine, expire_on_commit=False) as db:
         staff = accounts.find_by_email(db, result.outcome.staff_admin)
         client = accounts.find_by_email(db, result.outcome.busiest_client)
@@ -263,17 +269,8 @@ def test_postgres_staff_dossier_search_counts_from_the_trigram_index(postgres_ur
     The client search has a trigram index too, but at 6,000 accounts PostgreSQL counts "visser"
     through the accounts' (deleted_at) index or a scan of the table (1.1 ms) rather than the
     trigram index (0.9 ms), as its estimates say; only a rare needle takes the trigram index."""
-    upgrade(postgres_url)
-    engine = make_engine(postgres_url)
+    engine, result = seeded(postgres_url, tmp_path, SEARCH_SIZE)
     try:
-        result = seed_office(
-            engine,
-            FileStore(tmp_path / "files"),
-            size=SEARCH_SIZE,
-            seed=7,
-            anchor=datetime(2026, 6, 1),
-            office_name="Notariskantoor Test",
-        )  # ends with ANALYZE
         with Session(engine, expire_on_commit=False) as db:
             staff = accounts.find_by_email(db, result.outcome.staff_admin)
         statements = captured_statements(
