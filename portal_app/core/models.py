@@ -26,7 +26,7 @@ def utcnow() -> datetime:
 # it holds only the index, and triggers keep it in step with every insert, update and delete,
 # whoever writes), on PostgreSQL a pg_trgm GIN index, which its LIKE uses by itself. Their names
 # hold "trigram", so Alembic's model comparison and the SQLite → PostgreSQL transfer leave them
-# alone. The searches that ask them: core/services/staff_access.trigram_search.
+# alone. The staff lists ask them through core/services/staff_access.search_list.
 def outside_the_models(name: str | None, type_: str) -> bool:
     return type_ in ("table", "index") and bool(name) and "trigram" in str(name)
 

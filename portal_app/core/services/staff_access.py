@@ -172,6 +172,47 @@ def trigram_search(session: Session, model: type[Any], column: str, needle: str)
     )
 
 
+@dataclass(frozen=True)
+class SearchedList:
+    """A staff list's text search, counted: `total` (at most COUNT_LIMIT when searching, `more`
+    past it), the `conditions` of its page, and `page(statement)` to narrow the page statement."""
+
+    total: int
+    more: bool
+    conditions: list[ColumnElement[bool]]
+    trigram: TrigramSearch | None = None
+
+    def page(self, statement: _Statement) -> _Statement:
+        statement = statement.where(*self.conditions)
+        return self.trigram.narrow(statement) if self.trigram is not None else statement
+
+
+def search_list(
+    session: Session, model: type[Any], column: str, needle: str, conditions: list[ColumnElement[bool]]
+) -> SearchedList:
+    """Count `model`'s rows under `conditions` whose `column` holds `needle` (all of them when
+    the needle is empty: an index counts them and every page stays reachable).
+
+    A needle of a trigram or more is counted from the column's trigram index, which stops at the
+    limit without reading the texts; with at most COUNT_LIMIT matches the page reads them from
+    the index too. With more, or a shorter needle, the page walks the list's own order (newest
+    first, by name) with LIKE: the matches are dense then, and a page is found at once."""
+    ids = col(model.id)
+    trigram = trigram_search(session, model, column, needle) if needle else None
+    if trigram is not None:
+        total, more = capped_count(session, trigram.counted(select(ids).where(*conditions)))
+        if not more:
+            return SearchedList(total=total, more=False, conditions=conditions, trigram=trigram)
+        # more than COUNT_LIMIT matches: counted; the page walks the list's order with LIKE
+        return SearchedList(
+            total=total, more=True, conditions=[*conditions, contains(col(getattr(model, column)), needle)]
+        )
+    if needle:
+        conditions = [*conditions, contains(col(getattr(model, column)), needle)]
+    total, more = capped_count(session, select(ids).where(*conditions), cap=bool(needle))
+    return SearchedList(total=total, more=more, conditions=conditions)
+
+
 # A person filter (audit log, outbox) looks at no more accounts than this.
 MAX_PERSON_MATCHES = 200
 

@@ -27,16 +27,14 @@ from portal_app.core.services import i18n
 from portal_app.core.services.errors import NotFound, ValidationFailed
 from portal_app.core.services.ids import parse_id
 from portal_app.core.services.staff_access import (
-    capped_count,
     clean_page,
-    contains,
     local_text,
     one_line,
     optional_id,
     page_count_of,
     require_staff,
+    search_list,
     size_text,
-    trigram_search,
 )
 from portal_app.core.services.text import fold
 from portal_app.documents.models import Document, DocumentKind
@@ -222,20 +220,9 @@ def list_dossiers(
     # an office holds tens of thousands of dossiers: a text search is counted up to COUNT_LIMIT
     # ("1.000+"), so "van" stops after a thousand matches instead of reading every dossier's search
     # text; without one an index counts them all and every page stays reachable
-    trigram = trigram_search(session, Dossier, "staff_search_text", needle) if needle else None
-    narrow_to_matches = False
-    if trigram is not None:
-        # the trigram index finds the matches (and stops at the limit) without reading the texts
-        total, more = capped_count(session, trigram.counted(select(col(Dossier.id)).where(*conditions)))
-        if more:
-            # most dossiers match: walking the newest ones (created_at index) finds a page at once
-            conditions.append(contains(col(Dossier.staff_search_text), needle))
-        else:
-            narrow_to_matches = True
-    else:
-        if needle:
-            conditions.append(contains(col(Dossier.staff_search_text), needle))
-        total, more = capped_count(session, select(col(Dossier.id)).where(*conditions), cap=bool(needle))
+    # (a common needle walks the newest dossiers, ix_dossier_created_at, and finds a page at once)
+    searched = search_list(session, Dossier, "staff_search_text", needle, conditions)
+    total, more = searched.total, searched.more
     page_count = page_count_of(total, page_size)
     page = min(clean_page(page), page_count - 1)
     handler = aliased(Account)
@@ -249,9 +236,7 @@ def list_dossiers(
         col(Dossier.created_at),
         col(handler.name).label("handler_name"),
     )
-    statement = columns.outerjoin(handler, col(handler.id) == col(Dossier.handler_id)).where(*conditions)
-    if trigram is not None and narrow_to_matches:
-        statement = trigram.narrow(statement)
+    statement = searched.page(columns.outerjoin(handler, col(handler.id) == col(Dossier.handler_id)))
     rows = session.execute(
         statement.order_by(col(Dossier.created_at).desc(), col(Dossier.id).desc())
         .offset(page * page_size)
