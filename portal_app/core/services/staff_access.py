@@ -198,19 +198,19 @@ def search_list(
     the index too. With more, or a shorter needle, the page walks the list's own order (newest
     first, by name) with LIKE: the matches are dense then, and a page is found at once."""
     ids = col(model.id)
-    trigram = trigram_search(session, model, column, needle) if needle else None
-    if trigram is not None:
-        total, more = capped_count(session, trigram.counted(select(ids).where(*conditions)))
-        if not more:
-            return SearchedList(total=total, more=False, conditions=conditions, trigram=trigram)
+    if not needle:
+        total, _more = capped_count(session, select(ids).where(*conditions), cap=False)
+        return SearchedList(total=total, more=False, conditions=conditions)
+    with_like = [*conditions, contains(col(getattr(model, column)), needle)]
+    trigram = trigram_search(session, model, column, needle)
+    if trigram is None:
+        total, more = capped_count(session, select(ids).where(*with_like))
+        return SearchedList(total=total, more=more, conditions=with_like)
+    total, more = capped_count(session, trigram.counted(select(ids).where(*conditions)))
+    if more:
         # more than COUNT_LIMIT matches: counted; the page walks the list's order with LIKE
-        return SearchedList(
-            total=total, more=True, conditions=[*conditions, contains(col(getattr(model, column)), needle)]
-        )
-    if needle:
-        conditions = [*conditions, contains(col(getattr(model, column)), needle)]
-    total, more = capped_count(session, select(ids).where(*conditions), cap=bool(needle))
-    return SearchedList(total=total, more=more, conditions=conditions)
+        return SearchedList(total=total, more=True, conditions=with_like)
+    return SearchedList(total=total, more=False, conditions=conditions, trigram=trigram)
 
 
 # A person filter (audit log, outbox) looks at no more accounts than this.

@@ -136,6 +136,8 @@ def search_clients(
     conditions: list[ColumnElement[bool]] = [col(Account.deleted_at).is_(None)]
     needle = fold(one_line(query, MAX_SEARCH_CHARS))
     if not needle:
+        # only client accounts have a search text: a search needs no kind condition, whose index
+        # would make SQLite fetch every client row by row
         conditions.append(col(Account.kind).in_(CLIENT_KINDS))
     if status == "blocked":
         conditions.append(col(Account.blocked).is_(True))
@@ -144,8 +146,6 @@ def search_clients(
     elif status == "active":
         conditions += [col(Account.password_hash).is_not(None), col(Account.blocked).is_(False)]
     # a text search is counted up to COUNT_LIMIT ("1.000+"); the whole list is counted from its index
-    # (only client accounts have a search text: a search needs no kind condition, whose index
-    # would make SQLite fetch every client row by row)
     searched = search_list(session, Account, "client_search_text", needle, conditions)
     total, more = searched.total, searched.more
     page_count = page_count_of(total, page_size)
