@@ -337,7 +337,7 @@ def upgrade() -> None:
     from portal_app.dossiers.services import search_index
 
     with Session(bind=op.get_bind()) as session:
-        search_index.rebuild_all(session)
+        search_index.rebuild_all(session, access_copies=False)  # the access rows get theirs in 0010
 
 
 def downgrade() -> None:

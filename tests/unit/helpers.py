@@ -4,6 +4,7 @@
 `make_state`, `call` and `redirect_path` run a state's handlers the way a browser
 event reaches them (on a real state tree with router data, through the skeleton's
 wrappers), as tests/unit/core/test_staff_abuse.py does for every staff handler.
+`stale_unread_counts` checks the triggers' unread counts against a recount.
 """
 
 from __future__ import annotations
@@ -21,11 +22,21 @@ from reflex_base import constants
 from portal_app.accounts.models import Account, StaffRole
 from portal_app.accounts.services import accounts, sessions
 from portal_app.documents.services.storage import FileStore
+from portal_app.dossiers.models import UNREAD_OF_ACCESS_ROW
 from portal_app.dossiers.services import dossiers
 from portal_app.office.services import office_settings
 from portal_app.settings import Settings, load_settings
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def stale_unread_counts(bind) -> int:
+    """How many access rows hold an unread count other than a recount gives (a session or engine)."""
+    statement = f"SELECT count(*) FROM dossieraccess WHERE unread_count <> {UNREAD_OF_ACCESS_ROW}"
+    if hasattr(bind, "connection") and not hasattr(bind, "connect"):  # a session: its transaction
+        return int(bind.connection().exec_driver_sql(statement).scalar_one())
+    with bind.connect() as connection:
+        return int(connection.exec_driver_sql(statement).scalar_one())
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, FromClause, ScalarSelect, and_, bindparam, case, literal, or_, union_all
+from sqlalchemy import ColumnElement, and_, bindparam, case, literal, or_, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import Select, SelectOfScalar
@@ -288,67 +288,32 @@ class DossierRow:
     unread: int
 
 
-def _unread_documents(dossier_id: ColumnElement[int], outer: FromClause) -> ScalarSelect[int]:
-    return (
-        select(func.count(col(Document.id)))
-        .select_from(Document)
-        .outerjoin(
-            ReadReceipt,
-            and_(
-                col(ReadReceipt.document_id) == col(Document.id),
-                col(ReadReceipt.account_id) == bindparam("account_id"),
-            ),
-        )
-        .where(
-            col(Document.dossier_id) == dossier_id,
-            col(Document.withdrawn_at).is_(None),
-            col(ReadReceipt.id).is_(None),
-            or_(col(Document.uploaded_by_id).is_(None), col(Document.uploaded_by_id) != bindparam("account_id")),
-        )
-        .correlate(outer)
-        .scalar_subquery()
-    )
-
-
-def _unread_messages(dossier_id: ColumnElement[int], outer: FromClause) -> ScalarSelect[int]:
-    return (
-        select(func.count(col(Message.id)))
-        .select_from(Message)
-        .outerjoin(
-            ReadReceipt,
-            and_(
-                col(ReadReceipt.message_id) == col(Message.id), col(ReadReceipt.account_id) == bindparam("account_id")
-            ),
-        )
-        .where(col(Message.dossier_id) == dossier_id, col(Message.from_office), col(ReadReceipt.id).is_(None))
-        .correlate(outer)
-        .scalar_subquery()
-    )
-
-
 def _dossier_page_statement(
     with_statuses: bool,
-) -> tuple[Select[int, str, str, str, int], SelectOfScalar[int]]:
+) -> tuple[Select[int, str, str, str, int, int], SelectOfScalar[int]]:
     """The client's dossier list page and its count, built once per shape with bound
     parameters: building an ORM statement costs more than running it, and this one runs on
     every search keystroke."""
+    # The access row's copies of the dossier's search text and status and its unread count
+    # (migration 0010) are in the access index (account_id, dossier_created_at, dossier_id,
+    # dossier_status, dossier_search_text, unread_count): the page's ids, newest first, with
+    # their unread counts, and the total are read from that index alone. A client with hundreds
+    # of dossiers (a project developer) reads the rows of one page, not all of them sorted
+    # (0007), and its count reads no dossier row (0010).
     conditions: list[ColumnElement[bool]] = [
         col(DossierAccess.account_id) == bindparam("account_id"),
-        col(Dossier.search_text).like(bindparam("pattern"), escape="\\"),
+        col(DossierAccess.dossier_search_text).like(bindparam("pattern"), escape="\\"),
     ]
     if with_statuses:
-        conditions.append(col(Dossier.status).in_(bindparam("statuses", expanding=True)))
-    of_the_dossier = col(Dossier.id) == col(DossierAccess.dossier_id)
-    # The page's ids first, newest first straight from the access index (account_id,
-    # dossier_created_at, dossier_id): a client with hundreds of dossiers (a project developer)
-    # reads the rows of one page, not all of them sorted (migration 0007). The texts and the
-    # unread counts are read for the page's rows alone.
+        conditions.append(col(DossierAccess.dossier_status).in_(bindparam("statuses", expanding=True)))
+    count = select(func.count()).select_from(DossierAccess).where(*conditions)
+    # The number and description are read for the page's rows alone.
     page = (
         Select(
             col(DossierAccess.dossier_id).label("id"),
             col(DossierAccess.dossier_created_at).label("created_at"),
+            col(DossierAccess.unread_count).label("unread"),
         )
-        .join(Dossier, of_the_dossier)
         .where(*conditions)
         .order_by(col(DossierAccess.dossier_created_at).desc(), col(DossierAccess.dossier_id).desc())
         .offset(bindparam("offset"))
@@ -359,17 +324,19 @@ def _dossier_page_statement(
     # sqlmodel's select() is typed for at most four columns; for more, the
     # statement is built with Select (what select() returns at runtime) and the
     # row shape is written out.
-    columns: Select[int, str, str, str, int] = Select(
+    # The total rides along as a column: a subquery of nothing outside it, which SQLite and
+    # PostgreSQL run once per statement, so a page and its total cost one round trip.
+    columns: Select[int, str, str, str, int, int] = Select(
         page.c.id,
         shown.c.number,
         shown.c.description,
         shown.c.status,
-        (_unread_documents(page.c.id, page) + _unread_messages(page.c.id, page)).label("unread"),
+        page.c.unread,
+        count.scalar_subquery().label("total"),
     )
     statement = columns.select_from(page.join(shown, shown.c.id == page.c.id)).order_by(
         page.c.created_at.desc(), page.c.id.desc()
     )
-    count = select(func.count()).select_from(DossierAccess).join(Dossier, of_the_dossier).where(*conditions)
     return statement, count
 
 
@@ -387,9 +354,8 @@ def list_for_account(
 ) -> tuple[list[DossierRow], int]:
     """One page of the account's dossiers (newest first) with their unread counts, and the total.
 
-    The page with its unread counts (correlated subqueries) is one query; a first page that
-    is not full is the whole list, so only a full or later page needs a second one, a
-    count from the access index.
+    The page with its unread counts (correlated subqueries) and its total is one query; only
+    a page past the end, which has no row to carry the total, needs a second one.
     """
     needle = fold(search)[:100]
     escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -406,9 +372,15 @@ def list_for_account(
         params["statuses"] = chosen
     page_statement, count_statement = _DOSSIER_PAGE[bool(chosen)]
     result = session.execute(page_statement, params).all()
-    if page <= 0 and len(result) < page_size:
-        total = len(result)
+    if result:
+        total = int(result[0].total)
+    elif page <= 0:
+        total = 0
     else:
         total = int(session.execute(count_statement, params).scalar_one() or 0)
-    rows = [DossierRow(r.id, r.number, r.description, r.status, int(r.unread or 0)) for r in result]
+    # unpacked by position: a Row's attributes by name cost more than the query on a full page
+    rows = [
+        DossierRow(dossier_id, number, description, status, int(unread or 0))
+        for dossier_id, number, description, status, unread, _total in result
+    ]
     return rows, total

@@ -7,12 +7,17 @@ indexed LIKE on one column. Clients never search this column (their list uses
 `Dossier.search_text`, number and description only): it names the other clients
 of a dossier, which a client may not be able to see.
 
+The same events keep the client list's copies on each access row
+(`DossierAccess.dossier_status` and `dossier_search_text`, in the index the
+client's list reads its page and total from, migration 0010).
+
 The text must follow every change of what it holds, whichever service makes it:
-granting or revoking access, a client's rename or e-mail change, a new number or
-description. So it is kept by two session events rather than by each service:
-`before_flush` notes the dossiers and accounts an ORM change touches, and
-`after_flush_postexec` rewrites those dossiers' texts from the database as it
-now is (one SELECT and one UPDATE per touched dossier, in the same transaction).
+granting or revoking access, a client's rename or e-mail change, a new number,
+description or status. So it is kept by two session events rather than by each
+service: `before_flush` notes the dossiers and accounts an ORM change touches,
+and `after_flush_postexec` rewrites those dossiers' texts from the database as
+it now is (one SELECT and one UPDATE per touched dossier, and one UPDATE of the
+access rows per 500 dossiers, in the same transaction).
 A bulk `update()` or `delete()` statement bypasses the ORM: after one, call
 `refresh` with the dossier ids it touched (the generated office writes the text
 itself, see portal_app/seeding/).
@@ -34,7 +39,7 @@ from portal_app.dossiers.models import Dossier, DossierAccess
 
 MAX_CHARS = 1000
 _WATCHED_ACCOUNT_FIELDS = ("name", "company_name", "email")
-_WATCHED_DOSSIER_FIELDS = ("number", "description")
+_WATCHED_DOSSIER_FIELDS = ("number", "description", "search_text", "status")
 _PENDING_DOSSIERS = "search_index.dossiers"
 _PENDING_ACCOUNTS = "search_index.accounts"
 
@@ -47,8 +52,10 @@ def staff_search_text(number: str, description: str, clients: Iterable[tuple[str
     return fold(" ".join(parts))[:MAX_CHARS]
 
 
-def refresh(session: Session | OrmSession, dossier_ids: Iterable[int]) -> None:
-    """Rewrite the staff search text of these dossiers from the database (flushes nothing itself)."""
+def refresh(session: Session | OrmSession, dossier_ids: Iterable[int], *, access_copies: bool = True) -> None:
+    """Rewrite the staff search text of these dossiers, and their access rows' copies of status
+    and client search text, from the database (flushes nothing itself). Without
+    `access_copies`, the staff search text only (a migration before the copies existed, 0004)."""
     ids = sorted(set(dossier_ids))
     if not ids:
         return
@@ -58,6 +65,16 @@ def refresh(session: Session | OrmSession, dossier_ids: Iterable[int]) -> None:
         heads = connection.execute(
             select(col(Dossier.id), col(Dossier.number), col(Dossier.description)).where(col(Dossier.id).in_(chunk))
         ).all()
+        if access_copies:
+            of_the_access_row = col(Dossier.id) == col(DossierAccess.dossier_id)
+            connection.execute(
+                update(DossierAccess)
+                .where(col(DossierAccess.dossier_id).in_(chunk))
+                .values(
+                    dossier_status=select(col(Dossier.status)).where(of_the_access_row).scalar_subquery(),
+                    dossier_search_text=select(col(Dossier.search_text)).where(of_the_access_row).scalar_subquery(),
+                )
+            )
         clients: dict[int, list[tuple[str, str | None, str]]] = {dossier_id: [] for dossier_id in chunk}
         for dossier_id, name, company, email in connection.execute(
             select(col(DossierAccess.dossier_id), col(Account.name), col(Account.company_name), col(Account.email))
@@ -77,11 +94,11 @@ def refresh(session: Session | OrmSession, dossier_ids: Iterable[int]) -> None:
                 set_committed_value(loaded, "staff_search_text", text)
 
 
-def rebuild_all(session: Session | OrmSession) -> int:
-    """Rewrite every dossier's staff search text (after the column is added to a database with dossiers);
-    returns how many."""
+def rebuild_all(session: Session | OrmSession, *, access_copies: bool = True) -> int:
+    """Rewrite every dossier's staff search text (after the column is added to a database with dossiers)
+    and its access rows' copies; returns how many."""
     ids = [dossier_id for dossier_id in session.connection().execute(select(col(Dossier.id))).scalars() if dossier_id]
-    refresh(session, ids)
+    refresh(session, ids, access_copies=access_copies)
     return len(ids)
 
 

@@ -40,7 +40,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import IO, BinaryIO, cast
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
 from portal_app.core.services.db import make_engine
@@ -527,11 +527,27 @@ def _restore_postgres(dump: Path, url: str, work: Path) -> None:
     engine = make_engine(url)
     try:
         tables = inspect(engine).get_table_names()
+        with engine.connect() as connection:
+            # the portal's own functions (the unread-count triggers'; not an extension's): the dump
+            # creates them again, and dropping the tables leaves them behind
+            functions = (
+                connection.execute(
+                    text(
+                        "SELECT format('%I(%s)', p.proname, pg_get_function_identity_arguments(p.oid)) FROM pg_proc p "
+                        "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = current_schema() "
+                        "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')"
+                    )
+                )
+                .scalars()
+                .all()
+            )
     finally:
         engine.dispose()
     drop = work / "drop.sql"
     quoted = ", ".join('"' + name.replace('"', '""') + '"' for name in tables)
-    drop.write_text(f"DROP TABLE IF EXISTS {quoted} CASCADE;\n" if tables else "SELECT 1;\n", encoding="utf-8")
+    statements = [f"DROP TABLE IF EXISTS {quoted} CASCADE;"] if tables else ["SELECT 1;"]
+    statements.extend(f"DROP FUNCTION IF EXISTS {function} CASCADE;" for function in functions)
+    drop.write_text("\n".join(statements) + "\n", encoding="utf-8")
     _run(
         [_tool("psql"), "--no-psqlrc", "--quiet", "--single-transaction", "-v", "ON_ERROR_STOP=1"]
         + ["--file", str(drop), "--file", str(script)],

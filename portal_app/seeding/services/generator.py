@@ -398,12 +398,13 @@ class OfficeGenerator:
             )
             self.dossiers.append(_Dossier(dossier_id, created, status, handler, members, kind.key, closes))
             people_text = [(self.accounts[m].name, self.accounts[m].company, self.accounts[m].email) for m in members]
+            search_text = make_search_text(number, description)
             dossier_rows.append(
                 (
                     dossier_id,
                     number,
                     description,
-                    make_search_text(number, description),
+                    search_text,
                     staff_search_text(number, description, people_text),
                     status,
                     handler or None,
@@ -413,7 +414,15 @@ class OfficeGenerator:
             for member in members:
                 per_client[member] = per_client.get(member, 0) + 1
                 access_rows.append(
-                    (self._id("dossieraccess"), dossier_id, member, created + timedelta(hours=1), created)
+                    (
+                        self._id("dossieraccess"),
+                        dossier_id,
+                        member,
+                        created + timedelta(hours=1),
+                        created,
+                        status,
+                        search_text,
+                    )
                 )
             done_steps = (
                 len(kind.steps)
@@ -439,7 +448,17 @@ class OfficeGenerator:
             dossier_rows,
         )
         yield Batch(
-            "dossieraccess", ("id", "dossier_id", "account_id", "created_at", "dossier_created_at"), access_rows
+            "dossieraccess",
+            (
+                "id",
+                "dossier_id",
+                "account_id",
+                "created_at",
+                "dossier_created_at",
+                "dossier_status",
+                "dossier_search_text",
+            ),
+            access_rows,
         )
         yield Batch("progressstep", ("id", "dossier_id", "position", "title", "done_at", "created_at"), step_rows)
 

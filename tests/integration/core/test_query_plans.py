@@ -34,7 +34,7 @@ from portal_app.audit.services import staff_audit
 from portal_app.core.services.db import make_engine
 from portal_app.documents.services import documents
 from portal_app.documents.services.storage import FileStore
-from portal_app.dossiers.models import Dossier, DossierAccess
+from portal_app.dossiers.models import Dossier, DossierAccess, DossierStatus
 from portal_app.dossiers.services import dossiers, staff_dossiers
 from portal_app.messages.services import messages, staff_messages
 from portal_app.notifications.services import staff_outbox
@@ -43,6 +43,7 @@ from portal_app.questionnaires.services import questionnaires, staff_requests
 from portal_app.seeding.services.generator import OfficeSize
 from portal_app.seeding.services.office import seed_office
 from tests.integration.core.test_migrations import upgrade
+from tests.unit.helpers import stale_unread_counts
 
 # Tables that grow with the years of an office.
 BIG_TABLES = {
@@ -355,25 +356,47 @@ def test_staff_dossier_list_counts_unread_messages_per_dossier(tmp_path):
 def test_client_dossier_list_reads_its_order_from_the_access_index(tmp_path):
     """The page of the client's dossier list comes newest first straight from the access index
     (account_id, dossier_created_at, dossier_id; migration 0007): no sort of all the client's
-    dossiers for a page of 25. And the copied creation time is the dossier's own."""
+    dossiers for a page of 25. The search, the total and the unread counts read that index
+    alone, with the copies of status and search text and the unread count in it (migration
+    0010): one statement, no dossier, message or document row per dossier of the client, only
+    the page's own dossier rows. And the copies and counts are the dossier's own."""
     engine, hot = build(f"sqlite:///{tmp_path / 'plans.db'}", tmp_path)
     try:
-        statements = captured_statements(engine, lambda db: dossiers.list_for_account(db, hot.client, search="e"))
-        raw = engine.raw_connection()
-        try:
-            page = next(s for s in statements if "ORDER BY dossieraccess.dossier_created_at" in s[0])
-            plan = [row[-1] for row in raw.cursor().execute("EXPLAIN QUERY PLAN " + page[0], page[1]).fetchall()]
-        finally:
-            raw.close()
-        assert any("ix_dossieraccess_account_id_dossier_created_at" in detail for detail in plan), plan
-        inside_page = plan[: plan.index("SCAN page")]  # the outer ORDER BY sorts the page's 25 rows only
-        assert not any("TEMP B-TREE" in detail for detail in inside_page), plan
+        for statuses in (None, [DossierStatus.IN_PROGRESS, DossierStatus.WAITING]):
+            statements = captured_statements(
+                engine,
+                lambda db, statuses=statuses: dossiers.list_for_account(
+                    db, hot.client, search="e", statuses=statuses, page_size=2
+                ),
+            )
+            assert len(statements) == 1, statements  # the page carries its total
+            raw = engine.raw_connection()
+            try:
+                statement, parameters = statements[0]
+                plan = [row[-1] for row in raw.cursor().execute("EXPLAIN QUERY PLAN " + statement, parameters)]
+            finally:
+                raw.close()
+            reads = sorted(detail for detail in plan if re.match(r"(SEARCH|SCAN) ", detail))
+            assert reads == [
+                "SCAN page",
+                "SEARCH dossieraccess USING COVERING INDEX ix_dossieraccess_client_list (account_id=?)",  # the page
+                "SEARCH dossieraccess USING COVERING INDEX ix_dossieraccess_client_list (account_id=?)",  # the total
+                "SEARCH shown USING INTEGER PRIMARY KEY (rowid=?)",  # number and description of its rows
+            ], plan
+            inside_page = plan[: plan.index("SCAN page")]  # the outer ORDER BY sorts the page's 25 rows only
+            assert not any("TEMP B-TREE" in detail for detail in inside_page), plan
         with Session(engine) as db:
             copies = db.exec(
-                select(DossierAccess.dossier_created_at, Dossier.created_at).join(
-                    Dossier, col(Dossier.id) == col(DossierAccess.dossier_id)
-                )
+                select(
+                    DossierAccess.dossier_created_at,
+                    Dossier.created_at,
+                    DossierAccess.dossier_status,
+                    Dossier.status,
+                    DossierAccess.dossier_search_text,
+                    Dossier.search_text,
+                ).join(Dossier, col(Dossier.id) == col(DossierAccess.dossier_id))
             ).all()
-        assert copies and all(copy == original for copy, original in copies)
+        assert copies and all(row[0] == row[1] and row[2] == row[3] and row[4] == row[5] for row in copies)
+        assert stale_unread_counts(engine) == 0
     finally:
         engine.dispose()

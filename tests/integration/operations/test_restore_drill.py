@@ -34,10 +34,11 @@ from portal_app.documents import api as downloads
 from portal_app.documents.models import Document, DocumentKind
 from portal_app.documents.services import documents
 from portal_app.documents.services.storage import FileStore
-from portal_app.dossiers.models import Dossier
+from portal_app.dossiers.models import Dossier, unread_count_ddl
 from portal_app.operations.services import archive_crypto, backup, migrations
 from portal_app.settings import load_settings
 from tests.conftest import ROOT
+from tests.unit.helpers import stale_unread_counts
 
 ORIGIN = "http://portaal.test:3000"
 # every byte value, and larger than one encryption chunk
@@ -141,6 +142,21 @@ def assert_office_back(settings, originals: dict[str, bytes]) -> None:
     assert (settings.data_dir / "branding" / "logo.png").read_bytes() == b"\x89PNG fake logo"
 
 
+def assert_unread_counts_kept(settings) -> None:
+    """The restored database still has the triggers that keep the list's unread counts (migration 0010)."""
+    engine = make_engine(settings.database_url)
+    try:
+        with engine.connect() as connection:
+            if engine.dialect.name == "postgresql":
+                found = "SELECT count(DISTINCT tgname) FROM pg_trigger WHERE tgname LIKE '%\\_unread\\_%'"
+            else:
+                found = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%\\_unread\\_%' ESCAPE '\\'"
+            assert connection.execute(text(found)).scalar_one() == len(unread_count_ddl("sqlite"))
+        assert stale_unread_counts(engine) == 0
+    finally:
+        engine.dispose()
+
+
 def drill(settings, tmp_path: Path, key: bytes | None) -> None:
     originals = build_office(settings)
     result = backup.create_backup(settings, target_dir=tmp_path / "backups", key=key)
@@ -151,6 +167,7 @@ def drill(settings, tmp_path: Path, key: bytes | None) -> None:
     restored = backup.restore_backup(result.path, settings, key=key)
     assert restored.files == len(originals)
     assert_office_back(settings, originals)
+    assert_unread_counts_kept(settings)
     # nothing of the staging is left behind
     assert not [p for p in settings.data_dir.iterdir() if p.name.startswith(".restore-")]
 

@@ -9,7 +9,7 @@ import hashlib
 from datetime import datetime
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import exists, text
 from sqlmodel import Session, SQLModel, col, select
 
 from portal_app import cli, demo
@@ -18,9 +18,13 @@ from portal_app.accounts.services import accounts, passwords
 from portal_app.core.services.db import make_engine
 from portal_app.documents.models import Document
 from portal_app.documents.services.storage import FileStore
+from portal_app.dossiers.models import DossierAccess, ReadReceipt
 from portal_app.dossiers.services import dossiers
+from portal_app.messages.models import Message
+from portal_app.messages.services import messages
 from portal_app.seeding.services.generator import EMAIL_DOMAIN, OfficeSize
 from portal_app.seeding.services.office import ID_TABLES, OfficeRefused, seed_office
+from tests.unit.helpers import stale_unread_counts
 
 SMALL = OfficeSize(clients=40, dossiers=120, messages=600, documents=300, audit=2000)
 ANCHOR = datetime(2026, 6, 1)
@@ -168,11 +172,35 @@ def test_postgres_gets_the_same_rows_and_working_sequences(tmp_path, postgres_ur
             before = start_ids(engine)
             run(engine, tmp_path / folder)
             hashes.append(generated_rows_hash(engine, before))
-        assert hashes[0] == hashes[1]
+        assert hashes[0] == hashes[1]  # the unread counts too: counted at the end, the same on both
         with Session(pg_engine) as db:  # the sequences moved past the given ids
             account = accounts.create_person(db, email="nieuw@example.nl", name="Nieuwe Klant")
             db.commit()
             assert account.id is not None and account.id > before["account"]
+        for engine in (sqlite_engine, pg_engine):
+            assert stale_unread_counts(engine) == 0
+            # the triggers are back after the bulk load: a client reads an office message
+            with Session(engine) as db:
+                unread = db.exec(
+                    select(Message, DossierAccess)
+                    .join(DossierAccess, col(DossierAccess.dossier_id) == col(Message.dossier_id))
+                    .where(col(Message.from_office), col(DossierAccess.unread_count) > 0)
+                    .where(
+                        ~exists().where(
+                            ReadReceipt.message_id == Message.id, ReadReceipt.account_id == DossierAccess.account_id
+                        )
+                    )
+                    .order_by(col(Message.id))
+                ).first()
+                assert unread is not None
+                message, access = unread
+                before = access.unread_count
+                reader = db.get(Account, access.account_id)
+                messages.mark_read(db, account=reader, message_id=message.id)
+                db.commit()
+                db.refresh(access)
+                assert access.unread_count == before - 1
+            assert stale_unread_counts(engine) == 0
     finally:
         sqlite_engine.dispose()
         pg_engine.dispose()

@@ -119,6 +119,44 @@ def test_status_filter_and_visible_statuses(db, world):
     assert total == 0
 
 
+def test_the_access_rows_copies_follow_every_change_of_the_dossier(db, world):
+    """The list searches and filters the access row's copies of status and search text (migration
+    0010): a staff change of status or description, a grant and a bulk refresh keep them in step."""
+    from portal_app.dossiers.models import DossierAccess
+    from portal_app.dossiers.services import search_index, staff_dossiers
+
+    admin = accounts.create_staff(db, email="admin@kantoor.nl", name="A. Admin", role="admin")
+    alice, house = world["alice"], world["house"]
+
+    def copies() -> set[tuple[str, str, str]]:
+        rows = db.exec(select(DossierAccess).where(DossierAccess.dossier_id == house.id)).all()
+        return {(row.dossier_status, row.dossier_search_text, house.search_text) for row in rows}
+
+    assert copies() == {(DossierStatus.IN_PROGRESS, house.search_text, house.search_text)}
+    staff_dossiers.update_dossier(
+        session=db, actor=admin, dossier_id=house.id, status=DossierStatus.WAITING, description="Levering Molenweg 7"
+    )
+    db.commit()
+    db.expire_all()
+    assert copies() == {(DossierStatus.WAITING, "2026-0142 levering molenweg 7", house.search_text)}
+    assert dossiers.list_for_account(db, alice, search="molenweg")[1] == 1
+    assert dossiers.list_for_account(db, alice, search="dorpsstraat")[1] == 0
+    waiting = dossiers.list_for_account(db, alice, statuses=[DossierStatus.WAITING])[0]
+    assert sorted(_numbers(waiting)) == ["2026-0031", "2026-0142"]
+    # a grant in a later flush gets the dossier's present copies
+    dossiers.grant_access(db, dossier_id=house.id, account_id=world["bob"].id)
+    db.commit()
+    db.expire_all()
+    assert len(copies()) == 1 and next(iter(copies()))[0] == DossierStatus.WAITING
+    assert dossiers.list_for_account(db, world["bob"], search="molenweg")[1] == 1
+    # a bulk change bypasses the ORM events; refresh puts the copies back
+    db.connection().exec_driver_sql("UPDATE dossieraccess SET dossier_status = '', dossier_search_text = ''")
+    search_index.refresh(db, [house.id])
+    db.commit()
+    db.expire_all()
+    assert copies() == {(DossierStatus.WAITING, house.search_text, house.search_text)}
+
+
 def test_pagination_totals(db, world):
     alice = world["alice"]
     for n in range(60):
@@ -178,6 +216,39 @@ def test_unread_per_dossier(db, store, world):
     # foreign ids and junk are ignored
     assert unread_per_dossier(db, alice, [world["bobs"].id]) == {}
     assert unread_per_dossier(db, world["bob"], ids) == {world["bobs"].id: 1}
+
+
+def test_the_stored_unread_counts_follow_every_writer(db, store, world):
+    """The list reads each access row's unread count (migration 0010), which the database's
+    triggers recount: new and withdrawn documents, office messages, read receipts from the
+    services' ON CONFLICT inserts, a grant after the items exist, a raw DELETE."""
+    from portal_app.messages.services import messages as message_service
+    from tests.unit.helpers import stale_unread_counts
+
+    alice, bob, staff, house = world["alice"], world["bob"], world["staff"], world["house"]
+    letter = _publish(db, store, house, staff)
+    _publish(db, store, house, alice, kind=DocumentKind.DELIVERED)  # unread for the others, not for alice
+    question = Message(dossier_id=house.id, author_id=staff.id, from_office=True, subject="Vraag", body="?")
+    db.add(question)
+    db.flush()
+    assert unread_per_dossier(db, alice, [house.id]) == {house.id: 2}
+    dossiers.grant_access(db, dossier_id=house.id, account_id=bob.id)
+    db.flush()
+    assert unread_per_dossier(db, bob, [house.id]) == {house.id: 3}
+    message_service.mark_read(db, account=alice, message_id=question.id)
+    message_service.mark_read(db, account=alice, message_id=question.id)  # twice: nothing changes
+    db.flush()
+    assert unread_per_dossier(db, alice, [house.id]) == {house.id: 1}
+    documents.withdraw(session=db, document_id=letter.id, actor_id=staff.id)
+    db.flush()
+    assert unread_per_dossier(db, alice, [house.id]) == {}
+    assert unread_per_dossier(db, bob, [house.id]) == {house.id: 2}
+    db.connection().exec_driver_sql(f"DELETE FROM readreceipt WHERE message_id = {int(question.id)}")
+    assert unread_per_dossier(db, alice, [house.id]) == {house.id: 1}
+    db.connection().exec_driver_sql(f"DELETE FROM message WHERE id = {int(question.id)}")
+    assert unread_per_dossier(db, alice, [house.id]) == {}
+    assert unread_per_dossier(db, bob, [house.id]) == {house.id: 1}
+    assert stale_unread_counts(db) == 0
 
 
 def test_a_list_page_with_its_unread_counts_is_one_query(db, store, world, engine):
