@@ -5,9 +5,11 @@ Called by bench/run_bench.py (which passes itself as `rb`). SQLite, one worker.
 Per dataset (demo: migrate + seed-demo; big: the same plus seed-office at
 BENCH_OFFICE_SIZE) a throwaway DATA_DIR; signed-in sessions made straight in
 that database for a client (demo: jansen@example.nl; big: the generated client
-with the most dossiers) and for the demo staff admin (notaris@example.nl); then
-per scenario a fresh server, a warm-up of 5 × 5 events that is not counted and
-the levels of BENCH_OFFICE_LEVELS:
+with the most dossiers) and for the demo staff admin (notaris@example.nl). Both
+datasets are made first; then per scenario a fresh server for each, a warm-up of
+5 × 5 events that is not counted, and the levels of BENCH_OFFICE_LEVELS on the two
+in turns (demo then big, then big then demo), so that a machine whose speed drifts
+during the run weighs on both sides of a ratio alike:
 
     client  search   /dossiers             DossierListState.set_search
     client  dossier  /dossiers/<id>        DossierState.load_dossier
@@ -25,6 +27,7 @@ clients, dossiers, messages, documents, audit rows); BENCH_OFFICE_LEVELS
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from pathlib import Path
@@ -130,7 +133,8 @@ def staff_scenarios(info: dict) -> dict[str, lg.Scenario | str]:
     return found
 
 
-def _dataset(rb, opts, tmp: Path, run_id: str, name: str, store: dict) -> None:
+def _prepare(rb, tmp: Path, name: str, store: dict) -> SimpleNamespace:
+    """The dataset's DATA_DIR (migrated, seeded), its sessions, scenarios and a server starter."""
     data = tmp / f"office-{name}"
     data.mkdir()
     env = rb.portal_env(rb.free_port(), data, {})
@@ -174,42 +178,60 @@ def _dataset(rb, opts, tmp: Path, run_id: str, name: str, store: dict) -> None:
             ready_path="/health",
         )
 
-    runs = store.setdefault(name, {})
+    return SimpleNamespace(name=name, data=data, info=info, scenarios=scenarios, start=start)
+
+
+def _measure(rb, opts, run_id: str, prepared: dict[str, SimpleNamespace], store: dict) -> None:
+    """Per scenario a fresh server per dataset, both up at once, warmed up by 5 × 5 events that
+    are not counted; then each level on both, in turns (demo first, then big first at the next
+    level): a machine that slows down or speeds up during the run weighs on both sides alike."""
     for key in scenario_keys():
-        scenario = scenarios[key]
-        if isinstance(scenario, str):
-            runs[key] = {"skipped": scenario}
-            rb.loud(f"big office {name}/{key} cannot run: {scenario}")
-            continue
-        rb.log(f"big office ({name}): {TITLES[key]}")
-        with rb.serving(start) as server:
-            target = rb.target_for(
-                server.port, info, origin=f"http://localhost:{server.port}", run_id=f"{run_id}o{name[0]}"
-            )
-            warm, _ = rb.run_level(target, scenario, 5, 5, opts)
-            if not warm.ok:
-                runs[key] = {
-                    "skipped": f"BROKEN: the warm-up got no valid response: errors {warm.errors} connect errors {warm.connect_errors}"
-                }
-                rb.loud(f"big office {name}/{key} is {runs[key]['skipped']}")
-                continue
-            for clients, events in levels():
-                result, _ = rb.run_level(target, scenario, clients, events, opts)
-                runs.setdefault(key, {})[rb.level_key(clients, events)] = result.as_dict()
-    store.setdefault("server_log", {})[name] = rb.scan_server_log(data / "server.log")
+        with contextlib.ExitStack() as stack:
+            ready: dict[str, tuple] = {}
+            for name, dataset in prepared.items():
+                runs = store.setdefault(name, {})
+                scenario = dataset.scenarios[key]
+                if isinstance(scenario, str):
+                    runs[key] = {"skipped": scenario}
+                    rb.loud(f"big office {name}/{key} cannot run: {scenario}")
+                    continue
+                rb.log(f"big office ({name}): {TITLES[key]}")
+                server = stack.enter_context(rb.serving(dataset.start))
+                target = rb.target_for(
+                    server.port, dataset.info, origin=f"http://localhost:{server.port}", run_id=f"{run_id}o{name[0]}"
+                )
+                warm, _ = rb.run_level(target, scenario, 5, 5, opts)
+                if not warm.ok:
+                    runs[key] = {
+                        "skipped": "BROKEN: the warm-up got no valid response: "
+                        f"errors {warm.errors} connect errors {warm.connect_errors}"
+                    }
+                    rb.loud(f"big office {name}/{key} is {runs[key]['skipped']}")
+                    continue
+                ready[name] = (target, scenario)
+            for index, (clients, events) in enumerate(levels()):
+                for name in list(ready) if index % 2 == 0 else list(reversed(ready)):
+                    target, scenario = ready[name]
+                    rb.log(f"big office ({name}): {TITLES[key]} {clients}x{events}")
+                    result, _ = rb.run_level(target, scenario, clients, events, opts)
+                    store[name].setdefault(key, {})[rb.level_key(clients, events)] = result.as_dict()
 
 
 def run(rb, opts, tmp: Path, results, run_id: str) -> None:
     store = results.office
+    prepared: dict[str, SimpleNamespace] = {}
     for name in ("demo", "big"):
         try:
-            _dataset(rb, opts, tmp, run_id, name, store)
+            prepared[name] = _prepare(rb, tmp, name, store)
         except Exception as exc:
             store.setdefault(name, {})["error"] = f"{type(exc).__name__}: {str(exc)[:1500]}"
             results.problems.append(f"big office ({name}): {type(exc).__name__}: {str(exc)[:1500]}")
             rb.loud(f"big office ({name}) failed: {exc}")
             if name == "demo":
                 return
+    _measure(rb, opts, run_id, prepared, store)
+    for name, dataset in prepared.items():
+        store.setdefault("server_log", {})[name] = rb.scan_server_log(dataset.data / "server.log")
 
 
 def _fmt(value) -> str:
