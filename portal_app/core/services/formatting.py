@@ -127,7 +127,8 @@ def format_datetime(value: datetime | None, language: str, *, style: str = "shor
     """Day and time in office time, e.g. '28-11-2026 14:05'. "" for None."""
     if value is None:
         return ""
-    return f"{format_date(value, language, style=style)}{joiner}{format_time(value, language)}"
+    moment = local(value)  # once: the office time zone's conversion is most of a date's cost
+    return f"{format_date(moment, language, style=style)}{joiner}{moment.strftime(TIME_FORMAT)}"
 
 
 def file_stamp(value: datetime | None = None) -> str:

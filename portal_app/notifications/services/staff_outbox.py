@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, and_, false, literal, or_, union_all
+from sqlalchemy import ColumnElement, and_, bindparam, false, literal, or_, union_all
 from sqlmodel import Session, col, func, select, update
 
 from portal_app.accounts.models import Account
@@ -289,6 +289,16 @@ def _counts(
     return counts
 
 
+# built once, the page's ids and addresses bound as lists: building the IN lists of a full page
+# anew cost more than the query
+_NAMES = select(col(Account.id), col(Account.email), col(Account.name)).where(
+    or_(
+        col(Account.id).in_(bindparam("ids", expanding=True)),
+        col(Account.email).in_(bindparam("addresses", expanding=True)),
+    )
+)
+
+
 def _recipient_names(session: Session, rows: Sequence[OutboxMail | OutboxSms]) -> tuple[dict[int, str], dict[str, str]]:
     """The names of the accounts a page's mails are for, by account id and (for a mail queued without
     an account, such as a link to a typed address) by e-mail address: one query for the page."""
@@ -296,11 +306,7 @@ def _recipient_names(session: Session, rows: Sequence[OutboxMail | OutboxSms]) -
     addresses = {row.to_address.lower() for row in rows if isinstance(row, OutboxMail) and row.account_id is None}
     if not account_ids and not addresses:
         return {}, {}
-    found = session.exec(
-        select(col(Account.id), col(Account.email), col(Account.name)).where(
-            or_(col(Account.id).in_(account_ids), col(Account.email).in_(addresses))
-        )
-    ).all()
+    found = session.execute(_NAMES, {"ids": sorted(account_ids), "addresses": sorted(addresses)}).all()
     return (
         {id_: name for id_, _email, name in found if id_ is not None},
         {email: name for _id, email, name in found},
