@@ -18,6 +18,7 @@ import wrapt
 from reflex.istate.data import RouterData
 from reflex.istate.proxy import StateProxy
 from reflex_base import constants
+from sqlalchemy.orm import Session
 
 from portal_app.accounts.models import Account, StaffRole
 from portal_app.accounts.services import accounts, sessions
@@ -33,7 +34,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def stale_unread_counts(bind) -> int:
     """How many access rows hold an unread count other than a recount gives (a session or engine)."""
     statement = f"SELECT count(*) FROM dossieraccess WHERE unread_count <> {UNREAD_OF_ACCESS_ROW}"
-    if hasattr(bind, "connection") and not hasattr(bind, "connect"):  # a session: its transaction
+    if isinstance(bind, Session):  # its own transaction, with what it has not committed
         return int(bind.connection().exec_driver_sql(statement).scalar_one())
     with bind.connect() as connection:
         return int(connection.exec_driver_sql(statement).scalar_one())

@@ -128,7 +128,7 @@ def format_datetime(value: datetime | None, language: str, *, style: str = "shor
     if value is None:
         return ""
     moment = local(value)  # once: the office time zone's conversion is most of a date's cost
-    return f"{format_date(moment, language, style=style)}{joiner}{moment.strftime(TIME_FORMAT)}"
+    return f"{format_date(moment.date(), language, style=style)}{joiner}{moment.strftime(TIME_FORMAT)}"
 
 
 def file_stamp(value: datetime | None = None) -> str:

@@ -354,8 +354,8 @@ def list_for_account(
 ) -> tuple[list[DossierRow], int]:
     """One page of the account's dossiers (newest first) with their unread counts, and the total.
 
-    The page with its unread counts (correlated subqueries) and its total is one query; only
-    a page past the end, which has no row to carry the total, needs a second one.
+    The page with its unread counts (the access rows' own, kept by triggers) and its total is
+    one query; only a page past the end, which has no row to carry the total, needs a second one.
     """
     needle = fold(search)[:100]
     escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
