@@ -15,6 +15,9 @@
 // - Unsaved answers: while an element [data-guard-unsaved] says data-unsaved="1"
 //   or a field inside it changed, leaving the page asks first (closing the tab,
 //   reloading, and links inside the portal alike).
+// - Emptying after a save: a form with data-clear-on-save="<field ids>" empties those fields
+//   when its data-saved count goes up, but only a field that still holds the text it had at
+//   submit; what was typed meanwhile stays (core/components/clear_on_save.py).
 // - Focus after a change: an element with data-focus-on-show (and tabindex="-1") that
 //   appears while focus is lost to <body> takes the focus, within 2 s of appearing
 //   (the "sent" notice, when "Versturen" closed the composer with its focused button).
@@ -126,6 +129,43 @@
     }
   }, true);
 
+  // ---- emptying fields after a save ----
+  var sentText = new WeakMap();   // form -> {field id: text at submit}
+  var savedSeen = new WeakMap();  // form -> the data-saved count already handled
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form || !form.getAttribute || !form.getAttribute("data-clear-on-save")) return;
+    var sent = {};
+    var ids = form.getAttribute("data-clear-on-save").split(" ");
+    for (var i = 0; i < ids.length; i++) {
+      var field = document.getElementById(ids[i]);
+      if (field) sent[ids[i]] = field.value;
+    }
+    sentText.set(form, sent);
+    if (!savedSeen.has(form)) savedSeen.set(form, form.getAttribute("data-saved"));
+  }, true);
+
+  function clearSaved() {
+    var forms = document.querySelectorAll("form[data-clear-on-save]");
+    for (var i = 0; i < forms.length; i++) {
+      var form = forms[i];
+      var saved = form.getAttribute("data-saved");
+      if (!savedSeen.has(form)) { savedSeen.set(form, saved); continue; }
+      if (savedSeen.get(form) === saved) continue;
+      savedSeen.set(form, saved);
+      var sent = sentText.get(form);
+      if (!sent) continue;
+      sentText.delete(form);
+      for (var id in sent) {
+        var field = document.getElementById(id);
+        if (!field || field.value !== sent[id]) continue;
+        field.value = "";
+        if (field.getAttribute("data-counter")) updateCounter(field);
+      }
+    }
+  }
+
   var loginDone = false;
   function restoreLogin() {
     if (loginDone) return;
@@ -204,6 +244,7 @@
   function onChange() {
     // at once, in the observer's microtask: before anything else can read where focus is
     focusShown();
+    clearSaved();
     if (scheduled) return;
     scheduled = true;
     setTimeout(function () {
@@ -220,7 +261,7 @@
   function start() {
     onChange();
     new MutationObserver(onChange).observe(document.body, {
-      subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ["lang"],
+      subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ["lang", "data-saved"],
     });
   }
   if (document.body) start();

@@ -10,6 +10,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex_components_core.el.elements.inline import A
 
+from portal_app.core.components.clear_on_save import clear_on_save
 from portal_app.core.components.drop_zone import drop_zone, on_refused
 from portal_app.core.components.staff_widgets import label, notices
 from portal_app.core.components.text import tr
@@ -245,6 +246,7 @@ def _comment_form() -> rx.Component:
             align="start",
         ),
         on_submit=S.add_comment,
+        custom_attrs=clear_on_save(S.comments_saved, "deed-comment-quote", "deed-comment-body"),
         width="100%",
     )
 

@@ -123,6 +123,7 @@ class DeedDraftsState(PortalState):
     compare_empty: bool = False
     comment_version: str = ""
     comment_error: str = ""
+    comments_saved: int = 0  # the comment form empties its fields when this goes up (clear_on_save)
     deed_notice: str = ""
     deed_error: str = ""
 
@@ -212,7 +213,7 @@ class DeedDraftsState(PortalState):
             return
         self.deed_notice = i18n.t("deeds.comment_saved", self.lang)
         self._load(viewer.account)
-        return [rx.set_value("deed-comment-body", ""), rx.set_value("deed-comment-quote", "")]
+        self.comments_saved += 1
 
     @handler(Access.CLIENT)
     def quote_selection(self, viewer: Viewer, text: str):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.core.components.char_counter import char_counter, counter_attrs, field_max_length
+from portal_app.core.components.clear_on_save import clear_on_save
 from portal_app.core.components.drop_zone import drop_zone, on_refused
 from portal_app.core.components.row_actions import remove_icon_button, row_danger_button
 from portal_app.core.components.staff_layout import CLIENTS, DOSSIERS, staff_frame
@@ -368,6 +369,7 @@ def progress_tab() -> rx.Component:
             ),
             on_submit=D.add_step,
             reset_on_submit=False,
+            custom_attrs=clear_on_save(D.steps_saved, "new-step"),
         ),
         field_error(D.step_error, "step-error"),
         spacing="3",

@@ -225,6 +225,7 @@ class StaffDossierState(StaffState):
     steps: list[StepItem] = []
     rename_id: int = 0  # the step being renamed, 0 for none
     step_error: str = ""
+    steps_saved: int = 0  # the new-step form empties its field when this goes up (clear_on_save)
 
     # documents of the open tab
     doc_rows: list[StaffDocumentRow] = []
@@ -431,7 +432,7 @@ class StaffDossierState(StaffState):
             self.step_error = self._err(error)
             return
         self._refresh(viewer.account)
-        return rx.set_value("new-step", "")
+        self.steps_saved += 1
 
     @handler(Access.STAFF)
     def start_rename(self, viewer: Viewer, step_id: int):

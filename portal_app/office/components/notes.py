@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.core.components.clear_on_save import clear_on_save
 from portal_app.core.components.row_actions import row_danger_button
 from portal_app.core.components.staff_widgets import empty, label, notices, section
 from portal_app.core.components.text import tr
@@ -68,6 +69,7 @@ def notes_section() -> rx.Component:
             ),
             on_submit=N.add_note,
             reset_on_submit=False,
+            custom_attrs=clear_on_save(N.notes_saved, NOTE_INPUT_ID),
             width="100%",
         ),
         section_id="staff-notes",

@@ -7,8 +7,6 @@ from the path on load, never from the browser's event arguments. Staff only.
 
 from __future__ import annotations
 
-import reflex as rx
-
 from portal_app.accounts.models import Account
 from portal_app.core.pages import routes
 from portal_app.core.services.db import session_scope
@@ -24,6 +22,7 @@ NOTE_MAX_LENGTH = notes.MAX_LENGTH
 class StaffNotesState(StaffState):
     note_rows: list[notes.NoteRow] = []
     note_error: str = ""
+    notes_saved: int = 0  # the note form empties its field when this goes up (clear_on_save)
     note_notice: str = ""
 
     _note_target: str = ""
@@ -71,7 +70,7 @@ class StaffNotesState(StaffState):
             return
         self.note_notice = self._t("notes.saved")
         self._reload_notes(viewer.account)
-        return rx.set_value(NOTE_INPUT_ID, "")
+        self.notes_saved += 1
 
     @handler(Access.STAFF)
     def remove_note(self, viewer: Viewer, note_id: int | str):

@@ -540,6 +540,13 @@ def test_dossier_list_create_progress_access_and_status(fresh, portal):
         staff.locator("#new-step").fill(title)
         staff.locator("#add-step").click()
         expect(staff.locator("#step-list")).to_contain_text(title)
+        expect(staff.locator("#new-step")).to_have_value("")
+    # what is typed while the server saves the step stays in the field
+    staff.locator("#new-step").fill("Akte gepasseerd")
+    staff.locator("#add-step").click()
+    staff.locator("#new-step").fill("Nog aan het typen")
+    expect(staff.locator("#step-list")).to_contain_text("Akte gepasseerd")
+    expect(staff.locator("#new-step")).to_have_value("Nog aan het typen")
     staff.get_by_role("button", name="Omhoog Statuten opgesteld").click()
     expect(staff.locator("#step-list li").first).to_contain_text("Statuten opgesteld")
     staff.get_by_role("checkbox", name="Afgerond: Opdracht ontvangen").click()
