@@ -132,6 +132,12 @@ _TRIGGERS = {
 }
 
 
+def unread_trigger_names() -> set[str]:
+    """Every trigger that keeps the counts. A SQLite batch migration that copies one of these
+    tables into a new one drops its triggers: the migration test checks they are all there."""
+    return {f"{table}_unread_{event_name}" for table, events in _TRIGGERS.items() for event_name in events}
+
+
 def _sqlite_recount_of(table: str, event_name: str) -> str:
     row = "old" if event_name == "delete" else "new"
     if table == "readreceipt":
