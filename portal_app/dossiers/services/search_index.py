@@ -17,7 +17,9 @@ description or status. So it is kept by two session events rather than by each
 service: `before_flush` notes the dossiers and accounts an ORM change touches,
 and `after_flush_postexec` rewrites those dossiers' texts from the database as
 it now is (one SELECT and one UPDATE per touched dossier, and one UPDATE of the
-access rows per 500 dossiers, in the same transaction).
+access rows per 500 dossiers, in the same transaction). Each change rewrites only what
+holds it: a rename or a new e-mail address only the staff text, a new status or client
+search text only the access rows' copies, a grant or revoke both.
 A bulk `update()` or `delete()` statement bypasses the ORM: after one, call
 `refresh` with the dossier ids it touched (the generated office writes the text
 itself, see portal_app/seeding/).
@@ -39,8 +41,10 @@ from portal_app.dossiers.models import Dossier, DossierAccess
 
 MAX_CHARS = 1000
 _WATCHED_ACCOUNT_FIELDS = ("name", "company_name", "email")
-_WATCHED_DOSSIER_FIELDS = ("number", "description", "search_text", "status")
-_PENDING_DOSSIERS = "search_index.dossiers"
+_STAFF_TEXT_FIELDS = ("number", "description")
+_ACCESS_COPY_FIELDS = ("search_text", "status")
+_PENDING_STAFF_TEXT = "search_index.staff_text"
+_PENDING_COPIES = "search_index.access_copies"
 _PENDING_ACCOUNTS = "search_index.accounts"
 
 
@@ -52,12 +56,19 @@ def staff_search_text(number: str, description: str, clients: Iterable[tuple[str
     return fold(" ".join(parts))[:MAX_CHARS]
 
 
-def refresh(session: Session | OrmSession, dossier_ids: Iterable[int], *, access_copies: bool = True) -> None:
+def refresh(
+    session: Session | OrmSession,
+    dossier_ids: Iterable[int],
+    *,
+    staff_text: bool = True,
+    access_copies: bool = True,
+) -> None:
     """Rewrite the staff search text of these dossiers, and their access rows' copies of status
     and client search text, from the database (flushes nothing itself). Without
-    `access_copies`, the staff search text only (a migration before the copies existed, 0004)."""
+    `access_copies`, the staff search text only (a migration before the copies existed, 0004);
+    without `staff_text`, the copies only (a new status)."""
     ids = sorted(set(dossier_ids))
-    if not ids:
+    if not ids or not (staff_text or access_copies):
         return
     connection = session.connection()
     for start in range(0, len(ids), 500):
@@ -75,6 +86,8 @@ def refresh(session: Session | OrmSession, dossier_ids: Iterable[int], *, access
                     dossier_search_text=select(col(Dossier.search_text)).where(of_the_access_row).scalar_subquery(),
                 )
             )
+        if not staff_text:
+            continue
         clients: dict[int, list[tuple[str, str | None, str]]] = {dossier_id: [] for dossier_id in chunk}
         for dossier_id, name, company, email in connection.execute(
             select(col(DossierAccess.dossier_id), col(Account.name), col(Account.company_name), col(Account.email))
@@ -109,30 +122,39 @@ def _changed(obj: object, fields: tuple[str, ...]) -> bool:
 
 @event.listens_for(OrmSession, "before_flush")
 def _note_changes(session: OrmSession, _context: UOWTransaction, _instances: object) -> None:
-    dossiers: set[int] = session.info.setdefault(_PENDING_DOSSIERS, set())
+    staff_text: set[int] = session.info.setdefault(_PENDING_STAFF_TEXT, set())
+    copies: set[int] = session.info.setdefault(_PENDING_COPIES, set())
     accounts: set[int] = session.info.setdefault(_PENDING_ACCOUNTS, set())
     for obj in list(session.new) + list(session.deleted):
         if isinstance(obj, DossierAccess) and obj.dossier_id is not None:
-            dossiers.add(obj.dossier_id)
+            staff_text.add(obj.dossier_id)
+            copies.add(obj.dossier_id)
     for obj in session.new:
         if isinstance(obj, Dossier):  # no clients yet; a grant in the same flush is noted above
             obj.staff_search_text = staff_search_text(obj.number, obj.description, [])
     for obj in session.dirty:
         if isinstance(obj, Account) and obj.id is not None and _changed(obj, _WATCHED_ACCOUNT_FIELDS):
             accounts.add(obj.id)
-        elif isinstance(obj, Dossier) and obj.id is not None and _changed(obj, _WATCHED_DOSSIER_FIELDS):
-            dossiers.add(obj.id)
+        elif isinstance(obj, Dossier) and obj.id is not None:
+            if _changed(obj, _STAFF_TEXT_FIELDS):
+                staff_text.add(obj.id)
+            if _changed(obj, _ACCESS_COPY_FIELDS):
+                copies.add(obj.id)
 
 
 @event.listens_for(OrmSession, "after_flush_postexec")
 def _rewrite(session: OrmSession, _context: UOWTransaction) -> None:
-    dossiers: set[int] = session.info.pop(_PENDING_DOSSIERS, set())
+    staff_text: set[int] = session.info.pop(_PENDING_STAFF_TEXT, set())
+    copies: set[int] = session.info.pop(_PENDING_COPIES, set())
     accounts: set[int] = session.info.pop(_PENDING_ACCOUNTS, set())
     if accounts:
-        dossiers.update(
+        staff_text.update(
             session.connection()
             .execute(select(col(DossierAccess.dossier_id)).where(col(DossierAccess.account_id).in_(sorted(accounts))))
             .scalars()
         )
-    if dossiers:
-        refresh(session, dossiers)
+    # one pass each: the dossiers that need both, then those that need one of the two
+    both = staff_text & copies
+    refresh(session, both)
+    refresh(session, staff_text - both, access_copies=False)
+    refresh(session, copies - both, staff_text=False)

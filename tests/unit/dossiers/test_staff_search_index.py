@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from portal_app.accounts.services import accounts
-from portal_app.dossiers.models import Dossier
+from portal_app.dossiers.models import Dossier, DossierAccess, DossierStatus
 from portal_app.dossiers.services import dossiers, search_index, staff_dossiers
 
 
@@ -129,3 +129,58 @@ def test_trigram_index_finds_what_like_finds_and_follows_every_change(db, world,
         assert [row.number for row in page.rows] == [row.number for row in every.rows]
     finally:
         event.remove(db.get_bind(), "before_cursor_execute", listener)
+
+
+def updates_while(db, change) -> list[str]:
+    """The UPDATE statements the flush of `change` runs (the tables they write, in order)."""
+    from sqlalchemy import event
+
+    written: list[str] = []
+
+    def note(_conn, _cursor, statement, _params, _context, _many):
+        if statement.lstrip().upper().startswith("UPDATE"):
+            written.append(statement.split()[1].strip('"').lower())
+
+    engine = db.get_bind()
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        change()
+        db.flush()
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    return written
+
+
+def test_each_change_rewrites_only_what_holds_it(db, world):
+    """A rename is in the staff text only; a new status only in the access rows' copies."""
+    client = world.client
+    db.commit()
+
+    def rename():
+        client.name = "Klaas Hernoemd"
+        db.add(client)
+
+    written = updates_while(db, rename)
+    assert "dossieraccess" not in written
+    assert "dossier" in written  # the staff text of the client's dossier
+    db.commit()
+    assert found(db, world.admin, "hernoemd") == ["2026-0001"]
+
+    dossier = db.get(Dossier, world.dossier.id)
+    staff_text = dossier.staff_search_text
+
+    def new_status():
+        dossier.status = DossierStatus.EXECUTED
+        db.add(dossier)
+
+    written = updates_while(db, new_status)
+    assert written.count("dossier") == 1  # the status itself, not the staff text again
+    assert "dossieraccess" in written
+    db.commit()
+    copy = db.exec(
+        select(DossierAccess.dossier_status).where(
+            DossierAccess.dossier_id == dossier.id, DossierAccess.account_id == client.id
+        )
+    ).one()
+    assert copy == dossier.status
+    assert db.get(Dossier, dossier.id).staff_search_text == staff_text
