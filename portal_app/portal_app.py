@@ -24,6 +24,7 @@ from portal_app.core.services.json_logs import configure as configure_logs
 from portal_app.core.services.log_redaction import install as install_log_redaction
 from portal_app.core.states.backend_errors import UNAVAILABLE_ROUTE, on_backend_exception
 from portal_app.core.states.base import PublicPageState
+from portal_app.core.states.redis_lock import install as install_redis_lock_give_back
 from portal_app.core.states.session_guard import SessionGuard
 from portal_app.deeds.states.drafts import DeedDraftsState, StaffDeedDraftsState
 from portal_app.documents import api as downloads
@@ -66,6 +67,8 @@ def page_title(key: str):
 install_log_redaction()
 # One line per request and event, as text or JSON (LOG_FORMAT), after the redaction above.
 configure_logs(get_settings().log_format)
+# With Redis: an event cancelled while taking its tab's state lock gives the lock back (core/states/redis_lock.py).
+install_redis_lock_give_back()
 
 app = rx.App(
     html_lang="nl",
