@@ -4,7 +4,8 @@
 `make_state`, `call` and `redirect_path` run a state's handlers the way a browser
 event reaches them (on a real state tree with router data, through the skeleton's
 wrappers), as tests/unit/core/test_staff_abuse.py does for every staff handler.
-`stale_unread_counts` checks the triggers' unread counts against a recount.
+`stale_unread_counts` checks the triggers' unread counts against a recount;
+`statements_sent` lists the SQL an action and its flush send.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import wrapt
 from reflex.istate.data import RouterData
 from reflex.istate.proxy import StateProxy
 from reflex_base import constants
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from portal_app.accounts.models import Account, StaffRole
@@ -38,6 +40,23 @@ def stale_unread_counts(bind) -> int:
         return int(bind.connection().exec_driver_sql(statement).scalar_one())
     with bind.connect() as connection:
         return int(connection.exec_driver_sql(statement).scalar_one())
+
+
+def statements_sent(db, action) -> list[str]:
+    """The SQL statements `action()` and the flush after it send, in order."""
+    sent: list[str] = []
+
+    def note(_conn, _cursor, statement, _params, _context, _many):
+        sent.append(statement)
+
+    engine = db.get_bind()
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        action()
+        db.flush()
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    return sent
 
 
 @dataclass

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import select
 
 from portal_app.accounts.models import Account, AccountKind
@@ -18,6 +17,7 @@ from portal_app.audit.models import AuditEvent
 from portal_app.core.services.errors import ValidationFailed
 from portal_app.notifications.models import OutboxMail
 from portal_app.settings import load_settings
+from tests.unit.helpers import statements_sent
 
 PASSWORD = "Zonnebloem-Tulp-73"
 
@@ -42,19 +42,7 @@ def mails_to(db, address: str) -> list[OutboxMail]:
 
 
 def statements(db, action) -> Counter[str]:
-    seen: Counter[str] = Counter()
-    engine = db.get_bind()
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        seen[statement.lstrip().split(None, 1)[0].upper()] += 1
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        action()
-        db.flush()
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return seen
+    return Counter(statement.lstrip().split(None, 1)[0].upper() for statement in statements_sent(db, action))
 
 
 # --------------------------------------------------------------------------- "Nieuw account"

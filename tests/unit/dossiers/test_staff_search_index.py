@@ -8,6 +8,7 @@ from sqlmodel import select
 from portal_app.accounts.services import accounts
 from portal_app.dossiers.models import Dossier, DossierAccess, DossierStatus
 from portal_app.dossiers.services import dossiers, search_index, staff_dossiers
+from tests.unit.helpers import statements_sent
 
 
 def found(db, admin, query: str) -> list[str]:
@@ -132,23 +133,12 @@ def test_trigram_index_finds_what_like_finds_and_follows_every_change(db, world,
 
 
 def updates_while(db, change) -> list[str]:
-    """The UPDATE statements the flush of `change` runs (the tables they write, in order)."""
-    from sqlalchemy import event
-
-    written: list[str] = []
-
-    def note(_conn, _cursor, statement, _params, _context, _many):
-        if statement.lstrip().upper().startswith("UPDATE"):
-            written.append(statement.split()[1].strip('"').lower())
-
-    engine = db.get_bind()
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        change()
-        db.flush()
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-    return written
+    """The tables the UPDATE statements of `change` and its flush write, in order."""
+    return [
+        statement.split()[1].strip('"').lower()
+        for statement in statements_sent(db, change)
+        if statement.lstrip().upper().startswith("UPDATE")
+    ]
 
 
 def test_each_change_rewrites_only_what_holds_it(db, world):
