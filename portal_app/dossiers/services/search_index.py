@@ -73,9 +73,6 @@ def refresh(
     connection = session.connection()
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        heads = connection.execute(
-            select(col(Dossier.id), col(Dossier.number), col(Dossier.description)).where(col(Dossier.id).in_(chunk))
-        ).all()
         if access_copies:
             of_the_access_row = col(Dossier.id) == col(DossierAccess.dossier_id)
             connection.execute(
@@ -88,6 +85,9 @@ def refresh(
             )
         if not staff_text:
             continue
+        heads = connection.execute(
+            select(col(Dossier.id), col(Dossier.number), col(Dossier.description)).where(col(Dossier.id).in_(chunk))
+        ).all()
         clients: dict[int, list[tuple[str, str | None, str]]] = {dossier_id: [] for dossier_id in chunk}
         for dossier_id, name, company, email in connection.execute(
             select(col(DossierAccess.dossier_id), col(Account.name), col(Account.company_name), col(Account.email))
