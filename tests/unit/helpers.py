@@ -4,7 +4,8 @@
 `make_state`, `call` and `redirect_path` run a state's handlers the way a browser
 event reaches them (on a real state tree with router data, through the skeleton's
 wrappers), as tests/unit/core/test_staff_abuse.py does for every staff handler.
-`stale_unread_counts` checks the triggers' unread counts against a recount;
+`stale_unread_counts` checks the triggers' unread counts against a recount and
+`unread_triggers` lists those triggers;
 `statements_sent` lists the SQL an action and its flush send.
 """
 
@@ -40,6 +41,16 @@ def stale_unread_counts(bind) -> int:
         return int(bind.connection().exec_driver_sql(statement).scalar_one())
     with bind.connect() as connection:
         return int(connection.exec_driver_sql(statement).scalar_one())
+
+
+def unread_triggers(engine) -> set[str]:
+    """The triggers in the database that keep the dossier list's unread counts (migration 0010)."""
+    if engine.dialect.name == "postgresql":
+        query = "SELECT DISTINCT tgname FROM pg_trigger WHERE NOT tgisinternal"
+    else:
+        query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+    with engine.connect() as connection:
+        return {name for (name,) in connection.exec_driver_sql(query) if "_unread_" in name}
 
 
 def statements_sent(db, action) -> list[str]:

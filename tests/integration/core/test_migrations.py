@@ -17,6 +17,7 @@ from portal_app.core.models import outside_the_models
 from portal_app.core.services.db import make_engine
 from portal_app.dossiers.models import unread_trigger_names
 from tests.conftest import ROOT
+from tests.unit.helpers import unread_triggers
 
 
 def upgrade(url: str) -> None:
@@ -43,16 +44,6 @@ def check_schema(url: str) -> None:
         assert unread_triggers(engine) == unread_trigger_names()
     finally:
         engine.dispose()
-
-
-def unread_triggers(engine) -> set[str]:
-    """The triggers in the database that keep the dossier list's unread counts (migration 0010)."""
-    if engine.dialect.name == "postgresql":
-        query = "SELECT DISTINCT tgname FROM pg_trigger WHERE NOT tgisinternal"
-    else:
-        query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
-    with engine.connect() as connection:
-        return {name for (name,) in connection.exec_driver_sql(query) if "_unread_" in name}
 
 
 def test_sqlite_from_empty(tmp_path):

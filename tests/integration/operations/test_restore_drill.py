@@ -34,11 +34,11 @@ from portal_app.documents import api as downloads
 from portal_app.documents.models import Document, DocumentKind
 from portal_app.documents.services import documents
 from portal_app.documents.services.storage import FileStore
-from portal_app.dossiers.models import Dossier, unread_count_ddl
+from portal_app.dossiers.models import Dossier, unread_trigger_names
 from portal_app.operations.services import archive_crypto, backup, migrations
 from portal_app.settings import load_settings
 from tests.conftest import ROOT
-from tests.unit.helpers import stale_unread_counts
+from tests.unit.helpers import stale_unread_counts, unread_triggers
 
 ORIGIN = "http://portaal.test:3000"
 # every byte value, and larger than one encryption chunk
@@ -146,12 +146,7 @@ def assert_unread_counts_kept(settings) -> None:
     """The restored database still has the triggers that keep the list's unread counts (migration 0010)."""
     engine = make_engine(settings.database_url)
     try:
-        with engine.connect() as connection:
-            if engine.dialect.name == "postgresql":
-                found = "SELECT count(DISTINCT tgname) FROM pg_trigger WHERE tgname LIKE '%\\_unread\\_%'"
-            else:
-                found = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%\\_unread\\_%' ESCAPE '\\'"
-            assert connection.execute(text(found)).scalar_one() == len(unread_count_ddl("sqlite"))
+        assert unread_triggers(engine) == unread_trigger_names()
         assert stale_unread_counts(engine) == 0
     finally:
         engine.dispose()
